@@ -1,0 +1,1 @@
+"""Channel-neutral conversation engine and flows (shopper, ops, campaigns)."""

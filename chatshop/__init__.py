@@ -1,0 +1,1 @@
+"""chatshop: settings, CLI and the assembly of the application."""

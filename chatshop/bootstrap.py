@@ -1,0 +1,70 @@
+"""Assembly: the one place that builds engines, providers, the bus and the views from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from chatshop.settings import Settings
+from domain.adapters.db import create_engine, session_factory
+from domain.adapters.jobs import SlotGuard
+from domain.adapters.orm import start_mappers
+from domain.adapters.outbox import OutboxWorker, worker_id
+from domain.adapters.payments.sandbox import SandboxPaymentProvider
+from domain.adapters.sql_views import SqlShopViews
+from domain.adapters.unit_of_work import SqlUnitOfWork
+from domain.ports import Clock, PaymentProvider, SystemClock
+from domain.service_layer.context import Context, ShopConfig
+from domain.service_layer.messagebus import MessageBus
+
+
+@dataclass
+class Shop:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    bus: MessageBus
+    views: SqlShopViews
+    payments: PaymentProvider
+    sandbox: SandboxPaymentProvider
+    outbox: OutboxWorker
+    jobs: SlotGuard
+
+    async def healthy(self) -> bool:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_shop(settings: Settings, clock: Clock | None = None, payments: PaymentProvider | None = None) -> Shop:
+    start_mappers()
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    sandbox = SandboxPaymentProvider(sessions, clock, settings.base_url)
+    provider = payments or sandbox
+    config = ShopConfig(
+        currency=settings.currency,
+        tax_rate_bp=settings.tax_rate_bp,
+        reservation_minutes=settings.reservation_minutes,
+        base_url=settings.base_url,
+    )
+    ctx = Context(uow=lambda: SqlUnitOfWork(sessions, clock), payments=provider, config=config, clock=clock)
+    runner = worker_id()
+    return Shop(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        bus=MessageBus(ctx),
+        views=SqlShopViews(sessions, clock, settings.currency),
+        payments=provider,
+        sandbox=sandbox,
+        outbox=OutboxWorker(sessions, clock, name=runner),
+        jobs=SlotGuard(sessions, clock, runner),
+    )

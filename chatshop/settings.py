@@ -1,0 +1,59 @@
+"""Settings from the environment (prefix ``CHATSHOP_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("var") / "shop.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain ``sqlite://`` / ``postgresql://`` URLs and pick the async driver."""
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHATSHOP_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}")
+    redis_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_url: str | None = None
+    currency: str = "USD"
+    tax_rate_bp: int = Field(default=0, ge=0, le=10000, description="tax rate in basis points (1% = 100)")
+    reservation_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    outbox_poll_seconds: float = 1.0
+    secret_key: SecretStr = SecretStr("dev-only-change-me")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("currency")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError("currency must be a three-letter ISO 4217 code")
+        return value.upper()
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,324 @@
+"""SQLAlchemy implementations of the repository interfaces."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.adapters import orm
+from domain.model import (
+    AnalyticsEvent,
+    Cart,
+    Category,
+    ChannelIdentity,
+    ConsentEntry,
+    Coupon,
+    CouponRedemption,
+    Customer,
+    Order,
+    Payment,
+    Product,
+    Refund,
+    Reservation,
+    Shipment,
+    ShippingMethod,
+    StockLevel,
+    StockMovement,
+    Variant,
+    Warehouse,
+)
+from domain.model.customers import Channel
+from domain.model.inventory import ReservationStatus
+from domain.model.orders import OrderStatus
+from domain.model.payments import RefundStatus
+from domain.model.staff import StaffMember
+
+T = TypeVar("T")
+
+
+class _Repo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _add(self, obj: T) -> T:
+        self.session.add(obj)
+        await self.session.flush()
+        return obj
+
+
+class SqlCatalogRepository(_Repo):
+    async def add_category(self, category: Category) -> Category:
+        return await self._add(category)
+
+    async def category_by_slug(self, slug: str) -> Category | None:
+        return (await self.session.execute(select(Category).filter_by(slug=slug))).scalar_one_or_none()
+
+    async def category_lineage(self, category_id: int) -> list[Category]:
+        lineage: list[Category] = []
+        current: int | None = category_id
+        while current is not None and len(lineage) < 20:
+            category = await self.session.get(Category, current)
+            if category is None:
+                break
+            lineage.append(category)
+            current = category.parent_id
+        return list(reversed(lineage))
+
+    async def add_product(self, product: Product) -> Product:
+        return await self._add(product)
+
+    async def product(self, product_id: int) -> Product | None:
+        return await self.session.get(Product, product_id)
+
+    async def product_by_slug(self, slug: str) -> Product | None:
+        return (await self.session.execute(select(Product).filter_by(slug=slug))).scalar_one_or_none()
+
+    async def variant_by_sku(self, sku: str) -> Variant | None:
+        return (await self.session.execute(select(Variant).filter_by(sku=sku.strip().upper()))).scalar_one_or_none()
+
+    async def variants(self, variant_ids: list[int]) -> dict[int, Variant]:
+        if not variant_ids:
+            return {}
+        rows = await self.session.execute(select(Variant).where(orm.variants.c.id.in_(variant_ids)))
+        return {v.id: v for v in rows.scalars() if v.id is not None}
+
+    async def products(self, product_ids: list[int]) -> dict[int, Product]:
+        if not product_ids:
+            return {}
+        rows = await self.session.execute(select(Product).where(orm.products.c.id.in_(product_ids)))
+        return {p.id: p for p in rows.scalars() if p.id is not None}
+
+
+class SqlInventoryRepository(_Repo):
+    async def add_warehouse(self, warehouse: Warehouse) -> Warehouse:
+        return await self._add(warehouse)
+
+    async def warehouse_by_code(self, code: str) -> Warehouse | None:
+        stmt = select(Warehouse).filter_by(code=code.strip().upper())
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def warehouses(self) -> list[Warehouse]:
+        return list((await self.session.execute(select(Warehouse).order_by(orm.warehouses.c.id))).scalars())
+
+    async def lock_levels(self, variant_ids: list[int]) -> list[StockLevel]:
+        # Locks taken in primary-key order in every transaction, so two checkouts can't deadlock.
+        if not variant_ids:
+            return []
+        stmt = (
+            select(StockLevel)
+            .where(orm.stock_levels.c.variant_id.in_(sorted(set(variant_ids))))
+            .order_by(orm.stock_levels.c.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def levels(self, variant_ids: list[int]) -> list[StockLevel]:
+        if not variant_ids:
+            return []
+        stmt = select(StockLevel).where(orm.stock_levels.c.variant_id.in_(sorted(set(variant_ids))))
+        return list((await self.session.execute(stmt.order_by(orm.stock_levels.c.id))).scalars())
+
+    async def lock_level(self, variant_id: int, warehouse_id: int) -> StockLevel:
+        stmt = (
+            select(StockLevel)
+            .filter_by(variant_id=variant_id, warehouse_id=warehouse_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        level = (await self.session.execute(stmt)).scalar_one_or_none()
+        if level is None:
+            level = StockLevel(variant_id, warehouse_id)
+            self.session.add(level)
+            await self.session.flush()
+        return level
+
+    async def add_movement(self, movement: StockMovement) -> None:
+        self.session.add(movement)
+
+    async def add_reservation(self, reservation: Reservation) -> None:
+        self.session.add(reservation)
+
+    async def reservations_of(self, order_id: int) -> list[Reservation]:
+        stmt = select(Reservation).filter_by(order_id=order_id).order_by(orm.reservations.c.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def orders_with_expired_reservations(self, now: datetime, limit: int) -> list[int]:
+        stmt = (
+            select(orm.orders.c.id)
+            .where(orm.orders.c.status == OrderStatus.PENDING_PAYMENT.value)
+            .where(orm.orders.c.reservation_expires_at <= now)
+            .order_by(orm.orders.c.reservation_expires_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+
+class SqlCustomerRepository(_Repo):
+    async def add(self, customer: Customer) -> Customer:
+        return await self._add(customer)
+
+    async def get(self, customer_id: int) -> Customer | None:
+        return await self.session.get(Customer, customer_id)
+
+    async def identity(self, channel: Channel, external_id: str) -> ChannelIdentity | None:
+        stmt = select(ChannelIdentity).filter_by(channel=channel, external_id=external_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_identity(self, channel: Channel, external_id: str) -> Customer | None:
+        identity = await self.identity(channel, external_id)
+        return None if identity is None else await self.get(identity.customer_id)
+
+    async def add_identity(self, identity: ChannelIdentity) -> None:
+        await self._add(identity)
+
+    async def identities_of(self, customer_id: int) -> list[ChannelIdentity]:
+        stmt = select(ChannelIdentity).filter_by(customer_id=customer_id).order_by(orm.channel_identities.c.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def reassign(self, source_id: int, target_id: int) -> None:
+        await self.session.flush()
+        for table in (orm.channel_identities, orm.orders, orm.consent_entries, orm.coupon_redemptions):
+            await self.session.execute(
+                update(table).where(table.c.customer_id == source_id).values(customer_id=target_id)
+            )
+        await self.session.execute(
+            update(orm.analytics_events)
+            .where(orm.analytics_events.c.customer_id == source_id)
+            .values(customer_id=target_id)
+        )
+        # Objects already loaded in this session must see the new owner.
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, ChannelIdentity | Order | ConsentEntry | CouponRedemption):
+                await self.session.refresh(obj)
+
+    async def scrub_personal_data(self, customer_id: int) -> None:
+        await self.session.flush()
+        await self.session.execute(
+            delete(orm.channel_identities).where(orm.channel_identities.c.customer_id == customer_id)
+        )
+        rows = await self.session.execute(select(Order).filter_by(customer_id=customer_id))
+        for order in rows.scalars():
+            order.shipping_address = {"country": order.shipping_address.get("country", "")}
+
+    async def add_consent(self, entry: ConsentEntry) -> None:
+        self.session.add(entry)
+
+    async def consents_of(self, customer_id: int) -> list[ConsentEntry]:
+        stmt = select(ConsentEntry).filter_by(customer_id=customer_id).order_by(orm.consent_entries.c.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def add_staff(self, member: StaffMember) -> StaffMember:
+        return await self._add(member)
+
+    async def staff_by_slack_user(self, slack_user_id: str) -> StaffMember | None:
+        stmt = select(StaffMember).filter_by(slack_user_id=slack_user_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+class SqlSalesRepository(_Repo):
+    async def cart_of(self, customer_id: int) -> Cart | None:
+        stmt = select(Cart).filter_by(customer_id=customer_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add_cart(self, cart: Cart) -> Cart:
+        return await self._add(cart)
+
+    async def coupon_by_code(self, code: str, lock: bool = False) -> Coupon | None:
+        stmt = select(Coupon).filter_by(code=code.strip().upper())
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add_coupon(self, coupon: Coupon) -> Coupon:
+        return await self._add(coupon)
+
+    async def redemptions_by(self, coupon_id: int, customer_id: int) -> int:
+        t = orm.coupon_redemptions.c
+        stmt = select(func.count()).where(t.coupon_id == coupon_id, t.customer_id == customer_id, t.voided.is_(False))
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def add_redemption(self, redemption: CouponRedemption) -> None:
+        self.session.add(redemption)
+
+    async def redemptions_of_order(self, order_id: int) -> list[CouponRedemption]:
+        stmt = select(CouponRedemption).filter_by(order_id=order_id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def shipping_method(self, code: str) -> ShippingMethod | None:
+        stmt = select(ShippingMethod).filter_by(code=code)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add_shipping_method(self, method: ShippingMethod) -> ShippingMethod:
+        return await self._add(method)
+
+    async def add_order(self, order: Order) -> Order:
+        return await self._add(order)
+
+    async def order(self, order_id: int, lock: bool = False) -> Order | None:
+        stmt = select(Order).filter_by(id=order_id)
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def order_by_idempotency_key(self, key: str) -> Order | None:
+        stmt = select(Order).filter_by(idempotency_key=key)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add_shipment(self, shipment: Shipment) -> None:
+        self.session.add(shipment)
+
+    async def add_payment(self, payment: Payment) -> Payment:
+        return await self._add(payment)
+
+    async def payment(self, payment_id: int) -> Payment | None:
+        return await self.session.get(Payment, payment_id)
+
+    async def payment_by_session(self, provider: str, session_id: str, lock: bool = False) -> Payment | None:
+        stmt = select(Payment).filter_by(provider=provider, session_id=session_id)
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def payments_of(self, order_id: int) -> list[Payment]:
+        stmt = select(Payment).filter_by(order_id=order_id).order_by(orm.payments.c.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def add_refund(self, refund: Refund) -> Refund:
+        return await self._add(refund)
+
+    async def refund(self, refund_id: int, lock: bool = False) -> Refund | None:
+        stmt = select(Refund).filter_by(id=refund_id)
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def refund_by_key(self, key: str) -> Refund | None:
+        return (await self.session.execute(select(Refund).filter_by(request_key=key))).scalar_one_or_none()
+
+    async def pending_refund_total(self, order_id: int) -> int:
+        t = orm.refunds.c
+        stmt = select(func.coalesce(func.sum(t.amount), 0)).where(
+            t.order_id == order_id, t.status == RefundStatus.PENDING.value
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def stale_pending_refunds(self, older_than: datetime) -> list[int]:
+        t = orm.refunds.c
+        stmt = select(t.id).where(t.status == RefundStatus.PENDING.value, t.created_at <= older_than).order_by(t.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def add_analytics(self, event: AnalyticsEvent) -> None:
+        self.session.add(event)
+
+
+__all__ = [
+    "ReservationStatus",
+    "SqlCatalogRepository",
+    "SqlCustomerRepository",
+    "SqlInventoryRepository",
+    "SqlSalesRepository",
+]

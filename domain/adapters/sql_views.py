@@ -1,0 +1,696 @@
+"""SQL behind the read views; works on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Date, and_, case, cast, distinct, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from domain.adapters import orm
+from domain.errors import CouponNotApplicable, ValidationFailed
+from domain.model.catalog import SearchQuery
+from domain.model.coupons import EligibleLine
+from domain.model.inventory import ReservationStatus
+from domain.model.orders import tracking_url
+from domain.model.payments import PaymentStatus
+from domain.model.shipping import valid_country
+from domain.ports import Clock
+from domain.views.models import (
+    Breakdown,
+    CartLineView,
+    CartView,
+    CatalogVocabulary,
+    CategoryNode,
+    CustomerProfile,
+    DaySales,
+    FunnelStep,
+    LedgerMismatch,
+    OrderLineView,
+    OrderSummary,
+    OrderView,
+    PackingLine,
+    PackingList,
+    Page,
+    ProductDetail,
+    ProductSummary,
+    SalesSummary,
+    ShippingOption,
+    StockRow,
+    StockView,
+    TopProduct,
+    VariantView,
+)
+
+P, V, S, W, C = orm.products.c, orm.variants.c, orm.stock_levels.c, orm.warehouses.c, orm.categories.c
+Ord, OL = orm.orders.c, orm.order_lines.c
+_LIKE_ESCAPE = str.maketrans({"%": r"\%", "_": r"\_", "\\": r"\\"})
+PAID_STATES = (
+    "paid",
+    "awaiting_approval",
+    "approved",
+    "picking",
+    "packed",
+    "shipped",
+    "delivered",
+    "return_requested",
+    "returned",
+    "partially_refunded",
+    "refunded",
+)
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
+
+
+class SqlShopViews:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, currency: str) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.currency = currency
+
+    def _session(self) -> AsyncSession:
+        return self.sessions()
+
+    async def _rows(self, stmt: Any) -> list[Any]:
+        async with self._session() as session:
+            conn = await session.connection(execution_options={"sqlite_readonly": True})
+            return list((await conn.execute(stmt)).all())
+
+    # --- catalog -----------------------------------------------------------------------------------
+    def _available_by_variant(self) -> Any:
+        return (
+            select(S.variant_id, func.sum(S.on_hand - S.reserved - S.allocated).label("available"))
+            .join(orm.warehouses, W.id == S.warehouse_id)
+            .where(W.active.is_(True))
+            .group_by(S.variant_id)
+            .subquery()
+        )
+
+    async def _descendants(self, slug: str) -> list[int]:
+        rows = await self._rows(select(C.id, C.slug, C.parent_id))
+        root = next((r.id for r in rows if r.slug == slug), None)
+        if root is None:
+            return []
+        found, frontier = {root}, [root]
+        while frontier:
+            children = [r.id for r in rows if r.parent_id in frontier and r.id not in found]
+            found.update(children)
+            frontier = children
+        return sorted(found)
+
+    async def search(self, query: SearchQuery) -> Page[ProductSummary]:
+        avail = self._available_by_variant()
+        price_min = func.min(V.price).label("min_price")
+        price_max = func.max(V.price).label("max_price")
+        available = func.coalesce(func.sum(avail.c.available), 0).label("available")
+        conditions: list[ColumnElement[bool]] = [P.status == "active", V.active.is_(True)]
+        tokens = [t for t in query.text.lower().split() if t][:8]
+        for token in tokens:
+            conditions.append(P.search_text.like(f"%{token.translate(_LIKE_ESCAPE)}%", escape="\\"))
+        if query.brand:
+            conditions.append(func.lower(P.brand) == query.brand.lower())
+        if query.category_slug:
+            ids = await self._descendants(query.category_slug)
+            conditions.append(P.category_id.in_(ids or [-1]))
+        for key, value in query.attributes:
+            attr = P.attributes[key].as_string()
+            option = V.options[key].as_string()
+            conditions.append(or_(func.lower(attr) == value.lower(), func.lower(option) == value.lower()))
+        if query.min_price is not None:
+            conditions.append(V.price >= query.min_price)
+        if query.max_price is not None:
+            conditions.append(V.price <= query.max_price)
+        base = (
+            select(
+                P.id,
+                P.slug,
+                P.name,
+                P.brand,
+                C.name.label("category"),
+                P.images,
+                price_min,
+                price_max,
+                func.min(V.currency).label("currency"),
+                available,
+            )
+            .join(orm.variants, V.product_id == P.id)
+            .outerjoin(orm.categories, C.id == P.category_id)
+            .outerjoin(avail, avail.c.variant_id == V.id)
+            .where(and_(*conditions))
+            .group_by(P.id, P.slug, P.name, P.brand, C.name, P.images)
+        )
+        if query.in_stock_only:
+            base = base.having(func.coalesce(func.sum(avail.c.available), 0) > 0)
+        name_hit: Any = 1
+        if tokens:
+            name_hit = case(
+                (func.lower(P.name).like(f"%{tokens[0].translate(_LIKE_ESCAPE)}%", escape="\\"), 0), else_=1
+            )
+        limit = max(1, min(query.limit, 50))
+        offset = max(0, query.offset)
+        total_rows = await self._rows(select(func.count()).select_from(base.subquery()))
+        rows = await self._rows(base.order_by(name_hit, P.name, P.id).limit(limit).offset(offset))
+        items = tuple(
+            ProductSummary(
+                r.id,
+                r.slug,
+                r.name,
+                r.brand,
+                r.category,
+                (r.images or [None])[0],
+                r.min_price,
+                r.max_price,
+                r.currency,
+                int(r.available or 0),
+            )
+            for r in rows
+        )
+        return Page(items, int(total_rows[0][0]), offset, limit)
+
+    async def product(
+        self, *, product_id: int | None = None, slug: str | None = None, sku: str | None = None
+    ) -> ProductDetail | None:
+        stmt = select(orm.products)
+        if product_id is not None:
+            stmt = stmt.where(P.id == product_id)
+        elif slug is not None:
+            stmt = stmt.where(P.slug == slug)
+        elif sku is not None:
+            stmt = stmt.where(P.id == select(V.product_id).where(V.sku == sku.strip().upper()).scalar_subquery())
+        else:
+            return None
+        rows = await self._rows(stmt)
+        if not rows:
+            return None
+        p = rows[0]
+        avail = self._available_by_variant()
+        vrows = await self._rows(
+            select(V.id, V.sku, V.options, V.price, V.currency, V.active, func.coalesce(avail.c.available, 0))
+            .outerjoin(avail, avail.c.variant_id == V.id)
+            .where(V.product_id == p.id)
+            .order_by(V.id)
+        )
+        path = await self._category_path(p.category_id)
+        variants = tuple(
+            VariantView(r[0], r[1], dict(r[2] or {}), r[3], r[4], max(0, int(r[6])), bool(r[5])) for r in vrows
+        )
+        return ProductDetail(
+            p.id,
+            p.slug,
+            p.name,
+            p.description,
+            p.brand,
+            path,
+            dict(p.attributes or {}),
+            tuple(p.images or []),
+            variants,
+            p.status == "active",
+        )
+
+    async def _category_path(self, category_id: int | None) -> tuple[str, ...]:
+        if category_id is None:
+            return ()
+        rows = {r.id: r for r in await self._rows(select(C.id, C.name, C.parent_id))}
+        path: list[str] = []
+        current: int | None = category_id
+        while current is not None and current in rows and len(path) < 20:
+            path.append(rows[current].name)
+            current = rows[current].parent_id
+        return tuple(reversed(path))
+
+    async def categories(self) -> list[CategoryNode]:
+        counts = (
+            select(P.category_id, func.count().label("n"))
+            .where(P.status == "active")
+            .group_by(P.category_id)
+            .subquery()
+        )
+        rows = await self._rows(
+            select(C.id, C.slug, C.name, C.parent_id, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.category_id == C.id)
+            .order_by(C.name)
+        )
+        direct = {r[0]: int(r[4]) for r in rows}
+        children: dict[int | None, list[int]] = {}
+        for r in rows:
+            children.setdefault(r[3], []).append(r[0])
+
+        def total(cid: int) -> int:
+            return direct[cid] + sum(total(ch) for ch in children.get(cid, []))
+
+        return [CategoryNode(r[0], r[1], r[2], r[3], total(r[0])) for r in rows]
+
+    # --- cart --------------------------------------------------------------------------------------
+    async def cart(self, customer_id: int) -> CartView:
+        avail = self._available_by_variant()
+        cart_rows = await self._rows(select(orm.carts).where(orm.carts.c.customer_id == customer_id))
+        if not cart_rows:
+            return CartView(customer_id, self.currency, (), 0, None, 0, None, False)
+        cart = cart_rows[0]
+        rows = await self._rows(
+            select(
+                orm.cart_lines.c.variant_id,
+                orm.cart_lines.c.quantity,
+                V.sku,
+                V.options,
+                V.price,
+                V.active,
+                P.name,
+                P.status,
+                P.id.label("product_id"),
+                P.category_id,
+                func.coalesce(avail.c.available, 0).label("available"),
+            )
+            .join(orm.variants, V.id == orm.cart_lines.c.variant_id)
+            .join(orm.products, P.id == V.product_id)
+            .outerjoin(avail, avail.c.variant_id == V.id)
+            .where(orm.cart_lines.c.cart_id == cart.id)
+            .order_by(orm.cart_lines.c.id)
+        )
+        lines = tuple(
+            CartLineView(
+                r.variant_id,
+                r.sku,
+                r.name,
+                dict(r.options or {}),
+                r.price,
+                r.quantity,
+                r.price * r.quantity,
+                max(0, int(r.available)),
+                bool(r.active) and r.status == "active",
+            )
+            for r in rows
+        )
+        subtotal = sum(line.line_total for line in lines)
+        discount, problem, free_shipping = 0, None, False
+        if cart.coupon_code:
+            discount, problem, free_shipping = await self._coupon_preview(cart, rows)
+        return CartView(customer_id, cart.currency, lines, subtotal, cart.coupon_code, discount, problem, free_shipping)
+
+    async def _coupon_preview(self, cart: Any, rows: list[Any]) -> tuple[int, str | None, bool]:
+        from domain.model import Coupon
+        from domain.model.coupons import CouponKind
+
+        crow = await self._rows(select(orm.coupons).where(orm.coupons.c.code == cart.coupon_code))
+        if not crow:
+            return 0, "there is no such code.", False
+        r = crow[0]
+        coupon = Coupon(
+            r.code,
+            CouponKind(r.kind),
+            r.value,
+            r.currency,
+            r.min_subtotal,
+            r.starts_at,
+            r.ends_at,
+            r.usage_limit,
+            r.per_customer_limit,
+            list(r.product_ids or []),
+            list(r.category_ids or []),
+            r.active,
+        )
+        coupon.times_used = r.times_used
+        t = orm.coupon_redemptions.c
+        uses = await self._rows(
+            select(func.count()).where(t.coupon_id == r.id, t.customer_id == cart.customer_id, t.voided.is_(False))
+        )
+        lineage: dict[int, frozenset[int]] = {}
+        cats = {c.id: c.parent_id for c in await self._rows(select(C.id, C.parent_id))}
+        lines = []
+        for row in rows:
+            if row.category_id not in lineage:
+                chain, current = set(), row.category_id
+                while current is not None and current not in chain:
+                    chain.add(current)
+                    current = cats.get(current)
+                lineage[row.category_id] = frozenset(chain)
+            lines.append(EligibleLine(row.product_id, lineage[row.category_id], row.price * row.quantity))
+        try:
+            outcome = coupon.evaluate(lines, cart.currency, int(uses[0][0]), self.clock.now())
+        except CouponNotApplicable as exc:
+            return 0, exc.reason, False
+        return outcome.discount.amount, None, outcome.free_shipping
+
+    # --- orders ------------------------------------------------------------------------------------
+    async def order(self, order_id: int) -> OrderView | None:
+        rows = await self._rows(select(orm.orders).where(Ord.id == order_id))
+        if not rows:
+            return None
+        o = rows[0]
+        lines = await self._rows(
+            select(OL.sku, OL.name, OL.unit_price, OL.quantity, OL.discount)
+            .where(OL.order_id == order_id)
+            .order_by(OL.id)
+        )
+        pay = await self._rows(
+            select(orm.payments.c.url)
+            .where(orm.payments.c.order_id == order_id, orm.payments.c.status == PaymentStatus.PENDING.value)
+            .order_by(orm.payments.c.id.desc())
+            .limit(1)
+        )
+        financial = (
+            "unpaid"
+            if not o.captured
+            else "paid"
+            if not o.refunded
+            else ("refunded" if o.refunded >= o.captured else "partially_refunded")
+        )
+        return OrderView(
+            id=o.id,
+            customer_id=o.customer_id,
+            channel=o.channel,
+            status=o.status,
+            financial_status=financial,
+            currency=o.currency,
+            subtotal=o.subtotal,
+            discount=o.discount,
+            shipping=o.shipping,
+            tax=o.tax,
+            total=o.total,
+            captured=o.captured,
+            refunded=o.refunded,
+            lines=tuple(OrderLineView(r.sku, r.name, r.unit_price, r.quantity, r.discount) for r in lines),
+            placed_at=o.placed_at,
+            paid_at=o.paid_at,
+            shipping_method=o.shipping_method,
+            shipping_address=dict(o.shipping_address or {}),
+            coupon_code=o.coupon_code,
+            carrier=o.carrier,
+            tracking_number=o.tracking_number,
+            tracking_url=tracking_url(o.carrier, o.tracking_number) if o.carrier and o.tracking_number else None,
+            reservation_expires_at=o.reservation_expires_at,
+            payment_url=pay[0][0] if pay else None,
+            cancel_reason=o.cancel_reason,
+            return_reason=o.return_reason,
+            approval_reasons=tuple(o.approval_reasons or ()),
+        )
+
+    async def orders_of(self, customer_id: int, limit: int = 10) -> list[OrderSummary]:
+        items = select(OL.order_id, func.sum(OL.quantity).label("n")).group_by(OL.order_id).subquery()
+        rows = await self._rows(
+            select(Ord.id, Ord.status, Ord.total, Ord.currency, Ord.placed_at, func.coalesce(items.c.n, 0))
+            .outerjoin(items, items.c.order_id == Ord.id)
+            .where(Ord.customer_id == customer_id)
+            .order_by(Ord.placed_at.desc(), Ord.id.desc())
+            .limit(limit)
+        )
+        return [OrderSummary(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
+
+    async def packing_lists(self, order_id: int) -> list[PackingList]:
+        R = orm.reservations.c
+        rows = await self._rows(
+            select(W.code, W.name, V.sku, P.name.label("product"), V.options, func.sum(R.quantity).label("qty"))
+            .select_from(orm.reservations)
+            .join(orm.warehouses, W.id == R.warehouse_id)
+            .join(orm.variants, V.id == R.variant_id)
+            .join(orm.products, P.id == V.product_id)
+            .where(
+                R.order_id == order_id,
+                R.status.in_([ReservationStatus.ALLOCATED.value, ReservationStatus.SHIPPED.value]),
+            )
+            .group_by(W.code, W.name, V.sku, P.name, V.options)
+            .order_by(W.code, V.sku)
+        )
+        order_rows = await self._rows(select(Ord.shipping_address).where(Ord.id == order_id))
+        ship_to = dict(order_rows[0][0] or {}) if order_rows else {}
+        lists: dict[str, PackingList] = {}
+        for r in rows:
+            label = " / ".join(str(v) for _, v in sorted((r.options or {}).items()))
+            line = PackingLine(r.sku, f"{r.product} ({label})" if label else r.product, int(r.qty))
+            current = lists.get(r.code)
+            lines = (*current.lines, line) if current else (line,)
+            lists[r.code] = PackingList(order_id, r.code, r.name, lines, ship_to)
+        return list(lists.values())
+
+    # --- stock -------------------------------------------------------------------------------------
+    async def stock(self, sku: str) -> StockView | None:
+        views = await self._stock_views(V.sku == sku.strip().upper())
+        return views[0] if views else None
+
+    async def find_stock(self, text: str, limit: int = 10) -> list[StockView]:
+        exact = await self.stock(text)
+        if exact is not None:
+            return [exact]
+        like = f"%{text.strip().lower().translate(_LIKE_ESCAPE)}%"
+        return (await self._stock_views(P.search_text.like(like, escape="\\")))[:limit]
+
+    async def _stock_views(self, condition: ColumnElement[bool]) -> list[StockView]:
+        variants = await self._rows(
+            select(V.id, V.sku, V.options, V.low_stock_threshold, P.name)
+            .join(orm.products, P.id == V.product_id)
+            .where(condition)
+            .order_by(V.sku)
+            .limit(50)
+        )
+        if not variants:
+            return []
+        levels = await self._rows(
+            select(S.variant_id, W.code, W.name, S.on_hand, S.reserved, S.allocated)
+            .join(orm.warehouses, W.id == S.warehouse_id)
+            .where(S.variant_id.in_([v.id for v in variants]))
+            .order_by(W.priority, W.code)
+        )
+        out = []
+        for v in variants:
+            rows = tuple(
+                StockRow(r.code, r.name, r.on_hand, r.reserved, r.allocated, r.on_hand - r.reserved - r.allocated)
+                for r in levels
+                if r.variant_id == v.id
+            )
+            out.append(StockView(v.sku, v.name, dict(v.options or {}), v.low_stock_threshold, rows))
+        return out
+
+    async def ledger_mismatches(self) -> list[LedgerMismatch]:
+        M = orm.stock_movements.c
+        ledger = (
+            select(
+                M.variant_id,
+                M.warehouse_id,
+                func.sum(M.d_on_hand).label("on_hand"),
+                func.sum(M.d_reserved).label("reserved"),
+                func.sum(M.d_allocated).label("allocated"),
+            )
+            .group_by(M.variant_id, M.warehouse_id)
+            .subquery()
+        )
+        rows = await self._rows(
+            select(
+                V.sku,
+                W.code,
+                S.on_hand,
+                S.reserved,
+                S.allocated,
+                func.coalesce(ledger.c.on_hand, 0),
+                func.coalesce(ledger.c.reserved, 0),
+                func.coalesce(ledger.c.allocated, 0),
+            )
+            .select_from(orm.stock_levels)
+            .join(orm.variants, V.id == S.variant_id)
+            .join(orm.warehouses, W.id == S.warehouse_id)
+            .outerjoin(ledger, and_(ledger.c.variant_id == S.variant_id, ledger.c.warehouse_id == S.warehouse_id))
+        )
+        out = []
+        for r in rows:
+            for i, name in enumerate(("on_hand", "reserved", "allocated")):
+                if int(r[2 + i]) != int(r[5 + i]):
+                    out.append(LedgerMismatch(r[0], r[1], name, int(r[2 + i]), int(r[5 + i])))
+        return out
+
+    async def shipping_options(self, country: str, subtotal: int) -> list[ShippingOption]:
+        try:
+            country = valid_country(country)
+        except ValidationFailed:
+            return []
+        T = orm.shipping_methods.c
+        rows = await self._rows(select(orm.shipping_methods).where(T.active.is_(True)).order_by(T.price, T.code))
+        out = []
+        for r in rows:
+            if r.countries and country not in r.countries:
+                continue
+            price = 0 if r.free_over is not None and subtotal >= r.free_over else r.price
+            out.append(ShippingOption(r.code, r.name, price, r.currency, r.min_days, r.max_days, r.free_over))
+        return out
+
+    # --- customers ---------------------------------------------------------------------------------
+    async def customer(self, customer_id: int) -> CustomerProfile | None:
+        rows = await self._rows(select(orm.customers).where(orm.customers.c.id == customer_id))
+        if not rows:
+            return None
+        c = rows[0]
+        Ident = orm.channel_identities.c
+        identities = await self._rows(select(Ident.channel, Ident.external_id).where(Ident.customer_id == customer_id))
+        stats = await self._rows(
+            select(
+                func.count(), func.coalesce(func.sum(Ord.captured - Ord.refunded), 0), func.max(Ord.placed_at)
+            ).where(Ord.customer_id == customer_id, Ord.paid_at.is_not(None))
+        )
+        n, ltv, last = stats[0]
+        return CustomerProfile(
+            c.id,
+            c.name,
+            c.locale,
+            c.country,
+            c.email,
+            c.timezone,
+            tuple(c.tags or ()),
+            tuple((r[0], r[1]) for r in identities),
+            bool(c.marketing_opt_in),
+            int(n),
+            int(ltv),
+            last,
+            c.anonymised_at is not None,
+        )
+
+    async def customer_export(self, customer_id: int) -> dict[str, Any]:
+        """Everything we hold about a customer (the data-subject access request)."""
+        profile = await self.customer(customer_id)
+        if profile is None:
+            return {}
+        raw = (await self._rows(select(orm.customers).where(orm.customers.c.id == customer_id)))[0]
+        consent = await self._rows(
+            select(orm.consent_entries)
+            .where(orm.consent_entries.c.customer_id == customer_id)
+            .order_by(orm.consent_entries.c.id)
+        )
+        orders = [await self.order(o.id) for o in await self.orders_of(customer_id, limit=10_000)]
+        cart = await self.cart(customer_id)
+        A = orm.analytics_events.c
+        activity = await self._rows(
+            select(A.name, A.occurred_at, A.channel, A.product_id, A.order_id)
+            .where(A.customer_id == customer_id)
+            .order_by(A.occurred_at)
+        )
+
+        def iso(value: Any) -> Any:
+            return value.isoformat() if isinstance(value, datetime | date) else value
+
+        return {
+            "customer": {k: iso(v) for k, v in raw._mapping.items()},
+            "identities": [{"channel": ch, "id": ext} for ch, ext in profile.identities],
+            "consent": [
+                {"purpose": r.purpose, "granted": r.granted, "source": r.source, "at": iso(r.created_at)}
+                for r in consent
+            ],
+            "orders": [
+                {k: iso(v) for k, v in o.__dict__.items() if k != "lines"}
+                | {"lines": [line.__dict__ for line in o.lines]}
+                for o in orders
+                if o
+            ],
+            "cart": [{"sku": line.sku, "quantity": line.quantity} for line in cart.lines],
+            "activity": [
+                {"event": r[0], "at": iso(r[1]), "channel": r[2], "product_id": r[3], "order_id": r[4]}
+                for r in activity
+            ],
+        }
+
+    # --- reports -----------------------------------------------------------------------------------
+    def _day(self, column: Any, dialect: str) -> Any:
+        return func.date(column) if dialect == "sqlite" else cast(column, Date)
+
+    async def _dialect(self) -> str:
+        async with self._session() as session:
+            return (await session.connection()).dialect.name
+
+    async def sales(self, start: date, end: date) -> SalesSummary:
+        lo, hi = _day_bounds(start, end)
+        day = self._day(Ord.paid_at, await self._dialect()).label("day")
+        rows = await self._rows(
+            select(day, func.count(), func.sum(Ord.total), func.sum(Ord.captured - Ord.refunded))
+            .where(Ord.paid_at >= lo, Ord.paid_at < hi, Ord.currency == self.currency)
+            .group_by(day)
+            .order_by(day)
+        )
+        days = tuple(
+            DaySales(
+                r[0] if isinstance(r[0], date) else date.fromisoformat(str(r[0])),
+                int(r[1]),
+                int(r[2] or 0),
+                int(r[3] or 0),
+            )
+            for r in rows
+        )
+        return SalesSummary(
+            self.currency, days, sum(d.orders for d in days), sum(d.gross for d in days), sum(d.net for d in days)
+        )
+
+    async def top_products(self, start: date, end: date, limit: int = 10) -> list[TopProduct]:
+        lo, hi = _day_bounds(start, end)
+        units = func.sum(OL.quantity).label("units")
+        rows = await self._rows(
+            select(OL.product_id, P.name, units, func.sum(OL.unit_price * OL.quantity - OL.discount))
+            .join(orm.orders, Ord.id == OL.order_id)
+            .join(orm.products, P.id == OL.product_id)
+            .where(Ord.paid_at >= lo, Ord.paid_at < hi)
+            .group_by(OL.product_id, P.name)
+            .order_by(units.desc(), P.name)
+            .limit(limit)
+        )
+        return [TopProduct(r[0], r[1], int(r[2]), int(r[3] or 0)) for r in rows]
+
+    async def funnel(self, start: date, end: date) -> list[FunnelStep]:
+        """Distinct customers reaching each step in the window."""
+        lo, hi = _day_bounds(start, end)
+        A = orm.analytics_events.c
+        steps = [
+            "message_received",
+            "product_viewed",
+            "added_to_cart",
+            "checkout_started",
+            "order_placed",
+            "order_paid",
+        ]
+        rows = await self._rows(
+            select(A.name, func.count(distinct(A.customer_id)))
+            .where(A.occurred_at >= lo, A.occurred_at < hi, A.name.in_(steps), A.customer_id.is_not(None))
+            .group_by(A.name)
+        )
+        counts = {r[0]: int(r[1]) for r in rows}
+        return [FunnelStep(s, counts.get(s, 0)) for s in steps]
+
+    async def customers_by(self, dimension: str) -> list[Breakdown]:
+        cu = orm.customers.c
+        active = and_(cu.merged_into_id.is_(None), cu.anonymised_at.is_(None))
+        if dimension == "country":
+            key = func.coalesce(cu.country, "unknown")
+            rows = await self._rows(select(key, func.count()).where(active).group_by(key).order_by(func.count().desc()))
+        elif dimension == "channel":
+            Ident = orm.channel_identities.c
+            rows = await self._rows(
+                select(Ident.channel, func.count(distinct(Ident.customer_id)))
+                .group_by(Ident.channel)
+                .order_by(Ident.channel)
+            )
+        elif dimension == "locale":
+            rows = await self._rows(select(cu.locale, func.count()).where(active).group_by(cu.locale))
+        else:
+            raise ValidationFailed("Break customers down by country, channel or locale.")
+        return [Breakdown(str(r[0]), int(r[1])) for r in rows]
+
+    async def vocabulary(self) -> CatalogVocabulary:
+        products = await self._rows(select(P.name, P.brand).where(P.status == "active").order_by(P.name))
+        cats = await self._rows(select(C.name).order_by(C.name))
+        options = await self._rows(select(V.options).where(V.active.is_(True)))
+        colors: set[str] = set()
+        sizes: set[str] = set()
+        for (opts,) in options:
+            for k, v in (opts or {}).items():
+                if k.lower() in ("color", "colour"):
+                    colors.add(str(v))
+                elif k.lower() == "size":
+                    sizes.add(str(v))
+        return CatalogVocabulary(
+            products=sorted({r[0] for r in products}),
+            brands=sorted({r[1] for r in products if r[1]}),
+            categories=sorted({r[0] for r in cats}),
+            colors=sorted(colors),
+            sizes=sorted(sizes),
+        )
+
+
+def has_paid_orders() -> ColumnElement[bool]:
+    return exists().where(Ord.paid_at.is_not(None))

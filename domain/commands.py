@@ -1,0 +1,303 @@
+"""Commands: requests to change the shop. Each is handled in one unit of work (see handlers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.model.customers import Channel
+from domain.model.staff import Actor, Role
+
+SYSTEM = Actor.system()
+
+
+@dataclass(frozen=True)
+class Command:
+    pass
+
+
+# --- catalog ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VariantSpec:
+    sku: str
+    price: int
+    options: dict[str, str] = field(default_factory=dict)
+    low_stock_threshold: int = 5
+
+
+@dataclass(frozen=True)
+class UpsertProduct(Command):
+    """Create or update a product (matched by slug) with its variants (matched by SKU)."""
+
+    name: str
+    variants: tuple[VariantSpec, ...]
+    category_path: tuple[str, ...] = ()
+    slug: str | None = None
+    description: str = ""
+    brand: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    images: tuple[str, ...] = ()
+    active: bool = True
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class ArchiveProduct(Command):
+    slug: str
+    actor: Actor = SYSTEM
+
+
+# --- inventory -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreateWarehouse(Command):
+    code: str
+    name: str
+    priority: int = 100
+    country: str = "US"
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class ReceiveStock(Command):
+    sku: str
+    warehouse: str
+    quantity: int
+    reason: str = "received"
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class AdjustStock(Command):
+    sku: str
+    warehouse: str
+    delta: int
+    reason: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class ExpireReservations(Command):
+    limit: int = 200
+
+
+# --- customers -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IdentifyCustomer(Command):
+    """Find the customer behind a channel identity, creating one on first contact."""
+
+    channel: Channel
+    external_id: str
+    name: str = ""
+    locale: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkIdentity(Command):
+    """Attach another channel identity to a customer; if it belonged to someone else, merge them in."""
+
+    customer_id: int
+    channel: Channel
+    external_id: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class UpdateCustomer(Command):
+    customer_id: int
+    name: str | None = None
+    locale: str | None = None
+    email: str | None = None
+    country: str | None = None
+    timezone: str | None = None
+    add_tags: tuple[str, ...] = ()
+    notes: str | None = None
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class SetMarketingConsent(Command):
+    customer_id: int
+    granted: bool
+    source: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class AnonymiseCustomer(Command):
+    customer_id: int
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class AddStaff(Command):
+    name: str
+    role: Role
+    slack_user_id: str | None = None
+    actor: Actor = SYSTEM
+
+
+# --- cart ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AddToCart(Command):
+    customer_id: int
+    sku: str
+    quantity: int = 1
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class SetCartQuantity(Command):
+    customer_id: int
+    sku: str
+    quantity: int
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class ApplyCoupon(Command):
+    customer_id: int
+    code: str
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class RemoveCoupon(Command):
+    customer_id: int
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class ClearCart(Command):
+    customer_id: int
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class CreateCoupon(Command):
+    code: str
+    kind: str
+    value: int
+    min_subtotal: int = 0
+    usage_limit: int | None = None
+    per_customer_limit: int | None = 1
+    starts_at: str | None = None
+    ends_at: str | None = None
+    product_slugs: tuple[str, ...] = ()
+    category_slugs: tuple[str, ...] = ()
+    description: str = ""
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class CreateShippingMethod(Command):
+    code: str
+    name: str
+    price: int
+    countries: tuple[str, ...] = ()
+    free_over: int | None = None
+    min_days: int = 2
+    max_days: int = 5
+    actor: Actor = SYSTEM
+
+
+# --- orders ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceOrder(Command):
+    """Check out the customer's cart: re-price, reserve stock, create a pending order.
+
+    ``expected_total`` (what the shopper was shown) makes the order fail with PriceChanged if prices moved.
+    ``idempotency_key`` makes a retried request return the same order instead of a second one.
+    """
+
+    customer_id: int
+    shipping_address: dict[str, str]
+    shipping_method: str
+    channel: str
+    idempotency_key: str | None = None
+    expected_total: int | None = None
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class StartPayment(Command):
+    """Ask the payment provider for a link/session for a pending order (outside any transaction)."""
+
+    order_id: int
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmPayment(Command):
+    provider: str
+    session_id: str
+    amount: int
+    currency: str
+    provider_payment_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FailPayment(Command):
+    provider: str
+    session_id: str
+    reason: str
+    expired: bool = False
+
+
+@dataclass(frozen=True)
+class CancelOrder(Command):
+    order_id: int
+    reason: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class AdvanceOrder(Command):
+    """Move an order along fulfilment: picking, packed, delivered, approved."""
+
+    order_id: int
+    target: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class ShipOrder(Command):
+    order_id: int
+    carrier: str
+    tracking_number: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class RequestReturn(Command):
+    order_id: int
+    reason: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class ReceiveReturn(Command):
+    order_id: int
+    restock: bool = True
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class RefundOrder(Command):
+    """Refund ``amount`` minor units (None = everything still refundable)."""
+
+    order_id: int
+    amount: int | None
+    reason: str
+    actor: Actor = SYSTEM
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordAnalytics(Command):
+    name: str
+    customer_id: int | None = None
+    channel: str | None = None
+    product_id: int | None = None
+    order_id: int | None = None
+    value: int | None = None
+    properties: dict[str, object] = field(default_factory=dict)

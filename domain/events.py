@@ -1,0 +1,155 @@
+"""Domain events: facts, written to the outbox in the transaction that caused them."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    registry: ClassVar[dict[str, type[Event]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Event.registry[cls.__name__] = cls
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_record(cls, name: str, payload: dict[str, Any]) -> Event:
+        event_type = cls.registry[name]
+        fields = {f.name for f in dataclasses.fields(event_type)}
+        return event_type(**{k: v for k, v in payload.items() if k in fields})
+
+
+@dataclass(frozen=True)
+class OrderPlaced(Event):
+    order_id: int
+    customer_id: int
+    channel: str
+    total: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class PaymentLinkCreated(Event):
+    order_id: int
+    customer_id: int
+    url: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class OrderPaid(Event):
+    order_id: int
+    customer_id: int
+    channel: str
+    total: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class OrderStatusChanged(Event):
+    order_id: int
+    customer_id: int
+    old: str
+    new: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class OrderCancelled(Event):
+    order_id: int
+    customer_id: int
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class PaymentFailed(Event):
+    order_id: int
+    customer_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReservationExpired(Event):
+    order_id: int
+    customer_id: int
+
+
+@dataclass(frozen=True)
+class OrderShipped(Event):
+    order_id: int
+    customer_id: int
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+
+
+@dataclass(frozen=True)
+class ReturnRequested(Event):
+    order_id: int
+    customer_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RefundSucceeded(Event):
+    order_id: int
+    customer_id: int
+    refund_id: int
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class RefundFailed(Event):
+    order_id: int
+    refund_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class StockChanged(Event):
+    variant_id: int
+    sku: str
+    warehouse_id: int
+    kind: str
+    delta: int
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class LowStock(Event):
+    variant_id: int
+    sku: str
+    available: int
+    threshold: int
+
+
+@dataclass(frozen=True)
+class ConsentChanged(Event):
+    customer_id: int
+    purpose: str
+    granted: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class CustomersMerged(Event):
+    source_id: int
+    target_id: int
+
+
+@dataclass(frozen=True)
+class CustomerAnonymised(Event):
+    customer_id: int

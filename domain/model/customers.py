@@ -1,0 +1,92 @@
+"""CRM: customers with channel identities, addresses, tags, and a consent ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from domain.errors import ValidationFailed
+
+
+class Channel(StrEnum):
+    TELEGRAM = "telegram"
+    WEBCHAT = "webchat"
+    SLACK = "slack"
+    EMAIL = "email"
+    CLI = "cli"
+
+
+class ConsentPurpose(StrEnum):
+    MARKETING = "marketing"
+
+
+class Customer:
+    def __init__(
+        self,
+        name: str = "",
+        locale: str = "en",
+        country: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        timezone: str = "UTC",
+        created_at: datetime | None = None,
+    ) -> None:
+        self.id: int | None = None
+        self.name = name
+        self.locale = locale
+        self.country = country
+        self.email = email
+        self.phone = phone
+        self.timezone = timezone
+        self.tags: list[str] = []
+        self.notes = ""
+        self.addresses: list[dict[str, str]] = []
+        self.marketing_opt_in = False
+        self.unreachable_channels: list[str] = []
+        self.created_at = created_at
+        self.anonymised_at: datetime | None = None
+        self.merged_into_id: int | None = None
+
+    def tag(self, *tags: str) -> None:
+        for t in tags:
+            t = t.strip().lower()
+            if t and t not in self.tags:
+                self.tags = [*self.tags, t]
+
+    def remember_address(self, address: dict[str, str]) -> None:
+        if address not in self.addresses:
+            self.addresses = [address, *self.addresses][:5]
+
+    def anonymise(self, at: datetime) -> None:
+        """Erase personal data but keep the row, so orders and accounting stay whole."""
+        self.name = "(deleted)"
+        self.email = None
+        self.phone = None
+        self.addresses = []
+        self.notes = ""
+        self.tags = []
+        self.marketing_opt_in = False
+        self.anonymised_at = at
+
+
+class ChannelIdentity:
+    def __init__(self, customer_id: int, channel: Channel, external_id: str, created_at: datetime) -> None:
+        if not external_id or len(external_id) > 200:
+            raise ValidationFailed("A channel identity needs an id of at most 200 characters.")
+        self.id: int | None = None
+        self.customer_id = customer_id
+        self.channel = channel
+        self.external_id = external_id
+        self.created_at = created_at
+
+
+class ConsentEntry:
+    """One row per decision; the latest row for a purpose is the customer's current answer."""
+
+    def __init__(self, customer_id: int, purpose: ConsentPurpose, granted: bool, source: str, at: datetime) -> None:
+        self.id: int | None = None
+        self.customer_id = customer_id
+        self.purpose = purpose
+        self.granted = granted
+        self.source = source
+        self.created_at = at

@@ -1,0 +1,80 @@
+"""Catalog commands."""
+
+from __future__ import annotations
+
+from domain import commands as c
+from domain.errors import NotFound, ValidationFailed
+from domain.model import Category, Product, ProductStatus, Variant
+from domain.model.catalog import slugify
+from domain.model.staff import Permission
+from domain.service_layer.context import Context
+from domain.service_layer.unit_of_work import UnitOfWork
+
+
+async def ensure_category_path(uow: UnitOfWork, path: tuple[str, ...]) -> Category | None:
+    """Find or create each category along ``path`` (e.g. ("Clothing", "Hoodies"))."""
+    parent: Category | None = None
+    for name in path:
+        slug = slugify(name) if parent is None else f"{parent.slug}-{slugify(name)}"
+        category = await uow.catalog.category_by_slug(slug)
+        if category is None:
+            category = await uow.catalog.add_category(Category(name, slug, parent.id if parent else None))
+        parent = category
+    return parent
+
+
+async def upsert_product(cmd: c.UpsertProduct, ctx: Context) -> int:
+    cmd.actor.require(Permission.MANAGE_CATALOG)
+    if not cmd.variants:
+        raise ValidationFailed(f"{cmd.name} needs at least one variant (SKU and price).")
+    async with ctx.uow() as uow:
+        category = await ensure_category_path(uow, cmd.category_path)
+        slug = cmd.slug or slugify(cmd.name)
+        product = await uow.catalog.product_by_slug(slug)
+        if product is None:
+            product = Product(cmd.name, slug=slug)
+            for spec in cmd.variants:
+                owner = await uow.catalog.variant_by_sku(spec.sku)
+                if owner is not None:
+                    raise ValidationFailed(f"SKU {owner.sku} already belongs to another product.")
+        product.name = cmd.name.strip()
+        product.description = cmd.description
+        product.brand = cmd.brand
+        product.category_id = category.id if category else None
+        product.attributes = dict(cmd.attributes)
+        product.images = list(cmd.images)
+        product.status = ProductStatus.ACTIVE if cmd.active else ProductStatus.ARCHIVED
+        for spec in cmd.variants:
+            existing = next((v for v in product.variants if v.sku == spec.sku.strip().upper()), None)
+            if existing is None:
+                other = await uow.catalog.variant_by_sku(spec.sku)
+                if other is not None and other.product_id != product.id:
+                    raise ValidationFailed(f"SKU {other.sku} already belongs to another product.")
+                product.add_variant(
+                    Variant(spec.sku, spec.price, ctx.config.currency, spec.options, spec.low_stock_threshold)
+                )
+            else:
+                if spec.price < 0:
+                    raise ValidationFailed("A price can't be negative.")
+                existing.price = spec.price
+                existing.options = dict(spec.options)
+                existing.low_stock_threshold = spec.low_stock_threshold
+                existing.active = True
+        lineage = await uow.catalog.category_lineage(category.id) if category and category.id else []
+        product.refresh_search_text([cat.name for cat in lineage])
+        if product.id is None:
+            await uow.catalog.add_product(product)
+        await uow.flush()
+        await uow.commit()
+        assert product.id is not None
+        return product.id
+
+
+async def archive_product(cmd: c.ArchiveProduct, ctx: Context) -> None:
+    cmd.actor.require(Permission.MANAGE_CATALOG)
+    async with ctx.uow() as uow:
+        product = await uow.catalog.product_by_slug(cmd.slug)
+        if product is None:
+            raise NotFound(f"No product {cmd.slug}.")
+        product.archive()
+        await uow.commit()

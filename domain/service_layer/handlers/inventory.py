@@ -1,0 +1,173 @@
+"""Inventory commands: warehouses, receiving and adjusting stock, reserving and releasing it for orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain import commands as c
+from domain import events
+from domain.errors import NotFound, OutOfStock, ValidationFailed
+from domain.model import Order, Reservation, StockLevel, Variant, Warehouse
+from domain.model.inventory import ReservationStatus, WarehouseStock, plan_allocation
+from domain.model.staff import Permission
+from domain.service_layer.context import Context
+from domain.service_layer.unit_of_work import UnitOfWork
+
+
+async def create_warehouse(cmd: c.CreateWarehouse, ctx: Context) -> int:
+    cmd.actor.require(Permission.ADJUST_STOCK)
+    async with ctx.uow() as uow:
+        warehouse = await uow.inventory.warehouse_by_code(cmd.code)
+        if warehouse is None:
+            warehouse = await uow.inventory.add_warehouse(Warehouse(cmd.code, cmd.name, cmd.priority, cmd.country))
+        else:
+            warehouse.name, warehouse.priority, warehouse.country = (
+                cmd.name,
+                cmd.priority,
+                cmd.country.upper(),
+            )
+        await uow.commit()
+        assert warehouse.id is not None
+        return warehouse.id
+
+
+async def _variant_and_warehouse(uow: UnitOfWork, sku: str, code: str) -> tuple[Variant, Warehouse]:
+    variant = await uow.catalog.variant_by_sku(sku)
+    if variant is None or variant.id is None:
+        raise NotFound(f"No product with SKU {sku.strip().upper()}.")
+    warehouse = await uow.inventory.warehouse_by_code(code)
+    if warehouse is None or warehouse.id is None:
+        raise NotFound(f"No warehouse {code.strip().upper()}.")
+    return variant, warehouse
+
+
+async def _change_stock(cmd: c.ReceiveStock | c.AdjustStock, ctx: Context) -> int:
+    cmd.actor.require(Permission.ADJUST_STOCK)
+    async with ctx.uow() as uow:
+        variant, warehouse = await _variant_and_warehouse(uow, cmd.sku, cmd.warehouse)
+        assert variant.id is not None and warehouse.id is not None
+        levels = await uow.inventory.lock_levels([variant.id])
+        before = sum(level.available for level in levels)
+        level = next((lv for lv in levels if lv.warehouse_id == warehouse.id), None)
+        if level is None:
+            level = await uow.inventory.lock_level(variant.id, warehouse.id)
+        now = ctx.now()
+        if isinstance(cmd, c.ReceiveStock):
+            movement = level.receive(cmd.quantity, now, cmd.reason, actor=cmd.actor.name)
+        else:
+            movement = level.adjust(cmd.delta, cmd.reason, now, actor=cmd.actor.name)
+        await uow.inventory.add_movement(movement)
+        delta = movement.d_on_hand
+        uow.publish(
+            events.StockChanged(
+                variant.id, variant.sku, warehouse.id, movement.kind.value, delta, movement.reason, cmd.actor.name
+            )
+        )
+        _maybe_low_stock(uow, variant, before, before + delta)
+        await uow.commit()
+        return level.on_hand
+
+
+async def receive_stock(cmd: c.ReceiveStock, ctx: Context) -> int:
+    return await _change_stock(cmd, ctx)
+
+
+async def adjust_stock(cmd: c.AdjustStock, ctx: Context) -> int:
+    return await _change_stock(cmd, ctx)
+
+
+def _maybe_low_stock(uow: UnitOfWork, variant: Variant, before: int, after: int) -> None:
+    """Alert once, when availability crosses the threshold downwards."""
+    threshold = variant.low_stock_threshold
+    if variant.id is not None and before >= threshold > after:
+        uow.publish(events.LowStock(variant.id, variant.sku, after, threshold))
+
+
+async def reserve_for_order(uow: UnitOfWork, order: Order, expires_at: datetime, now: datetime) -> None:
+    """Hold stock for every line of a new order, split over warehouses when needed; OutOfStock if short."""
+    assert order.id is not None
+    wanted: dict[int, int] = {}
+    for line in order.lines:
+        wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+    levels = await uow.inventory.lock_levels(list(wanted))
+    warehouses = {w.id: w for w in await uow.inventory.warehouses() if w.active}
+    variants = await uow.catalog.variants(list(wanted))
+    by_variant: dict[int, list[StockLevel]] = {}
+    for level in levels:
+        if level.warehouse_id in warehouses:
+            by_variant.setdefault(level.variant_id, []).append(level)
+    for variant_id in sorted(wanted):
+        quantity = wanted[variant_id]
+        candidates = by_variant.get(variant_id, [])
+        stock = [
+            WarehouseStock(lv.warehouse_id, warehouses[lv.warehouse_id].priority, lv.available) for lv in candidates
+        ]
+        picks = plan_allocation(quantity, stock)
+        variant = variants[variant_id]
+        if picks is None:
+            raise OutOfStock(variant.sku, quantity, sum(max(0, s.available) for s in stock))
+        before = sum(lv.available for lv in candidates)
+        for pick in picks:
+            level = next(lv for lv in candidates if lv.warehouse_id == pick.warehouse_id)
+            await uow.inventory.add_movement(level.reserve(pick.quantity, order.id, now))
+            await uow.inventory.add_reservation(
+                Reservation(order.id, variant_id, pick.warehouse_id, pick.quantity, expires_at)
+            )
+        _maybe_low_stock(uow, variant, before, before - quantity)
+
+
+async def release_holds(uow: UnitOfWork, order_id: int, reason: str, now: datetime) -> None:
+    """Give back whatever the order still holds (reserved or allocated, not shipped)."""
+    reservations = [
+        r
+        for r in await uow.inventory.reservations_of(order_id)
+        if r.status in (ReservationStatus.ACTIVE, ReservationStatus.ALLOCATED)
+    ]
+    if not reservations:
+        return
+    levels = {
+        (lv.variant_id, lv.warehouse_id): lv
+        for lv in await uow.inventory.lock_levels([r.variant_id for r in reservations])
+    }
+    for r in reservations:
+        level = levels[(r.variant_id, r.warehouse_id)]
+        if r.status == ReservationStatus.ACTIVE:
+            movement = level.release(r.quantity, order_id, now, reason)
+        else:
+            movement = level.deallocate(r.quantity, order_id, now, reason)
+        await uow.inventory.add_movement(movement)
+        r.status = ReservationStatus.RELEASED
+
+
+async def allocate_reserved(uow: UnitOfWork, order_id: int, now: datetime) -> None:
+    """Payment arrived: reserved units become allocated and no longer expire."""
+    reservations = [r for r in await uow.inventory.reservations_of(order_id) if r.status == ReservationStatus.ACTIVE]
+    if not reservations:
+        raise ValidationFailed(f"Order #{order_id} holds no reserved stock to allocate.")
+    levels = {
+        (lv.variant_id, lv.warehouse_id): lv
+        for lv in await uow.inventory.lock_levels([r.variant_id for r in reservations])
+    }
+    for r in reservations:
+        await uow.inventory.add_movement(levels[(r.variant_id, r.warehouse_id)].allocate(r.quantity, order_id, now))
+        r.status = ReservationStatus.ALLOCATED
+        r.expires_at = None
+
+
+async def ship_allocated(uow: UnitOfWork, order_id: int, now: datetime) -> None:
+    reservations = [r for r in await uow.inventory.reservations_of(order_id) if r.status == ReservationStatus.ALLOCATED]
+    levels = {
+        (lv.variant_id, lv.warehouse_id): lv
+        for lv in await uow.inventory.lock_levels([r.variant_id for r in reservations])
+    }
+    for r in reservations:
+        await uow.inventory.add_movement(levels[(r.variant_id, r.warehouse_id)].ship(r.quantity, order_id, now))
+        r.status = ReservationStatus.SHIPPED
+
+
+async def restock_returned(uow: UnitOfWork, order_id: int, now: datetime) -> None:
+    """Put shipped units back into the warehouses they left from."""
+    shipped = [r for r in await uow.inventory.reservations_of(order_id) if r.status == ReservationStatus.SHIPPED]
+    for r in shipped:
+        level = await uow.inventory.lock_level(r.variant_id, r.warehouse_id)
+        await uow.inventory.add_movement(level.restock_return(r.quantity, order_id, now))

@@ -1,0 +1,346 @@
+"""Order commands: checkout, cancel, fulfilment, returns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain import commands as c
+from domain import events
+from domain.errors import (
+    CartEmpty,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    PriceChanged,
+    ValidationFailed,
+)
+from domain.model import Address, AnalyticsEvent, CouponRedemption, Order, OrderLine, Refund, Shipment
+from domain.model.analytics import EventName
+from domain.model.money import Money
+from domain.model.orders import SHOPPER_CANCELLABLE, OrderStatus, tracking_url
+from domain.model.payments import PaymentStatus
+from domain.model.staff import Actor, ActorKind, Permission
+from domain.service_layer.context import Context
+from domain.service_layer.handlers import inventory
+from domain.service_layer.handlers.cart import cart_for, eligible_lines, evaluate_coupon
+from domain.service_layer.handlers.customers import get_customer
+from domain.service_layer.unit_of_work import UnitOfWork
+
+
+async def load_order(uow: UnitOfWork, order_id: int, lock: bool = True) -> Order:
+    order = await uow.sales.order(order_id, lock=lock)
+    if order is None:
+        raise NotFound(f"No order #{order_id}.")
+    return order
+
+
+def _status_changed(uow: UnitOfWork, order: Order, old: OrderStatus, actor: Actor) -> None:
+    assert order.id is not None
+    if order.status != old:
+        uow.publish(events.OrderStatusChanged(order.id, order.customer_id, old.value, order.status.value, actor.name))
+
+
+async def place_order(cmd: c.PlaceOrder, ctx: Context) -> int:
+    actor = cmd.actor or Actor.shopper(cmd.customer_id)
+    actor.require_owner_or(cmd.customer_id, Permission.MANAGE_CUSTOMERS)
+    address = Address.create(**{k: str(v) for k, v in cmd.shipping_address.items()})
+    async with ctx.uow() as uow:
+        if cmd.idempotency_key:
+            previous = await uow.sales.order_by_idempotency_key(cmd.idempotency_key)
+            if previous is not None and previous.id is not None:
+                if previous.customer_id != cmd.customer_id:
+                    raise PermissionDenied("That checkout belongs to someone else.")
+                return previous.id
+        customer = await get_customer(uow, cmd.customer_id)
+        cart = await cart_for(uow, cmd.customer_id, ctx)
+        if not cart.lines:
+            raise CartEmpty()
+        now = ctx.now()
+        method = await uow.sales.shipping_method(cmd.shipping_method)
+        if method is None or not method.serves(address.country):
+            raise ValidationFailed(f"We can't ship by {cmd.shipping_method} to {address.country}.")
+        _, variants = await eligible_lines(uow, cart)
+        products = await uow.catalog.products([v.product_id for v in variants.values() if v.product_id is not None])
+        for line in cart.lines:
+            variant = variants[line.variant_id]
+            product = products.get(variant.product_id or -1)
+            if not variant.active or product is None or not product.is_active:
+                raise ValidationFailed(f"{product.name if product else variant.sku} is no longer sold; remove it.")
+            if variant.currency != cart.currency:
+                raise ValidationFailed(f"{variant.sku} is priced in {variant.currency}, the cart in {cart.currency}.")
+        per_line = [0] * len(cart.lines)
+        free_shipping = False
+        coupon = None
+        if cart.coupon_code:
+            outcome = await evaluate_coupon(uow, cart, cart.coupon_code, ctx, lock=True)
+            per_line, free_shipping = list(outcome.per_line), outcome.free_shipping
+            coupon = await uow.sales.coupon_by_code(cart.coupon_code)
+        lines = []
+        for cart_line, discount in zip(cart.lines, per_line, strict=True):
+            variant = variants[cart_line.variant_id]
+            assert variant.id is not None and variant.product_id is not None
+            name = products[variant.product_id].name
+            label = variant.label()
+            lines.append(
+                OrderLine(
+                    variant.id,
+                    variant.product_id,
+                    variant.sku,
+                    f"{name} ({label})" if label != variant.sku else name,
+                    variant.price,
+                    cart_line.quantity,
+                    discount,
+                )
+            )
+        subtotal = sum(line.subtotal for line in lines) - sum(per_line)
+        shipping = 0 if free_shipping else method.quote(Money(subtotal, cart.currency)).amount
+        order = Order(
+            customer_id=cmd.customer_id,
+            channel=cmd.channel[:16],
+            currency=cart.currency,
+            lines=lines,
+            shipping=shipping,
+            tax_rate_bp=ctx.config.tax_rate_bp,
+            shipping_method=method.code,
+            shipping_address=address.as_dict(),
+            placed_at=now,
+            coupon_code=cart.coupon_code,
+            idempotency_key=cmd.idempotency_key,
+        )
+        if cmd.expected_total is not None and cmd.expected_total != order.total:
+            raise PriceChanged(
+                f"The total changed to {order.total_money} (you saw {Money(cmd.expected_total, order.currency)})."
+            )
+        await uow.sales.add_order(order)
+        assert order.id is not None
+        expires_at = now + timedelta(minutes=ctx.config.reservation_minutes)
+        await inventory.reserve_for_order(uow, order, expires_at, now)
+        order.reservation_expires_at = expires_at
+        if coupon is not None and coupon.id is not None:
+            coupon.times_used += 1
+            await uow.sales.add_redemption(CouponRedemption(coupon.id, cmd.customer_id, order.id, now))
+        customer.remember_address(address.as_dict())
+        if customer.country is None:
+            customer.country = address.country
+        cart.clear(now)
+        uow.publish(events.OrderPlaced(order.id, order.customer_id, order.channel, order.total, order.currency))
+        await uow.sales.add_analytics(
+            AnalyticsEvent(
+                EventName.ORDER_PLACED.value,
+                now,
+                customer_id=cmd.customer_id,
+                channel=order.channel,
+                order_id=order.id,
+                value=order.total,
+            )
+        )
+        await uow.commit()
+        return order.id
+
+
+async def _void_coupon(uow: UnitOfWork, order: Order) -> None:
+    assert order.id is not None
+    for redemption in await uow.sales.redemptions_of_order(order.id):
+        if not redemption.voided:
+            redemption.voided = True
+            if order.coupon_code:
+                coupon = await uow.sales.coupon_by_code(order.coupon_code, lock=True)
+                if coupon is not None:
+                    coupon.times_used = max(0, coupon.times_used - 1)
+
+
+async def end_unpaid_order(uow: UnitOfWork, order: Order, reason: str, now: datetime, expired: bool) -> None:
+    """Cancel a pending order whose payment failed or expired, giving back stock and the coupon use."""
+    assert order.id is not None
+    await inventory.release_holds(uow, order.id, reason, now)
+    order.cancel(reason, now)
+    order.reservation_expires_at = None
+    await _void_coupon(uow, order)
+    for payment in await uow.sales.payments_of(order.id):
+        if payment.status == PaymentStatus.PENDING:
+            payment.status = PaymentStatus.EXPIRED if expired else PaymentStatus.FAILED
+            payment.failure_reason = reason
+            payment.completed_at = now
+    if expired:
+        uow.publish(events.ReservationExpired(order.id, order.customer_id))
+    else:
+        uow.publish(events.PaymentFailed(order.id, order.customer_id, reason))
+
+
+async def expire_reservations(cmd: c.ExpireReservations, ctx: Context) -> int:
+    """Cancel pending orders whose reservation ran out; each in its own transaction. Returns how many."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        order_ids = await uow.inventory.orders_with_expired_reservations(now, cmd.limit)
+    expired = 0
+    for order_id in order_ids:
+        async with ctx.uow() as uow:
+            order = await load_order(uow, order_id)
+            # Re-checked under the lock: a payment may have landed since the scan.
+            if order.status != OrderStatus.PENDING_PAYMENT or order.reservation_expires_at is None:
+                continue
+            if order.reservation_expires_at > now:
+                continue
+            await end_unpaid_order(uow, order, "payment link expired", now, expired=True)
+            await uow.commit()
+            expired += 1
+    return expired
+
+
+async def cancel_order(cmd: c.CancelOrder, ctx: Context) -> int | None:
+    """Cancel and give stock back; a paid order gets a pending full refund, whose id is returned."""
+    async with ctx.uow() as uow:
+        order = await load_order(uow, cmd.order_id)
+        assert order.id is not None
+        cmd.actor.require_owner_or(order.customer_id, Permission.CANCEL_ORDER)
+        if cmd.actor.kind == ActorKind.SHOPPER and order.status not in SHOPPER_CANCELLABLE:
+            raise IllegalTransition(order.ref, order.status.value, OrderStatus.CANCELLED.value)
+        old = order.status
+        now = ctx.now()
+        await inventory.release_holds(uow, order.id, f"cancelled: {cmd.reason}"[:200], now)
+        order.cancel(cmd.reason[:500] or "cancelled", now)
+        order.reservation_expires_at = None
+        await _void_coupon(uow, order)
+        refund_id = None
+        if order.refundable > 0:
+            refund_id = await _open_refund(
+                uow,
+                order,
+                order.refundable - await uow.sales.pending_refund_total(order.id),
+                "order cancelled",
+                cmd.actor,
+                now,
+            )
+        for payment in await uow.sales.payments_of(order.id):
+            if payment.status == PaymentStatus.PENDING:
+                payment.status, payment.failure_reason, payment.completed_at = (
+                    PaymentStatus.FAILED,
+                    "cancelled",
+                    now,
+                )
+        uow.publish(events.OrderCancelled(order.id, order.customer_id, order.cancel_reason or "", cmd.actor.name))
+        _status_changed(uow, order, old, cmd.actor)
+        await uow.commit()
+        return refund_id
+
+
+async def _open_refund(
+    uow: UnitOfWork,
+    order: Order,
+    amount: int,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    key: str | None = None,
+) -> int | None:
+    assert order.id is not None
+    if amount <= 0:
+        return None
+    paid = [p for p in await uow.sales.payments_of(order.id) if p.status == PaymentStatus.SUCCEEDED]
+    if not paid:
+        raise ValidationFailed(f"Order {order.ref} has no captured payment to refund.")
+    refund = Refund(order.id, paid[-1].id or 0, amount, order.currency, reason[:500], actor.name, now)
+    refund.request_key = key
+    await uow.sales.add_refund(refund)
+    return refund.id
+
+
+_ADVANCE_PERMISSION = {
+    OrderStatus.APPROVED: Permission.APPROVE_ORDER,
+    OrderStatus.AWAITING_APPROVAL: Permission.APPROVE_ORDER,
+    OrderStatus.PICKING: Permission.FULFIL,
+    OrderStatus.PACKED: Permission.FULFIL,
+    OrderStatus.DELIVERED: Permission.FULFIL,
+}
+
+
+async def advance_order(cmd: c.AdvanceOrder, ctx: Context) -> str:
+    try:
+        target = OrderStatus(cmd.target)
+    except ValueError as exc:
+        raise ValidationFailed(f"{cmd.target} is not an order state.") from exc
+    permission = _ADVANCE_PERMISSION.get(target)
+    if permission is None:
+        raise ValidationFailed(f"Orders become {target.value} through their own action, not a plain move.")
+    cmd.actor.require(permission)
+    async with ctx.uow() as uow:
+        order = await load_order(uow, cmd.order_id)
+        old = order.status
+        order.transition(target, ctx.now())
+        if target == OrderStatus.APPROVED:
+            order.decided_by = cmd.actor.name
+        _status_changed(uow, order, old, cmd.actor)
+        await uow.commit()
+        return order.status.value
+
+
+async def ship_order(cmd: c.ShipOrder, ctx: Context) -> None:
+    cmd.actor.require(Permission.FULFIL)
+    async with ctx.uow() as uow:
+        order = await load_order(uow, cmd.order_id)
+        assert order.id is not None
+        old = order.status
+        now = ctx.now()
+        order.ship(cmd.carrier, cmd.tracking_number, now)
+        await inventory.ship_allocated(uow, order.id, now)
+        await uow.sales.add_shipment(Shipment(order.id, order.carrier or "", order.tracking_number or "", now))
+        uow.publish(
+            events.OrderShipped(
+                order.id,
+                order.customer_id,
+                order.carrier or "",
+                order.tracking_number or "",
+                tracking_url(order.carrier or "", order.tracking_number or ""),
+            )
+        )
+        _status_changed(uow, order, old, cmd.actor)
+        await uow.commit()
+
+
+async def request_return(cmd: c.RequestReturn, ctx: Context) -> None:
+    async with ctx.uow() as uow:
+        order = await load_order(uow, cmd.order_id)
+        assert order.id is not None
+        cmd.actor.require_owner_or(order.customer_id, Permission.FULFIL)
+        old = order.status
+        order.request_return(cmd.reason, ctx.now())
+        uow.publish(events.ReturnRequested(order.id, order.customer_id, order.return_reason or ""))
+        _status_changed(uow, order, old, cmd.actor)
+        await uow.commit()
+
+
+async def receive_return(cmd: c.ReceiveReturn, ctx: Context) -> None:
+    cmd.actor.require(Permission.FULFIL)
+    async with ctx.uow() as uow:
+        order = await load_order(uow, cmd.order_id)
+        assert order.id is not None
+        old = order.status
+        now = ctx.now()
+        order.transition(OrderStatus.RETURNED, now)
+        if cmd.restock:
+            await inventory.restock_returned(uow, order.id, now)
+        _status_changed(uow, order, old, cmd.actor)
+        await uow.commit()
+
+
+async def request_refund(cmd: c.RefundOrder, ctx: Context) -> int:
+    """Phase one of a refund: check the amount and record a pending refund. Returns its id."""
+    cmd.actor.require(Permission.REFUND)
+    async with ctx.uow() as uow:
+        order = await load_order(uow, cmd.order_id)
+        assert order.id is not None
+        if cmd.idempotency_key:
+            previous = await uow.sales.refund_by_key(cmd.idempotency_key)
+            if previous is not None and previous.id is not None:
+                return previous.id
+        pending = await uow.sales.pending_refund_total(order.id)
+        amount = cmd.amount if cmd.amount is not None else order.refundable - pending
+        if amount <= 0:
+            raise ValidationFailed(f"Order {order.ref} has nothing left to refund.")
+        order.check_refund(amount + pending)
+        refund_id = await _open_refund(
+            uow, order, amount, cmd.reason or "refund", cmd.actor, ctx.now(), cmd.idempotency_key
+        )
+        assert refund_id is not None
+        await uow.commit()
+        return refund_id

@@ -1,0 +1,100 @@
+"""The message bus: routes each command to its handler and retries transient conflicts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from domain import commands as c
+from domain.errors import Conflict
+from domain.service_layer.context import Context
+from domain.service_layer.handlers import (
+    analytics,
+    cart,
+    catalog,
+    customers,
+    inventory,
+    orders,
+    payments,
+    store,
+)
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, Context], Awaitable[Any]]
+
+HANDLERS: dict[type[c.Command], Handler] = {
+    c.UpsertProduct: catalog.upsert_product,
+    c.ArchiveProduct: catalog.archive_product,
+    c.CreateWarehouse: inventory.create_warehouse,
+    c.ReceiveStock: inventory.receive_stock,
+    c.AdjustStock: inventory.adjust_stock,
+    c.IdentifyCustomer: customers.identify_customer,
+    c.LinkIdentity: customers.link_identity,
+    c.UpdateCustomer: customers.update_customer,
+    c.SetMarketingConsent: customers.set_marketing_consent,
+    c.AnonymiseCustomer: customers.anonymise_customer,
+    c.AddStaff: customers.add_staff,
+    c.AddToCart: cart.add_to_cart,
+    c.SetCartQuantity: cart.set_cart_quantity,
+    c.ClearCart: cart.clear_cart,
+    c.ApplyCoupon: cart.apply_coupon,
+    c.RemoveCoupon: cart.remove_coupon,
+    c.CreateShippingMethod: store.create_shipping_method,
+    c.CreateCoupon: store.create_coupon,
+    c.PlaceOrder: orders.place_order,
+    c.ExpireReservations: orders.expire_reservations,
+    c.CancelOrder: orders.cancel_order,
+    c.AdvanceOrder: orders.advance_order,
+    c.ShipOrder: orders.ship_order,
+    c.RequestReturn: orders.request_return,
+    c.ReceiveReturn: orders.receive_return,
+    c.StartPayment: payments.start_payment,
+    c.ConfirmPayment: payments.confirm_payment,
+    c.FailPayment: payments.fail_payment,
+    c.RefundOrder: orders.request_refund,
+    c.RecordAnalytics: analytics.record_analytics,
+}
+
+MAX_ATTEMPTS = 4
+
+
+class MessageBus:
+    def __init__(self, ctx: Context, handlers: dict[type[c.Command], Handler] | None = None) -> None:
+        self.ctx = ctx
+        self.handlers = dict(HANDLERS if handlers is None else handlers)
+
+    def register(self, command_type: type[c.Command], handler: Handler) -> None:
+        self.handlers[command_type] = handler
+
+    async def handle(self, command: c.Command) -> Any:
+        handler = self.handlers.get(type(command))
+        if handler is None:
+            raise LookupError(f"no handler for {type(command).__name__}")
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await handler(command, self.ctx)
+            except Conflict:
+                # A racing transaction won (unique key, deadlock, busy SQLite); the whole command is
+                # re-run from a clean transaction, so it sees what the winner wrote.
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                log.info("retrying %s after a conflict (attempt %d)", type(command).__name__, attempt)
+                await asyncio.sleep(random.uniform(0.005, 0.05) * attempt)
+        raise AssertionError("unreachable")
+
+    # Refunds span a provider call: a pending refund is committed first, then the provider is asked.
+    async def refund(self, command: c.RefundOrder) -> str:
+        """Refund and wait for the provider's answer; returns the refund's final status."""
+        refund_id = int(await self.handle(command))
+        return await payments.process_refund(refund_id, self.ctx)
+
+    async def cancel(self, command: c.CancelOrder) -> int | None:
+        """Cancel; a paid order is refunded in full right after. Returns the refund id, if any."""
+        refund_id = await self.handle(command)
+        if refund_id is not None:
+            await payments.process_refund(int(refund_id), self.ctx)
+        return None if refund_id is None else int(refund_id)

@@ -1,0 +1,44 @@
+"""The unit of work: one transaction per command, events written to the outbox inside it."""
+
+from __future__ import annotations
+
+import abc
+from types import TracebackType
+from typing import Self
+
+from domain.events import Event
+from domain.repositories import CatalogRepository, CustomerRepository, InventoryRepository, SalesRepository
+
+
+class UnitOfWork(abc.ABC):
+    catalog: CatalogRepository
+    inventory: InventoryRepository
+    customers: CustomerRepository
+    sales: SalesRepository
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # Anything not committed explicitly is rolled back: a handler that raises changes nothing.
+        await self.rollback()
+
+    @abc.abstractmethod
+    async def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    async def rollback(self) -> None: ...
+
+    @abc.abstractmethod
+    async def flush(self) -> None:
+        """Send pending changes so new rows get their ids (inside the same transaction)."""
+
+    @abc.abstractmethod
+    def publish(self, *events: Event) -> None:
+        """Queue events into the outbox; they are stored by the same commit as the change."""
+
+    @abc.abstractmethod
+    async def claim_once(self, consumer: str, message_id: str) -> bool:
+        """Record that ``consumer`` handled ``message_id`` in this transaction; False if it already had."""

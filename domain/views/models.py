@@ -1,0 +1,304 @@
+"""The shapes read views return. Plain frozen dataclasses: nothing from the ORM leaks out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+__all__ = [
+    "Breakdown",
+    "CartLineView",
+    "CartView",
+    "CatalogVocabulary",
+    "CategoryNode",
+    "CustomerProfile",
+    "DaySales",
+    "FunnelStep",
+    "LedgerMismatch",
+    "OrderLineView",
+    "OrderSummary",
+    "OrderView",
+    "PackingLine",
+    "PackingList",
+    "Page",
+    "ProductDetail",
+    "ProductSummary",
+    "SalesSummary",
+    "ShippingOption",
+    "StockRow",
+    "StockView",
+    "TopProduct",
+    "VariantView",
+]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+@dataclass(frozen=True)
+class ProductSummary:
+    id: int
+    slug: str
+    name: str
+    brand: str | None
+    category: str | None
+    image: str | None
+    min_price: int
+    max_price: int
+    currency: str
+    available: int
+
+
+@dataclass(frozen=True)
+class VariantView:
+    id: int
+    sku: str
+    options: dict[str, str]
+    price: int
+    currency: str
+    available: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    id: int
+    slug: str
+    name: str
+    description: str
+    brand: str | None
+    category_path: tuple[str, ...]
+    attributes: dict[str, str]
+    images: tuple[str, ...]
+    variants: tuple[VariantView, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    id: int
+    slug: str
+    name: str
+    parent_id: int | None
+    product_count: int
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    variant_id: int
+    sku: str
+    name: str
+    options: dict[str, str]
+    unit_price: int
+    quantity: int
+    line_total: int
+    available: int
+    sellable: bool
+
+
+@dataclass(frozen=True)
+class CartView:
+    customer_id: int
+    currency: str
+    lines: tuple[CartLineView, ...]
+    subtotal: int
+    coupon_code: str | None
+    discount: int
+    coupon_problem: str | None
+    free_shipping: bool
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def total_before_shipping(self) -> int:
+        return self.subtotal - self.discount
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    sku: str
+    name: str
+    unit_price: int
+    quantity: int
+    discount: int
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    customer_id: int
+    channel: str
+    status: str
+    financial_status: str
+    currency: str
+    subtotal: int
+    discount: int
+    shipping: int
+    tax: int
+    total: int
+    captured: int
+    refunded: int
+    lines: tuple[OrderLineView, ...]
+    placed_at: datetime
+    paid_at: datetime | None
+    shipping_method: str
+    shipping_address: dict[str, str]
+    coupon_code: str | None
+    carrier: str | None
+    tracking_number: str | None
+    tracking_url: str | None
+    reservation_expires_at: datetime | None
+    payment_url: str | None
+    cancel_reason: str | None
+    return_reason: str | None
+    approval_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    id: int
+    status: str
+    total: int
+    currency: str
+    placed_at: datetime
+    item_count: int
+
+
+@dataclass(frozen=True)
+class PackingLine:
+    sku: str
+    name: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PackingList:
+    order_id: int
+    warehouse_code: str
+    warehouse_name: str
+    lines: tuple[PackingLine, ...]
+    ship_to: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StockRow:
+    warehouse_code: str
+    warehouse_name: str
+    on_hand: int
+    reserved: int
+    allocated: int
+    available: int
+
+
+@dataclass(frozen=True)
+class StockView:
+    sku: str
+    product_name: str
+    options: dict[str, str]
+    low_stock_threshold: int
+    rows: tuple[StockRow, ...]
+
+    @property
+    def available(self) -> int:
+        return sum(r.available for r in self.rows)
+
+
+@dataclass(frozen=True)
+class LedgerMismatch:
+    sku: str
+    warehouse_code: str
+    field: str
+    level: int
+    ledger: int
+
+
+@dataclass(frozen=True)
+class DaySales:
+    day: date
+    orders: int
+    gross: int
+    net: int
+
+
+@dataclass(frozen=True)
+class SalesSummary:
+    currency: str
+    days: tuple[DaySales, ...]
+    orders: int
+    gross: int
+    net: int
+
+    @property
+    def average_order_value(self) -> int:
+        return self.gross // self.orders if self.orders else 0
+
+
+@dataclass(frozen=True)
+class TopProduct:
+    product_id: int
+    name: str
+    units: int
+    revenue: int
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    name: str
+    customers: int
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str
+    customers: int
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    code: str
+    name: str
+    price: int
+    currency: str
+    min_days: int
+    max_days: int
+    free_over: int | None
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    id: int
+    name: str
+    locale: str
+    country: str | None
+    email: str | None
+    timezone: str
+    tags: tuple[str, ...]
+    identities: tuple[tuple[str, str], ...]
+    marketing_opt_in: bool
+    orders: int
+    lifetime_value: int
+    last_order_at: datetime | None
+    anonymised: bool
+
+
+@dataclass(frozen=True)
+class CatalogVocabulary:
+    products: list[str] = field(default_factory=list)
+    brands: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    colors: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)
