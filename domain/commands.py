@@ -301,3 +301,34 @@ class RecordAnalytics(Command):
     order_id: int | None = None
     value: int | None = None
     properties: dict[str, object] = field(default_factory=dict)
+
+
+# --- support ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OpenTicket(Command):
+    """Hand a shopper to a human. Reuses the chat's open ticket if there is one."""
+
+    customer_id: int
+    channel: str
+    chat_id: str
+    subject: str
+    transcript: tuple[tuple[str, str], ...] = ()  # (who, text), oldest first
+
+
+@dataclass(frozen=True)
+class PostTicketMessage(Command):
+    ticket_id: int
+    text: str
+    actor: Actor = SYSTEM  # a shopper (their own ticket) or staff; staff replies reach the shopper's chat
+
+
+@dataclass(frozen=True)
+class CloseTicket(Command):
+    ticket_id: int
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class LinkTicketThread(Command):
+    ticket_id: int
+    thread: str

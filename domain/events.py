@@ -153,3 +153,32 @@ class CustomersMerged(Event):
 @dataclass(frozen=True)
 class CustomerAnonymised(Event):
     customer_id: int
+
+
+@dataclass(frozen=True)
+class TicketOpened(Event):
+    ticket_id: int
+    customer_id: int
+    channel: str
+    chat_id: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class TicketMessagePosted(Event):
+    ticket_id: int
+    customer_id: int
+    channel: str
+    chat_id: str
+    author_kind: str
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TicketClosed(Event):
+    ticket_id: int
+    customer_id: int
+    channel: str
+    chat_id: str
+    actor: str

@@ -55,6 +55,7 @@ from domain.model.inventory import MovementKind, ReservationStatus
 from domain.model.orders import OrderStatus
 from domain.model.payments import PaymentStatus, RefundStatus
 from domain.model.staff import Role, StaffMember
+from domain.model.support import AuthorKind, SupportMessage, SupportTicket, TicketStatus
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -450,6 +451,35 @@ analytics_events = Table(
     Index("ix_analytics_events_name_time", "name", "occurred_at"),
 )
 
+support_tickets = Table(
+    "support_tickets",
+    metadata,
+    _pk(),
+    _fk("customer_id", "customers.id"),
+    Column("channel", String(16), nullable=False),
+    Column("chat_id", String(200), nullable=False),
+    Column("subject", String(200), nullable=False, default=""),
+    Column("context", JSONType, nullable=False, default=dict),
+    Column("status", _enum(TicketStatus, "ticket_status"), nullable=False, index=True),
+    Column("assignee", String(120), nullable=True),
+    Column("external_thread", String(120), nullable=True, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Index("ix_support_tickets_chat_status", "channel", "chat_id", "status"),
+)
+
+support_messages = Table(
+    "support_messages",
+    metadata,
+    _pk(),
+    _fk("ticket_id", "support_tickets.id", ondelete="CASCADE"),
+    Column("author_kind", _enum(AuthorKind, "author_kind"), nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 # Infrastructure tables (not mapped to the model).
 outbox = Table(
     "outbox",
@@ -563,6 +593,8 @@ def start_mappers() -> None:
     m(Payment, payments)
     m(Refund, refunds)
     m(AnalyticsEvent, analytics_events)
+    m(SupportTicket, support_tickets)
+    m(SupportMessage, support_messages)
 
 
 __all__ = ["Role", "metadata", "start_mappers"]

@@ -35,6 +35,7 @@ from domain.model.inventory import ReservationStatus
 from domain.model.orders import OrderStatus
 from domain.model.payments import RefundStatus
 from domain.model.staff import StaffMember
+from domain.model.support import SupportMessage, SupportTicket, TicketStatus
 
 T = TypeVar("T")
 
@@ -315,10 +316,31 @@ class SqlSalesRepository(_Repo):
         self.session.add(event)
 
 
+class SqlSupportRepository(_Repo):
+    async def add_ticket(self, ticket: SupportTicket) -> SupportTicket:
+        return await self._add(ticket)
+
+    async def ticket(self, ticket_id: int, lock: bool = False) -> SupportTicket | None:
+        stmt = select(SupportTicket).filter_by(id=ticket_id)
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def open_ticket_for_chat(self, channel: str, chat_id: str) -> SupportTicket | None:
+        stmt = select(SupportTicket).filter_by(channel=channel, chat_id=chat_id, status=TicketStatus.OPEN)
+        return (
+            await self.session.execute(stmt.order_by(orm.support_tickets.c.id.desc()).limit(1))
+        ).scalar_one_or_none()
+
+    async def add_message(self, message: SupportMessage) -> None:
+        self.session.add(message)
+
+
 __all__ = [
     "ReservationStatus",
     "SqlCatalogRepository",
     "SqlCustomerRepository",
     "SqlInventoryRepository",
     "SqlSalesRepository",
+    "SqlSupportRepository",
 ]

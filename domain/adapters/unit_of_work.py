@@ -15,6 +15,7 @@ from domain.adapters.repositories import (
     SqlCustomerRepository,
     SqlInventoryRepository,
     SqlSalesRepository,
+    SqlSupportRepository,
 )
 from domain.errors import Conflict
 from domain.events import Event
@@ -47,6 +48,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.inventory = SqlInventoryRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
         self.sales = SqlSalesRepository(self.session)
+        self.support = SqlSupportRepository(self.session)
         self._pending = []
         await self.session.begin()
         return self

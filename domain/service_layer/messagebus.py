@@ -20,6 +20,7 @@ from domain.service_layer.handlers import (
     orders,
     payments,
     store,
+    support,
 )
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.FailPayment: payments.fail_payment,
     c.RefundOrder: orders.request_refund,
     c.RecordAnalytics: analytics.record_analytics,
+    c.OpenTicket: support.open_ticket,
+    c.PostTicketMessage: support.post_ticket_message,
+    c.CloseTicket: support.close_ticket,
+    c.LinkTicketThread: support.link_ticket_thread,
 }
 
 MAX_ATTEMPTS = 4

@@ -7,7 +7,13 @@ from types import TracebackType
 from typing import Self
 
 from domain.events import Event
-from domain.repositories import CatalogRepository, CustomerRepository, InventoryRepository, SalesRepository
+from domain.repositories import (
+    CatalogRepository,
+    CustomerRepository,
+    InventoryRepository,
+    SalesRepository,
+    SupportRepository,
+)
 
 
 class UnitOfWork(abc.ABC):
@@ -15,6 +21,7 @@ class UnitOfWork(abc.ABC):
     inventory: InventoryRepository
     customers: CustomerRepository
     sales: SalesRepository
+    support: SupportRepository
 
     async def __aenter__(self) -> Self:
         return self

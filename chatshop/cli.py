@@ -1,0 +1,373 @@
+"""The ``chatshop`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from chatshop.bootstrap import Shop, build_shop
+from chatshop.settings import Settings, get_settings
+from domain import commands as c
+from domain.errors import DomainError
+from domain.model.money import Money
+from domain.model.staff import Actor, Role
+
+T = TypeVar("T")
+console = Console()
+err = Console(stderr=True)
+app = typer.Typer(help="chatshop: a conversational shop. `make run` starts it; these commands manage it.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+catalog_app = typer.Typer(help="Import and export the catalog.", no_args_is_help=True)
+stock_app = typer.Typer(help="Stock for operators without Slack.", no_args_is_help=True)
+order_app = typer.Typer(help="Look at and move orders.", no_args_is_help=True)
+customer_app = typer.Typer(help="CRM: profiles, data export and erasure.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff and their roles.", no_args_is_help=True)
+report_app = typer.Typer(help="Sales reports.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Domain events waiting for delivery.", no_args_is_help=True)
+for sub, name in [
+    (db_app, "db"),
+    (catalog_app, "catalog"),
+    (stock_app, "stock"),
+    (order_app, "order"),
+    (customer_app, "customer"),
+    (staff_app, "staff"),
+    (report_app, "report"),
+    (outbox_app, "outbox"),
+]:
+    app.add_typer(sub, name=name)  # fmt: skip
+
+CLI_ACTOR = Actor.system("cli")
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+@asynccontextmanager
+async def open_shop() -> AsyncIterator[Shop]:
+    shop = build_shop(_settings())
+    try:
+        yield shop
+    finally:
+        await shop.close()
+
+
+def run(fn: Callable[[Shop], Awaitable[T]]) -> T:
+    """Run ``fn`` against the shop; domain errors print their message and exit 1, not a traceback."""
+
+    async def main() -> T:
+        async with open_shop() as shop:
+            return await fn(shop)
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+def money(amount: int, currency: str) -> str:
+    return Money(amount, currency).format()
+
+
+# --- db -------------------------------------------------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply database migrations (safe to run again)."""
+    from domain.adapters.migrate import upgrade
+
+    upgrade(_settings().database_url, revision)
+    console.print(f"database at {revision}")
+
+
+# --- seed -----------------------------------------------------------------------------------------
+@app.command()
+def seed(
+    demo: Annotated[bool, typer.Option("--demo", help="A realistic demo shop with history.")] = False,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the shop has products.")] = False,
+) -> None:
+    """Seed the demo shop (idempotent)."""
+    from chatshop.seed import seed_demo, shop_is_empty
+
+    if not demo:
+        err.print("Nothing to seed: pass --demo.")
+        raise typer.Exit(2)
+
+    async def go(shop: Shop) -> None:
+        if if_empty and not await shop_is_empty(shop):
+            console.print("shop already has products; not seeding")
+            return
+        summary = await seed_demo(shop, progress=True)
+        console.print(summary)
+
+    run(go)
+
+
+# --- catalog --------------------------------------------------------------------------------------
+@catalog_app.command("import")
+def catalog_import(file: Path) -> None:
+    """Import products from CSV or JSON; bad rows are reported and skipped, good ones kept."""
+    from chatshop.catalog_io import import_catalog
+
+    report = run(lambda shop: import_catalog(shop, file, progress=True))
+    for problem in report.problems:
+        err.print(f"[yellow]line {problem.line}[/yellow]: {problem.reason}")
+    console.print(f"imported {report.products} products ({report.variants} variants); "
+                  f"{len(report.problems)} problems")  # fmt: skip
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@catalog_app.command("export")
+def catalog_export(file: Path) -> None:
+    """Export the catalog to CSV or JSON (by the file's extension)."""
+    from chatshop.catalog_io import export_catalog
+
+    count = run(lambda shop: export_catalog(shop, file, progress=True))
+    console.print(f"exported {count} products to {file}")
+
+
+# --- stock ----------------------------------------------------------------------------------------
+@stock_app.command("receive")
+def stock_receive(sku: str, warehouse: str, quantity: int, reason: str = "received") -> None:
+    """Book goods in."""
+    on_hand = run(lambda shop: shop.bus.handle(c.ReceiveStock(sku, warehouse, quantity, reason, CLI_ACTOR)))
+    console.print(f"{sku.upper()} in {warehouse.upper()}: {on_hand} on hand")
+
+
+@stock_app.command("adjust")
+def stock_adjust(sku: str, warehouse: str, delta: int, reason: Annotated[str, typer.Option(help="Why.")]) -> None:
+    """Correct stock by DELTA (negative to remove) with a reason for the ledger."""
+    on_hand = run(lambda shop: shop.bus.handle(c.AdjustStock(sku, warehouse, delta, reason, CLI_ACTOR)))
+    console.print(f"{sku.upper()} in {warehouse.upper()}: {on_hand} on hand")
+
+
+@stock_app.command("show")
+def stock_show(query: str) -> None:
+    """Stock per warehouse for a SKU or product name."""
+    views = run(lambda shop: shop.views.find_stock(query))
+    if not views:
+        err.print(f"nothing matches {query!r}")
+        raise typer.Exit(1)
+    table = Table("SKU", "product", "warehouse", "on hand", "reserved", "allocated", "available")
+    for view in views:
+        for row in view.rows or ():
+            table.add_row(view.sku, view.product_name, row.warehouse_code, str(row.on_hand), str(row.reserved),
+                          str(row.allocated), str(row.available))  # fmt: skip
+        if not view.rows:
+            table.add_row(view.sku, view.product_name, "-", "0", "0", "0", "0")
+    console.print(table)
+
+
+# --- orders ---------------------------------------------------------------------------------------
+@order_app.command("show")
+def order_show(order_id: int, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """An order with lines, totals and packing lists."""
+
+    async def go(shop: Shop) -> tuple[Any, Any]:
+        return await shop.views.order(order_id), await shop.views.packing_lists(order_id)
+
+    order, packing = run(go)
+    if order is None:
+        err.print(f"No order #{order_id}.")
+        raise typer.Exit(1)
+    if as_json:
+        console.print_json(json.dumps(order.__dict__ | {"lines": [line.__dict__ for line in order.lines]},
+                                      default=str))  # fmt: skip
+        return
+    console.print(f"[bold]Order #{order.id}[/bold]  {order.status}  ({order.financial_status})")
+    for line in order.lines:
+        console.print(
+            f"  {line.quantity} × {line.name} [{line.sku}]  {money(line.unit_price * line.quantity, order.currency)}"
+        )
+    for label, amount in [("subtotal", order.subtotal), ("discount", -order.discount), ("shipping", order.shipping),
+                          ("tax", order.tax), ("total", order.total), ("refunded", order.refunded)]:  # fmt: skip
+        console.print(f"  {label:>9}: {money(amount, order.currency)}")
+    if order.tracking_url:
+        console.print(f"  tracking: {order.carrier} {order.tracking_number} {order.tracking_url}")
+    for plist in packing:
+        console.print(f"  pick from {plist.warehouse_code}: " + ", ".join(f"{p.quantity}×{p.sku}" for p in plist.lines))
+
+
+@order_app.command("advance")
+def order_advance(
+    order_id: int, state: Annotated[str, typer.Argument(help="picking, packed, delivered or approved")]
+) -> None:
+    """Move an order along fulfilment."""
+    status = run(lambda shop: shop.bus.handle(c.AdvanceOrder(order_id, state, CLI_ACTOR)))
+    console.print(f"order #{order_id} is {status}")
+
+
+@order_app.command("ship")
+def order_ship(order_id: int, carrier: str, tracking_number: str) -> None:
+    """Mark shipped with carrier and tracking number (the shopper is told)."""
+    run(lambda shop: shop.bus.handle(c.ShipOrder(order_id, carrier, tracking_number, CLI_ACTOR)))
+    console.print(f"order #{order_id} shipped")
+
+
+@order_app.command("cancel")
+def order_cancel(order_id: int, reason: Annotated[str, typer.Option(help="Why.")] = "cancelled by staff") -> None:
+    """Cancel, give stock back and refund what was paid."""
+    refund = run(lambda shop: shop.bus.cancel(c.CancelOrder(order_id, reason, CLI_ACTOR)))
+    console.print(f"order #{order_id} cancelled" + (f"; refund {refund} issued" if refund else ""))
+
+
+@order_app.command("refund")
+def order_refund(order_id: int, amount: Annotated[str | None, typer.Option(help="e.g. 12.50; default: all")] = None,
+                 reason: str = "refund") -> None:  # fmt: skip
+    """Refund all or part of what was captured."""
+
+    async def go(shop: Shop) -> str:
+        minor = Money.parse(amount, shop.settings.currency).amount if amount else None
+        return await shop.bus.refund(c.RefundOrder(order_id, minor, reason, CLI_ACTOR))
+
+    console.print(f"refund {run(go)}")
+
+
+# --- customers & staff ----------------------------------------------------------------------------
+@customer_app.command("export")
+def customer_export(customer_id: int, out: Path | None = None) -> None:
+    """Everything we hold about a customer, as JSON (data-subject access request)."""
+    data = run(lambda shop: shop.views.customer_export(customer_id))
+    if not data:
+        err.print(f"No customer {customer_id}.")
+        raise typer.Exit(1)
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"written to {out}")
+    else:
+        print(text)
+
+
+@customer_app.command("forget")
+def customer_forget(customer_id: int, yes: Annotated[bool, typer.Option("--yes")] = False) -> None:
+    """Erase a customer's personal data (orders stay, anonymised)."""
+    if not yes:
+        typer.confirm(f"Erase the personal data of customer {customer_id}?", abort=True)
+    run(lambda shop: shop.bus.handle(c.AnonymiseCustomer(customer_id, CLI_ACTOR)))
+    console.print(f"customer {customer_id} anonymised")
+
+
+@staff_app.command("add")
+def staff_add(name: str, role: Annotated[str, typer.Option(help="viewer, operator, approver or admin")] = "viewer",
+              slack_user: Annotated[str | None, typer.Option("--slack-user")] = None) -> None:  # fmt: skip
+    """Add (or update) a staff member and their role."""
+    try:
+        parsed = Role[role.upper()]
+    except KeyError:
+        err.print("role must be viewer, operator, approver or admin")
+        raise typer.Exit(2) from None
+    staff_id = run(lambda shop: shop.bus.handle(c.AddStaff(name, parsed, slack_user, CLI_ACTOR)))
+    console.print(f"staff #{staff_id} {name} is {parsed.name.lower()}")
+
+
+# --- reports --------------------------------------------------------------------------------------
+def _window(days: int) -> tuple[date, date]:
+    end = datetime.now(UTC).date()
+    return end - timedelta(days=max(1, days) - 1), end
+
+
+@report_app.command("sales")
+def report_sales(days: int = 7) -> None:
+    """Orders and revenue per day."""
+    start, end = _window(days)
+    summary = run(lambda shop: shop.views.sales(start, end))
+    table = Table("day", "orders", "gross", "net", title=f"Sales {start} – {end}")
+    for d in summary.days:
+        table.add_row(str(d.day), str(d.orders), money(d.gross, summary.currency), money(d.net, summary.currency))
+    table.add_row("total", str(summary.orders), money(summary.gross, summary.currency),
+                  money(summary.net, summary.currency))  # fmt: skip
+    console.print(table)
+    console.print(f"average order value: {money(summary.average_order_value, summary.currency)}")
+
+
+@report_app.command("top-products")
+def report_top(days: int = 7, limit: int = 10) -> None:
+    """Best sellers by units."""
+    start, end = _window(days)
+
+    async def go(shop: Shop) -> tuple[Any, str]:
+        return await shop.views.top_products(start, end, limit), shop.settings.currency
+
+    rows, currency = run(go)
+    table = Table("product", "units", "revenue", title=f"Top products {start} – {end}")
+    for r in rows:
+        table.add_row(r.name, str(r.units), money(r.revenue, currency))
+    console.print(table)
+
+
+@report_app.command("funnel")
+def report_funnel(days: int = 7) -> None:
+    """Customers reaching each step, from first message to payment."""
+    start, end = _window(days)
+    steps = run(lambda shop: shop.views.funnel(start, end))
+    table = Table("step", "customers", "of first", title=f"Funnel {start} – {end}")
+    first = steps[0].customers if steps else 0
+    for s in steps:
+        table.add_row(s.name, str(s.customers), f"{100 * s.customers // first}%" if first else "-")
+    console.print(table)
+
+
+@report_app.command("customers")
+def report_customers(by: str = "country") -> None:
+    """Customers by country, channel or locale."""
+    rows = run(lambda shop: shop.views.customers_by(by))
+    table = Table(by, "customers")
+    for r in rows:
+        table.add_row(r.key, str(r.customers))
+    console.print(table)
+
+
+@outbox_app.command("status")
+def outbox_status() -> None:
+    """Pending, failing and delivered domain events."""
+    from domain.adapters.outbox import outbox_backlog
+
+    counts = run(lambda shop: outbox_backlog(shop.sessions, shop.clock.now()))
+    console.print(counts)
+
+
+# --- server ---------------------------------------------------------------------------------------
+@app.command("run")
+def run_server(host: str | None = None, port: int | None = None) -> None:
+    """Start the shop: HTTP server, outbox worker and scheduled jobs."""
+    from chatshop.server import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings()
+    asyncio.run(serve(settings, host or settings.http_host, port or settings.http_port))
+
+
+def _mount_optional() -> None:
+    """Sub-commands that come with other parts of chatshop, when those are installed."""
+    for module, attr, name in [("chatshop.cli_nlu", "nlu_app", "nlu"), ("chatshop.cli_chat", "chat_app", None),
+                               ("chatshop.cli_support", "support_app", "support")]:  # fmt: skip
+        try:
+            mod = __import__(module, fromlist=[attr])
+        except ImportError:
+            continue
+        sub = getattr(mod, attr, None)
+        if sub is None:
+            continue
+        if name is None:
+            app.registered_commands.extend(sub.registered_commands)
+        else:
+            app.add_typer(sub, name=name)
+
+
+_mount_optional()
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,67 @@
+"""Background work of a running shop: the outbox worker and scheduled jobs.
+
+Every process runs the same jobs; ``SlotGuard`` lets exactly one process run each firing, so a shop can
+run several ``chatshop run`` processes on one PostgreSQL without double work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from chatshop.bootstrap import Shop
+from domain import commands as c
+from domain.service_layer.handlers.payments import retry_pending_refunds
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, shop: Shop, outbox_idle_seconds: float = 1.0) -> None:
+        self.shop = shop
+        self.outbox_idle_seconds = outbox_idle_seconds
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._outbox_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.add_job("expire-reservations", timedelta(seconds=30), self._expire)
+        self.add_job("retry-refunds", timedelta(minutes=1), lambda: retry_pending_refunds(shop.bus.ctx))
+        self.add_job("prune-job-runs", timedelta(hours=6), lambda: shop.jobs.prune(timedelta(days=7)))
+
+    async def _expire(self) -> None:
+        expired = await self.shop.bus.handle(c.ExpireReservations())
+        if expired:
+            log.info("released the reservations of %d unpaid orders", expired)
+
+    def add_job(self, name: str, every: timedelta, fn: Callable[[], Awaitable[object]]) -> None:
+        async def guarded() -> None:
+            await self.shop.jobs.run(name, every, fn)
+
+        self.scheduler.add_job(guarded, "interval", seconds=every.total_seconds(), id=name, max_instances=1,
+                               coalesce=True, misfire_grace_time=int(every.total_seconds()))  # fmt: skip
+
+    async def _outbox_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                delivered = await self.shop.outbox.run_once()
+            except Exception:
+                log.exception("outbox delivery failed; retrying")
+                delivered = 0
+            if delivered == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.outbox_idle_seconds)
+
+    async def start(self) -> None:
+        self.scheduler.start()
+        self._outbox_task = asyncio.create_task(self._outbox_loop(), name="outbox")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._outbox_task is not None:
+            await self._outbox_task
