@@ -109,7 +109,7 @@ def seed(
             console.print("shop already has products; not seeding")
             return
         summary = await seed_demo(shop, progress=True)
-        console.print(summary)
+        console.print(str(summary))
 
     run(go)
 

@@ -189,14 +189,23 @@ class SqlShopViews:
         p = rows[0]
         avail = self._available_by_variant()
         vrows = await self._rows(
-            select(V.id, V.sku, V.options, V.price, V.currency, V.active, func.coalesce(avail.c.available, 0))
+            select(
+                V.id,
+                V.sku,
+                V.options,
+                V.price,
+                V.currency,
+                V.active,
+                func.coalesce(avail.c.available, 0),
+                V.low_stock_threshold,
+            )
             .outerjoin(avail, avail.c.variant_id == V.id)
             .where(V.product_id == p.id)
             .order_by(V.id)
         )
         path = await self._category_path(p.category_id)
         variants = tuple(
-            VariantView(r[0], r[1], dict(r[2] or {}), r[3], r[4], max(0, int(r[6])), bool(r[5])) for r in vrows
+            VariantView(r[0], r[1], dict(r[2] or {}), r[3], r[4], max(0, int(r[6])), bool(r[5]), r[7]) for r in vrows
         )
         return ProductDetail(
             p.id,

@@ -83,15 +83,31 @@ class Money:
         return self if self.amount <= other.amount else other
 
     def allocate(self, weights: list[int]) -> list[Money]:
-        """Split into parts proportional to weights, summing exactly to this amount."""
+        """Split into parts proportional to non-negative weights, summing exactly to this amount.
+
+        Largest-remainder method: leftover cents go to the parts that lost most to rounding, and a part
+        with weight 0 always gets 0.
+        """
+        if any(w < 0 for w in weights):
+            raise ValueError("weights can't be negative")
+        if self.amount < 0:
+            return [-m for m in (-self).allocate(weights)]
         total = sum(weights)
         if total <= 0:
             return [Money(0, self.currency) for _ in weights]
         parts = [self.amount * w // total for w in weights]
-        remainder = self.amount - sum(parts)
-        for i in range(remainder):
-            parts[i % len(parts)] += 1
+        leftover = self.amount - sum(parts)
+        order = sorted(
+            (i for i, w in enumerate(weights) if w > 0), key=lambda i: (-(self.amount * weights[i] % total), i)
+        )
+        for i in order[:leftover]:
+            parts[i] += 1
         return [Money(p, self.currency) for p in parts]
+
+    def decimal_string(self) -> str:
+        """Major units as a plain decimal string ("1234.50"), the inverse of ``parse``."""
+        exp = exponent(self.currency)
+        return str(Decimal(self.amount).scaleb(-exp).quantize(Decimal(1).scaleb(-exp))) if exp else str(self.amount)
 
     def format(self) -> str:
         exp = exponent(self.currency)

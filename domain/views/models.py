@@ -70,6 +70,7 @@ class VariantView:
     currency: str
     available: int
     active: bool
+    low_stock_threshold: int = 5
 
 
 @dataclass(frozen=True)

@@ -102,8 +102,9 @@ async def test_checkout_refuses_a_shipping_method_that_does_not_serve_the_countr
 async def test_same_idempotency_key_returns_the_same_order(small: SmallShop) -> None:
     customer = await small.customer()
     first = await small.checkout(customer, idempotency_key="checkout-abc")
-    again = await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat",
-                                                     idempotency_key="checkout-abc"))
+    again = await small.shop.bus.handle(
+        c.PlaceOrder(customer, ADDRESS, "standard", "webchat", idempotency_key="checkout-abc")
+    )
     assert again == first
     assert len(await small.shop.views.orders_of(customer)) == 1
 
@@ -112,8 +113,14 @@ async def test_checkout_fails_when_the_price_changed_since_the_shopper_saw_it(sm
     customer = await small.customer()
     await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
     shown = 1200 + 500
-    await small.shop.bus.handle(c.UpsertProduct("Hearth Ceramic Mug", (c.VariantSpec("MUG-WHT", 1500,
-                                                {"color": "white"}),), ("Home", "Mugs"), brand="Hearth"))
+    await small.shop.bus.handle(
+        c.UpsertProduct(
+            "Hearth Ceramic Mug",
+            (c.VariantSpec("MUG-WHT", 1500, {"color": "white"}),),
+            ("Home", "Mugs"),
+            brand="Hearth",
+        )
+    )
     with pytest.raises(PriceChanged, match="changed to 20.00 USD"):
         await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat", expected_total=shown))
 
@@ -275,8 +282,11 @@ async def test_partial_refunds_never_exceed_what_was_captured(small: SmallShop) 
         await small.shop.bus.refund(c.RefundOrder(order_id, 6000, "more", APPROVER))
     assert await small.shop.bus.refund(c.RefundOrder(order_id, None, "rest", APPROVER)) == "succeeded"
     order = await small.shop.views.order(order_id)
-    assert order is not None and (order.status, order.refunded, order.financial_status) == ("refunded", 8500,
-                                                                                            "refunded")
+    assert order is not None and (order.status, order.refunded, order.financial_status) == (
+        "refunded",
+        8500,
+        "refunded",
+    )
 
 
 async def test_a_double_clicked_refund_refunds_once(small: SmallShop) -> None:

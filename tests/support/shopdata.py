@@ -20,13 +20,26 @@ class SmallShop:
         bus = self.shop.bus
         await bus.handle(c.CreateWarehouse("EAST", "East", priority=1, country="US"))
         await bus.handle(c.CreateWarehouse("WEST", "West", priority=2, country="US"))
-        await bus.handle(c.UpsertProduct(
-            "Stride Running Shoes", (c.VariantSpec("SHOE-RED-42", 8000, {"color": "red", "size": "42"}),
-                                     c.VariantSpec("SHOE-BLU-42", 8000, {"color": "blue", "size": "42"})),
-            ("Shoes",), brand="Stride", attributes={"material": "mesh"}))
-        await bus.handle(c.UpsertProduct(
-            "Hearth Ceramic Mug", (c.VariantSpec("MUG-WHT", 1200, {"color": "white"}),), ("Home", "Mugs"),
-            brand="Hearth"))
+        await bus.handle(
+            c.UpsertProduct(
+                "Stride Running Shoes",
+                (
+                    c.VariantSpec("SHOE-RED-42", 8000, {"color": "red", "size": "42"}),
+                    c.VariantSpec("SHOE-BLU-42", 8000, {"color": "blue", "size": "42"}),
+                ),
+                ("Shoes",),
+                brand="Stride",
+                attributes={"material": "mesh"},
+            )
+        )
+        await bus.handle(
+            c.UpsertProduct(
+                "Hearth Ceramic Mug",
+                (c.VariantSpec("MUG-WHT", 1200, {"color": "white"}),),
+                ("Home", "Mugs"),
+                brand="Hearth",
+            )
+        )
         await bus.handle(c.ReceiveStock("SHOE-RED-42", "EAST", 3))
         await bus.handle(c.ReceiveStock("SHOE-RED-42", "WEST", 5))
         await bus.handle(c.ReceiveStock("SHOE-BLU-42", "WEST", 2))
@@ -42,5 +55,4 @@ class SmallShop:
 
     async def checkout(self, customer_id: int, sku: str = "SHOE-RED-42", quantity: int = 1, **kw: object) -> int:
         await self.shop.bus.handle(c.AddToCart(customer_id, sku, quantity))
-        return int(await self.shop.bus.handle(
-            c.PlaceOrder(customer_id, ADDRESS, "standard", "webchat", **kw)))  # type: ignore[arg-type]
+        return int(await self.shop.bus.handle(c.PlaceOrder(customer_id, ADDRESS, "standard", "webchat", **kw)))  # type: ignore[arg-type]

@@ -1,0 +1,82 @@
+"""The HTTP server on loopback: health and the sandbox payment page, through real requests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from chatshop.bootstrap import build_shop
+from chatshop.settings import Settings
+from chatshop.web import create_app
+from domain import commands as c
+from tests.support.shopdata import SmallShop
+
+
+@pytest.fixture
+async def server(small: SmallShop, tmp_path: Path) -> AsyncIterator[str]:
+    runner = web.AppRunner(create_app(small.shop, [], media_dir=tmp_path / "media"))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+async def test_healthz_reports_the_database(server: str) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{server}/healthz") as resp:
+        assert resp.status == 200
+        assert await resp.json() == {"status": "ok", "database": True}
+
+
+async def test_healthz_says_unavailable_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    shop = build_shop(Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none", _env_file=None))  # type: ignore[call-arg]
+    runner = web.AppRunner(create_app(shop, [], media_dir=tmp_path / "media"))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+            assert resp.status == 503
+            assert await resp.json() == {"status": "unavailable", "database": False}
+    finally:
+        await runner.cleanup()
+        await shop.close()
+
+
+async def test_paying_on_the_sandbox_page_marks_the_order_paid(server: str, small: SmallShop) -> None:
+    order_id = await small.checkout(await small.customer())
+    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    path = link.url.split("/sandbox/", 1)[1]
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{server}/sandbox/{path}") as resp:
+            page = await resp.text()
+            assert resp.status == 200 and "Pay 85.00 USD" in page and "Stride Running Shoes" in page
+        async with http.post(f"{server}/sandbox/{path}", data={"outcome": "paid"}) as resp:
+            assert "Payment received" in await resp.text()
+        async with http.post(f"{server}/sandbox/{path}", data={"outcome": "declined"}) as resp:
+            assert "Payment received" in await resp.text()  # a second press changes nothing
+    order = await small.shop.views.order(order_id)
+    assert order is not None and order.status == "paid"
+
+
+async def test_declining_on_the_sandbox_page_releases_the_stock(server: str, small: SmallShop) -> None:
+    order_id = await small.checkout(await small.customer(), quantity=3)
+    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    async with aiohttp.ClientSession() as http:
+        url = f"{server}/sandbox/{link.url.split('/sandbox/', 1)[1]}"
+        async with http.post(url, data={"outcome": "declined"}) as resp:
+            assert "declined" in await resp.text()
+        async with http.post(url, data={"outcome": "<script>"}) as resp:
+            assert resp.status == 400
+        async with http.get(f"{server}/sandbox/pay/sbcs_forged") as resp:
+            assert resp.status == 404
+    order = await small.shop.views.order(order_id)
+    assert order is not None and order.status == "cancelled"
+    stock = await small.shop.views.stock("SHOE-RED-42")
+    assert stock is not None and stock.available == 8
