@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 import pytest
@@ -57,10 +58,8 @@ def test_refunds_never_exceed_what_was_captured(amounts: list[int]) -> None:
     o = order()
     o.mark_paid(2750, NOW)
     for amount in amounts:
-        try:
+        with contextlib.suppress(RefundTooLarge, ValidationFailed):
             o.record_refund(amount, NOW)
-        except (RefundTooLarge, ValidationFailed):
-            pass
         assert 0 <= o.refunded <= o.captured
     if o.refunded == o.captured:
         assert o.status == OrderStatus.REFUNDED
