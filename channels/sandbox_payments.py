@@ -36,8 +36,9 @@ def _rows(session: SandboxSession) -> str:
     out = []
     for line in session.lines:
         amount = Money(int(line["unit_amount"]) * int(line["quantity"]), session.currency)
-        out.append(f"<tr><td>{int(line['quantity'])} × {html.escape(str(line['name']))}</td>"
-                   f"<td class='r'>{amount}</td></tr>")  # fmt: skip
+        out.append(
+            f"<tr><td>{int(line['quantity'])} × {html.escape(str(line['name']))}</td><td class='r'>{amount}</td></tr>"
+        )
     return "".join(out)
 
 
@@ -51,8 +52,11 @@ def _render(session: SandboxSession, message: str = "") -> str:
             "<button class='expire' name='outcome' value='expired' id='expire'>Let it expire</button></form>"
         )
     else:
-        label = {"paid": "Payment received. You can go back to the chat.", "declined": "The card was declined.",
-                 "expired": "This payment link has expired."}[session.status]  # fmt: skip
+        label = {
+            "paid": "Payment received. You can go back to the chat.",
+            "declined": "The card was declined.",
+            "expired": "This payment link has expired.",
+        }[session.status]
         body = f"<p class='state' id='state' data-status='{session.status}'>{html.escape(label)}</p>"
     if message:
         body += f"<p class='note'>{html.escape(message)}</p>"

@@ -25,8 +25,20 @@ from domain.model.catalog import slugify, validate_sku
 from domain.model.money import Money
 from domain.views.models import ProductDetail
 
-CSV_FIELDS = ["product_slug", "name", "brand", "category", "description", "sku", "price", "options", "attributes",
-              "images", "status", "low_stock_threshold"]  # fmt: skip
+CSV_FIELDS = [
+    "product_slug",
+    "name",
+    "brand",
+    "category",
+    "description",
+    "sku",
+    "price",
+    "options",
+    "attributes",
+    "images",
+    "status",
+    "low_stock_threshold",
+]
 MAX_ROWS = 200_000
 
 
@@ -102,16 +114,23 @@ def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         variants = product.get("variants") or [{}]
         for variant in variants if isinstance(variants, list) else [{}]:
             category = product.get("category", "")
-            yield index, {
-                "product_slug": product.get("slug", ""), "name": product.get("name", ""),
-                "brand": product.get("brand") or "", "description": product.get("description", ""),
-                "category": " > ".join(category) if isinstance(category, list) else str(category),
-                "images": "|".join(product.get("images") or []), "status": product.get("status", "active"),
-                "attributes": ";".join(f"{k}={v}" for k, v in (product.get("attributes") or {}).items()),
-                "sku": variant.get("sku", ""), "price": str(variant.get("price", "")),
-                "options": ";".join(f"{k}={v}" for k, v in (variant.get("options") or {}).items()),
-                "low_stock_threshold": variant.get("low_stock_threshold", ""),
-            }  # fmt: skip
+            yield (
+                index,
+                {
+                    "product_slug": product.get("slug", ""),
+                    "name": product.get("name", ""),
+                    "brand": product.get("brand") or "",
+                    "description": product.get("description", ""),
+                    "category": " > ".join(category) if isinstance(category, list) else str(category),
+                    "images": "|".join(product.get("images") or []),
+                    "status": product.get("status", "active"),
+                    "attributes": ";".join(f"{k}={v}" for k, v in (product.get("attributes") or {}).items()),
+                    "sku": variant.get("sku", ""),
+                    "price": str(variant.get("price", "")),
+                    "options": ";".join(f"{k}={v}" for k, v in (variant.get("options") or {}).items()),
+                    "low_stock_threshold": variant.get("low_stock_threshold", ""),
+                },
+            )
 
 
 def _drafts(path: Path, currency: str, report: ImportReport) -> list[_Draft]:
@@ -139,11 +158,16 @@ def _drafts(path: Path, currency: str, report: ImportReport) -> list[_Draft]:
             draft = drafts.get(slug)
             if draft is None:
                 draft = drafts[slug] = _Draft(
-                    line, name, slug, str(row.get("brand") or "").strip() or None, category,
-                    str(row.get("description") or ""), _pairs(str(row.get("attributes") or ""), line, "attributes"),
+                    line,
+                    name,
+                    slug,
+                    str(row.get("brand") or "").strip() or None,
+                    category,
+                    str(row.get("description") or ""),
+                    _pairs(str(row.get("attributes") or ""), line, "attributes"),
                     tuple(i.strip() for i in str(row.get("images") or "").split("|") if i.strip()),
                     _status(str(row.get("status") or "")),
-                )  # fmt: skip
+                )
             if any(v.sku == sku for v in draft.variants):
                 raise ValueError(f"SKU {sku} appears twice")
             draft.variants.append(variant)
@@ -170,10 +194,19 @@ async def import_catalog(shop: Shop, path: Path, progress: bool = False) -> Impo
                     report.problems.append(Problem(draft.first_line, f"{draft.name} skipped: one of its rows is bad"))
                 continue
             try:
-                await shop.bus.handle(c.UpsertProduct(
-                    draft.name, tuple(draft.variants), draft.category, slug=draft.slug, description=draft.description,
-                    brand=draft.brand, attributes=draft.attributes, images=draft.images, active=draft.active,
-                ))  # fmt: skip
+                await shop.bus.handle(
+                    c.UpsertProduct(
+                        draft.name,
+                        tuple(draft.variants),
+                        draft.category,
+                        slug=draft.slug,
+                        description=draft.description,
+                        brand=draft.brand,
+                        attributes=draft.attributes,
+                        images=draft.images,
+                        active=draft.active,
+                    )
+                )
             except DomainError as exc:
                 report.problems.append(Problem(draft.first_line, f"{draft.name}: {exc.message}"))
                 continue
@@ -200,12 +233,28 @@ async def export_catalog(shop: Shop, path: Path, progress: bool = False) -> int:
         return Money(amount, currency).decimal_string()
 
     if path.suffix.lower() == ".json":
-        data = [{"slug": p.slug, "name": p.name, "brand": p.brand, "category": list(p.category_path),
-                 "description": p.description, "attributes": p.attributes, "images": list(p.images),
-                 "status": "active" if p.active else "archived",
-                 "variants": [{"sku": v.sku, "price": price(v.price), "options": v.options,
-                              "low_stock_threshold": v.low_stock_threshold} for v in p.variants]}
-                for p in products]  # fmt: skip
+        data = [
+            {
+                "slug": p.slug,
+                "name": p.name,
+                "brand": p.brand,
+                "category": list(p.category_path),
+                "description": p.description,
+                "attributes": p.attributes,
+                "images": list(p.images),
+                "status": "active" if p.active else "archived",
+                "variants": [
+                    {
+                        "sku": v.sku,
+                        "price": price(v.price),
+                        "options": v.options,
+                        "low_stock_threshold": v.low_stock_threshold,
+                    }
+                    for v in p.variants
+                ],
+            }
+            for p in products
+        ]
         await asyncio.to_thread(path.write_text, json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
         return len(products)
     await asyncio.to_thread(_write_csv, path, products, price)
@@ -218,11 +267,19 @@ def _write_csv(path: Path, products: list[ProductDetail], price: Callable[[int],
         writer.writeheader()
         for p in products:
             for v in p.variants:
-                writer.writerow({
-                    "product_slug": p.slug, "name": p.name, "brand": p.brand or "",
-                    "category": " > ".join(p.category_path), "description": p.description, "sku": v.sku,
-                    "price": price(v.price), "options": ";".join(f"{k}={val}" for k, val in v.options.items()),
-                    "attributes": ";".join(f"{k}={val}" for k, val in p.attributes.items()),
-                    "images": "|".join(p.images), "status": "active" if p.active else "archived",
-                    "low_stock_threshold": v.low_stock_threshold,
-                })  # fmt: skip
+                writer.writerow(
+                    {
+                        "product_slug": p.slug,
+                        "name": p.name,
+                        "brand": p.brand or "",
+                        "category": " > ".join(p.category_path),
+                        "description": p.description,
+                        "sku": v.sku,
+                        "price": price(v.price),
+                        "options": ";".join(f"{k}={val}" for k, val in v.options.items()),
+                        "attributes": ";".join(f"{k}={val}" for k, val in p.attributes.items()),
+                        "images": "|".join(p.images),
+                        "status": "active" if p.active else "archived",
+                        "low_stock_threshold": v.low_stock_threshold,
+                    }
+                )

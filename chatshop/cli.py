@@ -25,8 +25,11 @@ from domain.model.staff import Actor, Role
 T = TypeVar("T")
 console = Console()
 err = Console(stderr=True)
-app = typer.Typer(help="chatshop: a conversational shop. `make run` starts it; these commands manage it.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
+app = typer.Typer(
+    help="chatshop: a conversational shop. `make run` starts it; these commands manage it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 catalog_app = typer.Typer(help="Import and export the catalog.", no_args_is_help=True)
 stock_app = typer.Typer(help="Stock for operators without Slack.", no_args_is_help=True)
@@ -45,7 +48,7 @@ for sub, name in [
     (report_app, "report"),
     (outbox_app, "outbox"),
 ]:
-    app.add_typer(sub, name=name)  # fmt: skip
+    app.add_typer(sub, name=name)
 
 CLI_ACTOR = Actor.system("cli")
 
@@ -123,8 +126,7 @@ def catalog_import(file: Path) -> None:
     report = run(lambda shop: import_catalog(shop, file, progress=True))
     for problem in report.problems:
         err.print(f"[yellow]line {problem.line}[/yellow]: {problem.reason}")
-    console.print(f"imported {report.products} products ({report.variants} variants); "
-                  f"{len(report.problems)} problems")  # fmt: skip
+    console.print(f"imported {report.products} products ({report.variants} variants); {len(report.problems)} problems")
     if report.problems:
         raise typer.Exit(1)
 
@@ -163,8 +165,15 @@ def stock_show(query: str) -> None:
     table = Table("SKU", "product", "warehouse", "on hand", "reserved", "allocated", "available")
     for view in views:
         for row in view.rows or ():
-            table.add_row(view.sku, view.product_name, row.warehouse_code, str(row.on_hand), str(row.reserved),
-                          str(row.allocated), str(row.available))  # fmt: skip
+            table.add_row(
+                view.sku,
+                view.product_name,
+                row.warehouse_code,
+                str(row.on_hand),
+                str(row.reserved),
+                str(row.allocated),
+                str(row.available),
+            )
         if not view.rows:
             table.add_row(view.sku, view.product_name, "-", "0", "0", "0", "0")
     console.print(table)
@@ -183,16 +192,21 @@ def order_show(order_id: int, as_json: Annotated[bool, typer.Option("--json")] =
         err.print(f"No order #{order_id}.")
         raise typer.Exit(1)
     if as_json:
-        console.print_json(json.dumps(order.__dict__ | {"lines": [line.__dict__ for line in order.lines]},
-                                      default=str))  # fmt: skip
+        console.print_json(json.dumps(order.__dict__ | {"lines": [line.__dict__ for line in order.lines]}, default=str))
         return
     console.print(f"[bold]Order #{order.id}[/bold]  {order.status}  ({order.financial_status})")
     for line in order.lines:
         console.print(
             f"  {line.quantity} × {line.name} [{line.sku}]  {money(line.unit_price * line.quantity, order.currency)}"
         )
-    for label, amount in [("subtotal", order.subtotal), ("discount", -order.discount), ("shipping", order.shipping),
-                          ("tax", order.tax), ("total", order.total), ("refunded", order.refunded)]:  # fmt: skip
+    for label, amount in [
+        ("subtotal", order.subtotal),
+        ("discount", -order.discount),
+        ("shipping", order.shipping),
+        ("tax", order.tax),
+        ("total", order.total),
+        ("refunded", order.refunded),
+    ]:
         console.print(f"  {label:>9}: {money(amount, order.currency)}")
     if order.tracking_url:
         console.print(f"  tracking: {order.carrier} {order.tracking_number} {order.tracking_url}")
@@ -224,8 +238,11 @@ def order_cancel(order_id: int, reason: Annotated[str, typer.Option(help="Why.")
 
 
 @order_app.command("refund")
-def order_refund(order_id: int, amount: Annotated[str | None, typer.Option(help="e.g. 12.50; default: all")] = None,
-                 reason: str = "refund") -> None:  # fmt: skip
+def order_refund(
+    order_id: int,
+    amount: Annotated[str | None, typer.Option(help="e.g. 12.50; default: all")] = None,
+    reason: str = "refund",
+) -> None:
     """Refund all or part of what was captured."""
 
     async def go(shop: Shop) -> str:
@@ -261,8 +278,11 @@ def customer_forget(customer_id: int, yes: Annotated[bool, typer.Option("--yes")
 
 
 @staff_app.command("add")
-def staff_add(name: str, role: Annotated[str, typer.Option(help="viewer, operator, approver or admin")] = "viewer",
-              slack_user: Annotated[str | None, typer.Option("--slack-user")] = None) -> None:  # fmt: skip
+def staff_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="viewer, operator, approver or admin")] = "viewer",
+    slack_user: Annotated[str | None, typer.Option("--slack-user")] = None,
+) -> None:
     """Add (or update) a staff member and their role."""
     try:
         parsed = Role[role.upper()]
@@ -287,8 +307,9 @@ def report_sales(days: int = 7) -> None:
     table = Table("day", "orders", "gross", "net", title=f"Sales {start} – {end}")
     for d in summary.days:
         table.add_row(str(d.day), str(d.orders), money(d.gross, summary.currency), money(d.net, summary.currency))
-    table.add_row("total", str(summary.orders), money(summary.gross, summary.currency),
-                  money(summary.net, summary.currency))  # fmt: skip
+    table.add_row(
+        "total", str(summary.orders), money(summary.gross, summary.currency), money(summary.net, summary.currency)
+    )
     console.print(table)
     console.print(f"average order value: {money(summary.average_order_value, summary.currency)}")
 
@@ -352,8 +373,11 @@ def run_server(host: str | None = None, port: int | None = None) -> None:
 
 def _mount_optional() -> None:
     """Sub-commands that come with other parts of chatshop, when those are installed."""
-    for module, attr, name in [("chatshop.cli_nlu", "nlu_app", "nlu"), ("chatshop.cli_chat", "chat_app", None),
-                               ("chatshop.cli_support", "support_app", "support")]:  # fmt: skip
+    for module, attr, name in [
+        ("chatshop.cli_nlu", "nlu_app", "nlu"),
+        ("chatshop.cli_chat", "chat_app", None),
+        ("chatshop.cli_support", "support_app", "support"),
+    ]:
         try:
             mod = __import__(module, fromlist=[attr])
         except ImportError:

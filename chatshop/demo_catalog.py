@@ -7,44 +7,118 @@ from dataclasses import dataclass, field
 
 BRANDS = ["Stride", "Northpeak", "Lumo", "Urbanite", "Kite", "Hearth", "Pulse", "Verde", "Aurora", "Tidal"]
 COLORS = ["red", "blue", "black", "white", "green", "grey", "navy", "pink", "yellow", "beige"]
-COLOR_CODES = {"red": "RED", "blue": "BLU", "black": "BLK", "white": "WHT", "green": "GRN", "grey": "GRY",
-               "navy": "NVY", "pink": "PNK", "yellow": "YEL", "beige": "BGE"}  # fmt: skip
+COLOR_CODES = {
+    "red": "RED",
+    "blue": "BLU",
+    "black": "BLK",
+    "white": "WHT",
+    "green": "GRN",
+    "grey": "GRY",
+    "navy": "NVY",
+    "pink": "PNK",
+    "yellow": "YEL",
+    "beige": "BGE",
+}
 CLOTHING_SIZES = ["XS", "S", "M", "L", "XL"]
 SHOE_SIZES = ["38", "39", "40", "41", "42", "43", "44", "45"]
 
 # (category path, product kinds, price range in cents, option style, attributes)
 CATALOG: list[tuple[tuple[str, ...], list[str], tuple[int, int], str, dict[str, list[str]]]] = [
-    (("Shoes",), ["Running Shoes", "Trail Sneakers", "Leather Boots", "Canvas Sneakers", "Sandals", "Loafers",
-                  "Hiking Boots", "Court Shoes"], (3900, 14900), "shoe", {"material": ["mesh", "leather", "canvas"]}),
-    (("Clothing", "T-Shirts"), ["Cotton T-Shirt", "Graphic Tee", "Long Sleeve Tee", "Pocket Tee"], (1500, 3900),
-     "clothing", {"material": ["cotton", "organic cotton"]}),
-    (("Clothing", "Hoodies"), ["Zip Hoodie", "Pullover Hoodie", "Fleece Hoodie"], (3900, 8900), "clothing",
-     {"material": ["fleece", "cotton"]}),
-    (("Clothing", "Jackets"), ["Rain Jacket", "Down Jacket", "Denim Jacket", "Windbreaker"], (5900, 24900),
-     "clothing", {"material": ["nylon", "down", "denim"]}),
-    (("Clothing", "Jeans"), ["Slim Jeans", "Straight Jeans", "Relaxed Jeans"], (4900, 11900), "clothing",
-     {"fit": ["slim", "straight", "relaxed"]}),
-    (("Bags",), ["Backpack", "Tote Bag", "Messenger Bag", "Duffel Bag", "Crossbody Bag", "Laptop Sleeve"],
-     (2900, 15900), "color", {"material": ["canvas", "leather", "nylon"]}),
+    (
+        ("Shoes",),
+        [
+            "Running Shoes",
+            "Trail Sneakers",
+            "Leather Boots",
+            "Canvas Sneakers",
+            "Sandals",
+            "Loafers",
+            "Hiking Boots",
+            "Court Shoes",
+        ],
+        (3900, 14900),
+        "shoe",
+        {"material": ["mesh", "leather", "canvas"]},
+    ),
+    (
+        ("Clothing", "T-Shirts"),
+        ["Cotton T-Shirt", "Graphic Tee", "Long Sleeve Tee", "Pocket Tee"],
+        (1500, 3900),
+        "clothing",
+        {"material": ["cotton", "organic cotton"]},
+    ),
+    (
+        ("Clothing", "Hoodies"),
+        ["Zip Hoodie", "Pullover Hoodie", "Fleece Hoodie"],
+        (3900, 8900),
+        "clothing",
+        {"material": ["fleece", "cotton"]},
+    ),
+    (
+        ("Clothing", "Jackets"),
+        ["Rain Jacket", "Down Jacket", "Denim Jacket", "Windbreaker"],
+        (5900, 24900),
+        "clothing",
+        {"material": ["nylon", "down", "denim"]},
+    ),
+    (
+        ("Clothing", "Jeans"),
+        ["Slim Jeans", "Straight Jeans", "Relaxed Jeans"],
+        (4900, 11900),
+        "clothing",
+        {"fit": ["slim", "straight", "relaxed"]},
+    ),
+    (
+        ("Bags",),
+        ["Backpack", "Tote Bag", "Messenger Bag", "Duffel Bag", "Crossbody Bag", "Laptop Sleeve"],
+        (2900, 15900),
+        "color",
+        {"material": ["canvas", "leather", "nylon"]},
+    ),
     (("Accessories", "Hats"), ["Baseball Cap", "Beanie", "Bucket Hat", "Sun Hat"], (1500, 3900), "color", {}),
     (("Accessories", "Socks"), ["Crew Socks", "Running Socks", "Wool Socks"], (800, 2200), "color", {}),
-    (("Accessories", "Sunglasses"), ["Aviator Sunglasses", "Round Sunglasses", "Sport Sunglasses"], (2900, 12900),
-     "color", {"lens": ["polarized", "mirrored"]}),
-    (("Electronics", "Headphones"), ["Wireless Headphones", "Earbuds", "Studio Headphones"], (3900, 29900), "color",
-     {"battery": ["20 h", "30 h", "40 h"]}),
+    (
+        ("Accessories", "Sunglasses"),
+        ["Aviator Sunglasses", "Round Sunglasses", "Sport Sunglasses"],
+        (2900, 12900),
+        "color",
+        {"lens": ["polarized", "mirrored"]},
+    ),
+    (
+        ("Electronics", "Headphones"),
+        ["Wireless Headphones", "Earbuds", "Studio Headphones"],
+        (3900, 29900),
+        "color",
+        {"battery": ["20 h", "30 h", "40 h"]},
+    ),
     (("Electronics", "Phone Cases"), ["Phone Case", "Wallet Case", "Clear Case"], (1200, 4900), "color", {}),
-    (("Electronics", "Chargers"), ["Fast Charger", "Wireless Charger", "Power Bank"], (1900, 7900), "single",
-     {"power": ["20 W", "30 W", "65 W"]}),
+    (
+        ("Electronics", "Chargers"),
+        ["Fast Charger", "Wireless Charger", "Power Bank"],
+        (1900, 7900),
+        "single",
+        {"power": ["20 W", "30 W", "65 W"]},
+    ),
     (("Home", "Mugs"), ["Ceramic Mug", "Travel Mug", "Espresso Cup Set"], (1200, 3900), "color", {}),
-    (("Home", "Candles"), ["Scented Candle", "Soy Candle", "Candle Set"], (1500, 4500), "single",
-     {"scent": ["vanilla", "cedar", "lavender"]}),
+    (
+        ("Home", "Candles"),
+        ["Scented Candle", "Soy Candle", "Candle Set"],
+        (1500, 4500),
+        "single",
+        {"scent": ["vanilla", "cedar", "lavender"]},
+    ),
     (("Home", "Blankets"), ["Throw Blanket", "Wool Blanket", "Picnic Blanket"], (3900, 12900), "color", {}),
     (("Sports", "Yoga Mats"), ["Yoga Mat", "Travel Yoga Mat", "Cork Yoga Mat"], (2900, 8900), "color", {}),
     (("Sports", "Water Bottles"), ["Water Bottle", "Insulated Bottle", "Sport Bottle"], (1500, 4500), "color", {}),
-    (("Beauty", "Skincare"), ["Face Cream", "Lip Balm", "Sunscreen", "Cleanser"], (900, 4900), "single",
-     {"skin": ["all", "dry", "sensitive"]}),
+    (
+        ("Beauty", "Skincare"),
+        ["Face Cream", "Lip Balm", "Sunscreen", "Cleanser"],
+        (900, 4900),
+        "single",
+        {"skin": ["all", "dry", "sensitive"]},
+    ),
     (("Beauty", "Fragrance"), ["Eau de Parfum", "Body Mist"], (2900, 9900), "single", {"notes": ["citrus", "woody"]}),
-]  # fmt: skip
+]
 
 
 @dataclass
@@ -84,10 +158,14 @@ def demo_products() -> list[DemoProduct]:
                 prefix = "".join(w[0] for w in name.split() if w[0].isalnum()).upper()
                 code = f"{prefix}{len(products):03d}"
                 product = DemoProduct(
-                    name=name, slug=slug, brand=brand, category_path=path,
+                    name=name,
+                    slug=slug,
+                    brand=brand,
+                    category_path=path,
                     description=f"{name}: {', '.join(f'{k} {v}' for k, v in attrs.items()) or 'a shop favourite'}.",
-                    attributes=attrs, colors=colors,
-                )  # fmt: skip
+                    attributes=attrs,
+                    colors=colors,
+                )
                 sizes = SHOE_SIZES[2:6] if style == "shoe" else CLOTHING_SIZES[1:] if style == "clothing" else [None]
                 for color in colors:
                     for size in sizes:

@@ -7,9 +7,18 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-PALETTE = {"red": (214, 69, 65), "blue": (52, 120, 219), "black": (40, 40, 46), "white": (236, 236, 232),
-           "green": (60, 160, 100), "grey": (140, 144, 150), "navy": (36, 52, 100), "pink": (232, 140, 170),
-           "yellow": (240, 200, 70), "beige": (222, 204, 170)}  # fmt: skip
+PALETTE = {
+    "red": (214, 69, 65),
+    "blue": (52, 120, 219),
+    "black": (40, 40, 46),
+    "white": (236, 236, 232),
+    "green": (60, 160, 100),
+    "grey": (140, 144, 150),
+    "navy": (36, 52, 100),
+    "pink": (232, 140, 170),
+    "yellow": (240, 200, 70),
+    "beige": (222, 204, 170),
+}
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:

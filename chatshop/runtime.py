@@ -41,8 +41,15 @@ class Runtime:
         async def guarded() -> None:
             await self.shop.jobs.run(name, every, fn)
 
-        self.scheduler.add_job(guarded, "interval", seconds=every.total_seconds(), id=name, max_instances=1,
-                               coalesce=True, misfire_grace_time=int(every.total_seconds()))  # fmt: skip
+        self.scheduler.add_job(
+            guarded,
+            "interval",
+            seconds=every.total_seconds(),
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(every.total_seconds()),
+        )
 
     async def _outbox_loop(self) -> None:
         while not self._stopping.is_set():

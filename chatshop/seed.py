@@ -27,24 +27,65 @@ MEDIA = Path("var") / "media"
 WAREHOUSES = [("EAST", "East Coast DC", 1, "US"), ("WEST", "West Coast DC", 2, "US")]
 COUPONS = [
     c.CreateCoupon("WELCOME10", "percent", 1000, description="10% off your first order"),
-    c.CreateCoupon("SUMMER20", "percent", 2000, min_subtotal=5000, per_customer_limit=None,
-                   description="20% off orders over 50.00"),
-    c.CreateCoupon("FREESHIP", "free_shipping", 0, min_subtotal=2500, per_customer_limit=None,
-                   description="free shipping over 25.00"),
-    c.CreateCoupon("TENOFF", "fixed", 1000, min_subtotal=6000, usage_limit=500, per_customer_limit=None,
-                   description="10.00 off orders over 60.00"),
-    c.CreateCoupon("SHOES15", "percent", 1500, category_slugs=("shoes",), per_customer_limit=None,
-                   description="15% off shoes"),
-]  # fmt: skip
+    c.CreateCoupon(
+        "SUMMER20", "percent", 2000, min_subtotal=5000, per_customer_limit=None, description="20% off orders over 50.00"
+    ),
+    c.CreateCoupon(
+        "FREESHIP",
+        "free_shipping",
+        0,
+        min_subtotal=2500,
+        per_customer_limit=None,
+        description="free shipping over 25.00",
+    ),
+    c.CreateCoupon(
+        "TENOFF",
+        "fixed",
+        1000,
+        min_subtotal=6000,
+        usage_limit=500,
+        per_customer_limit=None,
+        description="10.00 off orders over 60.00",
+    ),
+    c.CreateCoupon(
+        "SHOES15", "percent", 1500, category_slugs=("shoes",), per_customer_limit=None, description="15% off shoes"
+    ),
+]
 SHIPPING = [
     c.CreateShippingMethod("standard", "Standard (3-5 days)", 599, free_over=7500, min_days=3, max_days=5),
-    c.CreateShippingMethod("express", "Express (1-2 days)", 1499, countries=("US", "CA", "GB", "DE", "FR", "CN"),
-                           min_days=1, max_days=2),
+    c.CreateShippingMethod(
+        "express", "Express (1-2 days)", 1499, countries=("US", "CA", "GB", "DE", "FR", "CN"), min_days=1, max_days=2
+    ),
     c.CreateShippingMethod("pickup", "Pick up in store", 0, countries=("US",), min_days=0, max_days=1),
-]  # fmt: skip
+]
 COUNTRIES = ["US"] * 10 + ["CN"] * 4 + ["CA", "GB", "DE", "FR", "AU", "SG"]
-FIRST = ["Ann", "Bob", "Chen", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jia", "Kofi", "Lena", "Mei", "Noah",
-         "Olga", "Priya", "Quinn", "Rui", "Sara", "Tom", "Uma", "Wei", "Xin", "Yusuf", "Zoe"]  # fmt: skip
+FIRST = [
+    "Ann",
+    "Bob",
+    "Chen",
+    "Dana",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jia",
+    "Kofi",
+    "Lena",
+    "Mei",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rui",
+    "Sara",
+    "Tom",
+    "Uma",
+    "Wei",
+    "Xin",
+    "Yusuf",
+    "Zoe",
+]
 LAST = ["Smith", "Li", "Garcia", "Wang", "Brown", "Zhang", "Müller", "Martin", "Chen", "Okafor", "Kim", "Liu"]
 
 
@@ -56,8 +97,10 @@ class SeedSummary:
     orders: int
 
     def __str__(self) -> str:
-        return (f"demo shop: {self.products} products, {self.variants} variants, "
-                f"{self.customers} customers, {self.orders} past orders")  # fmt: skip
+        return (
+            f"demo shop: {self.products} products, {self.variants} variants, "
+            f"{self.customers} customers, {self.orders} past orders"
+        )
 
 
 async def _count(shop: Shop, table: object) -> int:
@@ -78,11 +121,18 @@ async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, or
         task = bar.add_task("catalog", total=len(products))
         for p in products:
             image = product_image(MEDIA / "products" / f"{p.slug}.png", p.name, p.category_path[-1], p.colors[0])
-            await bus.handle(c.UpsertProduct(
-                p.name, tuple(c.VariantSpec(v.sku, v.price, v.options) for v in p.variants), p.category_path,
-                slug=p.slug, description=p.description, brand=p.brand, attributes=p.attributes,
-                images=(f"/media/products/{image.name}",),
-            ))  # fmt: skip
+            await bus.handle(
+                c.UpsertProduct(
+                    p.name,
+                    tuple(c.VariantSpec(v.sku, v.price, v.options) for v in p.variants),
+                    p.category_path,
+                    slug=p.slug,
+                    description=p.description,
+                    brand=p.brand,
+                    attributes=p.attributes,
+                    images=(f"/media/products/{image.name}",),
+                )
+            )
             bar.advance(task)
     for method in SHIPPING:
         await bus.handle(method)
@@ -93,8 +143,12 @@ async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, or
         await _bulk_stock(shop)
     if await _count(shop, orm.customers) == 0:
         await _bulk_history(shop, customers, orders)
-    return SeedSummary(await _count(shop, orm.products), await _count(shop, orm.variants),
-                       await _count(shop, orm.customers), await _count(shop, orm.orders))  # fmt: skip
+    return SeedSummary(
+        await _count(shop, orm.products),
+        await _count(shop, orm.variants),
+        await _count(shop, orm.customers),
+        await _count(shop, orm.orders),
+    )
 
 
 async def _bulk_stock(shop: Shop) -> None:
@@ -109,9 +163,19 @@ async def _bulk_stock(shop: Shop) -> None:
                 qty = rng.choice([0, 3, 8, 15, 25, 40]) if code == "EAST" else rng.choice([0, 5, 10, 20, 60])
                 levels.append({"variant_id": vid, "warehouse_id": wid, "on_hand": qty, "reserved": 0, "allocated": 0})
                 if qty:
-                    movements.append({"variant_id": vid, "warehouse_id": wid, "kind": "receive", "d_on_hand": qty,
-                                      "d_reserved": 0, "d_allocated": 0, "reason": "opening stock",
-                                      "actor": "seed", "created_at": now})  # fmt: skip
+                    movements.append(
+                        {
+                            "variant_id": vid,
+                            "warehouse_id": wid,
+                            "kind": "receive",
+                            "d_on_hand": qty,
+                            "d_reserved": 0,
+                            "d_allocated": 0,
+                            "reason": "opening stock",
+                            "actor": "seed",
+                            "created_at": now,
+                        }
+                    )
         await session.execute(insert(orm.stock_levels), levels)
         await session.execute(insert(orm.stock_movements), movements)
 
@@ -125,10 +189,17 @@ async def _bulk_history(shop: Shop, n_customers: int, n_orders: int) -> None:
     now = shop.clock.now()
     currency = shop.settings.currency
     async with shop.sessions() as session, session.begin():
-        variants = (await session.execute(
-            select(orm.variants.c.id, orm.variants.c.sku, orm.variants.c.price, orm.variants.c.product_id,
-                   orm.products.c.name).join(orm.products, orm.products.c.id == orm.variants.c.product_id)
-        )).all()  # fmt: skip
+        variants = (
+            await session.execute(
+                select(
+                    orm.variants.c.id,
+                    orm.variants.c.sku,
+                    orm.variants.c.price,
+                    orm.variants.c.product_id,
+                    orm.products.c.name,
+                ).join(orm.products, orm.products.c.id == orm.variants.c.product_id)
+            )
+        ).all()
         # A few products sell a lot more than the rest, as in every shop.
         weights = [rng.paretovariate(1.3) for _ in variants]
         customer_rows = []
@@ -136,23 +207,50 @@ async def _bulk_history(shop: Shop, n_customers: int, n_orders: int) -> None:
             country = rng.choice(COUNTRIES)
             zh = country in ("CN", "SG") and rng.random() < 0.8
             created = now - timedelta(days=rng.uniform(1, 120))
-            customer_rows.append({
-                "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "locale": "zh" if zh else "en", "country": country,
-                "email": f"customer{i}@example.com", "timezone": "Asia/Shanghai" if country == "CN" else "UTC",
-                "tags": rng.sample(["vip", "wholesale", "newsletter", "returning"], rng.choice([0, 0, 1, 2])),
-                "notes": "", "addresses": [], "marketing_opt_in": rng.random() < 0.6, "unreachable_channels": [],
-                "created_at": created,
-            })  # fmt: skip
-        ids = (await session.execute(insert(orm.customers).returning(orm.customers.c.id,
-                                                                     sort_by_parameter_order=True),
-                                     customer_rows)).scalars().all()  # fmt: skip
+            customer_rows.append(
+                {
+                    "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "locale": "zh" if zh else "en",
+                    "country": country,
+                    "email": f"customer{i}@example.com",
+                    "timezone": "Asia/Shanghai" if country == "CN" else "UTC",
+                    "tags": rng.sample(["vip", "wholesale", "newsletter", "returning"], rng.choice([0, 0, 1, 2])),
+                    "notes": "",
+                    "addresses": [],
+                    "marketing_opt_in": rng.random() < 0.6,
+                    "unreachable_channels": [],
+                    "created_at": created,
+                }
+            )
+        ids = (
+            (
+                await session.execute(
+                    insert(orm.customers).returning(orm.customers.c.id, sort_by_parameter_order=True), customer_rows
+                )
+            )
+            .scalars()
+            .all()
+        )
         identities, consents, events = [], [], []
         for cid, row in zip(ids, customer_rows, strict=True):
             channel = rng.choice([Channel.TELEGRAM, Channel.TELEGRAM, Channel.WEBCHAT])
-            identities.append({"customer_id": cid, "channel": channel.value, "external_id": f"demo-{channel}-{cid}",
-                               "created_at": row["created_at"]})  # fmt: skip
-            consents.append({"customer_id": cid, "purpose": "marketing", "granted": row["marketing_opt_in"],
-                             "source": "demo signup", "created_at": row["created_at"]})  # fmt: skip
+            identities.append(
+                {
+                    "customer_id": cid,
+                    "channel": channel.value,
+                    "external_id": f"demo-{channel}-{cid}",
+                    "created_at": row["created_at"],
+                }
+            )
+            consents.append(
+                {
+                    "customer_id": cid,
+                    "purpose": "marketing",
+                    "granted": row["marketing_opt_in"],
+                    "source": "demo signup",
+                    "created_at": row["created_at"],
+                }
+            )
         await session.execute(insert(orm.channel_identities), identities)
         await session.execute(insert(orm.consent_entries), consents)
         channel_of = {i["customer_id"]: i["channel"] for i in identities}
@@ -165,45 +263,95 @@ async def _bulk_history(shop: Shop, n_customers: int, n_orders: int) -> None:
             lines = []
             for idx in dict.fromkeys(picks):
                 v = variants[idx]
-                lines.append({"variant_id": v.id, "product_id": v.product_id, "sku": v.sku, "name": v.name,
-                              "unit_price": v.price, "quantity": rng.choice([1, 1, 1, 2]), "discount": 0})  # fmt: skip
+                lines.append(
+                    {
+                        "variant_id": v.id,
+                        "product_id": v.product_id,
+                        "sku": v.sku,
+                        "name": v.name,
+                        "unit_price": v.price,
+                        "quantity": rng.choice([1, 1, 1, 2]),
+                        "discount": 0,
+                    }
+                )
             subtotal = sum(li["unit_price"] * li["quantity"] for li in lines)
             shipping = 0 if subtotal >= 7500 else 599
             roll = rng.random()
-            status = ("cancelled" if roll < 0.07 else "refunded" if roll < 0.10 else "returned" if roll < 0.12
-                      else "delivered" if placed < now - timedelta(days=6) else
-                      rng.choice(["paid", "picking", "packed", "shipped"]))  # fmt: skip
+            status = (
+                "cancelled"
+                if roll < 0.07
+                else "refunded"
+                if roll < 0.10
+                else "returned"
+                if roll < 0.12
+                else "delivered"
+                if placed < now - timedelta(days=6)
+                else rng.choice(["paid", "picking", "packed", "shipped"])
+            )
             paid = status != "cancelled"
             total = subtotal + shipping
-            order_rows.append({
-                "customer_id": cid, "channel": channel_of[cid], "currency": currency, "status": status,
-                "coupon_code": None, "shipping_method": "standard",
-                "shipping_address": {"country": next(r["country"] for r in customer_rows[ids.index(cid):][:1])},
-                "subtotal": subtotal, "discount": 0, "shipping": shipping, "tax_rate_bp": 0, "tax": 0, "total": total,
-                "captured": total if paid else 0, "refunded": total if status == "refunded" else 0,
-                "placed_at": placed, "paid_at": placed + timedelta(minutes=3) if paid else None, "updated_at": placed,
-                "reservation_expires_at": None, "approval_reasons": [],
-                "cancel_reason": "payment link expired" if status == "cancelled" else None,
-                "carrier": "UPS" if status in ("shipped", "delivered", "returned") else None,
-                "tracking_number": f"1Z{rng.randrange(10**9):09d}" if status in ("shipped", "delivered") else None,
-            })  # fmt: skip
+            order_rows.append(
+                {
+                    "customer_id": cid,
+                    "channel": channel_of[cid],
+                    "currency": currency,
+                    "status": status,
+                    "coupon_code": None,
+                    "shipping_method": "standard",
+                    "shipping_address": {"country": next(r["country"] for r in customer_rows[ids.index(cid) :][:1])},
+                    "subtotal": subtotal,
+                    "discount": 0,
+                    "shipping": shipping,
+                    "tax_rate_bp": 0,
+                    "tax": 0,
+                    "total": total,
+                    "captured": total if paid else 0,
+                    "refunded": total if status == "refunded" else 0,
+                    "placed_at": placed,
+                    "paid_at": placed + timedelta(minutes=3) if paid else None,
+                    "updated_at": placed,
+                    "reservation_expires_at": None,
+                    "approval_reasons": [],
+                    "cancel_reason": "payment link expired" if status == "cancelled" else None,
+                    "carrier": "UPS" if status in ("shipped", "delivered", "returned") else None,
+                    "tracking_number": f"1Z{rng.randrange(10**9):09d}" if status in ("shipped", "delivered") else None,
+                }
+            )
             order_lines.append(lines)
-        order_ids = (await session.execute(insert(orm.orders).returning(orm.orders.c.id, sort_by_parameter_order=True),
-                                           order_rows)).scalars().all()  # fmt: skip
+        order_ids = (
+            (
+                await session.execute(
+                    insert(orm.orders).returning(orm.orders.c.id, sort_by_parameter_order=True), order_rows
+                )
+            )
+            .scalars()
+            .all()
+        )
         flat_lines = [li | {"order_id": oid} for oid, lines in zip(order_ids, order_lines, strict=True) for li in lines]
         await session.execute(insert(orm.order_lines), flat_lines)
         for oid, row, lines in zip(order_ids, order_rows, order_lines, strict=True):
             t = row["placed_at"]
             base = {"customer_id": row["customer_id"], "channel": row["channel"], "properties": {}}
-            steps = [("message_received", -20, None, None), ("product_viewed", -15, lines[0]["product_id"], None),
-                     ("added_to_cart", -10, lines[0]["product_id"], None), ("checkout_started", -5, None, None),
-                     ("order_placed", 0, None, oid)]  # fmt: skip
+            steps = [
+                ("message_received", -20, None, None),
+                ("product_viewed", -15, lines[0]["product_id"], None),
+                ("added_to_cart", -10, lines[0]["product_id"], None),
+                ("checkout_started", -5, None, None),
+                ("order_placed", 0, None, oid),
+            ]
             if row["paid_at"]:
                 steps.append(("order_paid", 3, None, oid))
             for name, minutes, product_id, order_id in steps:
-                events.append(base | {"name": name, "occurred_at": t + timedelta(minutes=minutes),
-                                      "product_id": product_id, "order_id": order_id,
-                                      "value": row["total"] if order_id else None})  # fmt: skip
+                events.append(
+                    base
+                    | {
+                        "name": name,
+                        "occurred_at": t + timedelta(minutes=minutes),
+                        "product_id": product_id,
+                        "order_id": order_id,
+                        "value": row["total"] if order_id else None,
+                    }
+                )
         for _ in range(n_customers * 2):  # browsing that did not end in an order
             cid = rng.choice(ids)
             t = now - timedelta(days=rng.uniform(0, 90))

@@ -21,8 +21,7 @@ async def count(shop: Shop, table: object) -> int:
         return int((await session.execute(select(func.count()).select_from(table))).scalar_one())  # type: ignore[arg-type]
 
 
-async def test_demo_seed_builds_a_shop_with_history_and_is_idempotent(shop: Shop, tmp_path: Path,
-                                                                      monkeypatch) -> None:  # fmt: skip
+async def test_demo_seed_builds_a_shop_with_history_and_is_idempotent(shop: Shop, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)  # images go under ./var/media
     first = await seed_demo(shop, customers=40, orders=300)
     assert first.products >= 200 and first.variants > first.products and first.orders == 300
@@ -41,16 +40,25 @@ async def test_demo_seed_builds_a_shop_with_history_and_is_idempotent(shop: Shop
 
 def cli(*args: str, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"CHATSHOP_DATABASE_URL": f"sqlite:///{db}"}
-    return subprocess.run([sys.executable, "-m", "chatshop.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "chatshop.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_every_command_has_help() -> None:
-    for args in (["--help"], ["db", "upgrade", "--help"], ["seed", "--help"], ["catalog", "import", "--help"],
-                 ["stock", "adjust", "--help"], ["order", "refund", "--help"], ["customer", "forget", "--help"],
-                 ["run", "--help"]):  # fmt: skip
-        result = subprocess.run([sys.executable, "-m", "chatshop.cli", *args], capture_output=True, text=True,
-                                cwd=ROOT, timeout=60)  # fmt: skip
+    for args in (
+        ["--help"],
+        ["db", "upgrade", "--help"],
+        ["seed", "--help"],
+        ["catalog", "import", "--help"],
+        ["stock", "adjust", "--help"],
+        ["order", "refund", "--help"],
+        ["customer", "forget", "--help"],
+        ["run", "--help"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "chatshop.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=60
+        )
         assert result.returncode == 0, result.stderr
         assert "Usage" in result.stdout
 

@@ -32,7 +32,7 @@ async def test_two_processes_deliver_each_event_once_and_fire_each_job_slot_once
     procs = [
         await asyncio.create_subprocess_exec(
             sys.executable, "-m", "tests.support.worker_process", url, str(tmp_path), "6", cwd=ROOT
-        )  # fmt: skip
+        )
         for _ in range(2)
     ]
     codes = await asyncio.gather(*(p.wait() for p in procs))

@@ -8,8 +8,13 @@ from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.model.customers import Channel
 
-ADDRESS = {"name": "Ann Shopper", "line1": "1 Main Street", "city": "Springfield", "postal_code": "12345",
-           "country": "US"}  # fmt: skip
+ADDRESS = {
+    "name": "Ann Shopper",
+    "line1": "1 Main Street",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "country": "US",
+}
 
 
 @dataclass

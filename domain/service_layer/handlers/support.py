@@ -63,8 +63,11 @@ async def post_ticket_message(cmd: c.PostTicketMessage, ctx: Context) -> None:
         message = SupportMessage(ticket.id, kind, cmd.actor.name, cmd.text, now)
         await uow.support.add_message(message)
         ticket.updated_at = now
-        uow.publish(events.TicketMessagePosted(ticket.id, ticket.customer_id, ticket.channel, ticket.chat_id,
-                                               kind.value, cmd.actor.name, message.text))  # fmt: skip
+        uow.publish(
+            events.TicketMessagePosted(
+                ticket.id, ticket.customer_id, ticket.channel, ticket.chat_id, kind.value, cmd.actor.name, message.text
+            )
+        )
         await uow.commit()
 
 

@@ -16,8 +16,9 @@ from domain.model.shipping import Address
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 lines_st = st.lists(
     st.builds(EligibleLine, st.integers(1, 5), st.frozensets(st.integers(1, 5), max_size=2), st.integers(0, 10**6)),
-    min_size=1, max_size=8,
-)  # fmt: skip
+    min_size=1,
+    max_size=8,
+)
 
 
 @given(lines_st, st.integers(1, 10000))
@@ -46,21 +47,27 @@ def test_a_fixed_coupon_never_makes_the_subtotal_negative(lines: list[EligibleLi
     assert outcome.discount.amount == min(value, total)
 
 
-@pytest.mark.parametrize(("coupon", "uses", "reason"), [
-    (Coupon("A", CouponKind.PERCENT, 1000, "USD", active=False), 0, "no longer active"),
-    (Coupon("B", CouponKind.PERCENT, 1000, "USD", starts_at=NOW + timedelta(days=1)), 0, "starts on 2026-11-02"),
-    (Coupon("C", CouponKind.PERCENT, 1000, "USD", usage_limit=0), 0, "used up"),
-    (Coupon("D", CouponKind.PERCENT, 1000, "USD", per_customer_limit=1), 1, "already used it"),
-    (Coupon("E", CouponKind.FIXED, 500, "EUR"), 0, "orders in EUR"),
-    (Coupon("F", CouponKind.FIXED, 500, "USD", min_subtotal=5000), 0, "add 10.00 USD more"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("coupon", "uses", "reason"),
+    [
+        (Coupon("A", CouponKind.PERCENT, 1000, "USD", active=False), 0, "no longer active"),
+        (Coupon("B", CouponKind.PERCENT, 1000, "USD", starts_at=NOW + timedelta(days=1)), 0, "starts on 2026-11-02"),
+        (Coupon("C", CouponKind.PERCENT, 1000, "USD", usage_limit=0), 0, "used up"),
+        (Coupon("D", CouponKind.PERCENT, 1000, "USD", per_customer_limit=1), 1, "already used it"),
+        (Coupon("E", CouponKind.FIXED, 500, "EUR"), 0, "orders in EUR"),
+        (Coupon("F", CouponKind.FIXED, 500, "USD", min_subtotal=5000), 0, "add 10.00 USD more"),
+    ],
+)
 def test_coupon_refusals_say_why(coupon: Coupon, uses: int, reason: str) -> None:
     with pytest.raises(CouponNotApplicable, match=reason):
         coupon.evaluate([EligibleLine(1, frozenset(), 4000)], "USD", uses, NOW)
 
 
-stock_st = st.lists(st.builds(WarehouseStock, st.integers(1, 9), st.integers(1, 3), st.integers(-2, 20)),
-                    max_size=5, unique_by=lambda s: s.warehouse_id)  # fmt: skip
+stock_st = st.lists(
+    st.builds(WarehouseStock, st.integers(1, 9), st.integers(1, 3), st.integers(-2, 20)),
+    max_size=5,
+    unique_by=lambda s: s.warehouse_id,
+)
 
 
 @given(st.integers(1, 60), stock_st)
@@ -83,8 +90,14 @@ def test_allocation_prefers_priority_then_most_stock() -> None:
 
 
 def test_addresses_are_validated_and_normalised() -> None:
-    address = Address.create(name="Li Wei", line1="88 Nanjing Rd", city="Shanghai", postal_code="200001",
-                             country="cn", phone="+86 138 0013 8000")  # fmt: skip
+    address = Address.create(
+        name="Li Wei",
+        line1="88 Nanjing Rd",
+        city="Shanghai",
+        postal_code="200001",
+        country="cn",
+        phone="+86 138 0013 8000",
+    )
     assert (address.country, address.phone) == ("CN", "+8613800138000")
     with pytest.raises(ValidationFailed, match="recipient"):
         Address.create(name="", line1="1 Main", city="X", postal_code="12345", country="US")

@@ -16,8 +16,10 @@ def test_adding_and_subtracting_round_trips(a: int, b: int) -> None:
     assert (Money(a, "USD") + Money(b, "USD")) - Money(b, "USD") == Money(a, "USD")
 
 
-@given(st.integers(min_value=0, max_value=10**12), st.lists(st.integers(min_value=0, max_value=1000), min_size=1,
-                                                             max_size=20))  # fmt: skip
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=20),
+)
 def test_allocation_splits_exactly_and_fairly(amount: int, weights: list[int]) -> None:
     parts = Money(amount, "EUR").allocate(weights)
     assert len(parts) == len(weights)
@@ -48,8 +50,10 @@ def test_floats_are_refused() -> None:
         _ = Money(100, "USD") * 1.5  # type: ignore[operator]
 
 
-@pytest.mark.parametrize(("text", "currency", "minor"), [("12.50", "USD", 1250), ("1,234.5", "USD", 123450),
-                                                         ("500", "JPY", 500), ("1.234", "KWD", 1234)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [("12.50", "USD", 1250), ("1,234.5", "USD", 123450), ("500", "JPY", 500), ("1.234", "KWD", 1234)],
+)
 def test_parsing_decimal_strings_is_exact(text: str, currency: str, minor: int) -> None:
     assert Money.parse(text, currency) == Money(minor, currency)
     assert Money.parse(Money(minor, currency).decimal_string(), currency).amount == minor

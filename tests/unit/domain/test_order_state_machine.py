@@ -16,8 +16,17 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def order(total_units: int = 2) -> Order:
-    return Order(1, "webchat", "USD", [OrderLine(1, 1, "SKU-1", "Thing", 1000, total_units)], shipping=500,
-                 tax_rate_bp=1000, shipping_method="standard", shipping_address={}, placed_at=NOW)  # fmt: skip
+    return Order(
+        1,
+        "webchat",
+        "USD",
+        [OrderLine(1, 1, "SKU-1", "Thing", 1000, total_units)],
+        shipping=500,
+        tax_rate_bp=1000,
+        shipping_method="standard",
+        shipping_address={},
+        placed_at=NOW,
+    )
 
 
 def test_totals_are_frozen_at_placement() -> None:
