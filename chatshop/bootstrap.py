@@ -44,7 +44,7 @@ class Shop:
 def build_shop(settings: Settings, clock: Clock | None = None, payments: PaymentProvider | None = None) -> Shop:
     start_mappers()
     clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     sessions = session_factory(engine)
     sandbox = SandboxPaymentProvider(sessions, clock, settings.base_url)
     provider = payments or sandbox

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHATSHOP_", env_file=".env", extra="ignore")
 
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}")
+    db_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL connections per process")
     redis_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080

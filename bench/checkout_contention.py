@@ -1,0 +1,158 @@
+"""Hot-SKU checkouts per second on PostgreSQL, beside a bare conditional UPDATE measured in the same run.
+
+    python bench/checkout_contention.py [--url postgresql+asyncpg://…] [--seconds 4] [--json]
+
+A checkout is the whole shopper path through the domain: add to cart, then place the order (re-price,
+lock the stock rows, reserve, write the ledger and the outbox) — one transaction each. The baseline is
+``UPDATE … SET qty = qty - 1 WHERE id = 1 AND qty > 0`` on one row, the least any stock decrement can
+cost. Both run with 1, 8 and 32 concurrent clients. A final sell-out run races 32 clients for 500 units
+and counts oversold units (must be 0). Uses its own database (`<name>_bench`) and drops nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from chatshop.bootstrap import Shop, build_shop
+from chatshop.settings import Settings
+from domain import commands as c
+from domain.adapters.db import create_engine
+from domain.adapters.migrate import upgrade
+from domain.errors import OutOfStock
+from domain.model.customers import Channel
+
+ADDRESS = {"name": "Bench Shopper", "line1": "1 Main Street", "city": "Springfield", "postal_code": "12345",
+           "country": "US"}  # fmt: skip
+CLIENTS = (1, 8, 32)
+
+
+async def prepare_database(url: str) -> str:
+    parsed = make_url(url)
+    bench_db = f"{parsed.database}_bench"
+    admin = create_engine(parsed.set(database="postgres").render_as_string(hide_password=False))
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{bench_db}"'))
+    await admin.dispose()
+    bench_url = parsed.set(database=bench_db).render_as_string(hide_password=False)
+    await asyncio.to_thread(upgrade, bench_url)
+    return bench_url
+
+
+async def bare_update_rate(shop: Shop, clients: int, seconds: float) -> float:
+    async with shop.engine.begin() as conn:
+        await conn.execute(text("DROP TABLE IF EXISTS bench_stock"))
+        await conn.execute(text("CREATE TABLE bench_stock (id int primary key, qty bigint not null)"))
+        await conn.execute(text("INSERT INTO bench_stock VALUES (1, 1000000000)"))
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> None:
+        nonlocal done
+        async with shop.engine.connect() as conn:
+            while time.perf_counter() < deadline:
+                await conn.execute(text("UPDATE bench_stock SET qty = qty - 1 WHERE id = 1 AND qty > 0"))
+                await conn.commit()
+                done += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return done / (time.perf_counter() - start)
+
+
+async def checkout_rate(shop: Shop, sku: str, clients: int, seconds: float, tag: str) -> tuple[float, int]:
+    customers = [await shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, f"{tag}-{i}")) for i in range(clients)]
+    done = refused = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(customer: int) -> None:
+        nonlocal done, refused
+        while time.perf_counter() < deadline:
+            try:
+                await shop.bus.handle(c.AddToCart(customer, sku, 1))
+                await shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+                done += 1
+            except OutOfStock:
+                refused += 1
+                await shop.bus.handle(c.ClearCart(customer))
+                return
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client(cu) for cu in customers))
+    return done / (time.perf_counter() - start), refused
+
+
+async def sell_out(shop: Shop, units: int, clients: int) -> dict[str, int]:
+    await shop.bus.handle(c.UpsertProduct("Sell-out Sneaker", (c.VariantSpec("SELLOUT-1", 9900),)))
+    await shop.bus.handle(c.ReceiveStock("SELLOUT-1", "MAIN", units))
+    customers = [await shop.bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, f"so-{i}")) for i in range(clients)]
+    sold = refused = 0
+
+    async def client(customer: int) -> None:
+        nonlocal sold, refused
+        while True:
+            try:
+                await shop.bus.handle(c.AddToCart(customer, "SELLOUT-1", 1))
+                await shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram"))
+                sold += 1
+            except OutOfStock:
+                refused += 1
+                return
+
+    await asyncio.gather(*(client(cu) for cu in customers))
+    stock = await shop.views.stock("SELLOUT-1")
+    assert stock is not None
+    reserved = sum(r.reserved for r in stock.rows)
+    mismatches = len(await shop.views.ledger_mismatches())
+    return {"units": units, "orders": sold, "reserved": reserved, "oversold": max(0, sold - units) + max(0, -stock.available),
+            "refused_clients": refused, "ledger_mismatches": mismatches}  # fmt: skip
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=os.environ.get("CHATSHOP_TEST_POSTGRES_URL",
+                                                        "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))  # fmt: skip
+    parser.add_argument("--seconds", type=float, default=4.0, help="measuring time per point")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    url = await prepare_database(Settings(database_url=args.url, _env_file=None).database_url)  # type: ignore[call-arg]
+    shop = build_shop(Settings(database_url=url, db_pool_size=40, _env_file=None))  # type: ignore[call-arg]
+    await shop.bus.handle(c.CreateWarehouse("MAIN", "Main", 1))
+    await shop.bus.handle(c.CreateShippingMethod("standard", "Standard", 500))
+    await shop.bus.handle(c.UpsertProduct("Hot Sneaker", (c.VariantSpec("HOT-1", 12000),)))
+    await shop.bus.handle(c.ReceiveStock("HOT-1", "MAIN", 10_000_000))
+    rows = []
+    for clients in CLIENTS:
+        bare = await bare_update_rate(shop, clients, args.seconds)
+        checkout, _ = await checkout_rate(shop, "HOT-1", clients, args.seconds, f"c{clients}")
+        rows.append({"clients": clients, "checkouts_per_s": round(checkout, 1), "bare_updates_per_s": round(bare, 1),
+                     "ratio": round(checkout / bare, 4)})  # fmt: skip
+    sellout = await sell_out(shop, 500, 32)
+    await shop.close()
+    result = {"benchmark": "checkout_contention", "database": "postgresql",
+              "ratio": next(r["ratio"] for r in rows if r["clients"] == 8), "points": rows,
+              "oversold": sellout["oversold"], "sell_out": sellout}  # fmt: skip
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"{'clients':>7} {'checkouts/s':>12} {'bare UPDATE/s':>14} {'ratio':>7}")
+    for r in rows:
+        print(f"{r['clients']:>7} {r['checkouts_per_s']:>12.1f} {r['bare_updates_per_s']:>14.1f} {r['ratio']:>7.4f}")
+    print(f"sell-out: {sellout['units']} units, 32 clients -> {sellout['orders']} orders, "
+          f"oversold {sellout['oversold']}, ledger mismatches {sellout['ledger_mismatches']}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,120 @@
+"""Report queries on a million orders (PostgreSQL): how long sales-by-day and friends take.
+
+    python bench/report_1m.py [--url postgresql+asyncpg://…] [--orders 1000000] [--json]
+
+Fills its own database (`<name>_report1m`) with N paid orders spread over 365 days (2 lines each) using
+INSERT … SELECT generate_series, then times each report (best of 3) beside a full-table count(*) over
+the same orders measured in the same run (`ratio` = 30-day sales-by-day / full count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from chatshop.bootstrap import build_shop
+from chatshop.settings import Settings
+from domain import commands as c
+from domain.adapters.db import create_engine
+from domain.adapters.migrate import upgrade
+
+FILL = """
+INSERT INTO orders (customer_id, channel, currency, status, shipping_method, shipping_address, subtotal, discount,
+                    shipping, tax_rate_bp, tax, total, captured, refunded, placed_at, paid_at, updated_at,
+                    approval_reasons)
+SELECT 1 + (g % :customers), 'telegram', 'USD', 'delivered', 'standard', '{}'::jsonb, 5000 + (g % 9000), 0, 500, 0,
+       0, 5500 + (g % 9000), 5500 + (g % 9000), 0,
+       now() - ((g % 525600) || ' minutes')::interval, now() - ((g % 525600) || ' minutes')::interval + interval '3 min',
+       now(), '[]'::jsonb
+FROM generate_series(1, :n) AS g
+"""
+LINES = """
+INSERT INTO order_lines (order_id, variant_id, product_id, sku, name, unit_price, quantity, discount)
+SELECT o.id, v.id, v.product_id, v.sku, 'Product', 2500, 1 + (o.id % 2), 0
+FROM orders o JOIN variants v ON v.id = 1 + (o.id % :variants)
+"""
+
+
+async def timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        await fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=os.environ.get("CHATSHOP_TEST_POSTGRES_URL",
+                                                        "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))  # fmt: skip
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    parsed = make_url(Settings(database_url=args.url, _env_file=None).database_url)  # type: ignore[call-arg]
+    db = f"{parsed.database}_report1m"
+    admin = create_engine(parsed.set(database="postgres").render_as_string(hide_password=False))
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{db}"'))
+    await admin.dispose()
+    url = parsed.set(database=db).render_as_string(hide_password=False)
+    await asyncio.to_thread(upgrade, url)
+    shop = build_shop(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
+    for i in range(20):
+        await shop.bus.handle(c.UpsertProduct(f"Product {i}", (c.VariantSpec(f"P-{i}", 2500),)))
+    customers = 5000
+    fill_start = time.perf_counter()
+    async with shop.engine.begin() as conn:
+        await conn.execute(text("INSERT INTO customers (name, locale, timezone, tags, notes, addresses, "
+                                "marketing_opt_in, unreachable_channels, created_at) SELECT 'c' || g, 'en', 'UTC', "
+                                "'[]', '', '[]', true, '[]', now() FROM generate_series(1, :n) g"), {"n": customers})  # fmt: skip
+        await conn.execute(text(FILL), {"n": args.orders, "customers": customers})
+        await conn.execute(text(LINES), {"variants": 20})
+    async with shop.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM ANALYZE orders"))
+        await conn.execute(text("VACUUM ANALYZE order_lines"))
+    fill_seconds = time.perf_counter() - fill_start
+    today = shop.clock.now().date()
+
+    async def full_count() -> None:
+        async with shop.engine.connect() as conn:
+            await conn.execute(text("SELECT count(*), sum(total) FROM orders"))
+
+    figures = {
+        "full_count_s": await timed(full_count),
+        "sales_by_day_30d_s": await timed(lambda: shop.views.sales(today - timedelta(days=29), today)),
+        "sales_by_day_7d_s": await timed(lambda: shop.views.sales(today - timedelta(days=6), today)),
+        "sales_by_day_1d_s": await timed(lambda: shop.views.sales(today, today)),
+        "top_products_7d_s": await timed(lambda: shop.views.top_products(today - timedelta(days=6), today)),
+        "customer_profile_s": await timed(lambda: shop.views.customer(42)),
+    }
+    await shop.close()
+    result = {"benchmark": "report_1m", "orders": args.orders, "fill_s": round(fill_seconds, 1),
+              "ratio": round(figures["sales_by_day_30d_s"] / figures["full_count_s"], 4)} | {
+              k: round(v, 4) for k, v in figures.items()}  # fmt: skip
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"{args.orders:,} orders filled in {fill_seconds:.1f} s")
+    print(f"{'query':<24} {'seconds':>9}")
+    for k, v in figures.items():
+        print(f"{k:<24} {v:>9.4f}")
+    print(f"ratio (30-day sales-by-day / full count): {result['ratio']}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
