@@ -32,8 +32,13 @@ from domain.adapters.migrate import upgrade
 from domain.errors import OutOfStock
 from domain.model.customers import Channel
 
-ADDRESS = {"name": "Bench Shopper", "line1": "1 Main Street", "city": "Springfield", "postal_code": "12345",
-           "country": "US"}  # fmt: skip
+ADDRESS = {
+    "name": "Bench Shopper",
+    "line1": "1 Main Street",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "country": "US",
+}
 CLIENTS = (1, 8, 32)
 
 
@@ -116,14 +121,22 @@ async def sell_out(shop: Shop, units: int, clients: int) -> dict[str, int]:
     assert stock is not None
     reserved = sum(r.reserved for r in stock.rows)
     mismatches = len(await shop.views.ledger_mismatches())
-    return {"units": units, "orders": sold, "reserved": reserved, "oversold": max(0, sold - units) + max(0, -stock.available),
-            "refused_clients": refused, "ledger_mismatches": mismatches}  # fmt: skip
+    return {
+        "units": units,
+        "orders": sold,
+        "reserved": reserved,
+        "oversold": max(0, sold - units) + max(0, -stock.available),
+        "refused_clients": refused,
+        "ledger_mismatches": mismatches,
+    }
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=os.environ.get("CHATSHOP_TEST_POSTGRES_URL",
-                                                        "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))  # fmt: skip
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("CHATSHOP_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"),
+    )
     parser.add_argument("--seconds", type=float, default=4.0, help="measuring time per point")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -137,21 +150,34 @@ async def main() -> None:
     for clients in CLIENTS:
         bare = await bare_update_rate(shop, clients, args.seconds)
         checkout, _ = await checkout_rate(shop, "HOT-1", clients, args.seconds, f"c{clients}")
-        rows.append({"clients": clients, "checkouts_per_s": round(checkout, 1), "bare_updates_per_s": round(bare, 1),
-                     "ratio": round(checkout / bare, 4)})  # fmt: skip
+        rows.append(
+            {
+                "clients": clients,
+                "checkouts_per_s": round(checkout, 1),
+                "bare_updates_per_s": round(bare, 1),
+                "ratio": round(checkout / bare, 4),
+            }
+        )
     sellout = await sell_out(shop, 500, 32)
     await shop.close()
-    result = {"benchmark": "checkout_contention", "database": "postgresql",
-              "ratio": next(r["ratio"] for r in rows if r["clients"] == 8), "points": rows,
-              "oversold": sellout["oversold"], "sell_out": sellout}  # fmt: skip
+    result = {
+        "benchmark": "checkout_contention",
+        "database": "postgresql",
+        "ratio": next(r["ratio"] for r in rows if r["clients"] == 8),
+        "points": rows,
+        "oversold": sellout["oversold"],
+        "sell_out": sellout,
+    }
     if args.json:
         print(json.dumps(result))
         return
     print(f"{'clients':>7} {'checkouts/s':>12} {'bare UPDATE/s':>14} {'ratio':>7}")
     for r in rows:
         print(f"{r['clients']:>7} {r['checkouts_per_s']:>12.1f} {r['bare_updates_per_s']:>14.1f} {r['ratio']:>7.4f}")
-    print(f"sell-out: {sellout['units']} units, 32 clients -> {sellout['orders']} orders, "
-          f"oversold {sellout['oversold']}, ledger mismatches {sellout['ledger_mismatches']}")  # fmt: skip
+    print(
+        f"sell-out: {sellout['units']} units, 32 clients -> {sellout['orders']} orders, "
+        f"oversold {sellout['oversold']}, ledger mismatches {sellout['ledger_mismatches']}"
+    )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ INSERT INTO orders (customer_id, channel, currency, status, shipping_method, shi
                     approval_reasons)
 SELECT 1 + (g % :customers), 'telegram', 'USD', 'delivered', 'standard', '{}'::jsonb, 5000 + (g % 9000), 0, 500, 0,
        0, 5500 + (g % 9000), 5500 + (g % 9000), 0,
-       now() - ((g % 525600) || ' minutes')::interval, now() - ((g % 525600) || ' minutes')::interval + interval '3 min',
+       now() - ((g % 525600) || ' minutes')::interval,
+       now() - ((g % 525600) || ' minutes')::interval + interval '3 min',
        now(), '[]'::jsonb
 FROM generate_series(1, :n) AS g
 """
@@ -57,8 +58,10 @@ async def timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=os.environ.get("CHATSHOP_TEST_POSTGRES_URL",
-                                                        "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))  # fmt: skip
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("CHATSHOP_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"),
+    )
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -78,9 +81,14 @@ async def main() -> None:
     customers = 5000
     fill_start = time.perf_counter()
     async with shop.engine.begin() as conn:
-        await conn.execute(text("INSERT INTO customers (name, locale, timezone, tags, notes, addresses, "
-                                "marketing_opt_in, unreachable_channels, created_at) SELECT 'c' || g, 'en', 'UTC', "
-                                "'[]', '', '[]', true, '[]', now() FROM generate_series(1, :n) g"), {"n": customers})  # fmt: skip
+        await conn.execute(
+            text(
+                "INSERT INTO customers (name, locale, timezone, tags, notes, addresses, "
+                "marketing_opt_in, unreachable_channels, created_at) SELECT 'c' || g, 'en', 'UTC', "
+                "'[]', '', '[]', true, '[]', now() FROM generate_series(1, :n) g"
+            ),
+            {"n": customers},
+        )
         await conn.execute(text(FILL), {"n": args.orders, "customers": customers})
         await conn.execute(text(LINES), {"variants": 20})
     async with shop.engine.connect() as conn:
@@ -103,9 +111,12 @@ async def main() -> None:
         "customer_profile_s": await timed(lambda: shop.views.customer(42)),
     }
     await shop.close()
-    result = {"benchmark": "report_1m", "orders": args.orders, "fill_s": round(fill_seconds, 1),
-              "ratio": round(figures["sales_by_day_30d_s"] / figures["full_count_s"], 4)} | {
-              k: round(v, 4) for k, v in figures.items()}  # fmt: skip
+    result = {
+        "benchmark": "report_1m",
+        "orders": args.orders,
+        "fill_s": round(fill_seconds, 1),
+        "ratio": round(figures["sales_by_day_30d_s"] / figures["full_count_s"], 4),
+    } | {k: round(v, 4) for k, v in figures.items()}
     if args.json:
         print(json.dumps(result))
         return
