@@ -145,15 +145,17 @@ class SqlShopViews:
         )
         if query.in_stock_only:
             base = base.having(func.coalesce(func.sum(avail.c.available), 0) > 0)
-        name_hit: Any = 1
+        ordering: list[Any] = [P.name, P.id]
         if tokens:
+            # Products whose name has the first word come before those matching only elsewhere.
             name_hit = case(
                 (func.lower(P.name).like(f"%{tokens[0].translate(_LIKE_ESCAPE)}%", escape="\\"), 0), else_=1
             )
+            ordering.insert(0, name_hit)
         limit = max(1, min(query.limit, 50))
         offset = max(0, query.offset)
         total_rows = await self._rows(select(func.count()).select_from(base.subquery()))
-        rows = await self._rows(base.order_by(name_hit, P.name, P.id).limit(limit).offset(offset))
+        rows = await self._rows(base.order_by(*ordering).limit(limit).offset(offset))
         items = tuple(
             ProductSummary(
                 r.id,
