@@ -101,7 +101,7 @@ def seed(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the shop has products.")] = False,
 ) -> None:
     """Seed the demo shop (idempotent)."""
-    from chatshop.seed import seed_demo, shop_is_empty
+    from chatshop.seed import ensure_demo_images, seed_demo, shop_is_empty
 
     if not demo:
         err.print("Nothing to seed: pass --demo.")
@@ -109,6 +109,7 @@ def seed(
 
     async def go(shop: Shop) -> None:
         if if_empty and not await shop_is_empty(shop):
+            await asyncio.to_thread(ensure_demo_images)
             console.print("shop already has products; not seeding")
             return
         summary = await seed_demo(shop, progress=True)

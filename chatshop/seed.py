@@ -112,6 +112,14 @@ async def shop_is_empty(shop: Shop) -> bool:
     return await _count(shop, orm.products) == 0
 
 
+def ensure_demo_images() -> int:
+    """Draw any missing demo product pictures (e.g. after ``var/media`` was cleaned); returns how many exist."""
+    products = demo_products()
+    for p in products:
+        product_image(MEDIA / "products" / f"{p.slug}.png", p.name, p.category_path[-1], p.colors[0])
+    return len(products)
+
+
 async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, orders: int = 4000) -> SeedSummary:
     bus = shop.bus
     for code, name, priority, country in WAREHOUSES:
