@@ -15,6 +15,8 @@ from domain.adapters.outbox import OutboxWorker, worker_id
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.adapters.sql_views import SqlShopViews
 from domain.adapters.unit_of_work import SqlUnitOfWork
+from domain.model.approvals import ApprovalPolicy
+from domain.model.money import Money
 from domain.ports import Clock, PaymentProvider, SystemClock
 from domain.service_layer.context import Context, ShopConfig
 from domain.service_layer.messagebus import MessageBus
@@ -41,6 +43,16 @@ class Shop:
         await self.engine.dispose()
 
 
+def approval_policy(settings: Settings) -> ApprovalPolicy:
+    total = settings.approval_total_over
+    return ApprovalPolicy(
+        total_over=Money.parse(total, settings.currency).amount if total else None,
+        first_order=settings.approval_first_order,
+        risky_countries=frozenset(c.strip().upper() for c in settings.approval_countries.split(",") if c.strip()),
+        max_quantity=settings.approval_max_quantity,
+    )
+
+
 def build_shop(settings: Settings, clock: Clock | None = None, payments: PaymentProvider | None = None) -> Shop:
     start_mappers()
     clock = clock or SystemClock()
@@ -54,7 +66,13 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         reservation_minutes=settings.reservation_minutes,
         base_url=settings.base_url,
     )
-    ctx = Context(uow=lambda: SqlUnitOfWork(sessions, clock), payments=provider, config=config, clock=clock)
+    ctx = Context(
+        uow=lambda: SqlUnitOfWork(sessions, clock),
+        payments=provider,
+        config=config,
+        clock=clock,
+        approvals=approval_policy(settings),
+    )
     runner = worker_id()
     return Shop(
         settings=settings,

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     reservation_minutes: int = Field(default=15, ge=1, le=24 * 60)
     outbox_poll_seconds: float = 1.0
     secret_key: SecretStr = SecretStr("dev-only-change-me")
+    # Approval rules: matching paid orders wait for a person (see README "Order approvals").
+    approval_total_over: str | None = Field(default=None, description="e.g. 500.00, in the shop currency")
+    approval_first_order: bool = False
+    approval_countries: str = Field(default="", description="comma-separated ISO codes, e.g. NG,RU")
+    approval_max_quantity: int | None = Field(default=None, ge=1)
 
     @field_validator("database_url")
     @classmethod

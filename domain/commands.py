@@ -260,6 +260,21 @@ class AdvanceOrder(Command):
 
 
 @dataclass(frozen=True)
+class ApproveOrder(Command):
+    order_id: int
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class RejectOrder(Command):
+    """Refuse an order awaiting approval: cancelled, stock released, a full refund opened."""
+
+    order_id: int
+    reason: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
 class ShipOrder(Command):
     order_id: int
     carrier: str

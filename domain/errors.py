@@ -47,9 +47,9 @@ class CouponNotApplicable(DomainError):
 class IllegalTransition(DomainError):
     code = "illegal_transition"
 
-    def __init__(self, order_ref: str, current: str, target: str) -> None:
+    def __init__(self, order_ref: str, current: str, target: str, message: str | None = None) -> None:
         super().__init__(
-            f"Order {order_ref} is {current.replace('_', ' ')} and can't become {target.replace('_', ' ')}."
+            message or f"Order {order_ref} is {current.replace('_', ' ')} and can't become {target.replace('_', ' ')}."
         )
         self.current = current
         self.target = target

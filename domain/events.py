@@ -25,8 +25,14 @@ class Event:
     @classmethod
     def from_record(cls, name: str, payload: dict[str, Any]) -> Event:
         event_type = cls.registry[name]
-        fields = {f.name for f in dataclasses.fields(event_type)}
-        return event_type(**{k: v for k, v in payload.items() if k in fields})
+        fields = {f.name: str(f.type) for f in dataclasses.fields(event_type)}
+        # JSON has no tuples: turn lists back into the tuples the event declares.
+        values = {
+            k: tuple(v) if isinstance(v, list) and fields[k].startswith("tuple") else v
+            for k, v in payload.items()
+            if k in fields
+        }
+        return event_type(**values)
 
 
 @dataclass(frozen=True)
@@ -182,3 +188,10 @@ class TicketClosed(Event):
     channel: str
     chat_id: str
     actor: str
+
+
+@dataclass(frozen=True)
+class OrderNeedsApproval(Event):
+    order_id: int
+    customer_id: int
+    reasons: tuple[str, ...]

@@ -269,6 +269,11 @@ class SqlSalesRepository(_Repo):
         stmt = select(Order).filter_by(idempotency_key=key)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def paid_orders_of(self, customer_id: int) -> int:
+        t = orm.orders.c
+        stmt = select(func.count()).where(t.customer_id == customer_id, t.paid_at.is_not(None))
+        return int((await self.session.execute(stmt)).scalar_one())
+
     async def add_shipment(self, shipment: Shipment) -> None:
         self.session.add(shipment)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.model.approvals import ApprovalPolicy
 from domain.ports import Clock, PaymentProvider, SystemClock
 from domain.service_layer.unit_of_work import UnitOfWork
 
@@ -24,6 +25,7 @@ class Context:
     payments: PaymentProvider
     config: ShopConfig = field(default_factory=ShopConfig)
     clock: Clock = field(default_factory=SystemClock)
+    approvals: ApprovalPolicy = field(default_factory=ApprovalPolicy)
 
     def now(self) -> datetime:
         return self.clock.now()

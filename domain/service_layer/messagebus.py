@@ -50,6 +50,8 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ExpireReservations: orders.expire_reservations,
     c.CancelOrder: orders.cancel_order,
     c.AdvanceOrder: orders.advance_order,
+    c.ApproveOrder: orders.approve_order,
+    c.RejectOrder: orders.reject_order,
     c.ShipOrder: orders.ship_order,
     c.RequestReturn: orders.request_return,
     c.ReceiveReturn: orders.receive_return,
@@ -97,7 +99,7 @@ class MessageBus:
         refund_id = int(await self.handle(command))
         return await payments.process_refund(refund_id, self.ctx)
 
-    async def cancel(self, command: c.CancelOrder) -> int | None:
+    async def cancel(self, command: c.CancelOrder | c.RejectOrder) -> int | None:
         """Cancel; a paid order is refunded in full right after. Returns the refund id, if any."""
         refund_id = await self.handle(command)
         if refund_id is not None:

@@ -191,35 +191,65 @@ async def cancel_order(cmd: c.CancelOrder, ctx: Context) -> int | None:
     """Cancel and give stock back; a paid order gets a pending full refund, whose id is returned."""
     async with ctx.uow() as uow:
         order = await load_order(uow, cmd.order_id)
-        assert order.id is not None
         cmd.actor.require_owner_or(order.customer_id, Permission.CANCEL_ORDER)
         if cmd.actor.kind == ActorKind.SHOPPER and order.status not in SHOPPER_CANCELLABLE:
             raise IllegalTransition(order.ref, order.status.value, OrderStatus.CANCELLED.value)
-        old = order.status
-        now = ctx.now()
-        await inventory.release_holds(uow, order.id, f"cancelled: {cmd.reason}"[:200], now)
-        order.cancel(cmd.reason[:500] or "cancelled", now)
-        order.reservation_expires_at = None
-        await _void_coupon(uow, order)
-        refund_id = None
-        if order.refundable > 0:
-            refund_id = await _open_refund(
-                uow,
-                order,
-                order.refundable - await uow.sales.pending_refund_total(order.id),
-                "order cancelled",
-                cmd.actor,
-                now,
-            )
-        for payment in await uow.sales.payments_of(order.id):
-            if payment.status == PaymentStatus.PENDING:
-                payment.status, payment.failure_reason, payment.completed_at = (
-                    PaymentStatus.FAILED,
-                    "cancelled",
-                    now,
-                )
-        uow.publish(events.OrderCancelled(order.id, order.customer_id, order.cancel_reason or "", cmd.actor.name))
-        _status_changed(uow, order, old, cmd.actor)
+        refund_id = await _cancel(uow, order, cmd.reason, cmd.actor, ctx.now())
+        await uow.commit()
+        return refund_id
+
+
+async def _cancel(uow: UnitOfWork, order: Order, reason: str, actor: Actor, now: datetime) -> int | None:
+    assert order.id is not None
+    old = order.status
+    await inventory.release_holds(uow, order.id, f"cancelled: {reason}"[:200], now)
+    order.cancel(reason[:500] or "cancelled", now)
+    order.reservation_expires_at = None
+    await _void_coupon(uow, order)
+    refund_id = None
+    if order.refundable > 0:
+        outstanding = order.refundable - await uow.sales.pending_refund_total(order.id)
+        refund_id = await _open_refund(uow, order, outstanding, "order cancelled", actor, now)
+    for payment in await uow.sales.payments_of(order.id):
+        if payment.status == PaymentStatus.PENDING:
+            payment.status, payment.failure_reason, payment.completed_at = PaymentStatus.FAILED, "cancelled", now
+    uow.publish(events.OrderCancelled(order.id, order.customer_id, order.cancel_reason or "", actor.name))
+    _status_changed(uow, order, old, actor)
+    return refund_id
+
+
+async def _awaiting_decision(uow: UnitOfWork, order_id: int, actor: Actor) -> Order:
+    actor.require(Permission.APPROVE_ORDER)
+    order = await load_order(uow, order_id)
+    if order.status != OrderStatus.AWAITING_APPROVAL:
+        who = f" by {order.decided_by}" if order.decided_by else ""
+        raise IllegalTransition(
+            order.ref,
+            order.status.value,
+            OrderStatus.APPROVED.value,
+            f"Order {order.ref} was already decided{who}: it is {order.status.value.replace('_', ' ')}.",
+        )
+    return order
+
+
+async def approve_order(cmd: c.ApproveOrder, ctx: Context) -> str:
+    async with ctx.uow() as uow:
+        order = await _awaiting_decision(uow, cmd.order_id, cmd.actor)
+        order.transition(OrderStatus.APPROVED, ctx.now())
+        order.decided_by = cmd.actor.name
+        _status_changed(uow, order, OrderStatus.AWAITING_APPROVAL, cmd.actor)
+        await uow.commit()
+        return order.status.value
+
+
+async def reject_order(cmd: c.RejectOrder, ctx: Context) -> int | None:
+    """Returns the id of the refund opened for the shopper (the bus then asks the provider)."""
+    if not cmd.reason.strip():
+        raise ValidationFailed("Say why the order is rejected; the shopper will read it.")
+    async with ctx.uow() as uow:
+        order = await _awaiting_decision(uow, cmd.order_id, cmd.actor)
+        order.decided_by = cmd.actor.name
+        refund_id = await _cancel(uow, order, f"rejected: {cmd.reason.strip()}", cmd.actor, ctx.now())
         await uow.commit()
         return refund_id
 
@@ -246,8 +276,6 @@ async def _open_refund(
 
 
 _ADVANCE_PERMISSION = {
-    OrderStatus.APPROVED: Permission.APPROVE_ORDER,
-    OrderStatus.AWAITING_APPROVAL: Permission.APPROVE_ORDER,
     OrderStatus.PICKING: Permission.FULFIL,
     OrderStatus.PACKED: Permission.FULFIL,
     OrderStatus.DELIVERED: Permission.FULFIL,

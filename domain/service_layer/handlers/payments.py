@@ -89,6 +89,7 @@ async def confirm_payment(cmd: c.ConfirmPayment, ctx: Context) -> str:
         payment.status, payment.completed_at = PaymentStatus.SUCCEEDED, now
         payment.provider_payment_id = cmd.provider_payment_id
         if order.status == OrderStatus.PENDING_PAYMENT:
+            previous_paid = await uow.sales.paid_orders_of(order.customer_id)
             await inventory.allocate_reserved(uow, order.id, now)
             order.mark_paid(cmd.amount, now)
             uow.publish(events.OrderPaid(order.id, order.customer_id, order.channel, order.total, order.currency))
@@ -101,6 +102,16 @@ async def confirm_payment(cmd: c.ConfirmPayment, ctx: Context) -> str:
                     f"payment:{cmd.provider}",
                 )
             )
+            reasons = ctx.approvals.reasons(order, previous_paid)
+            if reasons:
+                order.transition(OrderStatus.AWAITING_APPROVAL, now)
+                order.approval_reasons = reasons
+                uow.publish(events.OrderNeedsApproval(order.id, order.customer_id, tuple(reasons)))
+                uow.publish(
+                    events.OrderStatusChanged(
+                        order.id, order.customer_id, OrderStatus.PAID.value, order.status.value, "approval rules"
+                    )
+                )
             await uow.sales.add_analytics(
                 AnalyticsEvent(
                     EventName.ORDER_PAID.value,
