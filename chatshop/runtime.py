@@ -51,6 +51,25 @@ class Runtime:
             misfire_grace_time=int(every.total_seconds()),
         )
 
+    def add_daily_job(self, name: str, at: str, fn: Callable[[], Awaitable[object]], timezone: str = "UTC") -> None:
+        """Run ``fn`` once a day at ``at`` ("HH:MM", in ``timezone``), once across all processes."""
+        hour, minute = (int(part) for part in at.split(":", 1))
+
+        async def guarded() -> None:
+            await self.shop.jobs.run(name, timedelta(days=1), fn)
+
+        self.scheduler.add_job(
+            guarded,
+            "cron",
+            hour=hour,
+            minute=minute,
+            timezone=timezone,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
+
     async def _outbox_loop(self) -> None:
         while not self._stopping.is_set():
             try:

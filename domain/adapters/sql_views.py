@@ -17,6 +17,7 @@ from domain.model.inventory import ReservationStatus
 from domain.model.orders import tracking_url
 from domain.model.payments import PaymentStatus
 from domain.model.shipping import valid_country
+from domain.model.staff import Role
 from domain.ports import Clock
 from domain.views.models import (
     Breakdown,
@@ -38,6 +39,7 @@ from domain.views.models import (
     ProductSummary,
     SalesSummary,
     ShippingOption,
+    StaffView,
     StockRow,
     StockView,
     TopProduct,
@@ -681,6 +683,35 @@ class SqlShopViews:
         else:
             raise ValidationFailed("Break customers down by country, channel or locale.")
         return [Breakdown(str(r[0]), int(r[1])) for r in rows]
+
+    async def staff_by_slack_user(self, slack_user_id: str) -> StaffView | None:
+        t = orm.staff_members.c
+        rows = await self._rows(select(orm.staff_members).where(t.slack_user_id == slack_user_id, t.active.is_(True)))
+        if not rows:
+            return None
+        r = rows[0]
+        return StaffView(r.id, r.name, Role(r.role), r.slack_user_id, bool(r.active))
+
+    async def open_tickets(self, limit: int = 50) -> list[dict[str, Any]]:
+        t = orm.support_tickets.c
+        rows = await self._rows(
+            select(t.id, t.customer_id, t.channel, t.chat_id, t.subject, t.assignee, t.created_at, t.updated_at)
+            .where(t.status == "open")
+            .order_by(t.updated_at.desc())
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def ticket(self, ticket_id: int) -> dict[str, Any] | None:
+        """A ticket with its context (cart, transcript at hand-off) and every message since."""
+        rows = await self._rows(select(orm.support_tickets).where(orm.support_tickets.c.id == ticket_id))
+        if not rows:
+            return None
+        m = orm.support_messages.c
+        messages = await self._rows(
+            select(m.author_kind, m.author, m.text, m.created_at).where(m.ticket_id == ticket_id).order_by(m.id)
+        )
+        return dict(rows[0]._mapping) | {"messages": [dict(r._mapping) for r in messages]}
 
     async def vocabulary(self) -> CatalogVocabulary:
         products = await self._rows(select(P.name, P.brand).where(P.status == "active").order_by(P.name))

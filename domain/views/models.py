@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from domain.model.staff import Actor, Role
+
 T = TypeVar("T")
 
 __all__ = [
@@ -294,6 +296,18 @@ class CustomerProfile:
     lifetime_value: int
     last_order_at: datetime | None
     anonymised: bool
+
+
+@dataclass(frozen=True)
+class StaffView:
+    id: int
+    name: str
+    role: Role
+    slack_user_id: str | None
+    active: bool
+
+    def as_actor(self) -> Actor:
+        return Actor.staff(self.name, self.role)
 
 
 @dataclass(frozen=True)
