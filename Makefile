@@ -4,13 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup db lint typecheck importlint pytest clean
+.PHONY: run test setup browser db lint typecheck importlint pytest clean
 
 run: setup db
 	$(BIN)/chatshop seed --demo --if-empty
 	$(BIN)/chatshop run
 
-test: setup db lint typecheck importlint pytest
+test: setup browser db lint typecheck importlint pytest
 
 setup: $(STAMP)
 
@@ -20,6 +20,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The browser tests drive Debian's chromium (Playwright's own browser download needs the internet).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "browser tests need chromium: sudo apt-get install -y chromium"; fi; }
 
 db: setup
 	$(BIN)/chatshop db upgrade

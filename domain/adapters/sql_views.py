@@ -693,13 +693,17 @@ class SqlShopViews:
         return StaffView(r.id, r.name, Role(r.role), r.slack_user_id, bool(r.active))
 
     async def open_tickets(self, limit: int = 50) -> list[dict[str, Any]]:
+        return await self.tickets("open", limit)
+
+    async def tickets(self, status: str | None = "open", limit: int = 100) -> list[dict[str, Any]]:
+        """Tickets (all when ``status`` is None), most recently active first."""
         t = orm.support_tickets.c
-        rows = await self._rows(
-            select(t.id, t.customer_id, t.channel, t.chat_id, t.subject, t.assignee, t.created_at, t.updated_at)
-            .where(t.status == "open")
-            .order_by(t.updated_at.desc())
-            .limit(limit)
+        stmt = select(
+            t.id, t.status, t.customer_id, t.channel, t.chat_id, t.subject, t.assignee, t.created_at, t.updated_at
         )
+        if status is not None:
+            stmt = stmt.where(t.status == status)
+        rows = await self._rows(stmt.order_by(t.updated_at.desc(), t.id.desc()).limit(limit))
         return [dict(r._mapping) for r in rows]
 
     async def ticket(self, ticket_id: int) -> dict[str, Any] | None:

@@ -1,0 +1,1 @@
+"""The channel-neutral conversation engine: inbound messages in, replies out."""

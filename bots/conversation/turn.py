@@ -1,0 +1,86 @@
+"""What a flow gets for one turn: the shop's ports, the chat's state, a translator, button helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bots.conversation.messages import Button, Inbound, Reply
+from bots.conversation.payloads import Payload, PayloadCodec
+from bots.conversation.state import ConversationState
+from bots.i18n import Translator
+from domain import commands as c
+from domain.model.money import Money
+from domain.model.staff import Actor
+from domain.ports import Clock
+from domain.views.port import ShopViews
+from nlu.interface import NluEngine, ParseResult
+
+
+class CommandBus(Protocol):
+    """The part of the domain's MessageBus the bots use."""
+
+    async def handle(self, command: c.Command) -> Any: ...
+    async def cancel(self, command: c.CancelOrder) -> int | None: ...
+
+
+@dataclass
+class Services:
+    bus: CommandBus
+    views: ShopViews
+    nlu: NluEngine
+    clock: Clock
+    codec: PayloadCodec
+    currency: str = "USD"
+    tax_rate_bp: int = 0
+
+
+@dataclass
+class Turn:
+    services: Services
+    inbound: Inbound
+    state: ConversationState
+    t: Translator
+    analytics: list[c.RecordAnalytics] = field(default_factory=list)
+
+    @property
+    def chat(self) -> str:
+        return f"{self.inbound.channel}:{self.inbound.chat_id}"
+
+    @property
+    def customer_id(self) -> int:
+        assert self.state.customer_id is not None, "the engine identifies the shopper before any flow runs"
+        return self.state.customer_id
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.shopper(self.customer_id)
+
+    @property
+    def locale(self) -> str:
+        return self.t.locale
+
+    def button(self, label: str, action: str, *args: str | int) -> Button:
+        return Button(label, self.services.codec.encode(self.chat, action, *args))
+
+    def money(self, amount: int, currency: str | None = None) -> str:
+        return Money(amount, currency or self.services.currency).format()
+
+    def record(self, name: str, **fields: Any) -> None:
+        """Queue an analytics event; the engine writes them after the reply is built."""
+        self.analytics.append(
+            c.RecordAnalytics(name, customer_id=self.state.customer_id, channel=self.inbound.channel, **fields)
+        )
+
+
+IntentHandler = Callable[[Turn, ParseResult], Awaitable[list[Reply]]]
+ActionHandler = Callable[[Turn, Payload], Awaitable[list[Reply]]]
+FormHandler = Callable[[Turn, str], Awaitable[list[Reply]]]
+
+
+@dataclass
+class Router:
+    intents: dict[str, IntentHandler] = field(default_factory=dict)
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    forms: dict[str, FormHandler] = field(default_factory=dict)  # keyed by ConversationState.flow

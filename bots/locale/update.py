@@ -1,0 +1,60 @@
+"""Maintainers' tool: re-extract the bot's messages into the catalogs, keeping existing translations.
+
+    .venv/bin/python -m bots.locale.update
+
+New messages appear with an empty translation (English falls back to the msgid; the unit tests list
+untranslated Chinese messages so they are never shipped by accident).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+BOTS_DIR = Path(__file__).resolve().parent.parent
+LOCALE_DIR = BOTS_DIR / "locale"
+CATALOGS = {"en": "en", "zh_Hans": "zh_Hans"}
+
+
+# The shopper-facing packages; other bots (ops, campaigns) keep their own texts.
+PACKAGES = ("conversation", "shopper")
+
+
+def extract() -> dict[str, list[tuple[str, int]]]:
+    """msgid -> where it is used, for every ``_("...")`` in the shopper-facing packages."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for package in PACKAGES:
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            BOTS_DIR / package, method_map=[("**.py", "python")], keywords={"_": None}
+        ):
+            if isinstance(message, str):
+                found.setdefault(message, []).append((f"bots/{package}/{filename}", lineno))
+    return found
+
+
+def update(directory: str, locale: str, messages: dict[str, list[tuple[str, int]]]) -> Path:
+    path = LOCALE_DIR / directory / "LC_MESSAGES" / "messages.po"
+    old: dict[str, str] = {}
+    if path.exists():
+        with path.open("rb") as fh:
+            old = {str(m.id): str(m.string) for m in read_po(fh) if m.id}
+    catalog = Catalog(locale=locale, project="chatshop", charset="utf-8")
+    for message, locations in messages.items():
+        catalog.add(message, old.get(message, ""), locations=locations)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=120, sort_output=True, omit_header=False)
+    return path
+
+
+def main() -> None:
+    messages = extract()
+    for directory, locale in CATALOGS.items():
+        print(update(directory, locale, messages))
+
+
+if __name__ == "__main__":
+    main()

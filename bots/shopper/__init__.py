@@ -1,0 +1,14 @@
+"""Shopper flows, one module per job; `shopper_router()` wires them into the engine."""
+
+from __future__ import annotations
+
+from bots.conversation.turn import Router
+
+
+def shopper_router() -> Router:
+    from bots.shopper import browse, cart, checkout, coupon, handoff, info, menu, orders, preferences, product, search
+
+    router = Router()
+    for module in (menu, browse, search, product, cart, coupon, checkout, orders, info, handoff, preferences):
+        module.register(router)
+    return router

@@ -1,0 +1,80 @@
+"""Browse: the category tree as buttons, then a category's products page by page."""
+
+from __future__ import annotations
+
+from bots.conversation.messages import QuickReplies, Reply, Text
+from bots.conversation.payloads import BadPayload, Payload
+from bots.conversation.turn import Router, Turn
+from bots.shopper import search
+from bots.shopper.render import PAGE_SIZE, main_menu
+from domain.model.catalog import SearchQuery
+from domain.views.models import CategoryNode
+from nlu.interface import ParseResult
+
+MAX_CATEGORY_BUTTONS = 12
+
+
+async def match_category(turn: Turn, value: str) -> CategoryNode | None:
+    """The category an NLU value ("shoes", "mugs") names, by slug or name, singular or plural."""
+    wanted = value.strip().lower()
+    candidates = {wanted, wanted.rstrip("s"), wanted + "s"}
+    for node in await turn.services.views.categories():
+        if node.slug.lower() in candidates or node.name.lower() in candidates:
+            return node
+    return None
+
+
+async def show_categories(turn: Turn) -> list[Reply]:
+    _ = turn.t
+    nodes = [n for n in await turn.services.views.categories() if n.product_count > 0]
+    if not nodes:
+        return [main_menu(turn, _("The shop has no products yet."))]
+    top = [n for n in nodes if n.parent_id is None] or nodes
+    buttons = tuple(turn.button(f"{n.name} ({n.product_count})", "cat", n.id) for n in top[:MAX_CATEGORY_BUTTONS])
+    return [QuickReplies(_("Pick a category:"), buttons)]
+
+
+async def show_category(turn: Turn, node: CategoryNode) -> list[Reply]:
+    _ = turn.t
+    children = [n for n in await turn.services.views.categories() if n.parent_id == node.id and n.product_count > 0]
+    replies: list[Reply] = []
+    if children:
+        buttons = tuple(turn.button(f"{n.name} ({n.product_count})", "cat", n.id) for n in children)
+        replies.append(QuickReplies(_("{name} has these sections:", name=node.name), buttons[:MAX_CATEGORY_BUTTONS]))
+    # Text repeats the category name: the SQL view can't search without text yet (see search.query_from).
+    query = SearchQuery(text=node.name.lower(), category_slug=node.slug, limit=PAGE_SIZE)
+    replies.extend(await search.run_search(turn, query, _("In {name}:", name=node.name), open_single=False))
+    return replies
+
+
+async def browse_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
+    category = parse.first("category")
+    if category:
+        node = await match_category(turn, category)
+        if node is not None:
+            return await show_category(turn, node)
+        return await search.search_intent(turn, parse)
+    if any(parse.first(k) for k in ("product", "brand", "color")):
+        return await search.search_intent(turn, parse)
+    return await show_categories(turn)
+
+
+async def categories_button(turn: Turn, payload: Payload) -> list[Reply]:
+    return await show_categories(turn)
+
+
+async def category_button(turn: Turn, payload: Payload) -> list[Reply]:
+    category_id = payload.int_arg(0)
+    node = next((n for n in await turn.services.views.categories() if n.id == category_id), None)
+    if node is None:
+        raise BadPayload("stale")
+    if node.product_count == 0:
+        _ = turn.t
+        return [Text(_("{name} is empty right now.", name=node.name)), *await show_categories(turn)]
+    return await show_category(turn, node)
+
+
+def register(router: Router) -> None:
+    router.intents["browse_catalog"] = browse_intent
+    router.actions["cats"] = categories_button
+    router.actions["cat"] = category_button

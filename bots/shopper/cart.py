@@ -1,0 +1,129 @@
+"""Cart: add (from a card, or by name with colour/size/quantity), change quantities, remove, view."""
+
+from __future__ import annotations
+
+from bots.conversation.messages import QuickReplies, Reply, Text
+from bots.conversation.payloads import BadPayload, Payload
+from bots.conversation.turn import Router, Turn
+from bots.shopper import product as product_flow
+from bots.shopper import search
+from bots.shopper.render import cart_summary, product_card, variant_label
+from domain import commands as c
+from domain.views.models import ProductDetail, VariantView
+from nlu.interface import ParseResult
+
+MAX_QUANTITY = 99
+
+
+def _quantity(parse: ParseResult) -> int:
+    try:
+        return max(1, min(MAX_QUANTITY, int(parse.first("quantity") or 1)))
+    except ValueError:
+        return 1
+
+
+async def add_variant(turn: Turn, product: ProductDetail, variant: VariantView, quantity: int) -> list[Reply]:
+    _ = turn.t
+    in_cart = await turn.services.bus.handle(c.AddToCart(turn.customer_id, variant.sku, quantity, actor=turn.actor))
+    turn.state.memory.update(product_id=product.id, variant_id=variant.id)
+    label = variant_label(variant)
+    name = f"{product.name} ({label})" if label != variant.sku else product.name
+    text = _(
+        "Added {quantity} x {name} to your cart ({in_cart} in the cart now).",
+        quantity=quantity,
+        name=name,
+        in_cart=in_cart,
+    )
+    buttons = (
+        turn.button(_("View cart"), "cart"),
+        turn.button(_("Check out"), "co"),
+        turn.button(_("Keep shopping"), "cats"),
+    )
+    return [QuickReplies(text, buttons)]
+
+
+async def add_button(turn: Turn, payload: Payload) -> list[Reply]:
+    product_id, variant_id, quantity = payload.int_arg(0), payload.int_arg(1), payload.int_arg(2)
+    product = await product_flow.load_product(turn, product_id)
+    variant = next((v for v in product.variants if v.id == variant_id and v.active), None)
+    if variant is None:
+        raise BadPayload("stale")
+    return await add_variant(turn, product, variant, max(1, min(MAX_QUANTITY, quantity)))
+
+
+async def add_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
+    _ = turn.t
+    quantity = _quantity(parse)
+    color, size = parse.first("color"), parse.first("size")
+    product: ProductDetail | None = None
+    if parse.first("product"):
+        query = await search.query_from(turn, parse)
+        page = await turn.services.views.search(query) if query is not None else None
+        if page is None or page.total == 0:
+            return await search.search_intent(turn, parse)
+        if page.total > 1:
+            return await search.search_intent(turn, parse)
+        product = await turn.services.views.product(product_id=page.items[0].id)
+    elif turn.state.memory.get("product_id"):
+        product = await turn.services.views.product(product_id=int(turn.state.memory["product_id"]))
+        if not (color or size) and turn.state.memory.get("variant_id"):
+            chosen = [v for v in product.variants if v.id == turn.state.memory["variant_id"]] if product else []
+            if product is not None and chosen:
+                return await add_variant(turn, product, chosen[0], quantity)
+    if product is None:
+        return [
+            Text(_("Which product would you like? Tell me its name, or search first.")),
+            *await search.search_intent(turn, parse),
+        ]
+    variants = product_flow.pick_variant(product, color, size)
+    if len(variants) == 1:
+        return await add_variant(turn, product, variants[0], quantity)
+    card = product_card(turn, product, variants[0] if variants else None)
+    turn.state.memory.update(product_id=product.id, variant_id=None)
+    return [Text(_('Which one? Pick a variant, then press "Add to cart".')), card]
+
+
+async def show_cart(turn: Turn) -> list[Reply]:
+    cart = await turn.services.views.cart(turn.customer_id)
+    return [cart_summary(turn, cart)]
+
+
+async def view_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
+    return await show_cart(turn)
+
+
+async def view_button(turn: Turn, payload: Payload) -> list[Reply]:
+    return await show_cart(turn)
+
+
+async def quantity_button(turn: Turn, payload: Payload) -> list[Reply]:
+    variant_id, quantity = payload.int_arg(0), min(payload.int_arg(1), MAX_QUANTITY)
+    cart = await turn.services.views.cart(turn.customer_id)
+    line = next((line for line in cart.lines if line.variant_id == variant_id), None)
+    if line is None:
+        raise BadPayload("stale")
+    await turn.services.bus.handle(c.SetCartQuantity(turn.customer_id, line.sku, quantity, actor=turn.actor))
+    return await show_cart(turn)
+
+
+async def remove_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
+    _ = turn.t
+    cart = await turn.services.views.cart(turn.customer_id)
+    name = (parse.first("product") or "").lower()
+    color = (parse.first("color") or "").lower()
+    matches = [
+        line
+        for line in cart.lines
+        if (name and name in line.name.lower()) or (color and color in (v.lower() for v in line.options.values()))
+    ]
+    if len(matches) == 1 or (len(cart.lines) == 1 and not (name or color)):
+        line = (matches or list(cart.lines))[0]
+        await turn.services.bus.handle(c.SetCartQuantity(turn.customer_id, line.sku, 0, actor=turn.actor))
+        cart = await turn.services.views.cart(turn.customer_id)
+        return [Text(_("Removed {name}.", name=line.name)), cart_summary(turn, cart)]
+    return [Text(_('Which item? Press "Remove" next to it.')), cart_summary(turn, cart)]
+
+
+def register(router: Router) -> None:
+    router.intents.update(add_to_cart=add_intent, view_cart=view_intent, remove_from_cart=remove_intent)
+    router.actions.update({"add": add_button, "cart": view_button, "cq": quantity_button})

@@ -1,0 +1,277 @@
+"""Checkout: the shipping address step by step (validated by the domain's Address rules), a shipping
+method, a summary, then PlaceOrder with the total the shopper saw and StartPayment for the link."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from bots.conversation.messages import FormPrompt, PaymentLink, QuickReplies, Reply, Text
+from bots.conversation.payloads import BadPayload, Payload
+from bots.conversation.turn import Router, Turn
+from bots.shopper.render import cart_summary, main_menu
+from domain import commands as c
+from domain.errors import CartEmpty, OutOfStock, PriceChanged, ValidationFailed
+from domain.model.money import bp_of
+from domain.model.shipping import Address, valid_country
+from domain.views.models import CartView, ShippingOption
+from nlu.interface import ParseResult
+
+FLOW = "checkout"
+STEPS = ("name", "line1", "city", "country", "postal_code")
+# A known-good address fills the fields not asked yet, so Address.create judges only what was typed.
+_FILLER = {
+    "name": "Ann Shopper",
+    "line1": "1 Main Street",
+    "city": "Springfield",
+    "country": "US",
+    "postal_code": "12345",
+}
+_ESCAPE_INTENTS = frozenset({"deny", "talk_to_human"})
+_ESCAPE_CONFIDENCE = 0.95
+
+
+def _prompt(turn: Turn, step: str) -> tuple[str, str]:
+    _ = turn.t
+    prompts = {
+        "name": (_("Who should we ship to? Type the recipient's full name."), "Ann Shopper"),
+        "line1": (_("Street and house number?"), "1 Main Street"),
+        "city": (_("City?"), "Springfield"),
+        "country": (_("Country? Two letters, like US, GB or CN."), "US"),
+        "postal_code": (_("Postal code?"), "12345"),
+    }
+    return prompts[step]
+
+
+def ask(turn: Turn, step: str, error: str = "") -> list[Reply]:
+    _ = turn.t
+    prompt, placeholder = _prompt(turn, step)
+    turn.state.step = step
+    return [
+        FormPrompt(
+            FLOW,
+            step,
+            prompt,
+            STEPS.index(step) + 1,
+            len(STEPS),
+            error,
+            placeholder,
+            (turn.button(_("Cancel checkout"), "cox"),),
+        )
+    ]
+
+
+async def start(turn: Turn) -> list[Reply]:
+    _ = turn.t
+    cart = await turn.services.views.cart(turn.customer_id)
+    if not cart.lines:
+        return [main_menu(turn, _("Your cart is empty. Find something first:"))]
+    turn.record("checkout_started", value=cart.total_before_shipping, properties={"items": cart.item_count})
+    turn.state.start(FLOW, STEPS[0], address={}, nonce=secrets.token_hex(4))
+    return [Text(_("Let's check out. I need a shipping address; it takes five short questions.")), *ask(turn, "name")]
+
+
+def _check(step: str, value: str, address: dict[str, str]) -> str:
+    """The normalised value, or ValidationFailed with the domain's message."""
+    if step == "country":
+        return valid_country(value)
+    if step == "postal_code":  # the last step: the whole address is there
+        return Address.create(**{**address, "postal_code": value}).as_dict()["postal_code"]
+    # Name, street and city come before the country: judge them inside the (valid) filler address.
+    return Address.create(**{**_FILLER, **address, step: value}).as_dict()[step]
+
+
+async def address_form(turn: Turn, text: str) -> list[Reply]:
+    _ = turn.t
+    step = turn.state.step or STEPS[0]
+    if step not in STEPS:
+        return [Text(_("Please use the buttons above to go on."))]
+    parse = await turn.services.nlu.parse(text, turn.locale)
+    if parse.intent in _ESCAPE_INTENTS and parse.confidence >= _ESCAPE_CONFIDENCE:
+        turn.state.finish()
+        if parse.intent == "talk_to_human":
+            from bots.shopper.handoff import hand_off
+
+            return await hand_off(turn, text)
+        return [main_menu(turn, _("Checkout stopped. Your cart is kept."))]
+    address: dict[str, str] = dict(turn.state.data.get("address", {}))
+    try:
+        address[step] = _check(step, text.strip(), address)
+    except ValidationFailed as exc:
+        return ask(turn, step, _("That doesn't look right: {problem}", problem=exc.message))
+    turn.state.data["address"] = address
+    index = STEPS.index(step)
+    if index + 1 < len(STEPS):
+        return ask(turn, STEPS[index + 1])
+    try:
+        full = Address.create(**address)
+    except ValidationFailed as exc:  # a field judged with the filler fails next to the real country
+        return ask(turn, STEPS[0], _("That doesn't look right: {problem}", problem=exc.message))
+    turn.state.data["address"] = full.as_dict()
+    return await ask_method(turn)
+
+
+async def _options(turn: Turn, cart: CartView) -> list[ShippingOption]:
+    country = str(turn.state.data["address"]["country"])
+    return await turn.services.views.shipping_options(country, cart.total_before_shipping)
+
+
+async def ask_method(turn: Turn) -> list[Reply]:
+    _ = turn.t
+    cart = await turn.services.views.cart(turn.customer_id)
+    options = await _options(turn, cart)
+    if not options:
+        turn.state.finish()
+        country = turn.state.data.get("address", {}).get("country", "")
+        return [main_menu(turn, _("Sorry, we don't ship to {country} yet.", country=country))]
+    turn.state.step = "method"
+    turn.state.data["methods"] = [o.code for o in options]
+    buttons = []
+    for index, option in enumerate(options):
+        price = _("free") if option.price == 0 or cart.free_shipping else turn.money(option.price, option.currency)
+        days = _("{low}-{high} days", low=option.min_days, high=option.max_days)
+        buttons.append(turn.button(f"{option.name} - {price} ({days})", "ship", index))
+    buttons.append(turn.button(_("Cancel checkout"), "cox"))
+    return [QuickReplies(_("How should we ship it?"), tuple(buttons))]
+
+
+def _totals(turn: Turn, cart: CartView, option: ShippingOption) -> dict[str, int]:
+    shipping = 0 if cart.free_shipping else option.price
+    base = cart.total_before_shipping + shipping
+    tax = bp_of(base, turn.services.tax_rate_bp)
+    return {"shipping": shipping, "tax": tax, "total": base + tax}
+
+
+async def summary(turn: Turn, note: str = "") -> list[Reply]:
+    _ = turn.t
+    data: dict[str, Any] = turn.state.data
+    cart = await turn.services.views.cart(turn.customer_id)
+    if not cart.lines:
+        turn.state.finish()
+        return [main_menu(turn, _("Your cart is empty. Find something first:"))]
+    options = {o.code: o for o in await _options(turn, cart)}
+    option = options.get(str(data.get("method")))
+    if option is None:
+        return await ask_method(turn)
+    totals = _totals(turn, cart, option)
+    data["expected_total"] = totals["total"]
+    turn.state.step = "confirm"
+    cart_reply = cart_summary(turn, cart)
+    address = Address.create(**data["address"])
+    rows = [
+        *cart_reply.totals,
+        (_("Shipping ({method})", method=option.name), turn.money(totals["shipping"], cart.currency)),
+    ]
+    if totals["tax"]:
+        rows.append((_("Tax"), turn.money(totals["tax"], cart.currency)))
+    rows.append((_("Total"), turn.money(totals["total"], cart.currency)))
+    body = "\n".join(
+        [
+            _("Ship to: {address}", address=address.one_line()),
+            *(f"{line.quantity} x {line.name} - {line.line_total}" for line in cart_reply.lines),
+            *(f"{label}: {amount}" for label, amount in rows),
+        ]
+    )
+    buttons = (
+        turn.button(
+            _("Place order and pay {amount}", amount=turn.money(totals["total"], cart.currency)), "ok", data["nonce"]
+        ),
+        turn.button(_("Change address"), "coa"),
+        turn.button(_("Cancel checkout"), "cox"),
+    )
+    header = (note + "\n" if note else "") + _("Please check your order:")
+    return [QuickReplies(header + "\n" + body, buttons)]
+
+
+def _in_checkout(turn: Turn) -> dict[str, Any]:
+    if turn.state.flow != FLOW:
+        raise BadPayload("stale")
+    return turn.state.data
+
+
+async def method_button(turn: Turn, payload: Payload) -> list[Reply]:
+    data = _in_checkout(turn)
+    index = payload.int_arg(0)
+    methods = data.get("methods", [])
+    if index >= len(methods):
+        raise BadPayload("stale")
+    data["method"] = methods[index]
+    return await summary(turn)
+
+
+async def confirm_button(turn: Turn, payload: Payload) -> list[Reply]:
+    _ = turn.t
+    data = _in_checkout(turn)
+    if payload.str_arg(0) != data.get("nonce") or turn.state.step != "confirm":
+        raise BadPayload("stale")
+    command = c.PlaceOrder(
+        customer_id=turn.customer_id,
+        shipping_address=dict(data["address"]),
+        shipping_method=str(data["method"]),
+        channel=turn.inbound.channel,
+        idempotency_key=f"chat-{turn.customer_id}-{data['nonce']}",
+        expected_total=int(data["expected_total"]),
+        actor=turn.actor,
+    )
+    try:
+        order_id = int(await turn.services.bus.handle(command))
+    except PriceChanged as exc:
+        return await summary(turn, _("Prices changed since you looked: {problem}", problem=exc.message))
+    except (OutOfStock, CartEmpty) as exc:
+        turn.state.finish()
+        cart = await turn.services.views.cart(turn.customer_id)
+        return [Text(exc.message), cart_summary(turn, cart)]
+    turn.state.finish()
+    turn.state.memory["last_order"] = order_id
+    return await payment_link(turn, order_id)
+
+
+async def payment_link(turn: Turn, order_id: int) -> list[Reply]:
+    _ = turn.t
+    link = await turn.services.bus.handle(c.StartPayment(order_id, actor=turn.actor))
+    order = await turn.services.views.order(order_id)
+    total = turn.money(order.total, order.currency) if order else ""
+    minutes = max(1, int((link.expires_at - turn.services.clock.now()).total_seconds() // 60))
+    return [
+        PaymentLink(
+            order_id=order_id,
+            text=_("Order #{id} is reserved for you. Total: {total}.", id=order_id, total=total),
+            url=link.url,
+            button_label=_("Pay {total}", total=total),
+            expires_at=link.expires_at.isoformat(),
+            expires_text=_(
+                "The link and your reservation expire in {minutes} minutes ({time} UTC).",
+                minutes=minutes,
+                time=link.expires_at.strftime("%H:%M"),
+            ),
+        )
+    ]
+
+
+async def start_button(turn: Turn, payload: Payload) -> list[Reply]:
+    return await start(turn)
+
+
+async def checkout_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
+    return await start(turn)
+
+
+async def change_address_button(turn: Turn, payload: Payload) -> list[Reply]:
+    data = _in_checkout(turn)
+    data["address"] = {}
+    return ask(turn, STEPS[0])
+
+
+async def cancel_button(turn: Turn, payload: Payload) -> list[Reply]:
+    _ = turn.t
+    if turn.state.flow == FLOW:
+        turn.state.finish()
+    return [main_menu(turn, _("Checkout stopped. Your cart is kept."))]
+
+
+def register(router: Router) -> None:
+    router.intents["checkout"] = checkout_intent
+    router.actions.update(
+        co=start_button, ship=method_button, ok=confirm_button, coa=change_address_button, cox=cancel_button
+    )
+    router.forms[FLOW] = address_form

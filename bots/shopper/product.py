@@ -1,0 +1,69 @@
+"""The product card: images, price, variant choice with stock; remembers what the shopper is looking at."""
+
+from __future__ import annotations
+
+from bots.conversation.messages import Reply
+from bots.conversation.payloads import BadPayload, Payload
+from bots.conversation.turn import Router, Turn
+from bots.shopper.render import choose_variant, product_card
+from domain.views.models import ProductDetail, VariantView
+from nlu.interface import ParseResult
+
+
+def pick_variant(product: ProductDetail, color: str | None, size: str | None) -> list[VariantView]:
+    """Active variants matching the colour/size the shopper named (all of them when none named)."""
+    found = []
+    for variant in product.variants:
+        options = {k.lower(): v.lower() for k, v in variant.options.items()}
+        if not variant.active:
+            continue
+        if color and options.get("color", options.get("colour")) != color.lower():
+            continue
+        if size and options.get("size") != size.lower():
+            continue
+        found.append(variant)
+    return found
+
+
+async def load_product(turn: Turn, product_id: int) -> ProductDetail:
+    product = await turn.services.views.product(product_id=product_id)
+    if product is None or not product.active:
+        raise BadPayload("stale")
+    return product
+
+
+async def show_product(turn: Turn, product_id: int, variant: VariantView | None = None) -> list[Reply]:
+    product = await load_product(turn, product_id)
+    selected = choose_variant(product, variant)
+    card = product_card(turn, product, selected)
+    turn.state.memory["product_id"] = product.id
+    turn.state.memory["variant_id"] = selected.id if selected else None
+    turn.record("product_viewed", product_id=product.id, properties={"variant": selected.sku if selected else None})
+    return [card]
+
+
+async def product_button(turn: Turn, payload: Payload) -> list[Reply]:
+    return await show_product(turn, payload.int_arg(0))
+
+
+async def variant_button(turn: Turn, payload: Payload) -> list[Reply]:
+    product = await load_product(turn, payload.int_arg(0))
+    variant_id = payload.int_arg(1)
+    variant = next((v for v in product.variants if v.id == variant_id and v.active), None)
+    if variant is None:
+        raise BadPayload("stale")
+    return await show_product(turn, product.id, variant)
+
+
+async def details_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
+    from bots.shopper import search
+
+    if parse.first("product") is None and turn.state.memory.get("product_id") and not parse.entities:
+        return await show_product(turn, int(turn.state.memory["product_id"]))
+    return await search.search_intent(turn, parse)
+
+
+def register(router: Router) -> None:
+    router.intents["product_details"] = details_intent
+    router.actions["p"] = product_button
+    router.actions["pv"] = variant_button

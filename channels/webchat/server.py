@@ -1,0 +1,231 @@
+"""The web chat: a WebSocket endpoint speaking PROTOCOL.md, the widget page, and the embed script."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any, Protocol
+
+from aiohttp import WSMsgType, web
+
+from bots.conversation.engine import ConversationEngine
+from bots.conversation.factory import build_conversation_engine
+from bots.conversation.messages import Inbound, Reply
+from channels.webchat.hub import Hub, chat_id_for
+from channels.webchat.settings import WebchatSettings
+from domain import events as ev
+from domain.ports import Clock
+from domain.views.port import ShopViews
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+CHANNEL = "webchat"
+ENGINE_KEY = web.AppKey("webchat_engine", ConversationEngine)
+HUB_KEY = web.AppKey("webchat_hub", Hub)
+SETTINGS_KEY = web.AppKey("webchat_settings", WebchatSettings)
+_SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+NOTIFY_EVENTS = {"OrderPaid", "ReservationExpired", "PaymentFailed", "OrderShipped", "TicketMessagePosted",
+                 "TicketClosed"}  # fmt: skip
+
+
+class ShopSettings(Protocol):
+    currency: str
+    tax_rate_bp: int
+    redis_url: str | None
+    secret_key: Any  # a pydantic SecretStr
+
+
+class Outbox(Protocol):
+    def subscribe(self, name: str, handler: Any, events: set[str] | None = None) -> None: ...
+
+
+class Shop(Protocol):
+    """What the web chat needs of the assembled shop (channels may not import chatshop, which wires them)."""
+
+    bus: Any
+    views: ShopViews
+    clock: Clock
+    settings: ShopSettings
+    outbox: Outbox
+
+
+class RateLimiter:
+    """At most ``limit`` messages in any ``window`` seconds (a sliding log; per connection, so tiny)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._times: deque[float] = deque()
+
+    def allow(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        while self._times and now - self._times[0] > self.window:
+            self._times.popleft()
+        if len(self._times) >= self.limit:
+            return False
+        self._times.append(now)
+        return True
+
+
+def origin_allowed(request: web.Request, settings: WebchatSettings) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # not a browser (browsers always send Origin on a WebSocket upgrade)
+    origin = origin.rstrip("/")
+    own = f"{request.scheme}://{request.host}"
+    return origin == own or "*" in settings.origins or origin in settings.origins
+
+
+def _dicts(replies: list[Reply]) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in replies]
+
+
+async def _error(ws: web.WebSocketResponse, code: str, message: str) -> None:
+    await ws.send_json({"type": "error", "code": code, "message": message})
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    settings, hub, engine = request.app[SETTINGS_KEY], request.app[HUB_KEY], request.app[ENGINE_KEY]
+    if not origin_allowed(request, settings):
+        raise web.HTTPForbidden(text="This origin may not open the chat.")
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=settings.max_frame_bytes)
+    await ws.prepare(request)
+    limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_seconds)
+    chat_id: str | None = None
+    locale: str | None = None
+    try:
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                if msg.type == WSMsgType.ERROR:
+                    break
+                await _error(ws, "bad_request", "Send JSON text frames.")
+                continue
+            try:
+                data = json.loads(msg.data)
+            except ValueError:
+                await _error(ws, "bad_request", "Send JSON text frames.")
+                continue
+            if not isinstance(data, dict):
+                await _error(ws, "bad_request", "Send a JSON object.")
+                continue
+            kind = data.get("type")
+            if kind == "hello":
+                if chat_id is not None:
+                    hub.detach(chat_id, ws)
+                token = data.get("session")
+                if not isinstance(token, str) or not _SESSION.match(token):
+                    token = secrets.token_urlsafe(24)
+                locale = data.get("locale") if isinstance(data.get("locale"), str) else None
+                chat_id = chat_id_for(token)
+                history = hub.history(chat_id)
+                hub.attach(chat_id, ws)
+                await ws.send_json({"type": "welcome", "session": token, "history": history})
+                for replies in hub.take_pending(chat_id):
+                    await ws.send_json({"type": "notification", "replies": replies})
+                if not history:
+                    greeting = await engine.handle(Inbound(CHANNEL, chat_id, chat_id, text="hello", locale=locale))
+                    await _send_replies(ws, hub, chat_id, greeting)
+                continue
+            if chat_id is None:
+                await _error(ws, "no_session", "Say hello first.")
+                continue
+            if kind not in ("message", "button"):
+                await _error(ws, "bad_request", "Unknown message type.")
+                continue
+            if not limiter.allow():
+                await _error(ws, "rate_limited", "Slow down a little, please.")
+                continue
+            if kind == "message":
+                text = data.get("text")
+                if not isinstance(text, str) or not text.strip():
+                    await _error(ws, "bad_request", "A message needs some text.")
+                    continue
+                if len(text) > settings.max_message_chars:
+                    await _error(ws, "too_large", f"Messages are limited to {settings.max_message_chars} characters.")
+                    continue
+                hub.remember(chat_id, {"from": "user", "text": text})
+                inbound = Inbound(CHANNEL, chat_id, chat_id, text=text, locale=locale)
+            else:
+                payload = data.get("payload")
+                label = data.get("label")
+                if not isinstance(payload, str) or len(payload) > 128:
+                    await _error(ws, "bad_request", "A button needs its payload.")
+                    continue
+                if isinstance(label, str) and label:
+                    hub.remember(chat_id, {"from": "user", "text": label[:200]})
+                inbound = Inbound(CHANNEL, chat_id, chat_id, payload=payload, locale=locale)
+            await _send_replies(ws, hub, chat_id, await engine.handle(inbound))
+    finally:
+        if chat_id is not None:
+            hub.detach(chat_id, ws)
+    return ws
+
+
+async def _send_replies(ws: web.WebSocketResponse, hub: Hub, chat_id: str, replies: list[Reply]) -> None:
+    dicts = _dicts(replies)
+    for reply in dicts:
+        hub.remember(chat_id, {"from": "bot", "reply": reply})
+    await ws.send_json({"type": "replies", "replies": dicts})
+
+
+def notifier(shop: Shop, engine: ConversationEngine, hub: Hub) -> Any:
+    """Outbox subscriber: tell the shopper's web chats about payments, shipping and support replies."""
+
+    async def on_event(event_id: str, event: ev.Event) -> None:
+        if isinstance(event, ev.TicketMessagePosted | ev.TicketClosed):
+            chats = [event.chat_id] if event.channel == CHANNEL else []
+        else:
+            customer_id = getattr(event, "customer_id", None)
+            profile = await shop.views.customer(customer_id) if isinstance(customer_id, int) else None
+            chats = [ext for channel, ext in (profile.identities if profile else ()) if channel == CHANNEL]
+        for chat_id in chats:
+            replies = await engine.outgoing(event, CHANNEL, chat_id)
+            if replies:
+                await hub.push(chat_id, _dicts(replies))
+
+    return on_event
+
+
+def _static(name: str, content_type: str) -> Any:
+    async def handler(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / name, headers={"Content-Type": content_type, "Cache-Control": "no-cache"})
+
+    return handler
+
+
+def build_engine_for(shop: Shop) -> ConversationEngine:
+    from nlu.embedded.model import DEFAULT_CACHE_DIR
+    from nlu.factory import build_engine
+    from nlu.rasa_client import RASA_URL_ENV
+
+    nlu = build_engine(os.environ.get(RASA_URL_ENV), Path(os.environ.get("CHATSHOP_NLU_CACHE", DEFAULT_CACHE_DIR)))
+    return build_conversation_engine(
+        bus=shop.bus, views=shop.views, clock=shop.clock, nlu=nlu,
+        secret_key=shop.settings.secret_key.get_secret_value(), currency=shop.settings.currency,
+        tax_rate_bp=shop.settings.tax_rate_bp, redis_url=shop.settings.redis_url, uow_factory=shop.bus.ctx.uow,
+    )  # fmt: skip
+
+
+def mount(
+    app: web.Application,
+    shop: Shop,
+    engine: ConversationEngine | None = None,
+    settings: WebchatSettings | None = None,
+) -> None:
+    """Add /chat (widget page), /chat/ws (socket), /chat/widget.js (embed) and the outbox subscription."""
+    settings = settings or WebchatSettings()
+    engine = engine or build_engine_for(shop)
+    hub = Hub(settings.history_size, settings.pending_size)
+    app[SETTINGS_KEY], app[HUB_KEY], app[ENGINE_KEY] = settings, hub, engine
+    app.router.add_get("/chat", _static("index.html", "text/html; charset=utf-8"))
+    app.router.add_get("/chat/app.js", _static("app.js", "application/javascript"))
+    app.router.add_get("/chat/chat.css", _static("chat.css", "text/css"))
+    app.router.add_get("/chat/widget.js", _static("widget.js", "application/javascript"))
+    app.router.add_get("/chat/ws", websocket)
+    shop.outbox.subscribe("webchat", notifier(shop, engine, hub), events=NOTIFY_EVENTS)

@@ -1,0 +1,80 @@
+"""Every Reply kind has a readable plain-text fallback and a JSON form naming its kind."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bots.conversation.messages import (
+    REPLY_KINDS,
+    Button,
+    CartLine,
+    CartSummary,
+    FormPrompt,
+    HandoffNotice,
+    OrderStatus,
+    PaymentLink,
+    ProductCard,
+    ProductList,
+    ProductListItem,
+    QuickReplies,
+    Reply,
+    Text,
+    VariantChoice,
+)
+
+B = Button("Add to cart", "1.add.1.2.1~abc")
+EXAMPLES: list[Reply] = [
+    Text("hello <b>"),
+    QuickReplies("Pick one", (Button("Shoes", "1.cat.1~x"), Button("Pay", url="https://pay.example/1"))),
+    ProductCard(1, "Stride", "80.00 USD", "/media/a.png", "Light", "In stock: 8", "Choose:",
+                (VariantChoice("red / 42", "80.00 USD", 8, True, "p1"), VariantChoice("blue / 42", "80.00 USD", 0,
+                                                                                      False, "p2")), (B,)),
+    ProductList("Did you mean",
+                (ProductListItem(1, "Stride", "80.00 USD", None, "In stock: 8", Button("Stride", "p")),),
+                "1-1 of 3", None, Button("More", "m")),
+    CartSummary("Your cart (2 items)", (CartLine("Mug", 2, "12.00 USD", "24.00 USD", Button("+", "i"),
+                                                 Button("-", "d"), Button("Remove", "r"), "only 1 left"),),
+                (("Subtotal", "24.00 USD"),), "", (Button("Check out", "co"),)),
+    FormPrompt("checkout", "city", "City?", 3, 5, "Please give the city.", "Springfield"),
+    PaymentLink(3, "Order #3 is reserved.", "http://x/sandbox/pay/s", "Pay 85.00 USD", "2026-11-02T12:15:00+00:00",
+                "Expires in 15 minutes"),
+    OrderStatus(3, "Order #3", "paid", "paid", ("1 x Mug",), "Total: 12.00 USD", "https://track/1", (B,)),
+    HandoffNotice("A person will answer.", 4, True, (Button("Back to the bot", "h"),)),
+]  # fmt: skip
+
+
+def test_every_reply_kind_has_an_example() -> None:
+    assert {type(r) for r in EXAMPLES} == set(REPLY_KINDS.values())
+
+
+@pytest.mark.parametrize("reply", EXAMPLES, ids=lambda r: r.kind)
+def test_reply_has_a_text_fallback_listing_its_buttons(reply: Reply) -> None:
+    text = reply.as_text()
+    assert text.strip()
+    for button in reply.all_buttons():
+        if button in (B,) or button.url:
+            assert button.label in text
+
+
+@pytest.mark.parametrize("reply", EXAMPLES, ids=lambda r: r.kind)
+def test_reply_json_names_its_kind_and_carries_the_fallback(reply: Reply) -> None:
+    data = json.loads(json.dumps(reply.to_dict()))
+    assert data["kind"] == reply.kind and data["text_fallback"] == reply.as_text()
+
+
+def test_product_card_offers_the_other_variants_as_buttons() -> None:
+    card = EXAMPLES[2]
+    assert [b.label for b in card.all_buttons()] == ["blue / 42", "Add to cart"]
+    assert "(*) red / 42" in card.as_text()
+
+
+def test_cart_buttons_come_per_line_then_for_the_cart() -> None:
+    assert [b.label for b in EXAMPLES[4].all_buttons()] == ["+", "-", "Remove", "Check out"]
+    assert "2 x Mug - 24.00 USD (only 1 left)" in EXAMPLES[4].as_text()
+
+
+def test_payment_link_fallback_shows_the_url_and_expiry() -> None:
+    text = EXAMPLES[6].as_text()
+    assert "http://x/sandbox/pay/s" in text and "Expires in 15 minutes" in text
