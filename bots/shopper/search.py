@@ -45,12 +45,8 @@ async def query_from(turn: Turn, parse: ParseResult) -> SearchQuery | None:
     attributes = tuple((key, value) for key in ("color", "size") if (value := parse.first(key)))
     brand = parse.first("brand")
     max_price = _max_price(turn, parse.first("max_price"))
-    if not (text_terms or category_slug or attributes or brand):
-        return None  # a price limit alone is not something to look for
-    if not text_terms:
-        # The SQL view can't rank a search without text yet (reported to the lead); every filter value
-        # is also in the product's search text, so repeating one as text keeps the same results.
-        text_terms.append(attributes[0][1] if attributes else brand or category or "")
+    if not (text_terms or category_slug or attributes or brand or max_price):
+        return None
     return SearchQuery(
         text=" ".join(text_terms),
         category_slug=category_slug,
