@@ -13,6 +13,7 @@ from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
 from domain.adapters.outbox import OutboxWorker, worker_id
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
+from domain.adapters.payments.stripe import MIN_RESERVATION_MINUTES, StripePaymentProvider
 from domain.adapters.sql_views import SqlShopViews
 from domain.adapters.unit_of_work import SqlUnitOfWork
 from domain.model.approvals import ApprovalPolicy
@@ -40,6 +41,8 @@ class Shop:
             return (await conn.execute(text("SELECT 1"))).scalar_one() == 1
 
     async def close(self) -> None:
+        if isinstance(self.payments, StripePaymentProvider):
+            await self.payments.aclose()
         await self.engine.dispose()
 
 
@@ -53,17 +56,29 @@ def approval_policy(settings: Settings) -> ApprovalPolicy:
     )
 
 
+def stripe_provider(settings: Settings, clock: Clock) -> StripePaymentProvider | None:
+    """Stripe when its secret key is configured; None keeps the offline sandbox."""
+    if settings.stripe_secret_key is None or not settings.stripe_secret_key.get_secret_value():
+        return None
+    return StripePaymentProvider(settings.stripe_secret_key.get_secret_value(), clock, settings.stripe_api_url)
+
+
 def build_shop(settings: Settings, clock: Clock | None = None, payments: PaymentProvider | None = None) -> Shop:
     start_mappers()
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     sessions = session_factory(engine)
     sandbox = SandboxPaymentProvider(sessions, clock, settings.base_url)
-    provider = payments or sandbox
+    provider = payments or stripe_provider(settings, clock) or sandbox
+    reservation_minutes = settings.reservation_minutes
+    if provider.name == StripePaymentProvider.name:
+        # Stripe Checkout sessions live at least 30 minutes. Holding stock at least that long lets a link
+        # started soon after checkout expire together with the hold (see domain/adapters/payments/stripe.py).
+        reservation_minutes = max(reservation_minutes, MIN_RESERVATION_MINUTES)
     config = ShopConfig(
         currency=settings.currency,
         tax_rate_bp=settings.tax_rate_bp,
-        reservation_minutes=settings.reservation_minutes,
+        reservation_minutes=reservation_minutes,
         base_url=settings.base_url,
     )
     ctx = Context(

@@ -42,6 +42,25 @@ class Settings(BaseSettings):
     approval_first_order: bool = False
     approval_countries: str = Field(default="", description="comma-separated ISO codes, e.g. NG,RU")
     approval_max_quantity: int | None = Field(default=None, ge=1)
+    # Slack ops bot (see docs/connect-slack.md); mounted only when the bot token and signing secret are set.
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = Field(default=None, description="xapp-… token: use Socket Mode")
+    slack_api_url: str = "https://slack.com/api/"
+    slack_ops_channel: str | None = Field(default=None, description="channel id for approvals, alerts, reports")
+    slack_support_channel: str | None = Field(default=None, description="channel id for support threads")
+    slack_daily_report_at: str | None = Field(default=None, description='"HH:MM" UTC, e.g. "08:00"')
+    # Telegram (see docs/connect-telegram.md): the channel is mounted only when the token is set.
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_provider_token: SecretStr | None = None
+    telegram_rate_per_second: float = Field(default=30, gt=0, description="messages per second to all chats")
+    # Stripe (see docs/connect-stripe.md): card payments go through Stripe Checkout when the secret key is
+    # set (the sandbox stays the default); the webhook is mounted when its signing secret is set.
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_url: str = "https://api.stripe.com"
 
     @field_validator("database_url")
     @classmethod

@@ -347,3 +347,77 @@ class CloseTicket(Command):
 class LinkTicketThread(Command):
     ticket_id: int
     thread: str
+
+
+# --- in-chat payments and channel reachability (Telegram) -------------------------------------------
+@dataclass(frozen=True)
+class OpenChatPayment(Command):
+    """Open (or reuse) a payment that is paid inside the chat app (a Telegram invoice) for a pending order."""
+
+    order_id: int
+    provider: str = "telegram"
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class CheckChatPayment(Command):
+    """Re-check an in-chat payment right before the money moves (Telegram's pre-checkout query).
+
+    Returns None when it may go ahead, else a reason code: "unknown", "not_pending", "expired", "amount".
+    """
+
+    provider: str
+    session_id: str
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class SetChannelReachable(Command):
+    """Record that a customer can (not) be messaged on a channel (e.g. they blocked the Telegram bot)."""
+
+    customer_id: int
+    channel: str
+    reachable: bool
+
+
+# --- payment provider webhooks ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClaimProviderEvent(Command):
+    """Remember that a provider's webhook event was handled: True the first time, False for a duplicate.
+
+    With ``peek`` it only asks, remembering nothing (the event is claimed once its effect is committed).
+    """
+
+    provider: str
+    event_id: str
+    peek: bool = False
+
+
+@dataclass(frozen=True)
+class RecordPaymentAttemptFailed(Command):
+    """A payment attempt was declined on a provider page that stays open for another try (Stripe Checkout)."""
+
+    provider: str
+    order_id: int
+    reason: str
+    provider_payment_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    """A refund as the provider holds it; ``request_key`` is the idempotency key we sent, if we asked."""
+
+    refund_id: str
+    amount: int
+    currency: str
+    request_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordProviderRefunds(Command):
+    """Book the provider's refunds of a payment that we have not booked yet (e.g. made in its dashboard)."""
+
+    provider: str
+    provider_payment_id: str
+    refunds: tuple[ProviderRefund, ...]

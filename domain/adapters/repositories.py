@@ -320,6 +320,28 @@ class SqlSalesRepository(_Repo):
     async def add_analytics(self, event: AnalyticsEvent) -> None:
         self.session.add(event)
 
+    async def payment_by_provider_payment_id(
+        self, provider: str, provider_payment_id: str, lock: bool = False
+    ) -> Payment | None:
+        stmt = (
+            select(Payment)
+            .filter_by(provider=provider, provider_payment_id=provider_payment_id)
+            .order_by(orm.payments.c.id.desc())
+            .limit(1)
+        )
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalars().first()
+
+    async def refund_by_provider_id(self, provider_refund_id: str) -> Refund | None:
+        stmt = select(Refund).filter_by(provider_refund_id=provider_refund_id).limit(1)
+        return (await self.session.execute(stmt)).scalars().first()
+
+    async def pending_refunds_of(self, order_id: int) -> list[int]:
+        t = orm.refunds.c
+        stmt = select(t.id).where(t.order_id == order_id, t.status == RefundStatus.PENDING.value).order_by(t.id)
+        return list((await self.session.execute(stmt)).scalars())
+
 
 class SqlSupportRepository(_Repo):
     async def add_ticket(self, ticket: SupportTicket) -> SupportTicket:

@@ -21,6 +21,7 @@ from domain.service_layer.handlers import (
     payments,
     store,
     support,
+    telegram_payments,
 )
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,17 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ConfirmPayment: payments.confirm_payment,
     c.FailPayment: payments.fail_payment,
     c.RefundOrder: orders.request_refund,
+    c.ClaimProviderEvent: payments.claim_provider_event,
+    c.RecordPaymentAttemptFailed: payments.record_payment_attempt_failed,
+    c.RecordProviderRefunds: payments.record_provider_refunds,
     c.RecordAnalytics: analytics.record_analytics,
     c.OpenTicket: support.open_ticket,
     c.PostTicketMessage: support.post_ticket_message,
     c.CloseTicket: support.close_ticket,
     c.LinkTicketThread: support.link_ticket_thread,
+    c.OpenChatPayment: telegram_payments.open_chat_payment,
+    c.CheckChatPayment: telegram_payments.check_chat_payment,
+    c.SetChannelReachable: telegram_payments.set_channel_reachable,
 }
 
 MAX_ATTEMPTS = 4

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain import commands as c
 from domain import events
 from domain.errors import IllegalTransition, NotFound, PaymentExpired, ValidationFailed
-from domain.model import AnalyticsEvent, Payment
+from domain.model import AnalyticsEvent, Order, Payment, Refund
 from domain.model.analytics import EventName
+from domain.model.inventory import ReservationStatus
 from domain.model.orders import HOLDS_STOCK, OrderStatus
 from domain.model.payments import PaymentStatus, RefundStatus
 from domain.model.staff import Actor, Permission
@@ -17,6 +19,7 @@ from domain.ports import PaymentLineItem, PaymentSessionRequest, RefundRequest
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import inventory
 from domain.service_layer.handlers.orders import _open_refund, end_unpaid_order, load_order
+from domain.service_layer.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,26 @@ async def start_payment(cmd: c.StartPayment, ctx: Context) -> PaymentLink:
             payment = Payment(order.id, ctx.payments.name, order.total, order.currency, ctx.now(), session.expires_at)
             payment.session_id, payment.url = session.session_id, session.url
             await uow.sales.add_payment(payment)
+            await _hold_until(uow, order, session.expires_at)
             uow.publish(
                 events.PaymentLinkCreated(order.id, order.customer_id, session.url, session.expires_at.isoformat())
             )
             await uow.commit()
     return PaymentLink(cmd.order_id, session.url, session.expires_at, ctx.payments.name)
+
+
+async def _hold_until(uow: UnitOfWork, order: Order, expires_at: datetime) -> None:
+    """A provider whose page lives longer than the hold (Stripe's 30-minute minimum) extends the hold to match,
+    so a shopper paying on that page never pays for stock already given back."""
+    assert order.id is not None
+    if order.status != OrderStatus.PENDING_PAYMENT or order.reservation_expires_at is None:
+        return
+    if expires_at <= order.reservation_expires_at:
+        return
+    order.reservation_expires_at = expires_at
+    for reservation in await uow.inventory.reservations_of(order.id):
+        if reservation.status == ReservationStatus.ACTIVE:
+            reservation.expires_at = expires_at
 
 
 async def confirm_payment(cmd: c.ConfirmPayment, ctx: Context) -> str:
@@ -209,3 +227,122 @@ async def retry_pending_refunds(ctx: Context, older_than: timedelta = timedelta(
     for refund_id in refund_ids:
         await process_refund(refund_id, ctx)
     return len(refund_ids)
+
+
+# --- provider webhooks (Stripe) --------------------------------------------------------------------
+# process_refund asks the provider with the key f"refund-{id}"; a provider's refund carrying it is ours.
+_OUR_REFUND_KEY = re.compile(r"refund-(\d+)")
+
+
+async def claim_provider_event(cmd: c.ClaimProviderEvent, ctx: Context) -> bool:
+    """True the first time a provider's event id is seen; it is remembered unless ``peek``."""
+    async with ctx.uow() as uow:
+        first = await uow.claim_once(f"{cmd.provider}-webhook", cmd.event_id)
+        if first and not cmd.peek:
+            await uow.commit()
+        return first
+
+
+async def record_payment_attempt_failed(cmd: c.RecordPaymentAttemptFailed, ctx: Context) -> str:
+    """A declined card on a page that stays open: note it, keep the order and its stock hold.
+
+    The shopper can try another card on the same page until it expires; its expiry (FailPayment with
+    ``expired``) is what ends the order. Ending it now would release stock the shopper may still pay for.
+    """
+    async with ctx.uow() as uow:
+        order = await load_order(uow, cmd.order_id)
+        for candidate in reversed(await uow.sales.payments_of(cmd.order_id)):
+            if candidate.provider != cmd.provider or candidate.status != PaymentStatus.PENDING:
+                continue
+            if candidate.session_id is None:
+                continue
+            payment = await uow.sales.payment_by_session(cmd.provider, candidate.session_id, lock=True)
+            if payment is None or payment.is_final:
+                continue  # decided while we looked (paid or expired): nothing to note
+            payment.failure_reason = cmd.reason[:500]
+            if cmd.provider_payment_id:
+                payment.provider_payment_id = cmd.provider_payment_id
+            await uow.sales.add_analytics(
+                AnalyticsEvent(
+                    "payment_attempt_failed",
+                    ctx.now(),
+                    customer_id=order.customer_id,
+                    channel=order.channel,
+                    order_id=cmd.order_id,
+                    value=payment.amount,
+                    properties={"provider": cmd.provider, "reason": cmd.reason[:200]},
+                )
+            )
+            await uow.commit()
+            break
+        return order.status.value
+
+
+async def record_provider_refunds(cmd: c.RecordProviderRefunds, ctx: Context) -> int:
+    """Book the provider's refunds of a payment that we have not booked yet; returns how many were new.
+
+    Matched by the provider's refund id first, then by our idempotency key (a refund we asked for whose
+    answer we have not booked yet), so a refund is never counted twice. The rest were made outside the
+    shop (the provider's dashboard) and are booked as succeeded, keeping ``order.refunded`` equal to the
+    provider's refunded amount.
+    """
+    async with ctx.uow() as uow:
+        payment = await uow.sales.payment_by_provider_payment_id(cmd.provider, cmd.provider_payment_id, lock=True)
+        if payment is None or payment.id is None:
+            raise NotFound(f"No {cmd.provider} payment {cmd.provider_payment_id}.")
+        if payment.status != PaymentStatus.SUCCEEDED:
+            # The refund's news overtook the payment's: fail, so the provider delivers it again later.
+            raise ValidationFailed(f"Payment {cmd.provider_payment_id} is not booked as captured yet.")
+        order = await load_order(uow, payment.order_id)
+        now = ctx.now()
+        booked = 0
+        for seen in cmd.refunds:
+            if seen.currency.upper() != order.currency:
+                raise ValidationFailed(f"Refund {seen.refund_id} is in {seen.currency}, the order in {order.currency}.")
+            if await uow.sales.refund_by_provider_id(seen.refund_id) is not None:
+                continue
+            ours = _OUR_REFUND_KEY.fullmatch(seen.request_key or "")
+            refund = await uow.sales.refund(int(ours.group(1)), lock=True) if ours else None
+            if refund is not None and refund.payment_id == payment.id:
+                if refund.status != RefundStatus.PENDING:
+                    continue  # ours, already decided under another id: leave it to the operators
+            else:
+                refund = Refund(
+                    order.id or 0,
+                    payment.id,
+                    seen.amount,
+                    order.currency,
+                    f"refunded outside the shop ({cmd.provider} dashboard)",
+                    f"{cmd.provider}:dashboard",
+                    now,
+                )
+                await uow.sales.add_refund(refund)
+            refund.amount = seen.amount
+            refund.status, refund.provider_refund_id, refund.completed_at = RefundStatus.SUCCEEDED, seen.refund_id, now
+            await _book_refund(uow, order, refund, now)
+            booked += 1
+        await uow.commit()
+        return booked
+
+
+async def _book_refund(uow: UnitOfWork, order: Order, refund: Refund, now: datetime) -> None:
+    """What process_refund does when the provider says yes: count it, free stock on a full refund, tell."""
+    assert order.id is not None and refund.id is not None
+    held = order.status in HOLDS_STOCK
+    old = order.status
+    order.record_refund(refund.amount, now)
+    if held and order.status == OrderStatus.REFUNDED:
+        await inventory.release_holds(uow, order.id, "refunded before shipping", now)
+    uow.publish(events.RefundSucceeded(order.id, order.customer_id, refund.id, refund.amount, refund.currency))
+    if order.status != old:
+        uow.publish(events.OrderStatusChanged(order.id, order.customer_id, old.value, order.status.value, refund.actor))
+
+
+async def settle_refunds_of_session(provider: str, session_id: str, ctx: Context) -> list[str]:
+    """Ask the provider for an order's pending refunds now (e.g. money that arrived after the order closed)."""
+    async with ctx.uow() as uow:
+        payment = await uow.sales.payment_by_session(provider, session_id)
+        if payment is None:
+            return []
+        refund_ids = await uow.sales.pending_refunds_of(payment.order_id)
+    return [await process_refund(refund_id, ctx) for refund_id in refund_ids]
