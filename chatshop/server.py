@@ -17,10 +17,23 @@ from chatshop.web import create_app
 log = logging.getLogger(__name__)
 
 
+def add_scheduled_reports(app: web.Application, runtime: Runtime, settings: Settings) -> None:
+    """The daily sales report to Slack, when Slack is mounted and a time is set (once across processes)."""
+    if not settings.slack_daily_report_at:
+        return
+    from channels.slack import SLACK_OPS_KEY, daily_report_job
+
+    if SLACK_OPS_KEY in app:
+        runtime.add_daily_job(
+            "slack-daily-report", settings.slack_daily_report_at, daily_report_job(app[SLACK_OPS_KEY])
+        )
+
+
 async def serve(settings: Settings, host: str, port: int) -> None:
     shop = build_shop(settings)
     runtime = Runtime(shop)
     app = create_app(shop, channel_mounts(settings))
+    add_scheduled_reports(app, runtime, settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

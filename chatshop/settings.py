@@ -74,6 +74,16 @@ class Settings(BaseSettings):
             raise ValueError("currency must be a three-letter ISO 4217 code")
         return value.upper()
 
+    @field_validator("slack_daily_report_at")
+    @classmethod
+    def _time_of_day(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        hour, sep, minute = value.strip().partition(":")
+        if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            raise ValueError('use "HH:MM", e.g. "08:00"')
+        return f"{int(hour):02d}:{int(minute):02d}"
+
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.http_host}:{self.http_port}"

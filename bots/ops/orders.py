@@ -1,0 +1,144 @@
+"""An order as staff see it: lines, customer, totals, approval reasons, stock hold and the actions its state allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from domain.model.money import Money
+from domain.views.models import CustomerProfile, OrderView
+from domain.views.port import ShopViews
+
+
+class OrderAction(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    PICK = "pick"
+    PACK = "pack"
+    SHIP = "ship"
+    CANCEL = "cancel"
+    REFUND = "refund"
+
+
+# Cancelling is possible until the parcel leaves (the domain's state machine says the same; it has the last word).
+_CANCELLABLE = frozenset({"pending_payment", "paid", "awaiting_approval", "approved", "picking", "packed"})
+# Stock held for the order: reserved (expires) before payment, allocated (kept until shipped) after.
+_ALLOCATED = frozenset({"paid", "awaiting_approval", "approved", "picking", "packed"})
+_DECIDED = {"approved": "approved", "cancelled": "rejected", "refunded": "rejected", "partially_refunded": "rejected"}
+
+
+@dataclass(frozen=True)
+class OrderCard:
+    order_id: int
+    status: str
+    customer: str
+    ship_to: str
+    lines: tuple[str, ...]
+    totals: tuple[tuple[str, str], ...]
+    reasons: tuple[str, ...]
+    stock_hold: str
+    actions: tuple[OrderAction, ...]
+    refundable: str
+    tracking: str | None
+    placed_at: datetime
+
+    @property
+    def title(self) -> str:
+        return f"Order #{self.order_id}"
+
+    @property
+    def status_label(self) -> str:
+        return self.status.replace("_", " ")
+
+
+def money(amount: int, currency: str) -> str:
+    return Money(amount, currency).format()
+
+
+def stock_hold(order: OrderView, now: datetime) -> str:
+    """How long the order's stock is held: a paid order's allocation does not expire, a reservation does."""
+    if order.status in _ALLOCATED:
+        return "Stock allocated (held until shipped or cancelled; it does not expire)."
+    if order.status == "pending_payment" and order.reservation_expires_at is not None:
+        left = int((order.reservation_expires_at - now).total_seconds() // 60)
+        until = f"{order.reservation_expires_at:%H:%M} UTC"
+        return f"Stock reserved until {until} ({left} min left)." if left > 0 else f"Reservation ran out at {until}."
+    return "No stock held."
+
+
+def actions_for(order: OrderView) -> tuple[OrderAction, ...]:
+    """Buttons worth showing in this state; the domain still refuses anything illegal or not permitted."""
+    found: list[OrderAction] = []
+    if order.status == "awaiting_approval":
+        found += [OrderAction.APPROVE, OrderAction.REJECT]
+    if order.status in ("paid", "approved"):
+        found.append(OrderAction.PICK)
+    if order.status == "picking":
+        found.append(OrderAction.PACK)
+    if order.status == "packed":
+        found.append(OrderAction.SHIP)
+    if order.status in _CANCELLABLE:
+        found.append(OrderAction.CANCEL)
+    if order.captured - order.refunded > 0 and order.status != "awaiting_approval":
+        found.append(OrderAction.REFUND)
+    return tuple(found)
+
+
+def _customer_label(order: OrderView, customer: CustomerProfile | None) -> str:
+    if customer is None:
+        return f"customer #{order.customer_id}"
+    name = customer.name or f"customer #{customer.id}"
+    history = f"{customer.orders} order(s), {money(customer.lifetime_value, order.currency)} lifetime"
+    return f"{name} (#{customer.id}, {history})"
+
+
+def _ship_to(address: dict[str, str]) -> str:
+    parts = [address.get(k, "") for k in ("name", "line1", "city", "postal_code", "country")]
+    return ", ".join(p for p in parts if p) or "no address"
+
+
+def build_card(order: OrderView, customer: CustomerProfile | None, now: datetime) -> OrderCard:
+    cur = order.currency
+    lines = tuple(
+        f"{line.quantity} × {line.name} ({line.sku}) at {money(line.unit_price, cur)}"
+        + (f", −{money(line.discount, cur)}" if line.discount else "")
+        for line in order.lines
+    )
+    totals = [("Subtotal", money(order.subtotal, cur))]
+    if order.discount:
+        totals.append(("Discount", f"−{money(order.discount, cur)}"))
+    totals += [
+        ("Shipping", money(order.shipping, cur)),
+        ("Tax", money(order.tax, cur)),
+        ("Total", money(order.total, cur)),
+    ]
+    if order.refunded:
+        totals.append(("Refunded", money(order.refunded, cur)))
+    tracking = f"{order.carrier} {order.tracking_number}" if order.carrier and order.tracking_number else None
+    return OrderCard(
+        order_id=order.id,
+        status=order.status,
+        customer=_customer_label(order, customer),
+        ship_to=_ship_to(order.shipping_address),
+        lines=lines,
+        totals=tuple(totals),
+        reasons=order.approval_reasons,
+        stock_hold=stock_hold(order, now),
+        actions=actions_for(order),
+        refundable=money(order.captured - order.refunded, cur),
+        tracking=tracking,
+        placed_at=order.placed_at,
+    )
+
+
+async def order_card(views: ShopViews, order_id: int, now: datetime) -> OrderCard | None:
+    order = await views.order(order_id)
+    if order is None:
+        return None
+    return build_card(order, await views.customer(order.customer_id), now)
+
+
+def decision_of(status: str) -> str | None:
+    """What an approver's decision turned the order into, once it is no longer awaiting approval."""
+    return _DECIDED.get(status)

@@ -1,0 +1,292 @@
+"""Block Kit builders: small functions from ops data (``bots.ops``) to Slack's JSON. No I/O here."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bots.ops.home import Home
+from bots.ops.orders import OrderAction, OrderCard
+from bots.ops.reports import Report
+from bots.ops.stock import StockSummary
+from bots.ops.support import Handoff
+
+Block = dict[str, Any]
+TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
+
+
+# --- primitives ------------------------------------------------------------------------------------
+def mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text[:TEXT_LIMIT]}
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150], "emoji": True}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text)}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None, confirm: Block | None = None) -> Block:
+    out: Block = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
+    if style:
+        out["style"] = style
+    if confirm:
+        out["confirm"] = confirm
+    return out
+
+
+def actions(block_id: str, *elements: Block) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": list(elements)}
+
+
+def confirm(title: str, text: str, yes: str) -> Block:
+    return {"title": plain(title), "text": mrkdwn(text), "confirm": plain(yes), "deny": plain("Back")}
+
+
+def bullet(lines: tuple[str, ...] | list[str], empty: str = "_none_") -> str:
+    return "\n".join(f"• {line}" for line in lines) or empty
+
+
+# --- orders and approvals ---------------------------------------------------------------------------
+def _order_body(card: OrderCard) -> list[Block]:
+    totals = "\n".join(
+        f"{label}: *{value}*" if label == "Total" else f"{label}: {value}" for label, value in card.totals
+    )
+    fields = [mrkdwn(f"*Customer*\n{card.customer}"), mrkdwn(f"*Ship to*\n{card.ship_to}")]
+    blocks: list[Block] = [
+        {"type": "section", "fields": fields},
+        section(f"*Lines*\n{bullet(card.lines)}"),
+        section(f"*Totals*\n{totals}"),
+    ]
+    if card.reasons:
+        blocks.append(section(f"*Why it needs approval*\n{bullet(card.reasons)}"))
+    note = f"Status: *{card.status_label}* · {card.stock_hold}"
+    if card.tracking:
+        note += f" · Tracking: {card.tracking}"
+    blocks.append(context(note))
+    return blocks
+
+
+def approval_message(card: OrderCard, decision: str | None = None) -> list[Block]:
+    """The message in the ops channel: the order, and either the buttons or who decided and when."""
+    blocks = [header(f"{card.title} needs approval"), *_order_body(card)]
+    if decision is None:
+        value = str(card.order_id)
+        blocks.append(
+            actions(
+                f"approval-{card.order_id}",
+                button("Approve", "approve_order", value, style="primary"),
+                button("Reject", "reject_order", value, style="danger"),
+            )
+        )
+    else:
+        blocks.append(section(decision))
+    return blocks
+
+
+def approval_fallback(card: OrderCard) -> str:
+    """The notification text (and what screen readers say)."""
+    total = dict(card.totals).get("Total", "")
+    return f"{card.title} ({total}) needs approval: {'; '.join(card.reasons)}"
+
+
+_ACTION_BUTTONS: dict[OrderAction, tuple[str, str | None]] = {
+    OrderAction.APPROVE: ("Approve", "primary"),
+    OrderAction.REJECT: ("Reject", "danger"),
+    OrderAction.PICK: ("Start picking", None),
+    OrderAction.PACK: ("Mark packed", "primary"),
+    OrderAction.SHIP: ("Ship…", "primary"),
+    OrderAction.CANCEL: ("Cancel order", "danger"),
+    OrderAction.REFUND: ("Refund…", None),
+}
+
+
+def order_action_id(action: OrderAction) -> str:
+    return {OrderAction.APPROVE: "approve_order", OrderAction.REJECT: "reject_order"}.get(action, f"order_{action}")
+
+
+def order_message(card: OrderCard) -> list[Block]:
+    blocks = [header(f"{card.title}: {card.status_label}"), *_order_body(card)]
+    if card.actions:
+        buttons = []
+        for action in card.actions:
+            label, style = _ACTION_BUTTONS[action]
+            dialog = None
+            if action is OrderAction.CANCEL:
+                dialog = confirm("Cancel the order?", f"{card.title} is cancelled and refunded if paid.", "Cancel it")
+            buttons.append(button(label, order_action_id(action), str(card.order_id), style, dialog))
+        blocks.append(actions(f"order-{card.order_id}", *buttons))
+    return blocks
+
+
+# --- stock -------------------------------------------------------------------------------------------
+def stock_message(found: list[StockSummary], query: str) -> list[Block]:
+    if not found:
+        return [section(f"No product or SKU matches *{query}*.")]
+    blocks: list[Block] = []
+    for item in found:
+        rows = "\n".join(
+            f"`{w.code}` {w.name}: {w.on_hand} on hand, {w.reserved} reserved, {w.allocated} allocated, "
+            f"*{w.available} available*"
+            for w in item.warehouses
+        )
+        flag = " :warning: low" if item.low else ""
+        text = f"*{item.title}*{flag}\n{rows or '_not stocked in any warehouse_'}\nTotal available: *{item.available}*"
+        blocks.append(
+            {"type": "section", "text": mrkdwn(text), "accessory": button("Adjust…", "adjust_stock", item.sku)}
+        )
+    return blocks
+
+
+def low_stock_message(text: str, sku: str) -> list[Block]:
+    return [section(f":warning: {text}"), actions(f"low-{sku}", button("Adjust…", "adjust_stock", sku))]
+
+
+# --- modals ------------------------------------------------------------------------------------------
+def _input(block_id: str, label: str, element: Block, optional: bool = False, hint: str | None = None) -> Block:
+    out: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+    if optional:
+        out["optional"] = True
+    if hint:
+        out["hint"] = plain(hint)
+    return out
+
+
+def _text_input(action_id: str, placeholder: str = "", multiline: bool = False, initial: str = "") -> Block:
+    out: Block = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
+    if placeholder:
+        out["placeholder"] = plain(placeholder)
+    if initial:
+        out["initial_value"] = initial
+    return out
+
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list[Block], meta: dict[str, Any]) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title[:24]),
+        "submit": plain(submit),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps(meta),
+        "blocks": blocks,
+    }
+
+
+def adjust_modal(item: StockSummary, channel: str | None) -> Block:
+    options = [
+        {"text": plain(f"{w.code} {w.name} ({w.on_hand} on hand)"), "value": w.code} for w in item.warehouses
+    ] or [{"text": plain("(no warehouse)"), "value": "-"}]
+    select = {"type": "static_select", "action_id": "warehouse", "options": options, "initial_option": options[0]}
+    return _modal(
+        "adjust_stock",
+        "Adjust stock",
+        "Adjust",
+        [
+            section(f"*{item.title}*: {item.available} available"),
+            _input("warehouse", "Warehouse", select),
+            _input("delta", "Change", _text_input("delta", "e.g. -2 or 5"), hint="Units to add (or remove with -)."),
+            _input("reason", "Reason", _text_input("reason", "e.g. damaged in transit")),
+        ],
+        {"sku": item.sku, "channel": channel},
+    )
+
+
+def reject_modal(order_id: int, channel: str | None, ts: str | None) -> Block:
+    return _modal(
+        "reject_order",
+        f"Reject order #{order_id}",
+        "Reject",
+        [
+            section(f"Order #{order_id} is cancelled, its stock released and the payment refunded in full."),
+            _input("reason", "Reason", _text_input("reason", "The shopper is told this", multiline=True)),
+        ],
+        {"order_id": order_id, "channel": channel, "ts": ts},
+    )
+
+
+def refund_modal(card: OrderCard, channel: str | None) -> Block:
+    return _modal(
+        "refund_order",
+        f"Refund order #{card.order_id}",
+        "Refund",
+        [
+            section(f"{card.refundable} can still be refunded."),
+            _input("amount", "Amount", _text_input("amount", "e.g. 12.50"), optional=True, hint="Empty: everything."),
+            _input("reason", "Reason", _text_input("reason", "e.g. late delivery")),
+        ],
+        {"order_id": card.order_id, "channel": channel},
+    )
+
+
+def ship_modal(order_id: int, channel: str | None) -> Block:
+    return _modal(
+        "ship_order",
+        f"Ship order #{order_id}",
+        "Ship",
+        [
+            _input("carrier", "Carrier", _text_input("carrier", "ups, usps, fedex, dhl…")),
+            _input("tracking", "Tracking number", _text_input("tracking")),
+        ],
+        {"order_id": order_id, "channel": channel},
+    )
+
+
+# --- support -----------------------------------------------------------------------------------------
+def handoff_message(handoff: Handoff, closed_by: str | None = None) -> list[Block]:
+    blocks: list[Block] = [
+        header(f"Ticket #{handoff.ticket_id}: {handoff.subject}"),
+        context(f"{handoff.customer} (customer #{handoff.customer_id}) via {handoff.channel}"),
+        section(f"*Cart*\n{bullet(handoff.cart, '_empty_')}"),
+        section(f"*Recent orders*\n{bullet(handoff.orders)}"),
+        section(f"*Last messages*\n{bullet(handoff.messages)}"),
+    ]
+    if closed_by is not None:
+        blocks.append(section(f":white_check_mark: Closed by {closed_by}."))
+    else:
+        value = str(handoff.ticket_id)
+        blocks.append(context("Reply in this thread to answer the shopper."))
+        blocks.append(
+            actions(
+                f"ticket-{handoff.ticket_id}",
+                button("Send coupon", "send_coupon", value),
+                button("Close", "close_ticket", value, style="primary"),
+            )
+        )
+    return blocks
+
+
+# --- reports and home --------------------------------------------------------------------------------
+def report_message(report: Report) -> list[Block]:
+    return [header(report.title), section("\n".join(report.lines) or "_no data_")]
+
+
+def home_view(home: Home) -> Block:
+    waiting = [
+        f"Order #{w.order_id}, {w.total}: {'; '.join(w.reasons)}" + " (`/order " + str(w.order_id) + "`)"
+        for w in home.waiting
+    ]
+    low = [f"{s.title}: {s.available} available (threshold {s.threshold})" for s in home.low]
+    blocks: list[Block] = [
+        header(f"Today, {home.day:%Y-%m-%d}"),
+        section(f"Orders: *{home.orders_today}* · Gross: *{home.gross_today}* · Net: *{home.net_today}*"),
+        divider(),
+        section(f"*Waiting for approval*\n{bullet(waiting)}"),
+        section(f"*Low stock*\n{bullet(low)}"),
+        context("`/stock <sku or name>` · `/order <id>` · `/report sales 7d`"),
+    ]
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,172 @@
+"""Button clicks (block actions). Each acks at once; the domain decides, and its refusal is told ephemerally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bots.ops import stock
+from bots.ops.orders import order_card
+from bots.ops.support import SUPPORT_COUPON_BP, coupon_code, coupon_message
+from channels.slack.blocks import adjust_modal, order_message, refund_modal, reject_modal, ship_modal
+from channels.slack.context import Refused, SlackOps, channel_of, ops_of, user_of
+from channels.slack.notifier import decision_text, update_approval
+from channels.slack.registry import MessageRef
+from domain import commands as c
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str(body["actions"][0]["value"])
+
+
+def _message_ref(body: dict[str, Any]) -> MessageRef | None:
+    container = body.get("container") or {}
+    if container.get("is_ephemeral"):
+        return None  # an ephemeral card (``/order``) can't be updated; the ops channel's message is found instead
+    if container.get("type") == "message" and container.get("channel_id") and container.get("message_ts"):
+        return MessageRef(str(container["channel_id"]), str(container["message_ts"]))
+    return None
+
+
+async def _show_order(ops: SlackOps, channel: str | None, user: str, order_id: int) -> None:
+    card = await order_card(ops.views, order_id, ops.now())
+    if card is not None and channel:
+        await ops.client.chat_postEphemeral(channel=channel, user=user, text=card.title, blocks=order_message(card))
+
+
+async def approve(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    try:
+        member = await ops.staff(channel, user)
+        await ops.attempt(channel, user, ops.bus.handle(c.ApproveOrder(order_id, member.as_actor())))
+    except Refused:
+        return
+    decision = decision_text("approved", member.name, ops.stamp())
+    await update_approval(ops, order_id, decision, _message_ref(body))
+
+
+async def reject(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
+    try:
+        await ops.staff(channel, user)
+    except Refused:
+        return
+    ref = _message_ref(body)
+    view = reject_modal(int(_value(body)), channel, ref.ts if ref else None)
+    await ops.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def adjust(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
+    try:
+        await ops.staff(channel, user)
+    except Refused:
+        return
+    found = await stock.find(ops.views, _value(body), limit=1)
+    if not found:
+        await ops.tell(channel, user, f"No SKU {_value(body)} any more.")
+        return
+    await ops.client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(found[0], channel))
+
+
+async def cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    try:
+        member = await ops.staff(channel, user)
+        reason = f"cancelled by {member.name} from Slack"
+        await ops.attempt(channel, user, ops.bus.cancel(c.CancelOrder(order_id, reason, member.as_actor())))
+    except Refused:
+        return
+    await ops.tell(channel, user, f"Order #{order_id} is cancelled; a paid order is refunded in full.")
+    await _show_order(ops, channel, user, order_id)
+
+
+async def _advance(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, target: str) -> None:
+    await ack()
+    ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    try:
+        member = await ops.staff(channel, user)
+        await ops.attempt(channel, user, ops.bus.handle(c.AdvanceOrder(order_id, target, member.as_actor())))
+    except Refused:
+        return
+    await _show_order(ops, channel, user, order_id)
+
+
+async def pick(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await _advance(ack, body, context, "picking")
+
+
+async def pack(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await _advance(ack, body, context, "packed")
+
+
+async def refund(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
+    try:
+        await ops.staff(channel, user)
+    except Refused:
+        return
+    card = await order_card(ops.views, int(_value(body)), ops.now())
+    if card is not None:
+        await ops.client.views_open(trigger_id=body["trigger_id"], view=refund_modal(card, channel))
+
+
+async def ship(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
+    try:
+        await ops.staff(channel, user)
+    except Refused:
+        return
+    await ops.client.views_open(trigger_id=body["trigger_id"], view=ship_modal(int(_value(body)), channel))
+
+
+async def close_ticket(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user, ticket_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    try:
+        member = await ops.staff(channel, user)
+        await ops.attempt(channel, user, ops.bus.handle(c.CloseTicket(ticket_id, member.as_actor())))
+    except Refused:
+        return
+    # The thread's parent is updated by the TicketClosed subscriber, whoever closed the ticket.
+
+
+async def send_coupon(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user, ticket_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    code = coupon_code()
+    try:
+        member = await ops.staff(channel, user)
+        actor = member.as_actor()
+        create = c.CreateCoupon(
+            code, "percent", SUPPORT_COUPON_BP, usage_limit=1, description=f"support ticket #{ticket_id}", actor=actor
+        )
+        await ops.attempt(channel, user, ops.bus.handle(create))
+        await ops.attempt(channel, user, ops.bus.handle(c.PostTicketMessage(ticket_id, coupon_message(code), actor)))
+    except Refused:
+        return
+    ref = _message_ref(body)
+    if ref is not None:
+        text = f"{member.name} sent the shopper single-use coupon `{code}` (10% off)."
+        await ops.client.chat_postMessage(channel=ref.channel, thread_ts=ref.ts, text=text)
+
+
+def register(app: AsyncApp) -> None:
+    app.action("approve_order")(approve)
+    app.action("reject_order")(reject)
+    app.action("adjust_stock")(adjust)
+    app.action("order_cancel")(cancel)
+    app.action("order_pick")(pick)
+    app.action("order_pack")(pack)
+    app.action("order_refund")(refund)
+    app.action("order_ship")(ship)
+    app.action("close_ticket")(close_ticket)
+    app.action("send_coupon")(send_coupon)

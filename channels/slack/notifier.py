@@ -1,0 +1,152 @@
+"""Outbox subscribers: domain events the Slack bot posts (approvals, low stock, support threads).
+
+They run on the outbox worker, after commit. A Slack failure raises, so the outbox retries the event later;
+each posting step checks what is already there first, so a retry does not post twice where it can tell.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bots.ops.orders import decision_of, order_card
+from bots.ops.stock import low_stock_alert
+from bots.ops.support import handoff
+from channels.slack.blocks import approval_fallback, approval_message, handoff_message, low_stock_message
+from channels.slack.context import SlackOps
+from channels.slack.registry import APPROVAL_EVENT, TICKET_EVENT, MessageRef, metadata
+from domain import commands as c
+from domain import events as ev
+
+log = logging.getLogger(__name__)
+Subscribe = Callable[..., None]
+
+
+async def post_approval(ops: SlackOps, event: ev.OrderNeedsApproval) -> None:
+    channel = ops.config.ops_channel
+    if not channel:
+        log.warning("order #%d needs approval but CHATSHOP_SLACK_OPS_CHANNEL is not set", event.order_id)
+        return
+    card = await order_card(ops.views, event.order_id, ops.now())
+    if card is None or await ops.registry.approval(channel, event.order_id) is not None:
+        return  # gone, or already posted (a redelivered event)
+    response = await ops.client.chat_postMessage(
+        channel=channel,
+        text=approval_fallback(card),
+        blocks=approval_message(card),
+        metadata=metadata(APPROVAL_EVENT, order_id=event.order_id),
+    )
+    ops.registry.remember_approval(event.order_id, MessageRef(str(response["channel"]), str(response["ts"])))
+
+
+async def update_approval(ops: SlackOps, order_id: int, decision: str, ref: MessageRef | None = None) -> None:
+    """Replace the buttons with who decided and when (in place, with chat.update)."""
+    channel = ops.config.ops_channel
+    ref = ref or (await ops.registry.approval(channel, order_id) if channel else None)
+    card = await order_card(ops.views, order_id, ops.now())
+    if ref is None or card is None:
+        return
+    await ops.client.chat_update(
+        channel=ref.channel,
+        ts=ref.ts,
+        text=f"{card.title}: {decision}",
+        blocks=approval_message(card, decision),
+        metadata=metadata(APPROVAL_EVENT, order_id=order_id),
+    )
+    ops.registry.mark_decided(order_id)
+
+
+def decision_text(verdict: str, who: str, when: str, reason: str | None = None) -> str:
+    icon = ":white_check_mark:" if verdict == "approved" else ":x:"
+    return f"{icon} *{verdict.capitalize()}* by {who} at {when}" + (f": {reason}" if reason else "")
+
+
+async def decided_elsewhere(ops: SlackOps, event: ev.OrderStatusChanged) -> None:
+    """An approval decided outside Slack (the CLI, the admin API): update the message too."""
+    if event.old != "awaiting_approval" or ops.registry.is_decided(event.order_id):
+        return
+    verdict = decision_of(event.new) or event.new.replace("_", " ")
+    await update_approval(ops, event.order_id, decision_text(verdict, event.actor, ops.stamp()))
+
+
+async def post_low_stock(ops: SlackOps, event: ev.LowStock) -> None:
+    if not ops.config.ops_channel:
+        return
+    text = low_stock_alert(event.sku, event.available, event.threshold)
+    await ops.client.chat_postMessage(
+        channel=ops.config.ops_channel, text=text, blocks=low_stock_message(text, event.sku)
+    )
+
+
+async def _thread_of(ops: SlackOps, ticket_id: int) -> MessageRef | None:
+    ticket = await ops.views.ticket(ticket_id)
+    return MessageRef.decode(ticket.get("external_thread")) if ticket else None
+
+
+async def open_thread(ops: SlackOps, event: ev.TicketOpened) -> None:
+    channel = ops.config.support_channel
+    if not channel:
+        log.warning("ticket #%d opened but CHATSHOP_SLACK_SUPPORT_CHANNEL is not set", event.ticket_id)
+        return
+    if await _thread_of(ops, event.ticket_id) is not None:
+        return  # a redelivered event: the thread exists
+    summary = await handoff(ops.views, event.ticket_id)
+    if summary is None:
+        return
+    response = await ops.client.chat_postMessage(
+        channel=channel,
+        text=f"Ticket #{event.ticket_id} from {summary.customer}: {summary.subject}",
+        blocks=handoff_message(summary),
+        metadata=metadata(TICKET_EVENT, ticket_id=event.ticket_id),
+    )
+    ref = MessageRef(str(response["channel"]), str(response["ts"]))
+    ops.registry.remember_thread(event.ticket_id, ref)
+    await ops.bus.handle(c.LinkTicketThread(event.ticket_id, ref.encode()))
+
+
+async def shopper_said(ops: SlackOps, event: ev.TicketMessagePosted) -> None:
+    if event.author_kind != "shopper" or not ops.config.support_channel:
+        return  # staff replies come from the thread itself
+    ref = await _thread_of(ops, event.ticket_id)
+    if ref is None:
+        raise LookupError(f"ticket #{event.ticket_id} has no Slack thread yet")  # retried after TicketOpened
+    await ops.client.chat_postMessage(channel=ref.channel, thread_ts=ref.ts, text=f"*Shopper:* {event.text}")
+
+
+async def ticket_closed(ops: SlackOps, event: ev.TicketClosed) -> None:
+    ref = await _thread_of(ops, event.ticket_id)
+    summary = await handoff(ops.views, event.ticket_id)
+    if ref is None or summary is None:
+        return
+    await ops.client.chat_update(
+        channel=ref.channel,
+        ts=ref.ts,
+        text=f"Ticket #{event.ticket_id} closed by {event.actor}",
+        blocks=handoff_message(summary, closed_by=event.actor),
+        metadata=metadata(TICKET_EVENT, ticket_id=event.ticket_id),
+    )
+
+
+def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
+    async def approvals(event_id: str, event: ev.Event) -> None:
+        if isinstance(event, ev.OrderNeedsApproval):
+            await post_approval(ops, event)
+        elif isinstance(event, ev.OrderStatusChanged):
+            await decided_elsewhere(ops, event)
+
+    async def stock(event_id: str, event: ev.Event) -> None:
+        if isinstance(event, ev.LowStock):
+            await post_low_stock(ops, event)
+
+    async def support(event_id: str, event: ev.Event) -> None:
+        if isinstance(event, ev.TicketOpened):
+            await open_thread(ops, event)
+        elif isinstance(event, ev.TicketMessagePosted):
+            await shopper_said(ops, event)
+        elif isinstance(event, ev.TicketClosed):
+            await ticket_closed(ops, event)
+
+    # One subscription per concern, so a failing support thread does not hold back approvals.
+    subscribe("slack-approvals", approvals, events={"OrderNeedsApproval", "OrderStatusChanged"})
+    subscribe("slack-stock", stock, events={"LowStock"})
+    subscribe("slack-support", support, events={"TicketOpened", "TicketMessagePosted", "TicketClosed"})
