@@ -378,6 +378,7 @@ def _mount_optional() -> None:
         ("chatshop.cli_nlu", "nlu_app", "nlu"),
         ("chatshop.cli_chat", "chat_app", None),
         ("chatshop.cli_support", "support_app", "support"),
+        ("chatshop.cli_telegram", "telegram_app", "telegram"),
     ]:
         try:
             mod = __import__(module, fromlist=[attr])

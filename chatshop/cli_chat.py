@@ -7,33 +7,16 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bots.conversation.engine import ConversationEngine
-from bots.conversation.factory import build_conversation_engine
 from bots.conversation.messages import Button, Inbound, Reply
-from chatshop.bootstrap import Shop, build_shop
+from chatshop.bootstrap import build_shop
+from chatshop.engine import build_shopper_engine
 from chatshop.settings import get_settings
 
 chat_app = typer.Typer()
-
-
-def build_engine(shop: Shop) -> ConversationEngine:
-    import os
-
-    from nlu.embedded.model import DEFAULT_CACHE_DIR
-    from nlu.factory import build_engine as build_nlu
-    from nlu.rasa_client import RASA_URL_ENV
-
-    nlu = build_nlu(os.environ.get(RASA_URL_ENV), Path(os.environ.get("CHATSHOP_NLU_CACHE", DEFAULT_CACHE_DIR)))
-    return build_conversation_engine(
-        bus=shop.bus, views=shop.views, clock=shop.clock, nlu=nlu,
-        secret_key=shop.settings.secret_key.get_secret_value(), currency=shop.settings.currency,
-        tax_rate_bp=shop.settings.tax_rate_bp, redis_url=shop.settings.redis_url, uow_factory=shop.bus.ctx.uow,
-    )  # fmt: skip
 
 
 class Terminal:
@@ -77,7 +60,7 @@ class Terminal:
 async def _chat(locale: str | None, as_json: bool, lines: list[str] | None) -> None:
     shop = build_shop(get_settings())
     try:
-        engine = build_engine(shop)
+        engine = build_shopper_engine(shop)
         user = getpass.getuser() or "terminal"
         terminal = Terminal(as_json, lambda text: print(text, flush=True))
         chat_id = f"terminal-{user}"

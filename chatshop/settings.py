@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}")
     db_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL connections per process")
     redis_url: str | None = None
+    rasa_url: str | None = Field(default=None, description="a Rasa server's base URL; unset: embedded NLU only")
+    nlu_cache: Path = Field(default=Path("var") / "nlu", description="where the embedded NLU model is cached")
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     public_url: str | None = None

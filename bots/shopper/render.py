@@ -66,7 +66,7 @@ def product_card(turn: Turn, product: ProductDetail, selected: VariantView | Non
             variant_label(v),
             turn.money(v.price, v.currency),
             v.available,
-            v is selected,
+            selected is not None and v.id == selected.id,
             turn.services.codec.encode(turn.chat, "pv", product.id, v.id),
         )
         for v in variants

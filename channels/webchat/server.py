@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import secrets
 import time
@@ -15,7 +14,6 @@ from typing import Any, Protocol
 from aiohttp import WSMsgType, web
 
 from bots.conversation.engine import ConversationEngine
-from bots.conversation.factory import build_conversation_engine
 from bots.conversation.messages import Inbound, Reply
 from channels.webchat.hub import Hub, chat_id_for
 from channels.webchat.settings import WebchatSettings
@@ -31,8 +29,14 @@ ENGINE_KEY = web.AppKey("webchat_engine", ConversationEngine)
 HUB_KEY = web.AppKey("webchat_hub", Hub)
 SETTINGS_KEY = web.AppKey("webchat_settings", WebchatSettings)
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-NOTIFY_EVENTS = {"OrderPaid", "ReservationExpired", "PaymentFailed", "OrderShipped", "TicketMessagePosted",
-                 "TicketClosed"}  # fmt: skip
+NOTIFY_EVENTS = {
+    "OrderPaid",
+    "ReservationExpired",
+    "PaymentFailed",
+    "OrderShipped",
+    "TicketMessagePosted",
+    "TicketClosed",
+}
 
 
 class ShopSettings(Protocol):
@@ -199,28 +203,14 @@ def _static(name: str, content_type: str) -> Any:
     return handler
 
 
-def build_engine_for(shop: Shop) -> ConversationEngine:
-    from nlu.embedded.model import DEFAULT_CACHE_DIR
-    from nlu.factory import build_engine
-    from nlu.rasa_client import RASA_URL_ENV
-
-    nlu = build_engine(os.environ.get(RASA_URL_ENV), Path(os.environ.get("CHATSHOP_NLU_CACHE", DEFAULT_CACHE_DIR)))
-    return build_conversation_engine(
-        bus=shop.bus, views=shop.views, clock=shop.clock, nlu=nlu,
-        secret_key=shop.settings.secret_key.get_secret_value(), currency=shop.settings.currency,
-        tax_rate_bp=shop.settings.tax_rate_bp, redis_url=shop.settings.redis_url, uow_factory=shop.bus.ctx.uow,
-    )  # fmt: skip
-
-
 def mount(
     app: web.Application,
     shop: Shop,
-    engine: ConversationEngine | None = None,
+    engine: ConversationEngine,
     settings: WebchatSettings | None = None,
 ) -> None:
     """Add /chat (widget page), /chat/ws (socket), /chat/widget.js (embed) and the outbox subscription."""
     settings = settings or WebchatSettings()
-    engine = engine or build_engine_for(shop)
     hub = Hub(settings.history_size, settings.pending_size)
     app[SETTINGS_KEY], app[HUB_KEY], app[ENGINE_KEY] = settings, hub, engine
     app.router.add_get("/chat", _static("index.html", "text/html; charset=utf-8"))
