@@ -4,13 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser db lint typecheck importlint pytest clean
+.PHONY: run test setup browser db rasa rasa-model lint typecheck importlint pytest clean
 
 run: setup db
 	$(BIN)/chatshop seed --demo --if-empty
 	$(BIN)/chatshop run
 
-test: setup browser db lint typecheck importlint pytest
+test: setup browser db rasa-model lint typecheck importlint pytest
 
 setup: $(STAMP)
 
@@ -26,6 +26,16 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "browser tests need chromium: sudo apt-get install -y chromium"; fi; }
+
+# Rasa runs in its own Python 3.10 virtualenv (it can't share ours). `make rasa` installs it, trains the
+# model only when the NLU data or config changed (cached by their hash) and serves it on 127.0.0.1:5005;
+# then CHATSHOP_RASA_URL=http://127.0.0.1:5005 switches the shop's NLU to it.
+rasa:
+	nlu/rasa/serve.sh
+
+# With CHATSHOP_TEST_RASA=1 the tests include a real Rasa server: build (or reuse) its model first.
+rasa-model:
+	@if [ "$${CHATSHOP_TEST_RASA:-}" = 1 ]; then nlu/rasa/setup.sh; fi
 
 db: setup
 	$(BIN)/chatshop db upgrade

@@ -36,6 +36,11 @@ async def test_demo_seed_builds_a_shop_with_history_and_is_idempotent(shop: Shop
     sales = await shop.views.sales(shop.clock.now().date().replace(day=1), shop.clock.now().date())
     assert sales.orders > 0 and sales.gross > 0
     assert await count(shop, orm.warehouses) == 2
+    # The NLU's shipped lookup tables are the demo catalog's words (chatshop nlu export-lookups).
+    from nlu.lookups import DEFAULT_LOOKUP_DIR, write_lookup_tables
+
+    for path in write_lookup_tables(await shop.views.vocabulary(), tmp_path / "lookups"):
+        assert path.read_text(encoding="utf-8") == (DEFAULT_LOOKUP_DIR / path.name).read_text(encoding="utf-8")
 
 
 def cli(*args: str, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -8,9 +8,15 @@ from nlu.embedded import EmbeddedEngine
 
 
 @pytest.fixture(scope="session")
-def embedded_engine(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedEngine:
-    """Trained once per test run (a few seconds), in a private cache so tests never see a stale model."""
-    return EmbeddedEngine.load(cache_dir=tmp_path_factory.mktemp("nlu-cache"))
+def nlu_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private model cache, so tests never pick up a stale model from var/nlu."""
+    return tmp_path_factory.mktemp("nlu-cache")
+
+
+@pytest.fixture(scope="session")
+def embedded_engine(nlu_cache_dir: Path) -> EmbeddedEngine:
+    """Trained once per test run (a few seconds); later loads of the same data hit the cache."""
+    return EmbeddedEngine.load(cache_dir=nlu_cache_dir)
 
 
 @pytest.fixture

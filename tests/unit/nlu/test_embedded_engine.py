@@ -102,7 +102,7 @@ async def test_social_intents_carry_no_entities(embedded_engine: EmbeddedEngine)
         "a" * 100_000,
         "鞋" * 100_000,
         "#" * 5000 + "1042",
-        "[red](color) {\"entity\": 1}",
+        '[red](color) {"entity": 1}',
         "\u202e\u200b\ufeff",
     ],
 )
@@ -159,3 +159,29 @@ def test_cached_model_is_reused_and_a_data_change_retrains(tmp_path, embedded_en
     assert (tmp_path / "cache" / f"embedded-{model.data_hash}.joblib").exists()
     again = load_or_train(tmp_path / "cache", data_dir)
     assert again.trained_at == model.trained_at  # came from the cache, not retrained
+
+
+def test_only_the_newest_cached_models_are_kept(tmp_path) -> None:
+    import os
+
+    from nlu.embedded.model import _prune
+
+    for age, name in enumerate(["a", "b", "c", "d", "e"]):
+        path = tmp_path / f"embedded-{name}.joblib"
+        path.write_bytes(b"x")
+        os.utime(path, (1000 + age, 1000 + age))
+    (tmp_path / "unrelated.txt").write_text("keep me")
+    _prune(tmp_path, keep=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "embedded-c.joblib",
+        "embedded-d.joblib",
+        "embedded-e.joblib",
+        "unrelated.txt",
+    ]
+
+
+async def test_parse_result_helpers_give_entity_values_in_text_order(embedded_engine: EmbeddedEngine) -> None:
+    result = await embedded_engine.parse("i need a black hoodie and a white hoodie in M")
+    assert result.first("color") == "black"
+    assert result.entity_values("color") == ["black", "white"]
+    assert result.first("coupon_code") is None

@@ -26,7 +26,9 @@ def test_legacy_entity_colon_value_syntax_is_understood() -> None:
 
 
 def test_several_entities_get_offsets_in_the_plain_text() -> None:
-    text, entities, _ = parse_annotated("[2](quantity) [Hearth Ceramic Mug](product) under [$20]{\"entity\": \"max_price\", \"value\": \"20\"}")
+    text, entities, _ = parse_annotated(
+        '[2](quantity) [Hearth Ceramic Mug](product) under [$20]{"entity": "max_price", "value": "20"}'
+    )
     assert text == "2 Hearth Ceramic Mug under $20"
     assert [text[e.start : e.end] for e in entities] == ["2", "Hearth Ceramic Mug", "$20"]
 

@@ -1,0 +1,1 @@
+"""Language understanding: intent and entity parsing for shopper messages."""
