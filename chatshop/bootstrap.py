@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chatshop.settings import Settings
+from domain.adapters.campaigns_uow import SqlCampaignUnitOfWork
 from domain.adapters.db import create_engine, session_factory
 from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
@@ -15,7 +16,6 @@ from domain.adapters.outbox import OutboxWorker, worker_id
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.adapters.payments.stripe import MIN_RESERVATION_MINUTES, StripePaymentProvider
 from domain.adapters.sql_views import SqlShopViews
-from domain.adapters.unit_of_work import SqlUnitOfWork
 from domain.model.approvals import ApprovalPolicy
 from domain.model.money import Money
 from domain.ports import Clock, PaymentProvider, SystemClock
@@ -82,7 +82,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         base_url=settings.base_url,
     )
     ctx = Context(
-        uow=lambda: SqlUnitOfWork(sessions, clock),
+        uow=lambda: SqlCampaignUnitOfWork(sessions, clock),
         payments=provider,
         config=config,
         clock=clock,

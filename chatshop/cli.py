@@ -379,6 +379,7 @@ def _mount_optional() -> None:
         ("chatshop.cli_chat", "chat_app", None),
         ("chatshop.cli_support", "support_app", "support"),
         ("chatshop.cli_telegram", "telegram_app", "telegram"),
+        ("chatshop.cli_campaign", "campaign_app", "campaign"),
     ]:
         try:
             mod = __import__(module, fromlist=[attr])

@@ -9,7 +9,7 @@ import signal
 from aiohttp import web
 
 from chatshop.app import channel_mounts
-from chatshop.bootstrap import build_shop
+from chatshop.bootstrap import Shop, build_shop
 from chatshop.runtime import Runtime
 from chatshop.settings import Settings
 from chatshop.web import create_app
@@ -29,11 +29,23 @@ def add_scheduled_reports(app: web.Application, runtime: Runtime, settings: Sett
         )
 
 
+def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: Settings) -> None:
+    """Campaign schedules and sending, attribution of orders, and the e-mail unsubscribe/click links."""
+    from bots.campaigns.links import LinkSigner
+    from channels.email import links
+    from chatshop.cli_campaign import register_campaign_jobs, subscribe_attribution
+
+    register_campaign_jobs(runtime)
+    subscribe_attribution(shop)
+    links.mount(app, shop.bus, LinkSigner(settings.secret_key.get_secret_value(), settings.base_url))
+
+
 async def serve(settings: Settings, host: str, port: int) -> None:
     shop = build_shop(settings)
     runtime = Runtime(shop)
     app = create_app(shop, channel_mounts(settings))
     add_scheduled_reports(app, runtime, settings)
+    add_campaigns(app, runtime, shop, settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

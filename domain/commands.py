@@ -421,3 +421,94 @@ class RecordProviderRefunds(Command):
     provider: str
     provider_payment_id: str
     refunds: tuple[ProviderRefund, ...]
+
+
+# --- campaigns (issue 8) ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreateCampaign(Command):
+    """A draft campaign; ``replace`` rewrites a draft of the same name (it needs approving again)."""
+
+    name: str
+    contents: dict[str, dict[str, object]]  # locale -> {text, image_url, skus, coupon}
+    channels: tuple[str, ...]
+    segment: dict[str, object]
+    schedule: str = "now"  # now | at | cron
+    send_at: str | None = None  # ISO 8601 with an offset, for "at"
+    cron: str | None = None
+    quiet_hours: tuple[str, str] = ("21:00", "09:00")
+    quiet_policy: str = "defer"
+    cap_messages: int = 2
+    cap_days: int = 7
+    attribution_days: int = 7
+    trigger: str | None = None
+    trigger_hours: int = 0
+    replace: bool = False
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class SubmitCampaign(Command):
+    name: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class ApproveCampaign(Command):
+    name: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class PauseCampaign(Command):
+    name: str
+    reason: str = "paused by staff"
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class ResumeCampaign(Command):
+    name: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class CancelCampaign(Command):
+    name: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class StartCampaignRun(Command):
+    """The schedule fired (or ``campaign send``): queue a delivery per reachable recipient. Returns how many.
+
+    ``now`` starts an approved campaign before its scheduled time."""
+
+    campaign_id: int
+    now: bool = False
+
+
+@dataclass(frozen=True)
+class FinishCampaignRun(Command):
+    campaign_id: int
+
+
+@dataclass(frozen=True)
+class RunCampaignAutomations(Command):
+    """Queue automation messages whose trigger has come (abandoned carts). Returns how many."""
+
+    limit: int = 500
+
+
+@dataclass(frozen=True)
+class AttributeOrder(Command):
+    """Credit an order to the customer's last campaign touch (delivery or click) within the window."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class PublishMarketingMessage(Command):
+    """Hand a web chat delivery to the outbox and mark it sent, in one transaction (exactly once)."""
+
+    delivery_id: int
+    worker: str

@@ -195,3 +195,75 @@ class OrderNeedsApproval(Event):
     order_id: int
     customer_id: int
     reasons: tuple[str, ...]
+
+
+# --- campaigns (issue 8) ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CampaignSubmitted(Event):
+    campaign_id: int
+    campaign: str  # its name (``name`` is the event's own)
+    actor: str
+    reachable: int
+
+
+@dataclass(frozen=True)
+class CampaignApproved(Event):
+    campaign_id: int
+    campaign: str  # its name (``name`` is the event's own)
+    actor: str
+
+
+@dataclass(frozen=True)
+class CampaignStarted(Event):
+    campaign_id: int
+    campaign: str  # its name (``name`` is the event's own)
+    run: int
+    recipients: int
+
+
+@dataclass(frozen=True)
+class CampaignPaused(Event):
+    """Paused by staff, or by itself (``reason`` "out of stock: SKU…"): the ops channel should hear of it."""
+
+    campaign_id: int
+    campaign: str  # its name (``name`` is the event's own)
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class CampaignResumed(Event):
+    campaign_id: int
+    campaign: str  # its name (``name`` is the event's own)
+    actor: str
+
+
+@dataclass(frozen=True)
+class CampaignCancelled(Event):
+    campaign_id: int
+    campaign: str  # its name (``name`` is the event's own)
+    actor: str
+
+
+@dataclass(frozen=True)
+class CampaignFinished(Event):
+    campaign_id: int
+    campaign: str  # its name (``name`` is the event's own)
+    run: int
+    sent: int
+    unknown: int
+
+
+@dataclass(frozen=True)
+class MarketingMessage(Event):
+    """A campaign message for a web chat: shown on open sockets now or kept for the next visit."""
+
+    campaign_id: int
+    delivery_id: int
+    customer_id: int
+    chat_id: str
+    locale: str
+    text: str
+    image_url: str | None
+    skus: tuple[str, ...]
+    coupon: str | None

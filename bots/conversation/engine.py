@@ -207,6 +207,10 @@ class ConversationEngine:
     async def _outgoing(self, turn: Turn, event: ev.Event) -> list[Reply]:
         _ = turn.t
         views = self.services.views
+        if isinstance(event, ev.MarketingMessage):
+            from bots.campaigns.chat import marketing_replies
+
+            return marketing_replies(turn, event)
         if isinstance(event, ev.TicketMessagePosted):
             if event.author_kind != "agent":
                 return []

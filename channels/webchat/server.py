@@ -36,6 +36,7 @@ NOTIFY_EVENTS = {
     "OrderShipped",
     "TicketMessagePosted",
     "TicketClosed",
+    "MarketingMessage",
 }
 
 

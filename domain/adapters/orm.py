@@ -598,3 +598,6 @@ def start_mappers() -> None:
 
 
 __all__ = ["Role", "metadata", "start_mappers"]
+
+# --- campaigns (issue 8): their tables join the same metadata wherever the schema is used -------------
+import domain.adapters.orm_campaigns  # noqa: E402, F401

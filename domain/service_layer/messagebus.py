@@ -13,6 +13,7 @@ from domain.errors import Conflict
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import (
     analytics,
+    campaigns,
     cart,
     catalog,
     customers,
@@ -71,6 +72,17 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.OpenChatPayment: telegram_payments.open_chat_payment,
     c.CheckChatPayment: telegram_payments.check_chat_payment,
     c.SetChannelReachable: telegram_payments.set_channel_reachable,
+    c.CreateCampaign: campaigns.create_campaign,
+    c.SubmitCampaign: campaigns.submit_campaign,
+    c.ApproveCampaign: campaigns.approve_campaign,
+    c.PauseCampaign: campaigns.pause_campaign,
+    c.ResumeCampaign: campaigns.resume_campaign,
+    c.CancelCampaign: campaigns.cancel_campaign,
+    c.StartCampaignRun: campaigns.start_campaign_run,
+    c.FinishCampaignRun: campaigns.finish_campaign_run,
+    c.RunCampaignAutomations: campaigns.run_campaign_automations,
+    c.AttributeOrder: campaigns.attribute_order,
+    c.PublishMarketingMessage: campaigns.publish_marketing_message,
 }
 
 MAX_ATTEMPTS = 4

@@ -1,0 +1,1 @@
+"""Campaigns: delivering broadcast messages with rate limits, consent and attribution (channel-neutral)."""

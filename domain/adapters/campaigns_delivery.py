@@ -1,0 +1,249 @@
+"""The delivery ledger's hot path: claim due deliveries, record each attempt before the call, book the result.
+
+Never duplicate: a delivery moves queued -> sending in the claiming transaction, *before* any external
+call, and only the worker holding the lease may book its result. A worker that dies mid-call leaves the
+row in ``sending``; once its lease is over it becomes ``unknown`` (counted and shown, never resent
+blindly). So after a crash at most the rows that worker had in flight are unknown.
+Never lose: every recipient has a row from the start of the run (queued), and every row ends in a
+final state; a 429 puts the row back in the queue with ``not_before`` set.
+
+Claiming: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL lets workers in many processes take disjoint rows;
+on SQLite every write transaction is ``BEGIN IMMEDIATE`` (see ``db.py``), which serialises claimers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.adapters import orm
+from domain.adapters.campaigns_repository import campaign_from_row
+from domain.adapters.orm_campaigns import campaign_deliveries, campaigns
+from domain.model.campaigns import Campaign, CampaignStatus, DeliveryState, SendOutcome
+from domain.ports import Clock
+
+d = campaign_deliveries.c
+DS = DeliveryState
+# What counts against the frequency cap: messages that went out, or may have.
+_CAPPED = [DS.SENT.value, DS.SENDING.value, DS.UNKNOWN.value]
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    id: int
+    campaign_id: int
+    run: int
+    customer_id: int
+    channel: str
+    address: str
+    locale: str
+
+
+Outcome = SendOutcome  # kept short here: the store books what a transport reported
+
+
+class SqlDeliveryStore:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        worker: str,
+        lease: timedelta = timedelta(seconds=120),
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.worker = worker
+        self.lease = lease
+
+    async def claim(self, limit: int) -> tuple[list[ClaimedDelivery], dict[int, Campaign]]:
+        """Up to ``limit`` deliveries to send now, already marked ``sending`` under this worker's lease.
+
+        Consent, reachability, the frequency cap and quiet hours are checked here, at send time, not when
+        the run was queued: a shopper who opted out a minute ago is skipped.
+        """
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            stmt = (
+                select(campaign_deliveries)
+                .join(campaigns, campaigns.c.id == d.campaign_id)
+                .where(d.state == DS.QUEUED.value, d.not_before <= now)
+                .where(campaigns.c.status == CampaignStatus.SENDING.value)
+                .order_by(d.id)
+                .limit(limit)
+            )
+            if session.bind.dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True, of=campaign_deliveries)
+            rows = list((await session.execute(stmt)).all())
+            if not rows:
+                return [], {}
+            found = await session.execute(select(campaigns).where(campaigns.c.id.in_({r.campaign_id for r in rows})))
+            by_id = {row.id: campaign_from_row(row) for row in found.all()}
+            people = await self._people(session, [r.customer_id for r in rows])
+            counts = await self._recent_counts(session, rows, by_id, now)
+            claimed: list[ClaimedDelivery] = []
+            decided: dict[str, list[int]] = {}
+            deferred: list[tuple[int, datetime]] = []
+            for r in rows:
+                campaign = by_id[r.campaign_id]
+                opted_in, unreachable, tz = people.get(r.customer_id, (False, [], "UTC"))
+                if not opted_in:
+                    decided.setdefault(DS.SKIPPED_OPTOUT.value, []).append(r.id)
+                    continue
+                if r.channel in unreachable:
+                    decided.setdefault(DS.BLOCKED.value, []).append(r.id)
+                    continue
+                if counts[r.customer_id] >= campaign.cap.messages:
+                    decided.setdefault(DS.SKIPPED_CAP.value, []).append(r.id)
+                    continue
+                morning = campaign.quiet.next_allowed(now, tz or r.timezone)
+                if morning is not None:
+                    if campaign.quiet_policy == "skip":
+                        decided.setdefault(DS.SKIPPED_QUIET.value, []).append(r.id)
+                    else:
+                        deferred.append((r.id, morning))
+                    continue
+                counts[r.customer_id] += 1
+                claimed.append(
+                    ClaimedDelivery(r.id, r.campaign_id, r.run, r.customer_id, r.channel, r.address, r.locale)
+                )
+            for state, ids in decided.items():
+                await session.execute(
+                    update(campaign_deliveries).where(d.id.in_(ids)).values(state=state, updated_at=now)
+                )
+            for row_id, morning in deferred:
+                await session.execute(
+                    update(campaign_deliveries).where(d.id == row_id).values(not_before=morning, updated_at=now)
+                )
+            if claimed:
+                await session.execute(
+                    update(campaign_deliveries)
+                    .where(d.id.in_([c.id for c in claimed]))
+                    .values(
+                        state=DS.SENDING.value,
+                        claimed_by=self.worker,
+                        lease_until=now + self.lease,
+                        attempts=d.attempts + 1,
+                        updated_at=now,
+                    )
+                )
+        return claimed, by_id
+
+    @staticmethod
+    async def _people(session: AsyncSession, ids: list[int]) -> dict[int, tuple[bool, list[str], str]]:
+        cu = orm.customers.c
+        stmt = select(cu.id, cu.marketing_opt_in, cu.unreachable_channels, cu.timezone).where(cu.id.in_(set(ids)))
+        return {int(i): (bool(o), list(u or []), str(tz)) for i, o, u, tz in (await session.execute(stmt)).all()}
+
+    @staticmethod
+    async def _recent_counts(
+        session: AsyncSession, rows: list[Any], by_id: dict[int, Campaign], now: datetime
+    ) -> Counter[int]:
+        # The longest cap window in the batch; each campaign's own window is applied when counting.
+        days = max(c.cap.days for c in by_id.values())
+        stmt = select(d.customer_id, d.updated_at).where(
+            d.customer_id.in_({r.customer_id for r in rows}),
+            d.state.in_(_CAPPED),
+            d.updated_at >= now - timedelta(days=days),
+        )
+        recent = (await session.execute(stmt)).all()
+        windows = {r.customer_id: by_id[r.campaign_id].cap.days for r in rows}
+        counts: Counter[int] = Counter()
+        for customer_id, at in recent:
+            if at >= now - timedelta(days=windows[customer_id]):
+                counts[customer_id] += 1
+        return counts
+
+    async def finish(self, delivery: ClaimedDelivery, outcome: Outcome) -> bool:
+        """Book one result; False when the lease was lost (the row was reaped meanwhile: it stays unknown)."""
+        now = self.clock.now()
+        values: dict[str, Any] = {"updated_at": now, "claimed_by": None, "lease_until": None}
+        if outcome.kind == "sent":
+            values |= {"state": DS.SENT.value, "sent_at": now, "error": None}
+        elif outcome.kind == "blocked":
+            values |= {"state": DS.BLOCKED.value, "error": outcome.error}
+        elif outcome.kind == "retry":
+            # The transport refused before delivering (429): safe to queue again.
+            values |= {
+                "state": DS.QUEUED.value,
+                "not_before": now + timedelta(seconds=outcome.retry_after),
+                "error": outcome.error,
+            }
+        else:
+            values |= {"state": DS.FAILED.value, "error": (outcome.error or "failed")[:2000]}
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(campaign_deliveries)
+                .where(d.id == delivery.id, d.state == DS.SENDING.value, d.claimed_by == self.worker)
+                .values(**values)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def reap(self) -> int:
+        """Deliveries whose worker died mid-call: ``unknown``, never resent. Returns how many."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(campaign_deliveries)
+                .where(d.state == DS.SENDING.value, d.lease_until < now)
+                .values(state=DS.UNKNOWN.value, updated_at=now, error="worker lost during the call")
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def finished_runs(self) -> list[int]:
+        """Campaigns sending whose current run has nothing queued or sending left."""
+        c = campaigns.c
+        open_rows = (
+            select(func.count())
+            .where(
+                and_(d.campaign_id == c.id, d.run == c.run),
+                d.state.in_([DS.QUEUED.value, DS.SENDING.value]),
+            )
+            .scalar_subquery()
+        )
+        async with self.sessions() as session:
+            stmt = select(c.id).where(c.status == CampaignStatus.SENDING.value, c.trigger.is_(None), open_rows == 0)
+            return [int(i) for i in (await session.execute(stmt)).scalars().all()]
+
+    async def due_campaigns(self) -> list[int]:
+        """Approved campaigns whose time has come (cron and one-off; automations run on their own)."""
+        c = campaigns.c
+        async with self.sessions() as session:
+            stmt = select(c.id).where(
+                c.status == CampaignStatus.APPROVED.value, c.next_run_at <= self.clock.now(), c.trigger.is_(None)
+            )
+            return [int(i) for i in (await session.execute(stmt.order_by(c.id))).scalars().all()]
+
+    async def sending_with_products(self) -> list[int]:
+        """Sending campaigns that feature products (their stock is checked before each batch)."""
+        c = campaigns.c
+        async with self.sessions() as session:
+            rows = (
+                await session.execute(select(c.id, c.contents).where(c.status == CampaignStatus.SENDING.value))
+            ).all()
+        return [int(i) for i, contents in rows if any((v or {}).get("skus") for v in (contents or {}).values())]
+
+    async def counts(self, campaign_id: int) -> dict[str, int]:
+        async with self.sessions() as session:
+            stmt = select(d.state, func.count()).where(d.campaign_id == campaign_id).group_by(d.state)
+            return {str(s): int(n) for s, n in (await session.execute(stmt)).all()}
+
+    async def open_now(self, horizon_seconds: float) -> int:
+        """Deliveries of sending campaigns still to go within ``horizon_seconds``, or in this worker's flight
+        (other workers' rows are theirs to finish, or the reaper's)."""
+        later = self.clock.now() + timedelta(seconds=horizon_seconds)
+        async with self.sessions() as session:
+            stmt = (
+                select(func.count())
+                .select_from(campaign_deliveries.join(campaigns, campaigns.c.id == d.campaign_id))
+                .where(campaigns.c.status == CampaignStatus.SENDING.value)
+                .where(
+                    ((d.state == DS.SENDING.value) & (d.claimed_by == self.worker))
+                    | ((d.state == DS.QUEUED.value) & (d.not_before <= later))
+                )
+            )
+            return int((await session.execute(stmt)).scalar_one())

@@ -1,0 +1,337 @@
+"""Campaigns in SQL: rows <-> ``Campaign``, segment counts and recipients, the report.
+
+Works inside the unit of work's session (one transaction per command); the hot delivery path has its
+own store in ``campaigns_delivery``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.adapters import orm
+from domain.adapters.campaigns_segments import cu, has_channel, matching_customers, reachable_on
+from domain.adapters.orm_campaigns import campaign_deliveries, campaigns
+from domain.model.campaigns import (
+    Campaign,
+    CampaignReport,
+    CampaignStatus,
+    Content,
+    DeliveryState,
+    FrequencyCap,
+    QuietHours,
+    Recipient,
+    ScheduleKind,
+    parse_hhmm,
+)
+
+t = campaigns.c
+d = campaign_deliveries.c
+
+
+def campaign_from_row(row: Any) -> Campaign:
+    campaign = Campaign(
+        name=row.name,
+        contents={k: Content.from_json(v) for k, v in row.contents.items()},
+        channels=tuple(row.channels),
+        segment=row.segment,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        schedule=ScheduleKind(row.schedule),
+        send_at=row.send_at,
+        cron=row.cron,
+        quiet=QuietHours(parse_hhmm(row.quiet_start), parse_hhmm(row.quiet_end)),
+        quiet_policy=row.quiet_policy,
+        cap=FrequencyCap(row.cap_messages, row.cap_days),
+        attribution_days=row.attribution_days,
+        trigger=row.trigger,
+        trigger_hours=row.trigger_hours,
+        status=CampaignStatus(row.status),
+        approved_by=row.approved_by,
+        next_run_at=row.next_run_at,
+        run=row.run,
+        pause_reason=row.pause_reason,
+    )
+    campaign.id = row.id
+    return campaign
+
+
+def campaign_values(campaign: Campaign, now: datetime) -> dict[str, Any]:
+    return {
+        "name": campaign.name,
+        "contents": {k: v.to_json() for k, v in campaign.contents.items()},
+        "channels": list(campaign.channels),
+        "segment": campaign.segment,
+        "schedule": campaign.schedule.value,
+        "send_at": campaign.send_at,
+        "cron": campaign.cron,
+        "quiet_start": campaign.quiet.start.strftime("%H:%M"),
+        "quiet_end": campaign.quiet.end.strftime("%H:%M"),
+        "quiet_policy": campaign.quiet_policy,
+        "cap_messages": campaign.cap.messages,
+        "cap_days": campaign.cap.days,
+        "attribution_days": campaign.attribution_days,
+        "trigger": campaign.trigger,
+        "trigger_hours": campaign.trigger_hours,
+        "status": campaign.status.value,
+        "approved_by": campaign.approved_by,
+        "created_by": campaign.created_by,
+        "created_at": campaign.created_at,
+        "updated_at": now,
+        "next_run_at": campaign.next_run_at,
+        "run": campaign.run,
+        "pause_reason": campaign.pause_reason,
+    }
+
+
+class SqlCampaignRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.bind.dialect.name
+
+    async def get(self, name_or_id: str | int, lock: bool = False) -> Campaign | None:
+        where = t.id == int(name_or_id) if isinstance(name_or_id, int) else t.name == name_or_id
+        stmt = select(campaigns).where(where)
+        if lock and self.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else campaign_from_row(row)
+
+    async def add(self, campaign: Campaign, now: datetime) -> int:
+        result = await self.session.execute(insert(campaigns).values(**campaign_values(campaign, now)))
+        campaign.id = int(result.inserted_primary_key[0])  # type: ignore[attr-defined]
+        return campaign.id
+
+    async def save(self, campaign: Campaign, now: datetime) -> None:
+        await self.session.execute(
+            update(campaigns).where(t.id == campaign.id).values(**campaign_values(campaign, now))
+        )
+
+    async def all(self, statuses: tuple[CampaignStatus, ...] = ()) -> list[Campaign]:
+        stmt = select(campaigns).order_by(t.id)
+        if statuses:
+            stmt = stmt.where(t.status.in_([s.value for s in statuses]))
+        return [campaign_from_row(r) for r in (await self.session.execute(stmt)).all()]
+
+    async def due(self, now: datetime) -> list[Campaign]:
+        stmt = select(campaigns).where(t.status == CampaignStatus.APPROVED.value, t.next_run_at <= now)
+        return [campaign_from_row(r) for r in (await self.session.execute(stmt.order_by(t.id))).all()]
+
+    # --- audience ----------------------------------------------------------------------------------
+    async def count(self, campaign: Campaign, now: datetime) -> dict[str, int]:
+        """Matching customers, and those reachable on the campaign's channels (opted in, not blocked)."""
+        ids = matching_customers(campaign.rule, now, self.dialect).subquery()
+        reach = [reachable_on(ch, self.dialect) for ch in campaign.channels]
+        stmt = select(
+            func.count(),
+            func.coalesce(func.sum(case((and_(cu.marketing_opt_in.is_(True), or_(*reach)), 1), else_=0)), 0),
+        ).where(cu.id.in_(select(ids.c.id)))
+        matching, reachable = (await self.session.execute(stmt)).one()
+        return {"matching": int(matching), "reachable": int(reachable)}
+
+    async def recipients(self, campaign: Campaign, now: datetime, only: tuple[int, ...] = ()) -> list[Recipient]:
+        """One address per reachable matching customer: the first of the campaign's channels that reaches
+        them (a campaign is one message per person, not one per channel)."""
+        ids = matching_customers(campaign.rule, now, self.dialect)
+        if only:
+            ids = ids.where(cu.id.in_(only))
+        chosen: dict[int, Recipient] = {}
+        for channel in campaign.channels:
+            address: Any
+            if channel == "email":
+                address = cu.email
+                stmt = select(cu.id, address, cu.locale, cu.timezone)
+            else:
+                idt = orm.channel_identities.c
+                address = (
+                    select(func.min(idt.external_id))
+                    .where(idt.customer_id == cu.id, idt.channel == channel)
+                    .scalar_subquery()
+                )
+                stmt = select(cu.id, address, cu.locale, cu.timezone)
+            stmt = stmt.where(
+                cu.id.in_(ids), cu.marketing_opt_in.is_(True), reachable_on(channel, self.dialect), has_channel(channel)
+            )
+            for cid, addr, locale, tz in (await self.session.execute(stmt)).all():
+                if cid not in chosen and addr:
+                    chosen[cid] = Recipient(int(cid), channel, str(addr), locale or "en", tz or "UTC")
+        return [chosen[k] for k in sorted(chosen)]
+
+    async def add_deliveries(self, campaign_id: int, run: int, recipients: list[Recipient], now: datetime) -> int:
+        """Queue a delivery per recipient; one already queued for the run is left alone (re-runs are safe)."""
+        if not recipients:
+            return 0
+        rows = [
+            {
+                "campaign_id": campaign_id,
+                "run": run,
+                "customer_id": r.customer_id,
+                "channel": r.channel,
+                "address": r.address[:254],
+                "locale": r.locale[:16],
+                "timezone": r.timezone[:64],
+                "state": DeliveryState.QUEUED.value,
+                "attempts": 0,
+                "not_before": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r in recipients
+        ]
+        make = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        added = 0
+        for start in range(0, len(rows), 500):
+            stmt = make(campaign_deliveries).values(rows[start : start + 500]).on_conflict_do_nothing()
+            result = await self.session.execute(stmt)
+            added += max(0, result.rowcount or 0)  # type: ignore[attr-defined]
+        return added
+
+    async def open_deliveries(self, campaign_id: int) -> int:
+        stmt = select(func.count()).where(
+            d.campaign_id == campaign_id, d.state.in_([DeliveryState.QUEUED.value, DeliveryState.SENDING.value])
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def skip_open(self, campaign_id: int, state: DeliveryState, now: datetime) -> int:
+        """Cancelled: the queued deliveries will not go out (those already sending finish on their own)."""
+        stmt = (
+            update(campaign_deliveries)
+            .where(d.campaign_id == campaign_id, d.state == DeliveryState.QUEUED.value)
+            .values(state=state.value, updated_at=now, error="campaign cancelled")
+        )
+        return int((await self.session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+
+    async def out_of_stock(self, skus: tuple[str, ...]) -> list[str]:
+        """Featured SKUs with nothing left to sell in any warehouse."""
+        if not skus:
+            return []
+        v, s = orm.variants.c, orm.stock_levels.c
+        available = func.coalesce(func.sum(s.on_hand - s.reserved - s.allocated), 0)
+        stmt = (
+            select(v.sku, available)
+            .select_from(orm.variants.outerjoin(orm.stock_levels, s.variant_id == v.id))
+            .where(v.sku.in_(skus))
+            .group_by(v.sku)
+        )
+        return sorted(sku for sku, left in (await self.session.execute(stmt)).all() if int(left) <= 0)
+
+    async def last_touch(self, customer_id: int, since: datetime, until: datetime) -> tuple[int, datetime] | None:
+        """The campaign that last reached (sent) or was clicked by the customer within [since, until]."""
+        sent = (
+            select(d.campaign_id, d.sent_at.label("at"))
+            .where(d.customer_id == customer_id, d.state == DeliveryState.SENT.value)
+            .where(d.sent_at >= since, d.sent_at <= until)
+        )
+        a = orm.analytics_events.c
+        clicks = select(a.properties, a.occurred_at).where(
+            a.customer_id == customer_id, a.name == "campaign_click", a.occurred_at >= since, a.occurred_at <= until
+        )
+        best: tuple[datetime, int] | None = None
+        for campaign_id, at in (await self.session.execute(sent)).all():
+            if best is None or at > best[0]:
+                best = (at, int(campaign_id))
+        for props, at in (await self.session.execute(clicks)).all():
+            cid = (props or {}).get("campaign_id")
+            if isinstance(cid, int | str) and str(cid).isdigit() and (best is None or at >= best[0]):
+                best = (at, int(cid))
+        return None if best is None else (best[1], best[0])
+
+    async def report(self, campaign: Campaign, currency: str) -> CampaignReport:
+        assert campaign.id is not None
+        grouped = select(d.state, func.count()).where(d.campaign_id == campaign.id).group_by(d.state)
+        by_state = {str(s): int(k) for s, k in (await self.session.execute(grouped)).all()}
+        n = {s: int(by_state.get(s.value, 0)) for s in DeliveryState}
+        a = orm.analytics_events.c
+        events = (await self.session.execute(
+            select(a.name, a.properties).where(a.name.in_(["campaign_click", "campaign_optout"]))
+        )).all()  # fmt: skip
+        clicks = sum(
+            1
+            for name, p in events
+            if name == "campaign_click" and str((p or {}).get("campaign_id")) == str(campaign.id)
+        )
+        opt_outs = sum(
+            1
+            for name, p in events
+            if name == "campaign_optout" and str((p or {}).get("campaign_id")) == str(campaign.id)
+        )
+        o = orm.orders.c
+        orders, revenue = (await self.session.execute(
+            select(func.count(), func.coalesce(func.sum(o.captured - o.refunded), 0))
+            .where(o.campaign_id == campaign.id, o.paid_at.is_not(None))
+        )).one()  # fmt: skip
+        sent = n[DeliveryState.SENT]
+        email_sent = int((await self.session.execute(
+            select(func.count()).where(d.campaign_id == campaign.id, d.state == "sent", d.channel == "email")
+        )).scalar_one())  # fmt: skip
+        return CampaignReport(
+            campaign_id=campaign.id,
+            name=campaign.name,
+            status=campaign.status.value,
+            recipients=sum(n.values()),
+            queued=n[DeliveryState.QUEUED],
+            sending=n[DeliveryState.SENDING],
+            sent=sent,
+            delivered=sent - email_sent,
+            failed=n[DeliveryState.FAILED],
+            blocked=n[DeliveryState.BLOCKED],
+            unknown=n[DeliveryState.UNKNOWN],
+            skipped={
+                "optout": n[DeliveryState.SKIPPED_OPTOUT],
+                "cap": n[DeliveryState.SKIPPED_CAP],
+                "quiet": n[DeliveryState.SKIPPED_QUIET],
+            },
+            opt_outs=opt_outs,
+            clicks=clicks,
+            orders=int(orders),
+            revenue=int(revenue),
+            currency=currency,
+        )
+
+    async def pending_cart_customers(self, older_than: datetime, newer_than: datetime) -> list[tuple[int, datetime]]:
+        """Customers whose non-empty cart was last touched in (newer_than, older_than]: abandoned carts."""
+        c, lines = orm.carts.c, orm.cart_lines.c
+        stmt = (
+            select(c.customer_id, c.updated_at)
+            .where(c.updated_at <= older_than, c.updated_at > newer_than)
+            .where(select(func.count()).where(lines.cart_id == c.id).scalar_subquery() > 0)
+        )
+        return [(int(cid), at) for cid, at in (await self.session.execute(stmt)).all()]
+
+    async def set_order_campaign(self, order_id: int, campaign_id: int) -> bool:
+        o = orm.orders.c
+        stmt = update(orm.orders).where(o.id == order_id, o.campaign_id.is_(None)).values(campaign_id=campaign_id)
+        return bool((await self.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+    async def delivery_for_chat(self, delivery_id: int, worker: str) -> tuple[int, int, str, str] | None:
+        """(campaign, customer, chat id, locale) of a web chat delivery this worker is sending."""
+        stmt = select(d.campaign_id, d.customer_id, d.address, d.locale).where(
+            d.id == delivery_id, d.state == DeliveryState.SENDING.value, d.claimed_by == worker
+        )
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else (int(row[0]), int(row[1]), str(row[2]), str(row[3]))
+
+    async def mark_sent(self, delivery_id: int, worker: str, now: datetime) -> bool:
+        stmt = (
+            update(campaign_deliveries)
+            .where(d.id == delivery_id, d.state == DeliveryState.SENDING.value, d.claimed_by == worker)
+            .values(state=DeliveryState.SENT.value, sent_at=now, updated_at=now, claimed_by=None, lease_until=None)
+        )
+        return bool((await self.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+    async def order_placed(self, order_id: int) -> tuple[int, datetime] | None:
+        o = orm.orders.c
+        row = (await self.session.execute(select(o.customer_id, o.placed_at).where(o.id == order_id))).first()
+        return None if row is None else (int(row[0]), row[1])
+
+
+def cap_window(cap: FrequencyCap, now: datetime) -> datetime:
+    return now - timedelta(days=cap.days)

@@ -1,0 +1,363 @@
+"""Campaign commands: create, submit, approve, pause/resume/cancel, runs, automations and attribution.
+
+The repository comes with the unit of work (``uow.campaigns``, see ``domain/adapters/campaigns_uow.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Protocol, cast
+
+from domain import commands as c
+from domain import events
+from domain.errors import NotFound, ValidationFailed
+from domain.model.campaigns import (
+    Campaign,
+    CampaignReport,
+    CampaignStatus,
+    Content,
+    DeliveryState,
+    FrequencyCap,
+    QuietHours,
+    Recipient,
+    ScheduleKind,
+    parse_hhmm,
+    require_role,
+)
+from domain.model.staff import Role
+from domain.service_layer.context import Context
+from domain.service_layer.unit_of_work import UnitOfWork
+
+TRIGGERS = ("abandoned_cart",)
+
+
+class CampaignRepository(Protocol):
+    async def get(self, name_or_id: str | int, lock: bool = False) -> Campaign | None: ...
+    async def add(self, campaign: Campaign, now: datetime) -> int: ...
+    async def save(self, campaign: Campaign, now: datetime) -> None: ...
+    async def all(self, statuses: tuple[CampaignStatus, ...] = ()) -> list[Campaign]: ...
+    async def due(self, now: datetime) -> list[Campaign]: ...
+    async def count(self, campaign: Campaign, now: datetime) -> dict[str, int]: ...
+    async def recipients(self, campaign: Campaign, now: datetime, only: tuple[int, ...] = ()) -> list[Recipient]: ...
+    async def add_deliveries(self, campaign_id: int, run: int, recipients: list[Recipient], now: datetime) -> int: ...
+    async def open_deliveries(self, campaign_id: int) -> int: ...
+    async def skip_open(self, campaign_id: int, state: DeliveryState, now: datetime) -> int: ...
+    async def out_of_stock(self, skus: tuple[str, ...]) -> list[str]: ...
+    async def last_touch(self, customer_id: int, since: datetime, until: datetime) -> tuple[int, datetime] | None: ...
+    async def report(self, campaign: Campaign, currency: str) -> CampaignReport: ...
+    async def pending_cart_customers(
+        self, older_than: datetime, newer_than: datetime
+    ) -> list[tuple[int, datetime]]: ...
+    async def set_order_campaign(self, order_id: int, campaign_id: int) -> bool: ...
+    async def order_placed(self, order_id: int) -> tuple[int, datetime] | None: ...
+    async def delivery_for_chat(self, delivery_id: int, worker: str) -> tuple[int, int, str, str] | None: ...
+    async def mark_sent(self, delivery_id: int, worker: str, now: datetime) -> bool: ...
+
+
+def campaigns_of(uow: UnitOfWork) -> CampaignRepository:
+    repo = getattr(uow, "campaigns", None)
+    if repo is None:
+        raise RuntimeError(
+            "this unit of work has no campaign repository; build the context with SqlCampaignUnitOfWork "
+            "(domain/adapters/campaigns_uow.py)"
+        )
+    return cast(CampaignRepository, repo)
+
+
+async def _get(repo: CampaignRepository, name: str | int, lock: bool = True) -> Campaign:
+    campaign = await repo.get(name, lock=lock)
+    if campaign is None:
+        raise NotFound(f"There is no campaign {name}.")
+    return campaign
+
+
+def _when(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{value!r} is not a time like 2026-12-01T10:00:00+00:00.") from None
+    if at.tzinfo is None:
+        raise ValidationFailed(f"Give {value!r} a time zone offset, e.g. +00:00.")
+    return at
+
+
+def build_campaign(cmd: c.CreateCampaign, now: datetime) -> Campaign:
+    try:
+        schedule = ScheduleKind(cmd.schedule)
+    except ValueError:
+        raise ValidationFailed("schedule is now, at or cron.") from None
+    if cmd.trigger is not None and cmd.trigger not in TRIGGERS:
+        raise ValidationFailed(f"Automations are triggered by {', '.join(TRIGGERS)}.")
+    contents = {str(locale): Content.from_json(dict(data)) for locale, data in cmd.contents.items()}
+    campaign = Campaign(
+        name=cmd.name,
+        contents=contents,
+        channels=tuple(cmd.channels),
+        segment=dict(cmd.segment),
+        created_by=cmd.actor.name,
+        created_at=now,
+        schedule=schedule,
+        send_at=_when(cmd.send_at),
+        cron=cmd.cron,
+        quiet=QuietHours(parse_hhmm(cmd.quiet_hours[0]), parse_hhmm(cmd.quiet_hours[1])),
+        quiet_policy=cmd.quiet_policy,
+        cap=FrequencyCap(cmd.cap_messages, cmd.cap_days),
+        attribution_days=cmd.attribution_days,
+        trigger=cmd.trigger,
+        trigger_hours=cmd.trigger_hours,
+    )
+    if schedule == ScheduleKind.CRON:
+        from domain.model.campaigns import next_cron
+
+        next_cron(campaign.cron or "", now)  # validates the expression now rather than at approval
+    return campaign
+
+
+async def create_campaign(cmd: c.CreateCampaign, ctx: Context) -> int:
+    require_role(cmd.actor, Role.OPERATOR, "create campaigns")
+    now = ctx.now()
+    campaign = build_campaign(cmd, now)
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        existing = await repo.get(cmd.name, lock=True)
+        if existing is not None:
+            if not cmd.replace:
+                raise ValidationFailed(f"A campaign named {cmd.name} exists; pass --replace to edit the draft.")
+            existing.edit(cmd.actor)
+            campaign.id, campaign.created_at, campaign.created_by = (
+                existing.id,
+                existing.created_at,
+                existing.created_by,
+            )
+            await repo.save(campaign, now)
+        else:
+            await repo.add(campaign, now)
+        await uow.commit()
+    assert campaign.id is not None
+    return campaign.id
+
+
+async def submit_campaign(cmd: c.SubmitCampaign, ctx: Context) -> None:
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, cmd.name)
+        campaign.submit(cmd.actor)
+        counts = await repo.count(campaign, ctx.now())
+        await repo.save(campaign, ctx.now())
+        assert campaign.id is not None
+        uow.publish(events.CampaignSubmitted(campaign.id, campaign.name, cmd.actor.name, counts["reachable"]))
+        await uow.commit()
+
+
+async def approve_campaign(cmd: c.ApproveCampaign, ctx: Context) -> None:
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, cmd.name)
+        campaign.approve(cmd.actor, ctx.now())
+        await repo.save(campaign, ctx.now())
+        assert campaign.id is not None
+        uow.publish(events.CampaignApproved(campaign.id, campaign.name, cmd.actor.name))
+        await uow.commit()
+
+
+async def pause_campaign(cmd: c.PauseCampaign, ctx: Context) -> None:
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, cmd.name)
+        campaign.pause(cmd.actor, cmd.reason)
+        await repo.save(campaign, ctx.now())
+        assert campaign.id is not None
+        uow.publish(events.CampaignPaused(campaign.id, campaign.name, cmd.reason, cmd.actor.name))
+        await uow.commit()
+
+
+async def resume_campaign(cmd: c.ResumeCampaign, ctx: Context) -> None:
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, cmd.name)
+        missing = await repo.out_of_stock(campaign.skus)
+        if missing:
+            raise ValidationFailed(f"{', '.join(missing)} is out of stock; restock before resuming.")
+        campaign.resume(cmd.actor)
+        await repo.save(campaign, ctx.now())
+        assert campaign.id is not None
+        uow.publish(events.CampaignResumed(campaign.id, campaign.name, cmd.actor.name))
+        await uow.commit()
+
+
+async def cancel_campaign(cmd: c.CancelCampaign, ctx: Context) -> int:
+    """Returns how many queued deliveries will not go out."""
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, cmd.name)
+        campaign.cancel(cmd.actor)
+        assert campaign.id is not None
+        dropped = await repo.skip_open(campaign.id, DeliveryState.FAILED, ctx.now())
+        await repo.save(campaign, ctx.now())
+        uow.publish(events.CampaignCancelled(campaign.id, campaign.name, cmd.actor.name))
+        await uow.commit()
+        return dropped
+
+
+async def start_campaign_run(cmd: c.StartCampaignRun, ctx: Context) -> int:
+    """Idempotent across processes: the campaign row is locked and only an approved, due campaign starts."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, cmd.campaign_id)
+        if campaign.trigger is not None:
+            return 0
+        if campaign.status != CampaignStatus.APPROVED:
+            if cmd.now:  # asked for by a person: say why not
+                campaign.start_run(now)
+            return 0
+        if not cmd.now and (campaign.next_run_at is None or campaign.next_run_at > now):
+            return 0
+        missing = await repo.out_of_stock(campaign.skus)
+        assert campaign.id is not None
+        run = campaign.start_run(now)
+        recipients = await repo.recipients(campaign, now)
+        queued = await repo.add_deliveries(campaign.id, run, recipients, now)
+        uow.publish(events.CampaignStarted(campaign.id, campaign.name, run, queued))
+        if missing:
+            reason = f"out of stock: {', '.join(missing)}"
+            campaign.pause(SYSTEM_ACTOR, reason)
+            uow.publish(events.CampaignPaused(campaign.id, campaign.name, reason, SYSTEM_ACTOR.name))
+        await repo.save(campaign, now)
+        await uow.commit()
+        return queued
+
+
+async def finish_campaign_run(cmd: c.FinishCampaignRun, ctx: Context) -> bool:
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, cmd.campaign_id)
+        assert campaign.id is not None
+        if campaign.status != CampaignStatus.SENDING or await repo.open_deliveries(campaign.id):
+            return False
+        campaign.finish_run(now)
+        report = await repo.report(campaign, ctx.config.currency)
+        await repo.save(campaign, now)
+        uow.publish(events.CampaignFinished(campaign.id, campaign.name, campaign.run, report.sent, report.unknown))
+        await uow.commit()
+        return True
+
+
+async def pause_if_out_of_stock(campaign_id: int, ctx: Context) -> str | None:
+    """Stock-aware sending: a campaign featuring a product that ran out pauses itself. Returns the reason."""
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, campaign_id)
+        if campaign.status != CampaignStatus.SENDING:
+            return None
+        missing = await repo.out_of_stock(campaign.skus)
+        if not missing:
+            return None
+        reason = f"out of stock: {', '.join(missing)}"
+        campaign.pause(SYSTEM_ACTOR, reason)
+        await repo.save(campaign, ctx.now())
+        assert campaign.id is not None
+        uow.publish(events.CampaignPaused(campaign.id, campaign.name, reason, SYSTEM_ACTOR.name))
+        await uow.commit()
+        return reason
+
+
+async def run_campaign_automations(cmd: c.RunCampaignAutomations, ctx: Context) -> int:
+    """Abandoned carts: each approved abandoned-cart automation messages customers whose cart has been
+    untouched for ``trigger_hours`` (and less than a week), once per abandonment (run = cart timestamp)."""
+    now = ctx.now()
+    queued = 0
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        for campaign in await repo.all((CampaignStatus.APPROVED, CampaignStatus.SENDING)):
+            if campaign.trigger != "abandoned_cart" or campaign.id is None:
+                continue
+            if campaign.status == CampaignStatus.APPROVED:
+                campaign.status = CampaignStatus.SENDING  # an automation sends for as long as it is on
+                await repo.save(campaign, now)
+            horizon = now - timedelta(hours=campaign.trigger_hours)
+            carts = await repo.pending_cart_customers(horizon, horizon - timedelta(days=7))
+            for customer_id, touched in carts[: cmd.limit]:
+                recipients = await repo.recipients(campaign, now, only=(customer_id,))
+                queued += await repo.add_deliveries(campaign.id, int(touched.timestamp()), recipients, now)
+        await uow.commit()
+    return queued
+
+
+async def attribute_order(cmd: c.AttributeOrder, ctx: Context) -> int | None:
+    """Last touch (a delivery sent or a click) before the order, within that campaign's attribution window."""
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        placed = await repo.order_placed(cmd.order_id)
+        if placed is None:
+            raise NotFound(f"There is no order #{cmd.order_id}.")
+        customer_id, at = placed
+        longest = max([x.attribution_days for x in await repo.all()] or [0])
+        touch = await repo.last_touch(customer_id, at - timedelta(days=longest), at)
+        if touch is None:
+            return None
+        campaign_id, touched_at = touch
+        campaign = await repo.get(campaign_id)
+        if campaign is None or touched_at < at - timedelta(days=campaign.attribution_days):
+            return None
+        await repo.set_order_campaign(cmd.order_id, campaign_id)
+        await uow.commit()
+        return campaign_id
+
+
+async def publish_marketing_message(cmd: c.PublishMarketingMessage, ctx: Context) -> bool:
+    """Web chat delivery: the outbox event and the delivery's ``sent`` are one commit."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        found = await repo.delivery_for_chat(cmd.delivery_id, cmd.worker)
+        if found is None:
+            return False
+        campaign_id, customer_id, chat_id, locale = found
+        campaign = await _get(repo, campaign_id, lock=False)
+        content = campaign.content_for(locale)
+        if not await repo.mark_sent(cmd.delivery_id, cmd.worker, now):
+            return False
+        uow.publish(
+            events.MarketingMessage(
+                campaign_id,
+                cmd.delivery_id,
+                customer_id,
+                chat_id,
+                locale,
+                content.text,
+                content.image_url,
+                content.skus,
+                content.coupon,
+            )
+        )
+        await uow.commit()
+        return True
+
+
+def report_dict(report: CampaignReport) -> dict[str, Any]:
+    return {
+        "campaign": report.name,
+        "status": report.status,
+        "recipients": report.recipients,
+        "queued": report.queued,
+        "sending": report.sending,
+        "sent": report.sent,
+        "delivered": report.delivered,
+        "failed": report.failed,
+        "blocked": report.blocked,
+        "unknown": report.unknown,
+        "skipped": report.skipped,
+        "opt_outs": report.opt_outs,
+        "clicks": report.clicks,
+        "orders": report.orders,
+        "revenue": report.revenue,
+        "revenue_per_1000_messages": report.revenue_per_1000,
+        "currency": report.currency,
+    }
+
+
+SYSTEM_ACTOR = c.SYSTEM

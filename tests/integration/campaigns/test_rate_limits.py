@@ -1,0 +1,54 @@
+"""The broadcast rate is one rate across processes (through Redis) and a 429 pauses every sender."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+
+from bots.campaigns.ratelimit import SLACK, LocalRateLimiter, RateLimiter, RedisRateLimiter
+from tests.support.services import redis_url
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def grant_times(limiters: list[RateLimiter], n: int, rate: float) -> list[float]:
+    times: list[float] = []
+
+    async def one(limiter: RateLimiter) -> None:
+        await limiter.acquire("global:telegram", rate)
+        times.append(time.monotonic())
+
+    await asyncio.gather(*(one(limiters[i % len(limiters)]) for i in range(n)))
+    return sorted(times)
+
+
+def busiest_second(times: list[float]) -> int:
+    return max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+
+
+async def test_two_limiters_sharing_redis_keep_one_rate_between_them() -> None:
+    prefix = f"test:{uuid.uuid4().hex}:"
+    first, second = (RedisRateLimiter(Redis.from_url(redis_url()), prefix) for _ in range(2))
+    times = await grant_times([first, second], 150, rate=100)
+    assert busiest_second(times) <= 100 * SLACK + 1
+    assert times[-1] - times[0] >= 149 / 100  # not two rates of 100 side by side
+    await first.pause(0.5)
+    started = time.monotonic()
+    await second.acquire("global:telegram", 100)  # the other process's 429 holds this one too
+    assert time.monotonic() - started >= 0.45
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_the_local_limiter_paces_evenly_and_a_pause_holds_every_waiting_sender() -> None:
+    limiter = LocalRateLimiter()
+    times = await grant_times([limiter], 120, rate=200)
+    assert busiest_second(times) <= 200 * SLACK + 1
+    await limiter.pause(0.3)
+    started = time.monotonic()
+    await asyncio.gather(*(limiter.acquire("global:telegram", 200) for _ in range(3)))
+    assert time.monotonic() - started >= 0.29
