@@ -72,8 +72,8 @@ class TelegramNotifier:
         if channel != CHANNEL:
             return []
         profile = await self.channel.views.customer(customer_id)
-        if profile is None:
-            return []
+        if profile is None or CHANNEL in profile.unreachable_channels:
+            return []  # they blocked the bot: don't spend the rate limit on certain 403s
         # A private chat's id is the user's id, which is the Telegram identity's external id.
         return [(int(ext), profile.locale) for kind, ext in profile.identities if kind == CHANNEL and ext.isdigit()]
 

@@ -556,6 +556,7 @@ class SqlShopViews:
             int(ltv),
             last,
             c.anonymised_at is not None,
+            tuple(c.unreachable_channels or ()),
         )
 
     async def customer_export(self, customer_id: int) -> dict[str, Any]:

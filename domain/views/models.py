@@ -296,6 +296,7 @@ class CustomerProfile:
     lifetime_value: int
     last_order_at: datetime | None
     anonymised: bool
+    unreachable_channels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

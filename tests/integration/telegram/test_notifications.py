@@ -130,6 +130,14 @@ async def test_a_shopper_who_blocked_the_bot_is_marked_unreachable_and_start_mak
     assert await unreachable() == ["telegram"]
     backlog = await bot.shop.outbox.drain()
     assert backlog == 0  # not retried forever
+
+    def attempts() -> int:  # calls the fake refused with 403 count too
+        return sum(1 for call in bot.fake.calls if call.chat_id == 6400)
+
+    before = attempts()
+    await paid_telegram_order(bot, 6400)  # while blocked, the next notice is not even tried
+    await bot.shop.outbox.drain()
+    assert attempts() == before
     bot.fake.blocked.clear()
     assert messages(await bot.send(Updates(6400).text("/start")))
     assert await unreachable() == []
