@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.slack.config import SlackConfig, SlackSettingsLike
 from channels.slack.context import OPS_KEY, SlackOps
-from channels.slack.listeners import register_all
+from channels.slack.listeners import campaigns, register_all
 from channels.slack.notifier import Subscribe, subscribe_all
 from channels.slack.registry import MessageRegistry
 from channels.slack.reporting import daily_report
@@ -89,6 +89,7 @@ def build_bolt_app(ops: SlackOps) -> AsyncApp:
 
     app.middleware(dedupe_and_inject)
     register_all(app)
+    campaigns.register(app)
     return app
 
 

@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 from bots.ops.home import Home
-from bots.ops.orders import OrderAction, OrderCard
+from bots.ops.orders import OrderAction, OrderCard, money
 from bots.ops.reports import Report
 from bots.ops.stock import StockSummary
 from bots.ops.support import Handoff
+from domain.model.campaigns import CampaignReport
 
 Block = dict[str, Any]
 TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
@@ -290,3 +291,89 @@ def home_view(home: Home) -> Block:
         context("`/stock <sku or name>` · `/order <id>` · `/report sales 7d`"),
     ]
     return {"type": "home", "blocks": blocks}
+
+
+# --- campaigns ---------------------------------------------------------------------------------------
+_CAMPAIGN_BUTTONS: dict[str, tuple[str, str, str | None]] = {
+    "approve": ("Approve", "campaign_approve", "primary"),
+    "pause": ("Pause", "campaign_pause", None),
+    "resume": ("Resume", "campaign_resume", "primary"),
+    "cancel": ("Cancel", "campaign_cancel", "danger"),
+}
+
+
+def campaign_moves(status: str) -> list[str]:
+    """The buttons a campaign in ``status`` offers; the domain still decides whether the move is allowed."""
+    moves = []
+    if status == "awaiting_approval":
+        moves.append("approve")
+    if status in ("sending", "approved"):
+        moves.append("pause")
+    if status == "paused":
+        moves.append("resume")
+    if status not in ("finished", "cancelled"):
+        moves.append("cancel")
+    return moves
+
+
+def campaign_buttons(name: str, status: str, only: tuple[str, ...] | None = None) -> Block | None:
+    buttons = []
+    for move in campaign_moves(status):
+        if only is not None and move not in only:
+            continue
+        label, action_id, style = _CAMPAIGN_BUTTONS[move]
+        dialog = None
+        if move == "cancel":
+            dialog = confirm("Cancel the campaign?", f"*{name}*: what is still queued is not sent.", "Cancel it")
+        buttons.append(button(label, action_id, name, style, dialog))
+    return actions(f"campaign-{name}", *buttons) if buttons else None
+
+
+def campaign_progress(report: CampaignReport) -> str:
+    return (
+        f"*{report.name}* · {report.status.replace('_', ' ')} · sent {report.sent}/{report.recipients} "
+        f"({report.progress:.0%}) · failed {report.failed} · unknown {report.unknown}"
+    )
+
+
+def campaign_list_message(reports: list[CampaignReport]) -> list[Block]:
+    if not reports:
+        return [section("No campaigns yet. Create one with `chatshop campaign create --file campaign.yml`.")]
+    blocks: list[Block] = [header("Campaigns")]
+    for report in reports:
+        blocks.append(section(campaign_progress(report)))
+        buttons = campaign_buttons(report.name, report.status)
+        if buttons is not None:
+            blocks.append(buttons)
+    return blocks
+
+
+def campaign_submitted_message(name: str, actor: str, reachable: int) -> list[Block]:
+    approve = campaign_buttons(name, "awaiting_approval", only=("approve",))
+    assert approve is not None
+    return [
+        header(f"Campaign {name} needs approval"),
+        section(f"Submitted by {actor}; it reaches *{reachable}* customers (opted in, not blocked)."),
+        approve,
+    ]
+
+
+def campaign_decided_message(name: str, decision: str) -> list[Block]:
+    return [header(f"Campaign {name}"), section(decision)]
+
+
+def campaign_paused_message(name: str, reason: str, actor: str) -> list[Block]:
+    return [
+        section(f":double_vertical_bar: Campaign *{name}* paused by {actor}: {reason}"),
+        context("Nothing queued is lost; `/campaign` to resume it."),
+    ]
+
+
+def campaign_finished_message(report: CampaignReport) -> list[Block]:
+    lines = [
+        f"Recipients: *{report.recipients}*",
+        f"Sent: *{report.sent}* · Failed: {report.failed} · Blocked: {report.blocked} · Unknown: {report.unknown}",
+        f"Opt-outs: {report.opt_outs}",
+        f"Orders: *{report.orders}* · Revenue: *{money(report.revenue, report.currency)}*",
+    ]
+    return [header(f"Campaign {report.name} finished"), section("\n".join(lines))]

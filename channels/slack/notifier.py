@@ -12,11 +12,22 @@ from collections.abc import Callable
 from bots.ops.orders import decision_of, order_card
 from bots.ops.stock import low_stock_alert
 from bots.ops.support import handoff
-from channels.slack.blocks import approval_fallback, approval_message, handoff_message, low_stock_message
+from channels.slack.blocks import (
+    approval_fallback,
+    approval_message,
+    campaign_finished_message,
+    campaign_paused_message,
+    campaign_submitted_message,
+    handoff_message,
+    low_stock_message,
+)
 from channels.slack.context import SlackOps
 from channels.slack.registry import APPROVAL_EVENT, TICKET_EVENT, MessageRef, metadata
 from domain import commands as c
 from domain import events as ev
+from domain.errors import NotFound
+from domain.model.campaigns import CampaignReport
+from domain.service_layer.handlers.campaigns import campaigns_of
 
 log = logging.getLogger(__name__)
 Subscribe = Callable[..., None]
@@ -146,7 +157,68 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
         elif isinstance(event, ev.TicketClosed):
             await ticket_closed(ops, event)
 
+    async def campaigns(event_id: str, event: ev.Event) -> None:
+        if isinstance(event, ev.CampaignSubmitted):
+            await post_campaign_submitted(ops, event)
+        elif isinstance(event, ev.CampaignPaused):
+            await post_campaign_paused(ops, event)
+        elif isinstance(event, ev.CampaignFinished):
+            await post_campaign_finished(ops, event)
+
     # One subscription per concern, so a failing support thread does not hold back approvals.
     subscribe("slack-approvals", approvals, events={"OrderNeedsApproval", "OrderStatusChanged"})
     subscribe("slack-stock", stock, events={"LowStock"})
     subscribe("slack-support", support, events={"TicketOpened", "TicketMessagePosted", "TicketClosed"})
+    subscribe("slack-campaigns", campaigns, events={"CampaignSubmitted", "CampaignPaused", "CampaignFinished"})
+
+
+# --- campaigns ---------------------------------------------------------------------------------------
+async def campaign_reports(ops: SlackOps, name_or_id: str | int | None = None) -> list[CampaignReport]:
+    """Campaign reports as ``chatshop campaign list/show`` reads them: every campaign, or the one named.
+
+    Through the unit of work's campaign repository (``enable_campaigns`` must have switched the context)."""
+    async with ops.bus.ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        if name_or_id is None:
+            found = await repo.all()
+        else:
+            one = await repo.get(name_or_id)
+            if one is None:
+                raise NotFound(f"There is no campaign {name_or_id}.")
+            found = [one]
+        return [await repo.report(campaign, ops.config.currency) for campaign in found]
+
+
+async def post_campaign_submitted(ops: SlackOps, event: ev.CampaignSubmitted) -> None:
+    if not ops.config.ops_channel:
+        log.warning("campaign %s awaits approval but CHATSHOP_SLACK_OPS_CHANNEL is not set", event.campaign)
+        return
+    await ops.client.chat_postMessage(
+        channel=ops.config.ops_channel,
+        text=f"Campaign {event.campaign} needs approval (submitted by {event.actor})",
+        blocks=campaign_submitted_message(event.campaign, event.actor, event.reachable),
+    )
+
+
+async def post_campaign_paused(ops: SlackOps, event: ev.CampaignPaused) -> None:
+    if not ops.config.ops_channel:
+        return
+    await ops.client.chat_postMessage(
+        channel=ops.config.ops_channel,
+        text=f"Campaign {event.campaign} paused: {event.reason}",
+        blocks=campaign_paused_message(event.campaign, event.reason, event.actor),
+    )
+
+
+async def post_campaign_finished(ops: SlackOps, event: ev.CampaignFinished) -> None:
+    if not ops.config.ops_channel:
+        return
+    try:
+        (report,) = await campaign_reports(ops, event.campaign_id)
+    except NotFound:
+        return
+    await ops.client.chat_postMessage(
+        channel=ops.config.ops_channel,
+        text=f"Campaign {report.name} finished: {report.sent} of {report.recipients} sent",
+        blocks=campaign_finished_message(report),
+    )
