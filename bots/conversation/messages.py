@@ -7,6 +7,7 @@ has a plain-text fallback (`as_text`, for SMS-like channels, logs and transcript
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -42,11 +43,12 @@ def _join(*parts: str) -> str:
 
 
 @dataclass(frozen=True)
-class Reply:
+class Reply(abc.ABC):
     kind: ClassVar[str] = "reply"
 
+    @abc.abstractmethod
     def as_text(self) -> str:
-        raise NotImplementedError
+        """The plain-text fallback every channel can show."""
 
     def all_buttons(self) -> tuple[Button, ...]:
         """Every button in display order (channels without widgets number them)."""

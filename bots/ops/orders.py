@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.model.money import Money
+from domain.model.orders import STAFF_CANCELLABLE
 from domain.views.models import CustomerProfile, OrderView
 from domain.views.port import ShopViews
 
@@ -22,7 +23,7 @@ class OrderAction(StrEnum):
 
 
 # Cancelling is possible until the parcel leaves (the domain's state machine says the same; it has the last word).
-_CANCELLABLE = frozenset({"pending_payment", "paid", "awaiting_approval", "approved", "picking", "packed"})
+_CANCELLABLE = STAFF_CANCELLABLE
 # Stock held for the order: reserved (expires) before payment, allocated (kept until shipped) after.
 _ALLOCATED = frozenset({"paid", "awaiting_approval", "approved", "picking", "packed"})
 _DECIDED = {"approved": "approved", "cancelled": "rejected", "refunded": "rejected", "partially_refunded": "rejected"}

@@ -14,6 +14,7 @@ from bots.conversation.messages import (
     VariantChoice,
 )
 from bots.conversation.turn import Turn
+from domain.model.orders import RETURNABLE, SHOPPER_CANCELLABLE
 from domain.views.models import CartView, OrderView, Page, ProductDetail, ProductSummary, VariantView
 
 PAGE_SIZE = 5
@@ -177,8 +178,7 @@ def status_text(turn: Turn, status: str) -> str:
     return names.get(status, status.replace("_", " "))
 
 
-CANCELLABLE = frozenset({"pending_payment", "paid", "awaiting_approval", "approved"})
-RETURNABLE = frozenset({"shipped", "delivered"})
+CANCELLABLE = SHOPPER_CANCELLABLE  # the domain's rules; shown here only to offer the right buttons
 
 
 def order_status(turn: Turn, order: OrderView) -> OrderStatus:

@@ -47,6 +47,9 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 HOLDS_STOCK = frozenset({S.PENDING_PAYMENT, S.PAID, S.AWAITING_APPROVAL, S.APPROVED, S.PICKING, S.PACKED})
 # States in which a shopper may cancel on their own (before anyone has started picking).
 SHOPPER_CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PAID, S.AWAITING_APPROVAL, S.APPROVED})
+# Derived from the transitions, so bots offering these actions can't drift from what the domain allows.
+STAFF_CANCELLABLE = frozenset(s for s, targets in TRANSITIONS.items() if S.CANCELLED in targets)
+RETURNABLE = frozenset(s for s, targets in TRANSITIONS.items() if S.RETURN_REQUESTED in targets)
 REFUNDABLE_AFTER = frozenset({S.CANCELLED, S.RETURNED, S.PARTIALLY_REFUNDED})
 
 
