@@ -34,7 +34,7 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_CACHE_DIR = Path("var/nlu")
 
 #: Inverse regularisation of the intent model; picked by 5-fold cross-validation on the TRAINING data.
-INTENT_C = 50.0
+INTENT_C = 100.0
 
 
 @dataclass
