@@ -123,6 +123,16 @@ def register_campaign_jobs(runtime: Any) -> Dispatcher:
     return dispatcher
 
 
+def subscribe_back_in_stock(shop: Shop) -> None:
+    """Notify who asked when a SKU comes back (outbox subscriber on BackInStock; replays queue nothing)."""
+    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
+
+    async def on_back(event_id: str, event: Any) -> None:
+        await shop.bus.handle(c.NotifyBackInStock(event.sku))
+
+    shop.outbox.subscribe("campaign-back-in-stock", on_back, events={"BackInStock"})
+
+
 def subscribe_attribution(shop: Shop) -> None:
     """Credit each new order to the customer's last campaign touch (outbox subscriber on OrderPlaced)."""
     enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
@@ -155,6 +165,26 @@ def _actor(by: str) -> Actor:
     return Actor.system(f"cli:{by}")
 
 
+def trigger_from_yaml(trigger: Any) -> tuple[str | None, int]:
+    """``{abandoned_cart: 4}`` (hours), ``{win_back: 60}`` (days, kept as hours), ``{back_in_stock: true}``
+    (or just ``back_in_stock``) -> (trigger, trigger_hours)."""
+    if not trigger:
+        return None, 0
+    if isinstance(trigger, str):
+        trigger = {trigger: True}
+    usage = "trigger is {abandoned_cart: HOURS}, {win_back: DAYS} or {back_in_stock: true}."
+    if not isinstance(trigger, dict) or len(trigger) != 1:
+        raise ValidationFailed(usage)
+    name, value = next(iter(trigger.items()))
+    if name == "back_in_stock":
+        if value is not True:
+            raise ValidationFailed(usage)
+        return "back_in_stock", 0
+    if name not in ("abandoned_cart", "win_back") or isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(usage)
+    return str(name), value * 24 if name == "win_back" else value
+
+
 def command_from_yaml(data: Any, actor: Actor, replace: bool = False) -> c.CreateCampaign:
     """A CreateCampaign from campaign.yml (see docs/campaigns.md for the format)."""
     if not isinstance(data, dict):
@@ -171,8 +201,7 @@ def command_from_yaml(data: Any, actor: Actor, replace: bool = False) -> c.Creat
     if len(quiet) != 2:
         raise ValidationFailed("quiet_hours looks like 21:00-09:00.")
     cap = data.get("frequency_cap") or {}
-    trigger = data.get("trigger") or {}
-    trigger_name, trigger_hours = next(iter(trigger.items())) if trigger else (None, 0)
+    trigger_name, trigger_hours = trigger_from_yaml(data.get("trigger"))
     return c.CreateCampaign(
         name=str(data.get("name", "")),
         contents={str(k): dict(v) for k, v in (data.get("content") or {}).items()},
@@ -187,7 +216,7 @@ def command_from_yaml(data: Any, actor: Actor, replace: bool = False) -> c.Creat
         cap_days=int(cap.get("days", 7)),
         attribution_days=int(data.get("attribution_days", 7)),
         trigger=trigger_name,
-        trigger_hours=int(trigger_hours),
+        trigger_hours=trigger_hours,
         replace=replace,
         actor=actor,
     )
@@ -256,6 +285,7 @@ def show(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) ->
         "audience": counts,
         "channels": list(campaign.channels),
         "schedule": campaign.schedule.value,
+        "trigger": campaign.trigger_summary,
         "next_run_at": campaign.next_run_at.isoformat() if campaign.next_run_at else None,
         "approved_by": campaign.approved_by,
         "pause_reason": campaign.pause_reason,

@@ -30,13 +30,15 @@ def add_scheduled_reports(app: web.Application, runtime: Runtime, settings: Sett
 
 
 def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: Settings) -> None:
-    """Campaign schedules and sending, attribution of orders, and the e-mail unsubscribe/click links."""
+    """Campaign schedules and sending, attribution of orders, back-in-stock notices, and the e-mail
+    unsubscribe/click links."""
     from bots.campaigns.links import LinkSigner
     from channels.email import links
-    from chatshop.cli_campaign import register_campaign_jobs, subscribe_attribution
+    from chatshop.cli_campaign import register_campaign_jobs, subscribe_attribution, subscribe_back_in_stock
 
     register_campaign_jobs(runtime)
     subscribe_attribution(shop)
+    subscribe_back_in_stock(shop)
     links.mount(app, shop.bus, LinkSigner(settings.secret_key.get_secret_value(), settings.base_url))
 
 

@@ -494,8 +494,29 @@ class FinishCampaignRun(Command):
 
 @dataclass(frozen=True)
 class RunCampaignAutomations(Command):
-    """Queue automation messages whose trigger has come (abandoned carts). Returns how many."""
+    """Queue automation messages whose trigger has come (abandoned carts, SKUs back in stock for pending
+    subscriptions, customers lapsed for a win-back). Returns how many."""
 
+    limit: int = 500
+
+
+@dataclass(frozen=True)
+class SubscribeToStock(Command):
+    """A shopper pressed "Notify me when it's back" on a SKU that is out of stock. Returns a
+    ``StockSubscriptionResult``; pressing twice is harmless."""
+
+    customer_id: int
+    sku: str
+    channel: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class NotifyBackInStock(Command):
+    """Queue the back-in-stock notice for pending subscriptions whose SKU is available (``sku``: only that
+    one, as the ``BackInStock`` event asks; None: all, as the automation job sweeps). Returns how many."""
+
+    sku: str | None = None
     limit: int = 500
 
 

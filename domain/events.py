@@ -135,6 +135,16 @@ class StockChanged(Event):
 
 
 @dataclass(frozen=True)
+class BackInStock(Event):
+    """A SKU had nothing available (over all warehouses) and now has: received, adjusted up, returned, or
+    released by an order that did not go ahead. Written by the transaction that changed the stock."""
+
+    variant_id: int
+    sku: str
+    available: int
+
+
+@dataclass(frozen=True)
 class LowStock(Event):
     variant_id: int
     sku: str

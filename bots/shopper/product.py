@@ -1,11 +1,18 @@
-"""The product card: images, price, variant choice with stock; remembers what the shopper is looking at."""
+"""The product card: images, price, variant choice with stock; remembers what the shopper is looking at.
+
+A variant that is out of stock offers "Notify me when it's back" (``bis.<product>.<variant>``): the domain
+records a stock subscription, and an approved back-in-stock campaign messages the shopper once when the
+SKU is available again. That notice is a campaign, so it needs marketing consent: a shopper who has not
+given it is told so and offered "Allow messages from us" (``optin``), written to the consent ledger.
+"""
 
 from __future__ import annotations
 
-from bots.conversation.messages import Reply
+from bots.conversation.messages import QuickReplies, Reply, Text
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
-from bots.shopper.render import choose_variant, product_card
+from bots.shopper.render import choose_variant, menu_buttons, product_card, variant_label
+from domain import commands as c
 from domain.views.models import ProductDetail, VariantView
 from nlu.interface import ParseResult
 
@@ -55,6 +62,38 @@ async def variant_button(turn: Turn, payload: Payload) -> list[Reply]:
     return await show_product(turn, product.id, variant)
 
 
+async def notify_button(turn: Turn, payload: Payload) -> list[Reply]:
+    _ = turn.t
+    product = await load_product(turn, payload.int_arg(0))
+    variant_id = payload.int_arg(1)
+    variant = next((v for v in product.variants if v.id == variant_id and v.active), None)
+    if variant is None:
+        raise BadPayload("stale")
+    result = await turn.services.bus.handle(
+        c.SubscribeToStock(turn.customer_id, variant.sku, turn.inbound.channel, actor=turn.actor)
+    )
+    name = f"{product.name} ({variant_label(variant)})"
+    if result.status == "in_stock":
+        return [Text(_("Good news: it's in stock now.")), *(await show_product(turn, product.id, variant))]
+    if result.status == "subscribed":
+        turn.record("stock_subscription", product_id=product.id, properties={"sku": variant.sku})
+        text = _("Done: we'll message you once when {name} is back in stock.", name=name)
+    else:
+        text = _("You're on the list already: we'll message you once when {name} is back in stock.", name=name)
+    if not result.marketing_opt_in:
+        text += "\n" + _("You haven't allowed messages from us yet, so the notice can't reach you. Allow them?")
+        return [QuickReplies(text, (turn.button(_("Allow messages from us"), "optin"), *menu_buttons(turn)))]
+    return [QuickReplies(text, menu_buttons(turn))]
+
+
+async def opt_in_button(turn: Turn, payload: Payload) -> list[Reply]:
+    _ = turn.t
+    source = f"chat:{turn.inbound.channel}:back_in_stock"
+    await turn.services.bus.handle(c.SetMarketingConsent(turn.customer_id, True, source, actor=turn.actor))
+    text = _('Thanks: you\'ll hear from us, and you can say "unsubscribe" at any time.')
+    return [QuickReplies(text, menu_buttons(turn))]
+
+
 async def details_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
     from bots.shopper import search
 
@@ -67,3 +106,5 @@ def register(router: Router) -> None:
     router.intents["product_details"] = details_intent
     router.actions["p"] = product_button
     router.actions["pv"] = variant_button
+    router.actions["bis"] = notify_button
+    router.actions["optin"] = opt_in_button

@@ -75,6 +75,8 @@ def product_card(turn: Turn, product: ProductDetail, selected: VariantView | Non
     buttons: list[Button] = []
     if selected is not None and selected.available > 0:
         buttons.append(turn.button(_("Add to cart"), "add", product.id, selected.id, 1))
+    elif selected is not None:
+        buttons.append(turn.button(_("Notify me when it's back"), "bis", product.id, selected.id))
     buttons.append(turn.button(_("My cart"), "cart"))
     if selected is None:
         price, stock = "-", _("Out of stock")

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters import orm
 from domain.adapters.campaigns_segments import cu, has_channel, matching_customers, reachable_on
-from domain.adapters.orm_campaigns import campaign_deliveries, campaigns
+from domain.adapters.orm_campaigns import campaign_deliveries, campaigns, stock_subscriptions
 from domain.model.campaigns import (
     Campaign,
     CampaignReport,
@@ -27,11 +27,28 @@ from domain.model.campaigns import (
     QuietHours,
     Recipient,
     ScheduleKind,
+    StockSubscription,
+    SubscriptionStatus,
     parse_hhmm,
 )
 
 t = campaigns.c
 d = campaign_deliveries.c
+ss = stock_subscriptions.c
+
+
+def subscription_from_row(row: Any) -> StockSubscription:
+    return StockSubscription(
+        customer_id=int(row.customer_id),
+        variant_id=int(row.variant_id),
+        sku=row.sku,
+        channel=row.channel,
+        created_at=row.created_at,
+        status=SubscriptionStatus(row.status),
+        notified_at=row.notified_at,
+        campaign_id=None if row.campaign_id is None else int(row.campaign_id),
+        id=int(row.id),
+    )
 
 
 def campaign_from_row(row: Any) -> Campaign:
@@ -305,6 +322,109 @@ class SqlCampaignRepository:
             .where(select(func.count()).where(lines.cart_id == c.id).scalar_subquery() > 0)
         )
         return [(int(cid), at) for cid, at in (await self.session.execute(stmt)).all()]
+
+    async def lapsed_customers(
+        self, campaign: Campaign, paid_before: datetime, now: datetime, limit: int
+    ) -> list[tuple[int, int]]:
+        """Win-back: (customer, their last paid order) for customers of the campaign's segment, opted in and
+        reachable on one of its channels, whose last paid order was paid at or before ``paid_before`` and
+        who have no delivery of this campaign for that order yet (run = the last paid order's id)."""
+        o = orm.orders.c
+        paid = and_(o.customer_id == cu.id, o.paid_at.is_not(None))
+        last_paid_at = select(func.max(o.paid_at)).where(paid).correlate(orm.customers).scalar_subquery()
+        last_order = (
+            select(o.id)
+            .where(paid)
+            .order_by(o.paid_at.desc(), o.id.desc())
+            .limit(1)
+            .correlate(orm.customers)
+            .scalar_subquery()
+        )
+        ids = matching_customers(campaign.rule, now, self.dialect)
+        reach = [reachable_on(ch, self.dialect) for ch in campaign.channels]
+        lapsed = (
+            select(cu.id.label("customer_id"), last_order.label("order_id"))
+            .where(cu.id.in_(ids), cu.marketing_opt_in.is_(True), or_(*reach), last_paid_at <= paid_before)
+            .subquery()
+        )
+        queued = exists(
+            select(literal(1)).where(
+                d.campaign_id == campaign.id, d.customer_id == lapsed.c.customer_id, d.run == lapsed.c.order_id
+            )
+        )
+        stmt = (
+            select(lapsed.c.customer_id, lapsed.c.order_id)
+            .where(lapsed.c.order_id.is_not(None), ~queued)
+            .order_by(lapsed.c.customer_id)
+            .limit(limit)
+        )
+        return [(int(cid), int(oid)) for cid, oid in (await self.session.execute(stmt)).all()]
+
+    # --- back in stock -----------------------------------------------------------------------------
+    async def stock_subscription(self, customer_id: int, variant_id: int) -> StockSubscription | None:
+        stmt = select(stock_subscriptions).where(ss.customer_id == customer_id, ss.variant_id == variant_id)
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else subscription_from_row(row)
+
+    async def add_stock_subscription(self, sub: StockSubscription) -> bool:
+        """False when the customer has one for that SKU already (a double press racing the first)."""
+        make = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        stmt = (
+            make(stock_subscriptions)
+            .values(
+                customer_id=sub.customer_id,
+                variant_id=sub.variant_id,
+                sku=sub.sku,
+                channel=sub.channel[:16],
+                status=sub.status.value,
+                created_at=sub.created_at,
+                notified_at=sub.notified_at,
+                campaign_id=sub.campaign_id,
+            )
+            .on_conflict_do_nothing()
+            .returning(ss.id)
+        )
+        found = (await self.session.execute(stmt)).scalar_one_or_none()
+        if found is None:
+            return False
+        sub.id = int(found)
+        return True
+
+    async def remove_stock_subscription(self, subscription_id: int) -> None:
+        await self.session.execute(delete(stock_subscriptions).where(ss.id == subscription_id))
+
+    async def save_stock_subscription(self, sub: StockSubscription) -> None:
+        await self.session.execute(
+            update(stock_subscriptions)
+            .where(ss.id == sub.id)
+            .values(status=sub.status.value, notified_at=sub.notified_at, campaign_id=sub.campaign_id)
+        )
+
+    async def pending_back_in_stock(self, skus: tuple[str, ...], limit: int) -> list[StockSubscription]:
+        """Pending subscriptions whose SKU has stock available now (of ``skus``, or any), oldest first.
+
+        Locked on PostgreSQL (SKIP LOCKED: a concurrent sweep takes the others, and one that waited would
+        find them no longer pending); SQLite's write transactions are serialised anyway."""
+        s = orm.stock_levels.c
+        available = (
+            select(func.coalesce(func.sum(s.on_hand - s.reserved - s.allocated), 0))
+            .where(s.variant_id == ss.variant_id)
+            .correlate(stock_subscriptions)
+            .scalar_subquery()
+        )
+        stmt = select(stock_subscriptions).where(ss.status == SubscriptionStatus.PENDING.value, available > 0)
+        if skus:
+            stmt = stmt.where(ss.sku.in_([sku.strip().upper() for sku in skus]))
+        stmt = stmt.order_by(ss.id).limit(limit)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True, of=stock_subscriptions)
+        return [subscription_from_row(r) for r in (await self.session.execute(stmt)).all()]
+
+    async def stock_subscriptions(self, customer_id: int | None = None) -> list[StockSubscription]:
+        stmt = select(stock_subscriptions).order_by(ss.id)
+        if customer_id is not None:
+            stmt = stmt.where(ss.customer_id == customer_id)
+        return [subscription_from_row(r) for r in (await self.session.execute(stmt)).all()]
 
     async def set_order_campaign(self, order_id: int, campaign_id: int) -> bool:
         o = orm.orders.c

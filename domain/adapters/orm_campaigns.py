@@ -1,5 +1,7 @@
 """Campaign tables (issue 8), on the shared ``metadata``; read and written with SQLAlchemy Core by
-``campaigns_repository`` and ``campaigns_delivery`` (no imperative mapping: the model is rebuilt from rows)."""
+``campaigns_repository`` and ``campaigns_delivery`` (no imperative mapping: the model is rebuilt from rows).
+
+``stock_subscriptions`` (migration 0004): the shoppers who asked to hear when a SKU is back."""
 
 from __future__ import annotations
 
@@ -62,4 +64,21 @@ campaign_deliveries = Table(
     Index("ix_campaign_deliveries_claim", "state", "not_before"),
     Index("ix_campaign_deliveries_campaign_state", "campaign_id", "state"),
     Index("ix_campaign_deliveries_customer_sent", "customer_id", "sent_at"),
+)
+
+stock_subscriptions = Table(
+    "stock_subscriptions",
+    metadata,
+    _pk(),
+    _fk("customer_id", "customers.id", index=False),
+    _fk("variant_id", "variants.id", index=False),
+    Column("sku", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    # pending -> notified (a delivery was queued, run = this row's id) | skipped (nobody to message)
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("notified_at", UTCDateTime, nullable=True),
+    _fk("campaign_id", "campaigns.id", nullable=True, index=False),
+    UniqueConstraint("customer_id", "variant_id", name="uq_stock_subscriptions_customer_variant"),
+    Index("ix_stock_subscriptions_status_variant", "status", "variant_id"),
 )

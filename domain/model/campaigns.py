@@ -278,6 +278,25 @@ class DeliveryState(StrEnum):
 FINAL_DELIVERY_STATES = frozenset(DeliveryState) - {DeliveryState.QUEUED, DeliveryState.SENDING}
 
 
+class Trigger(StrEnum):
+    """Automations: a campaign template that domain events (or their absence) send, person by person."""
+
+    ABANDONED_CART = "abandoned_cart"  # a non-empty cart untouched for ``trigger_hours``; run = cart timestamp
+    BACK_IN_STOCK = "back_in_stock"  # a SKU a shopper asked about is available again; run = subscription id
+    WIN_BACK = "win_back"  # no paid order for ``trigger_hours`` (N days); run = id of the last paid order
+
+
+def validate_trigger(trigger: str, hours: int) -> None:
+    try:
+        kind = Trigger(trigger)
+    except ValueError:
+        raise ValidationFailed(f"Automations are triggered by {', '.join(t.value for t in Trigger)}.") from None
+    if kind == Trigger.ABANDONED_CART and not 1 <= hours <= 24 * 7:
+        raise ValidationFailed("An abandoned-cart reminder waits 1 to 168 hours.")
+    if kind == Trigger.WIN_BACK and not (24 <= hours <= 24 * 3650 and hours % 24 == 0):
+        raise ValidationFailed("A win-back waits a whole number of days, 1 to 3650.")
+
+
 def require_role(actor: Actor, role: Role, doing: str) -> None:
     """System actors (CLI on the server, jobs) may; staff need ``role`` or above; shoppers never."""
     if actor.kind == ActorKind.SYSTEM:
@@ -302,8 +321,8 @@ class Campaign:
     quiet_policy: str = "defer"  # defer: wait for the morning; skip: don't send at all
     cap: FrequencyCap = field(default_factory=FrequencyCap)
     attribution_days: int = 7
-    trigger: str | None = None  # automations: "abandoned_cart", "back_in_stock", "win_back"
-    trigger_hours: int = 0
+    trigger: str | None = None  # automations: "abandoned_cart", "back_in_stock", "win_back" (see Trigger)
+    trigger_hours: int = 0  # abandoned_cart: cart untouched for; win_back: no paid order for (days x 24)
     status: CampaignStatus = CampaignStatus.DRAFT
     approved_by: str | None = None
     next_run_at: datetime | None = None
@@ -330,6 +349,8 @@ class Campaign:
             raise ValidationFailed("quiet_policy is defer or skip.")
         if self.cap.messages < 1 or self.cap.days < 1 or not 0 <= self.attribution_days <= 90:
             raise ValidationFailed("The frequency cap and the attribution window must be positive.")
+        if self.trigger is not None:
+            validate_trigger(self.trigger, self.trigger_hours)
 
     @property
     def rule(self) -> Rule:
@@ -347,6 +368,22 @@ class Campaign:
     @property
     def skus(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s for c in self.contents.values() for s in c.skus))
+
+    @property
+    def trigger_summary(self) -> str | None:
+        """How the automation is triggered, as campaign.yml says it (None for a broadcast)."""
+        if self.trigger == Trigger.ABANDONED_CART:
+            return f"abandoned_cart: {self.trigger_hours} hours"
+        if self.trigger == Trigger.WIN_BACK:
+            return f"win_back: {self.trigger_hours // 24} days"
+        return self.trigger
+
+    def switch_on(self) -> bool:
+        """An approved automation sends for as long as it is on (until paused or cancelled)."""
+        if self.trigger is None or self.status != S.APPROVED:
+            return False
+        self._move(S.SENDING)
+        return True
 
     def _move(self, to: CampaignStatus) -> None:
         if to not in _MOVES[self.status]:
@@ -435,6 +472,63 @@ def next_cron(expression: str, after: datetime) -> datetime:
         raise ValidationFailed(f"{expression!r} is not a cron expression like '0 10 * * MON'.")
     result: datetime = croniter(expression, after).get_next(datetime)
     return result
+
+
+class SubscriptionStatus(StrEnum):
+    PENDING = "pending"  # waiting for the SKU to come back (or for a back-in-stock campaign to be approved)
+    NOTIFIED = "notified"  # a delivery was queued for it (what became of it is on the delivery row)
+    SKIPPED = "skipped"  # it came back, but the shopper could not be messaged (no consent, unreachable...)
+
+
+@dataclass
+class StockSubscription:
+    """A shopper asked to be told when a SKU is back ("Notify me"); one per customer and SKU.
+
+    It is used once: the restock that finds it pending queues one delivery with ``run`` = its id, so a
+    replayed event or a second sweep finds the delivery row already there (UNIQUE) and the subscription
+    no longer pending. Asking again after a notice starts a new subscription (a new id, a new run).
+    """
+
+    customer_id: int
+    variant_id: int
+    sku: str
+    channel: str
+    created_at: datetime
+    status: SubscriptionStatus = SubscriptionStatus.PENDING
+    notified_at: datetime | None = None
+    campaign_id: int | None = None
+    id: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.status == SubscriptionStatus.PENDING
+
+    def mark(self, reached: bool, campaign_id: int | None, now: datetime) -> None:
+        if not self.pending:
+            raise IllegalTransition(
+                f"stock subscription {self.id}",
+                self.status.value,
+                "notified",
+                "This stock subscription was used already.",
+            )
+        self.status = SubscriptionStatus.NOTIFIED if reached else SubscriptionStatus.SKIPPED
+        self.notified_at = now
+        self.campaign_id = campaign_id
+
+
+def back_in_stock_candidates(campaigns: list[Campaign], sku: str) -> list[Campaign]:
+    """Approved back-in-stock automations that may announce ``sku``, best first: those featuring the SKU
+    (a message written for that product), then general ones (featuring no product). A campaign featuring
+    other products only is not about this one."""
+    sku = sku.upper()
+    usable = [
+        c
+        for c in campaigns
+        if c.trigger == Trigger.BACK_IN_STOCK and c.status in (CampaignStatus.APPROVED, CampaignStatus.SENDING)
+    ]
+    specific = [c for c in usable if sku in {s.upper() for s in c.skus}]
+    general = [c for c in usable if not c.skus]
+    return specific + general
 
 
 @dataclass(frozen=True)

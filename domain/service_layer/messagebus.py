@@ -81,6 +81,8 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.StartCampaignRun: campaigns.start_campaign_run,
     c.FinishCampaignRun: campaigns.finish_campaign_run,
     c.RunCampaignAutomations: campaigns.run_campaign_automations,
+    c.SubscribeToStock: campaigns.subscribe_to_stock,
+    c.NotifyBackInStock: campaigns.notify_back_in_stock,
     c.AttributeOrder: campaigns.attribute_order,
     c.PublishMarketingMessage: campaigns.publish_marketing_message,
 }

@@ -64,6 +64,7 @@ async def _change_stock(cmd: c.ReceiveStock | c.AdjustStock, ctx: Context) -> in
             )
         )
         _maybe_low_stock(uow, variant, before, before + delta)
+        _maybe_back_in_stock(uow, variant, before, before + delta)
         await uow.commit()
         return level.on_hand
 
@@ -81,6 +82,28 @@ def _maybe_low_stock(uow: UnitOfWork, variant: Variant, before: int, after: int)
     threshold = variant.low_stock_threshold
     if variant.id is not None and before >= threshold > after:
         uow.publish(events.LowStock(variant.id, variant.sku, after, threshold))
+
+
+def _maybe_back_in_stock(uow: UnitOfWork, variant: Variant, before: int, after: int) -> None:
+    """Tell once, when availability crosses from nothing to something (back-in-stock notices listen)."""
+    if variant.id is not None and before <= 0 < after:
+        uow.publish(events.BackInStock(variant.id, variant.sku, after))
+
+
+def _available(levels: list[StockLevel]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for level in levels:
+        totals[level.variant_id] = totals.get(level.variant_id, 0) + level.available
+    return totals
+
+
+async def _publish_back_in_stock(uow: UnitOfWork, levels: list[StockLevel], before: dict[int, int]) -> None:
+    after = _available(levels)
+    back = [vid for vid, n in after.items() if before.get(vid, 0) <= 0 < n]
+    if back:
+        variants = await uow.catalog.variants(back)
+        for vid in sorted(back):
+            _maybe_back_in_stock(uow, variants[vid], before.get(vid, 0), after[vid])
 
 
 async def reserve_for_order(uow: UnitOfWork, order: Order, expires_at: datetime, now: datetime) -> None:
@@ -125,10 +148,9 @@ async def release_holds(uow: UnitOfWork, order_id: int, reason: str, now: dateti
     ]
     if not reservations:
         return
-    levels = {
-        (lv.variant_id, lv.warehouse_id): lv
-        for lv in await uow.inventory.lock_levels([r.variant_id for r in reservations])
-    }
+    locked = await uow.inventory.lock_levels([r.variant_id for r in reservations])
+    before = _available(locked)
+    levels = {(lv.variant_id, lv.warehouse_id): lv for lv in locked}
     for r in reservations:
         level = levels[(r.variant_id, r.warehouse_id)]
         if r.status == ReservationStatus.ACTIVE:
@@ -137,6 +159,7 @@ async def release_holds(uow: UnitOfWork, order_id: int, reason: str, now: dateti
             movement = level.deallocate(r.quantity, order_id, now, reason)
         await uow.inventory.add_movement(movement)
         r.status = ReservationStatus.RELEASED
+    await _publish_back_in_stock(uow, locked, before)
 
 
 async def allocate_reserved(uow: UnitOfWork, order_id: int, now: datetime) -> None:
@@ -168,6 +191,16 @@ async def ship_allocated(uow: UnitOfWork, order_id: int, now: datetime) -> None:
 async def restock_returned(uow: UnitOfWork, order_id: int, now: datetime) -> None:
     """Put shipped units back into the warehouses they left from."""
     shipped = [r for r in await uow.inventory.reservations_of(order_id) if r.status == ReservationStatus.SHIPPED]
+    if not shipped:
+        return
+    locked = await uow.inventory.lock_levels([r.variant_id for r in shipped])
+    before = _available(locked)
+    levels = {(lv.variant_id, lv.warehouse_id): lv for lv in locked}
     for r in shipped:
-        level = await uow.inventory.lock_level(r.variant_id, r.warehouse_id)
+        level = levels.get((r.variant_id, r.warehouse_id))
+        if level is None:
+            level = await uow.inventory.lock_level(r.variant_id, r.warehouse_id)
+            levels[(r.variant_id, r.warehouse_id)] = level
+            locked.append(level)
         await uow.inventory.add_movement(level.restock_return(r.quantity, order_id, now))
+    await _publish_back_in_stock(uow, locked, before)
