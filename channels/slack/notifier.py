@@ -13,6 +13,7 @@ from bots.ops.orders import decision_of, order_card
 from bots.ops.stock import low_stock_alert
 from bots.ops.support import handoff
 from channels.slack.blocks import (
+    Block,
     approval_fallback,
     approval_message,
     campaign_finished_message,
@@ -22,7 +23,7 @@ from channels.slack.blocks import (
     low_stock_message,
 )
 from channels.slack.context import SlackOps
-from channels.slack.registry import APPROVAL_EVENT, TICKET_EVENT, MessageRef, metadata
+from channels.slack.registry import APPROVAL_EVENT, NOTICE_EVENT, TICKET_EVENT, MessageRef, metadata
 from domain import commands as c
 from domain import events as ev
 from domain.errors import NotFound
@@ -159,11 +160,11 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
 
     async def campaigns(event_id: str, event: ev.Event) -> None:
         if isinstance(event, ev.CampaignSubmitted):
-            await post_campaign_submitted(ops, event)
+            await post_campaign_submitted(ops, event, event_id)
         elif isinstance(event, ev.CampaignPaused):
-            await post_campaign_paused(ops, event)
+            await post_campaign_paused(ops, event, event_id)
         elif isinstance(event, ev.CampaignFinished):
-            await post_campaign_finished(ops, event)
+            await post_campaign_finished(ops, event, event_id)
 
     # One subscription per concern, so a failing support thread does not hold back approvals.
     subscribe("slack-approvals", approvals, events={"OrderNeedsApproval", "OrderStatusChanged"})
@@ -189,36 +190,65 @@ async def campaign_reports(ops: SlackOps, name_or_id: str | int | None = None) -
         return [await repo.report(campaign, ops.config.currency) for campaign in found]
 
 
-async def post_campaign_submitted(ops: SlackOps, event: ev.CampaignSubmitted) -> None:
+async def post_notice(
+    ops: SlackOps, event_id: str, kind: str, campaign_id: int, text: str, blocks: list[Block]
+) -> MessageRef | None:
+    """Post a notice for outbox event ``event_id`` to the ops channel, once: the message carries the event id
+    in its metadata, and a redelivered event finds it there (as ``post_approval`` finds its message)."""
+    channel = ops.config.ops_channel
+    if not channel:
+        return None
+    if await ops.registry.notice(channel, event_id) is not None:
+        log.info("campaign notice for event %s is already posted", event_id)
+        return None
+    response = await ops.client.chat_postMessage(
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        metadata=metadata(NOTICE_EVENT, event_id=event_id, kind=kind, campaign_id=campaign_id),
+    )
+    ref = MessageRef(str(response["channel"]), str(response["ts"]))
+    ops.registry.remember_notice(event_id, ref)
+    return ref
+
+
+async def post_campaign_submitted(ops: SlackOps, event: ev.CampaignSubmitted, event_id: str) -> None:
     if not ops.config.ops_channel:
         log.warning("campaign %s awaits approval but CHATSHOP_SLACK_OPS_CHANNEL is not set", event.campaign)
         return
-    await ops.client.chat_postMessage(
-        channel=ops.config.ops_channel,
-        text=f"Campaign {event.campaign} needs approval (submitted by {event.actor})",
-        blocks=campaign_submitted_message(event.campaign, event.actor, event.reachable),
+    await post_notice(
+        ops,
+        event_id,
+        "campaign_submitted",
+        event.campaign_id,
+        f"Campaign {event.campaign} needs approval (submitted by {event.actor})",
+        campaign_submitted_message(event.campaign, event.actor, event.reachable),
     )
 
 
-async def post_campaign_paused(ops: SlackOps, event: ev.CampaignPaused) -> None:
-    if not ops.config.ops_channel:
-        return
-    await ops.client.chat_postMessage(
-        channel=ops.config.ops_channel,
-        text=f"Campaign {event.campaign} paused: {event.reason}",
-        blocks=campaign_paused_message(event.campaign, event.reason, event.actor),
+async def post_campaign_paused(ops: SlackOps, event: ev.CampaignPaused, event_id: str) -> None:
+    await post_notice(
+        ops,
+        event_id,
+        "campaign_paused",
+        event.campaign_id,
+        f"Campaign {event.campaign} paused: {event.reason}",
+        campaign_paused_message(event.campaign, event.reason, event.actor),
     )
 
 
-async def post_campaign_finished(ops: SlackOps, event: ev.CampaignFinished) -> None:
+async def post_campaign_finished(ops: SlackOps, event: ev.CampaignFinished, event_id: str) -> None:
     if not ops.config.ops_channel:
         return
     try:
         (report,) = await campaign_reports(ops, event.campaign_id)
     except NotFound:
         return
-    await ops.client.chat_postMessage(
-        channel=ops.config.ops_channel,
-        text=f"Campaign {report.name} finished: {report.sent} of {report.recipients} sent",
-        blocks=campaign_finished_message(report),
+    await post_notice(
+        ops,
+        event_id,
+        "campaign_finished",
+        event.campaign_id,
+        f"Campaign {report.name} finished: {report.sent} of {report.recipients} sent",
+        campaign_finished_message(report),
     )

@@ -1,9 +1,10 @@
-"""Where the bot's own messages live: each order's approval message and each ticket's thread.
+"""Where the bot's own messages live: each order's approval message, each ticket's thread, and the notices
+posted for outbox events (campaign submitted, paused, finished).
 
 Kept in memory for speed, and recoverable after a restart from Slack itself: every such message carries
-Slack message ``metadata`` (``chatshop_order_approval`` / ``chatshop_ticket``), found again with
-``conversations.history(include_all_metadata=True)``. The domain stores only the ticket thread
-(``LinkTicketThread``); approval messages need no table at all.
+Slack message ``metadata`` (``chatshop_order_approval`` / ``chatshop_ticket`` / ``chatshop_notice``), found
+again with ``conversations.history(include_all_metadata=True)``. The domain stores only the ticket thread
+(``LinkTicketThread``); approval messages and notices need no table at all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 APPROVAL_EVENT = "chatshop_order_approval"
 TICKET_EVENT = "chatshop_ticket"
+NOTICE_EVENT = "chatshop_notice"  # payload: {"event_id": the outbox event's id, "kind": ..., ...}
 HISTORY_PAGES = 5  # how far back (5 × 200 messages) to look for an approval message after a restart
 
 
@@ -46,6 +48,7 @@ class MessageRegistry:
         self._decided: set[int] = set()
         self._scanned = False
         self._threads: dict[MessageRef, int] = {}
+        self._notices: dict[str, MessageRef] = {}
 
     # --- approvals --------------------------------------------------------------------------------
     def remember_approval(self, order_id: int, ref: MessageRef) -> None:
@@ -96,6 +99,29 @@ class MessageRegistry:
             if str(message.get("ts")) == ref.ts and found is not None:
                 self._threads[ref] = int(found)
                 return int(found)
+        return None
+
+    # --- notices for outbox events ------------------------------------------------------------------
+    def remember_notice(self, event_id: str, ref: MessageRef) -> None:
+        self._notices[event_id] = ref
+
+    async def notice(self, channel: str, event_id: str) -> MessageRef | None:
+        """The message already posted for outbox event ``event_id``: the outbox delivers at least once,
+        so a redelivery (even to another process, or after a restart) finds it here instead of posting again."""
+        if event_id in self._notices:
+            return self._notices[event_id]
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            page = await self._history(channel, limit=200, cursor=cursor)
+            for message in page.get("messages", []):
+                found = _payload(message, NOTICE_EVENT, "event_id")
+                if found is not None:
+                    self._notices[str(found)] = MessageRef(channel, str(message["ts"]))
+            if event_id in self._notices:
+                return self._notices[event_id]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                break
         return None
 
     async def _history(self, channel: str, **kwargs: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+_INITIAL: Any = object()  # an input the test leaves as the view set it up
 BOT_USER = "U0BOT"
 BOT_ID = "B0BOT"
 TEAM = "T0SHOP"
@@ -48,6 +49,7 @@ class FakeSlack:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
     _limits: dict[str, list[int]] = field(default_factory=dict)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)  # open modals by view id, as Slack holds them
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -186,7 +188,22 @@ class FakeSlack:
             return {"ok": True, "channel": channel, "ts": ts, "text": message["text"], "message": message}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
-        if method in ("views.open", "views.publish", "views.update"):
+        if method in ("views.open", "views.push"):
+            view = dict(args.get("view") or {}) | {"id": f"V{next(self._ts):06d}", "team_id": TEAM}
+            view["hash"] = f"{next(self._ts)}.h"
+            self.views[view["id"]] = view
+            return {"ok": True, "view": view}
+        if method == "views.update":
+            # Like Slack: a hash from an older version of the view is refused, so updates don't race.
+            current = self.views.get(str(args.get("view_id")))
+            if current is None:
+                return {"ok": False, "error": "not_found"}
+            if args.get("hash") and args["hash"] != current["hash"]:
+                return {"ok": False, "error": "hash_conflict"}
+            view = dict(args.get("view") or {}) | {"id": current["id"], "team_id": TEAM, "hash": f"{next(self._ts)}.h"}
+            self.views[view["id"]] = view
+            return {"ok": True, "view": view}
+        if method == "views.publish":
             view = dict(args.get("view") or {})
             return {"ok": True, "view": view | {"id": f"V{next(self._ts):06d}", "team_id": TEAM}}
         if method == "conversations.history":
@@ -362,20 +379,36 @@ class SlackSender:
         }
         return await self.interactive(payload, **kw)
 
-    async def submit(self, view: dict[str, Any], values: dict[str, str], user: str, **kw: Any) -> Sent:
-        """Submit a modal the app opened (``view`` as sent to views.open), filling inputs by block id."""
+    @staticmethod
+    def _state(view: dict[str, Any], values: Mapping[str, str | list[str] | None]) -> dict[str, dict[str, Any]]:
+        """``view.state.values`` as Slack builds it: every input block, filled from ``values`` by block id
+        (a list for checkboxes and multi-selects), else left as the view set it up (initial values)."""
         state: dict[str, dict[str, Any]] = {}
         for block in view["blocks"]:
             if block.get("type") != "input":
                 continue
             element = block["element"]
-            given = values.get(block["block_id"])
-            if element["type"] == "static_select":
-                option = next((o for o in element["options"] if o["value"] == given), element.get("initial_option"))
-                entry: dict[str, Any] = {"type": "static_select", "selected_option": option}
+            kind = element["type"]
+            given = values.get(block["block_id"], _INITIAL)
+            options = {o["value"]: o for o in element.get("options", [])}
+            entry: dict[str, Any] = {"type": kind}
+            if kind in ("checkboxes", "multi_static_select"):
+                chosen = element.get("initial_options", []) if given is _INITIAL else [options[v] for v in given or []]
+                entry["selected_options"] = chosen
+            elif kind in ("static_select", "radio_buttons"):
+                if given is _INITIAL:
+                    entry["selected_option"] = element.get("initial_option")
+                else:
+                    entry["selected_option"] = options.get(str(given)) if given else None
             else:
-                entry = {"type": element["type"], "value": given}
+                entry["value"] = element.get("initial_value") if given is _INITIAL else given
             state[block["block_id"]] = {element["action_id"]: entry}
+        return state
+
+    async def submit(
+        self, view: dict[str, Any], values: Mapping[str, str | list[str] | None], user: str, **kw: Any
+    ) -> Sent:
+        """Submit a modal the app opened (``view`` as sent to views.open), filling inputs by block id."""
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM, "domain": "shop"},
@@ -384,15 +417,46 @@ class SlackSender:
             "token": "legacy-verification-token",
             "trigger_id": f"trigger-{next(self._ids)}",
             "view": {
-                "id": "V0MODAL",
+                "id": view.get("id", "V0MODAL"),
+                "team_id": TEAM,
+                "type": "modal",
+                "callback_id": view["callback_id"],
+                "private_metadata": view.get("private_metadata", ""),
+                "blocks": view["blocks"],
+                "state": {"values": self._state(view, values)},
+                "hash": view.get("hash", "1.abc"),
+            },
+        }
+        return await self.interactive(payload, **kw)
+
+    async def change(
+        self, view: dict[str, Any], values: Mapping[str, str | list[str] | None], block_id: str, user: str, **kw: Any
+    ) -> Sent:
+        """A user changed the input ``block_id`` of an open modal (with ``dispatch_action``): the
+        ``block_actions`` payload Slack sends, with the view's id, hash and the state of every input."""
+        state = self._state(view, values)
+        block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+        action = dict(state[block_id][block["element"]["action_id"]])
+        action |= {"action_id": block["element"]["action_id"], "block_id": block_id, "action_ts": f"{time.time():.6f}"}
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "shop"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+            "api_app_id": "A0SHOP",
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": view["id"]},
+            "trigger_id": f"trigger-{next(self._ids)}",
+            "view": {
+                "id": view["id"],
                 "team_id": TEAM,
                 "type": "modal",
                 "callback_id": view["callback_id"],
                 "private_metadata": view.get("private_metadata", ""),
                 "blocks": view["blocks"],
                 "state": {"values": state},
-                "hash": "1.abc",
+                "hash": view["hash"],
             },
+            "actions": [action],
         }
         return await self.interactive(payload, **kw)
 

@@ -1,4 +1,5 @@
-"""``/campaign`` and its buttons: campaigns with their progress, approved, paused, resumed or cancelled by staff.
+"""``/campaign`` and its buttons: campaigns with their progress, submitted, approved, paused, resumed or cancelled
+by staff; ``/campaign new`` and the list's "New campaign" button open the modal (``campaign_modal``).
 
 Each acks at once; the domain decides (roles, legal moves) and its refusal is told ephemerally.
 """
@@ -13,12 +14,14 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from channels.slack.blocks import campaign_decided_message, campaign_list_message
 from channels.slack.context import Refused, SlackOps, channel_of, ops_of, user_of
+from channels.slack.listeners import campaign_modal
 from channels.slack.notifier import campaign_reports, decision_text
 from domain import commands as c
 from domain.model.staff import Actor
 
 Move = Callable[[str, Actor, str], c.Command]
 MOVES: dict[str, tuple[Move, str]] = {
+    "campaign_submit": (lambda name, actor, who: c.SubmitCampaign(name, actor), "submitted for approval"),
     "campaign_approve": (lambda name, actor, who: c.ApproveCampaign(name, actor), "approved"),
     "campaign_pause": (lambda name, actor, who: c.PauseCampaign(name, f"paused by {who} from Slack", actor), "paused"),
     "campaign_resume": (lambda name, actor, who: c.ResumeCampaign(name, actor), "resumed"),
@@ -40,6 +43,9 @@ async def campaign_command(ack: AsyncAck, command: dict[str, Any], context: Asyn
     await ack()
     ops, channel, user = ops_of(context), str(command.get("channel_id")), command["user_id"]
     try:
+        if str(command.get("text") or "").strip().lower() == "new":
+            await campaign_modal.open_new_campaign(ops, str(command["trigger_id"]), channel, user)
+            return
         await ops.staff(channel, user)
         await _show_list(ops, channel, user)
     except Refused:
@@ -67,6 +73,7 @@ async def campaign_action(ack: AsyncAck, body: dict[str, Any], context: AsyncBol
             ts=str(container["message_ts"]),
             text=f"Campaign {name}: approved by {member.name}",
             blocks=campaign_decided_message(name, decision),
+            metadata=(body.get("message") or {}).get("metadata"),  # keep the notice findable (redeliveries)
         )
 
 
@@ -74,3 +81,4 @@ def register(app: AsyncApp) -> None:
     app.command("/campaign")(campaign_command)
     for action_id in MOVES:
         app.action(action_id)(campaign_action)
+    campaign_modal.register(app)

@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import delete, update
 
 from bots.campaigns.dispatcher import Dispatcher, Limits
 from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import LocalRateLimiter
 from bots.campaigns.transport import Message
 from channels.slack.notifier import campaign_reports
+from channels.slack.registry import MessageRegistry
+from chatshop.bootstrap import Shop
 from domain import commands as c
+from domain.adapters import orm
 from domain.model.campaigns import SendOutcome
 from domain.service_layer.handlers.campaigns import pause_if_out_of_stock
+from tests.integration.campaigns.helpers import APPROVER as APPROVER_ACTOR
 from tests.integration.campaigns.helpers import MARKETER, Person, add_people, approved, campaign, enable, store
 from tests.integration.slack.conftest import APPROVER, OPS, VIEWER, SlackShop
 
@@ -70,6 +75,7 @@ async def test_the_campaign_command_lists_campaigns_with_progress_and_the_button
         ("campaign_cancel", "spring"),
         ("campaign_pause", "summer"),
         ("campaign_cancel", "summer"),
+        ("campaign_new", "new"),
     ]
 
 
@@ -114,7 +120,8 @@ async def test_a_campaign_pausing_itself_for_lack_of_stock_is_told_in_the_ops_ch
     assert "Campaign *spring* paused by system: out of stock: SHOE-BLU-42" in _texts(notice.args["blocks"])
 
 
-async def test_a_finished_campaign_posts_its_summary_to_the_ops_channel(slack: SlackShop) -> None:
+async def _finished(slack: SlackShop) -> None:
+    """Three recipients, one of whom blocked the bot: the campaign runs to its end."""
     shop = slack.shop
     enable(shop)
     await add_people(shop, [Person(telegram=i) for i in range(1, 4)], shop.clock.now())
@@ -131,6 +138,10 @@ async def test_a_finished_campaign_posts_its_summary_to_the_ops_channel(slack: S
     )
     await dispatcher.drain()
     await shop.outbox.drain()
+
+
+async def test_a_finished_campaign_posts_its_summary_to_the_ops_channel(slack: SlackShop) -> None:
+    await _finished(slack)
     summary = await slack.fake.wait_for("chat.postMessage", lambda a: "finished" in a.get("text", ""))
     assert summary.args["channel"] == OPS
     text = _texts(summary.args["blocks"])
@@ -138,3 +149,50 @@ async def test_a_finished_campaign_posts_its_summary_to_the_ops_channel(slack: S
     assert "Recipients: *3*" in text
     assert "Sent: *2* · Failed: 0 · Blocked: 1 · Unknown: 0" in text
     assert "Opt-outs: 0" in text and "Orders: *0* · Revenue: *0.00 USD*" in text
+
+
+# --- the outbox delivers at least once: a redelivered event must not post its notice twice ------------------
+async def _redeliver(shop: Shop, consumer: str = "slack-campaigns") -> None:
+    """As if the worker died after posting but before recording it: the outbox hands every event to
+    ``consumer`` again, with the same event ids."""
+    async with shop.sessions() as session, session.begin():
+        done = orm.processed_messages.c
+        await session.execute(delete(orm.processed_messages).where(done.consumer == consumer))
+        await session.execute(
+            update(orm.outbox).values(delivered_at=None, claimed_until=None, available_at=shop.clock.now())
+        )
+    assert await shop.outbox.drain() > 0
+
+
+def _notices(slack: SlackShop) -> list[dict[str, Any]]:
+    return [
+        m for m in slack.fake.history.get(OPS, []) if (m.get("metadata") or {}).get("event_type") == "chatshop_notice"
+    ]
+
+
+async def test_redelivered_submitted_and_paused_events_post_their_notices_once_even_after_a_restart(
+    slack: SlackShop,
+) -> None:
+    await _submitted(slack)
+    await slack.shop.bus.handle(c.ApproveCampaign("spring", APPROVER_ACTOR))
+    await slack.shop.bus.handle(c.PauseCampaign("spring", "the copy has a typo", MARKETER))
+    await slack.shop.outbox.drain()
+    kinds = [m["metadata"]["event_payload"]["kind"] for m in _notices(slack)]
+    assert kinds == ["campaign_submitted", "campaign_paused"]
+    await _redeliver(slack.shop)  # the same process: it remembers what it posted
+    assert len(_notices(slack)) == 2
+    slack.ops.registry = MessageRegistry(slack.ops.client)  # a restarted process remembers nothing...
+    await _redeliver(slack.shop)
+    assert len(_notices(slack)) == 2  # ...and finds its notices again by their metadata
+    assert slack.fake.called("conversations.history")
+    assert len(slack.fake.called("chat.postMessage")) == 2
+
+
+async def test_a_redelivered_finished_event_posts_its_summary_once(slack: SlackShop) -> None:
+    await _finished(slack)
+    await slack.fake.wait_for("chat.postMessage", lambda a: "finished" in a.get("text", ""))
+    await _redeliver(slack.shop)
+    slack.ops.registry = MessageRegistry(slack.ops.client)
+    await _redeliver(slack.shop)
+    finished = [c for c in slack.fake.called("chat.postMessage") if "finished" in c.args.get("text", "")]
+    assert len(finished) == 1
