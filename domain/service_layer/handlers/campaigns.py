@@ -139,6 +139,9 @@ async def create_campaign(cmd: c.CreateCampaign, ctx: Context) -> int:
     now = ctx.now()
     campaign = build_campaign(cmd, now)
     async with ctx.uow() as uow:
+        unknown = [sku for sku in campaign.skus if await uow.catalog.variant_by_sku(sku) is None]
+        if unknown:
+            raise ValidationFailed(f"No product has the SKU {', '.join(unknown)}.")
         repo = campaigns_of(uow)
         existing = await repo.get(cmd.name, lock=True)
         if existing is not None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from chatshop.bootstrap import Shop
 from domain.adapters import orm
 from tests.integration.campaigns.helpers import Person, add_people
+from tests.support.shopdata import SmallShop
 
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parents[3]
@@ -53,6 +54,7 @@ def cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_a_marketer_creates_submits_gets_approval_and_sends_from_the_terminal(
     shop: Shop, database_url: str, tmp_path: Path
 ) -> None:
+    await SmallShop(shop).build()  # the catalog the campaign features (MUG-WHT)
     await add_people(shop, [Person(webchat="wabc"), Person(webchat="wdef", country="DE")], datetime.now(UTC))
     spec = tmp_path / "campaign.yml"
     spec.write_text(CAMPAIGN_YML)

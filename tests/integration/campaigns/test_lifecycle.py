@@ -16,7 +16,7 @@ from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.adapters import orm
 from domain.adapters.campaigns_repository import SqlCampaignRepository
-from domain.errors import IllegalTransition, PermissionDenied
+from domain.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from domain.model.campaigns import SendOutcome
 from domain.service_layer.handlers.campaigns import pause_if_out_of_stock
 from tests.integration.campaigns.helpers import (
@@ -183,6 +183,15 @@ async def test_a_worker_that_dies_mid_send_leaves_unknown_never_a_resend(small: 
     assert len(send.sent) == 3
     assert await states(shop, campaign_id) == {"sent": 3, "unknown": 2}
     assert not await dead.finish(claimed[0], SendOutcome.sent())  # the dead worker's late answer is refused
+
+
+async def test_a_campaign_featuring_an_unknown_sku_is_refused_and_not_created(small: SmallShop) -> None:
+    shop = small.shop
+    enable(shop)
+    with pytest.raises(ValidationFailed, match="NO-SUCH-SKU"):
+        await shop.bus.handle(campaign(contents={"en": {"text": "New!", "skus": ["SHOE-BLU-42", "NO-SUCH-SKU"]}}))
+    async with shop.sessions() as session:
+        assert await SqlCampaignRepository(session).get("spring") is None
 
 
 async def test_a_campaign_featuring_a_product_pauses_itself_when_it_sells_out(
