@@ -31,6 +31,20 @@ async def test_chinese_product_search_is_normalised_to_catalog_values(embedded_e
     assert entities(result) == {("color", "red"), ("product", "running shoes"), ("max_price", "80")}
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I want the mug", "add_to_cart"),
+        ("i don't want the mug anymore", "remove_from_cart"),
+        ("i want a mug", "search_product"),
+    ],
+)
+async def test_wanting_the_product_adds_it_and_no_longer_wanting_it_removes_it(
+    embedded_engine: EmbeddedEngine, text: str, intent: str
+) -> None:
+    assert (await embedded_engine.parse(text)).intent == intent
+
+
 async def test_chinese_order_status_question_is_understood(embedded_engine: EmbeddedEngine) -> None:
     result = await embedded_engine.parse("我的订单到哪了")
     assert result.intent == "order_status"
