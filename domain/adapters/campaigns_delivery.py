@@ -14,11 +14,12 @@ on SQLite every write transaction is ``BEGIN IMMEDIATE`` (see ``db.py``), which 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
@@ -31,6 +32,8 @@ d = campaign_deliveries.c
 DS = DeliveryState
 # What counts against the frequency cap: messages that went out, or may have.
 _CAPPED = [DS.SENT.value, DS.SENDING.value, DS.UNKNOWN.value]
+# The first key of the per-customer advisory locks taken while claiming ("cap1"), apart from any others.
+_CAP_LOCKS = 0x63617031
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class SqlDeliveryStore:
                 return [], {}
             found = await session.execute(select(campaigns).where(campaigns.c.id.in_({r.campaign_id for r in rows})))
             by_id = {row.id: campaign_from_row(row) for row in found.all()}
+            if session.bind.dialect.name == "postgresql":
+                await self._lock_customers(session, {r.customer_id for r in rows})
             people = await self._people(session, [r.customer_id for r in rows])
             counts = await self._recent_counts(session, rows, by_id, now)
             claimed: list[ClaimedDelivery] = []
@@ -134,6 +139,26 @@ class SqlDeliveryStore:
         return claimed, by_id
 
     @staticmethod
+    async def _lock_customers(session: AsyncSession, customer_ids: set[int]) -> None:
+        """Serialise claimers per customer for the frequency cap (PostgreSQL; SQLite's writers are serial).
+
+        Two workers claiming rows of *different* campaigns for one customer lock different delivery rows,
+        so ``SKIP LOCKED`` does not keep them apart, and each would count the customer's messages without
+        seeing the other's uncommitted ``sending`` row: both would send past the cap. A transaction-scoped
+        advisory lock per customer, taken in ascending order (no deadlock between claimers, and a claimer
+        waits for nothing else while holding them), makes the second claimer wait for the first's commit;
+        its count is a later statement, so under READ COMMITTED it sees the first's ``sending`` rows.
+        """
+        keys = sorted({i % 2**31 for i in customer_ids})
+        await session.execute(
+            text(
+                "SELECT count(pg_advisory_xact_lock(:space, k)) FROM "
+                "(SELECT k FROM unnest(CAST(:keys AS integer[])) AS k ORDER BY k OFFSET 0) AS ordered"
+            ),
+            {"space": _CAP_LOCKS, "keys": keys},
+        )
+
+    @staticmethod
     async def _people(session: AsyncSession, ids: list[int]) -> dict[int, tuple[bool, list[str], str]]:
         cu = orm.customers.c
         stmt = select(cu.id, cu.marketing_opt_in, cu.unreachable_channels, cu.timezone).where(cu.id.in_(set(ids)))
@@ -160,28 +185,44 @@ class SqlDeliveryStore:
 
     async def finish(self, delivery: ClaimedDelivery, outcome: Outcome) -> bool:
         """Book one result; False when the lease was lost (the row was reaped meanwhile: it stays unknown)."""
+        return (await self.finish_many([(delivery, outcome)]))[0]
+
+    async def finish_many(self, results: Sequence[tuple[ClaimedDelivery, Outcome]]) -> list[bool]:
+        """Book several results in one transaction (one UPDATE per kind of outcome); for each, False when
+        the lease was lost. Only rows still ``sending`` under this worker's name are booked, exactly as
+        one by one: batching changes the number of commits, not who may book what."""
+        if not results:
+            return []
         now = self.clock.now()
-        values: dict[str, Any] = {"updated_at": now, "claimed_by": None, "lease_until": None}
-        if outcome.kind == "sent":
-            values |= {"state": DS.SENT.value, "sent_at": now, "error": None}
-        elif outcome.kind == "blocked":
-            values |= {"state": DS.BLOCKED.value, "error": outcome.error}
-        elif outcome.kind == "retry":
-            # The transport refused before delivering (429): safe to queue again.
-            values |= {
-                "state": DS.QUEUED.value,
-                "not_before": now + timedelta(seconds=outcome.retry_after),
-                "error": outcome.error,
-            }
-        else:
-            values |= {"state": DS.FAILED.value, "error": (outcome.error or "failed")[:2000]}
+        groups: dict[tuple[str, float, str | None], list[int]] = {}
+        for delivery, outcome in results:
+            retry_after = outcome.retry_after if outcome.kind == "retry" else 0.0
+            groups.setdefault((outcome.kind, retry_after, outcome.error), []).append(delivery.id)
+        booked: set[int] = set()
         async with self.sessions() as session, session.begin():
-            result = await session.execute(
-                update(campaign_deliveries)
-                .where(d.id == delivery.id, d.state == DS.SENDING.value, d.claimed_by == self.worker)
-                .values(**values)
-            )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+            for (kind, retry_after, error), ids in groups.items():
+                values: dict[str, Any] = {"updated_at": now, "claimed_by": None, "lease_until": None}
+                if kind == "sent":
+                    values |= {"state": DS.SENT.value, "sent_at": now, "error": None}
+                elif kind == "blocked":
+                    values |= {"state": DS.BLOCKED.value, "error": error}
+                elif kind == "retry":
+                    # The transport refused before delivering (429): safe to queue again.
+                    values |= {
+                        "state": DS.QUEUED.value,
+                        "not_before": now + timedelta(seconds=retry_after),
+                        "error": error,
+                    }
+                else:
+                    values |= {"state": DS.FAILED.value, "error": (error or "failed")[:2000]}
+                result = await session.execute(
+                    update(campaign_deliveries)
+                    .where(d.id.in_(ids), d.state == DS.SENDING.value, d.claimed_by == self.worker)
+                    .values(**values)
+                    .returning(d.id)
+                )
+                booked.update(int(i) for i in result.scalars().all())
+        return [delivery.id in booked for delivery, _ in results]
 
     async def reap(self) -> int:
         """Deliveries whose worker died mid-call: ``unknown``, never resent. Returns how many."""
