@@ -1,13 +1,17 @@
 """Broadcast throughput against a fake Bot API that enforces Telegram's limits (scaled up).
 
     python bench/broadcast.py [--recipients 10000] [--rate 250] [--url sqlite+aiosqlite:///…] [--json]
+    python bench/broadcast.py --workers 2 --url postgresql+asyncpg://… --redis redis://… [--json]
 
 10,000 customers, one campaign, sent through the real Telegram transport (aiogram, the rate-limited
 sender) to ``tests/support/fake_telegram.py``, which answers 429 whenever more than ``--rate`` messages
 arrive within any one second (Telegram's 30/s, scaled so the run takes under a minute). Prints the
 achieved rate over the enforced limit (goal >= 0.95), duplicates, losses and 429s. ``--json`` prints one
 object with ``ratio``. Uses a fresh SQLite file under a temporary directory unless ``--url`` (an empty,
-migrated database) is given.
+migrated database) is given. ``--workers N`` sends from N worker processes instead of this one (the
+dispatcher's production loop, the rate shared through Redis), as a deployment would. The sender's CPU
+per message (this process, or the workers) is printed too: the rate is reached only if it stays well
+under one core's worth per second, and the machine's load decides how much of a core the sender gets.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chatshop.bootstrap import build_shop  # noqa: E402 - after the sys.path line
+from chatshop.bootstrap import Shop, build_shop  # noqa: E402 - after the sys.path line
 from chatshop.settings import Settings  # noqa: E402 - after the sys.path line
 from domain import commands as c  # noqa: E402 - after the sys.path line
 from domain.adapters.migrate import upgrade  # noqa: E402 - after the sys.path line
@@ -34,8 +40,41 @@ from tests.integration.campaigns.helpers import APPROVER, MARKETER, Person, add_
 from tests.integration.campaigns.telegram_rig import telegram_dispatcher  # noqa: E402 - after the sys.path line
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _worker_processes(shop: Shop, campaign_id: int, n: int, args: list[str]) -> None:
+    """Send with ``n`` worker processes (``tests/support/campaign_worker.py``: the dispatcher's ``run`` loop,
+    the rate shared through Redis), as a deployment would; returns once no row is queued or sending."""
+    procs = []
+    for _ in range(n):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.support.campaign_worker", *args, "110", cwd=ROOT, stdout=subprocess.PIPE
+        )
+        assert proc.stdout is not None
+        assert (await proc.stdout.readline()).strip() == b"ready"
+        procs.append(proc)
+    while True:
+        counts = await store(shop).counts(campaign_id)
+        if counts.get("queued", 0) + counts.get("sending", 0) == 0:
+            break
+        await asyncio.sleep(0.1)
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+        await proc.wait()
+
+
 async def run(
-    url: str, recipients: int, rate: float, in_flight: int, enforce: float | None = None
+    url: str,
+    recipients: int,
+    rate: float,
+    in_flight: int,
+    enforce: float | None = None,
+    calls_file: str | None = None,
+    workers: int = 0,
+    redis_url: str | None = None,
 ) -> dict[str, object]:
     shop = build_shop(Settings(database_url=url, _env_file=None), clock=SystemClock())  # type: ignore[call-arg]
     enable(shop)
@@ -52,15 +91,25 @@ async def run(
     )  # fmt: skip
     assert fake.stdin is not None and fake.stdout is not None
     api = (await fake.stdout.readline()).decode().strip()
-    dispatcher = telegram_dispatcher(shop, api, rate, max_in_flight=in_flight)
-    started = time.monotonic()
-    await dispatcher.drain()
-    elapsed = time.monotonic() - started
-    await dispatcher.aclose()
+    transactions: dict[str, int] = {}
+    if workers == 0:
+        dispatcher = telegram_dispatcher(shop, api, rate, max_in_flight=in_flight)
+        started, cpu = time.monotonic(), time.process_time()
+        await dispatcher.drain()
+        elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
+        transactions = {"claims": dispatcher.stats.claims, "bookings": dispatcher.booker.writes}
+        await dispatcher.aclose()
+    else:
+        assert redis_url, "--workers needs --redis (the processes share the rate through it)"
+        started, cpu = time.monotonic(), _children_cpu()
+        await _worker_processes(shop, campaign_id, workers, [url, api, redis_url, str(rate), "120", str(in_flight)])
+        elapsed, cpu = time.monotonic() - started, _children_cpu() - cpu
     fake.stdin.write(b"dump\n")
     await fake.stdin.drain()
     calls = json.loads(await fake.stdout.readline())["calls"]
     await fake.wait()
+    if calls_file:
+        await asyncio.to_thread(Path(calls_file).write_text, json.dumps(calls))
     accepted = [(chat, at) for chat, at, rejected in calls if not rejected]
     rejected = Counter(status for _, _, status in calls if status)
     counts = await store(shop).counts(campaign_id)
@@ -78,6 +127,9 @@ async def run(
         "duplicates": sum(n - 1 for n in chats.values() if n > 1),
         "losses": recipients - len(chats),
         "too_many_requests": rejected.get(429, 0),
+        "workers": workers or 1,
+        "sender_cpu_ms_per_message": round(1000 * cpu / max(1, len(accepted)), 2),
+        "transactions": transactions,
         "states": counts,
     }
 
@@ -89,13 +141,18 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=35)
     parser.add_argument("--url", default=None)
     parser.add_argument("--enforce", type=float, default=None, help="the fake's limit, if not --rate (diagnostics)")
+    parser.add_argument("--calls", default=None, help="write every call the fake saw to this file (diagnostics)")
+    parser.add_argument("--workers", type=int, default=0, help="send from this many processes (needs --url, --redis)")
+    parser.add_argument("--redis", default=None, help="Redis URL: the rate limit shared by --workers processes")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite+aiosqlite:///{tmp}/bench.db"
         if args.url is None:
             upgrade(url)
-        result = asyncio.run(run(url, args.recipients, args.rate, args.in_flight, args.enforce))
+        result = asyncio.run(
+            run(url, args.recipients, args.rate, args.in_flight, args.enforce, args.calls, args.workers, args.redis)
+        )
     if args.json:
         print(json.dumps(result))
         return

@@ -23,6 +23,10 @@ from typing import Any, Protocol
 GLOBAL = "global"
 # 3% below the nominal rate: the remote counts arrivals in a sliding second, after network jitter.
 SLACK = 0.97
+# After a stall the slots that came due are caught up at no more than twice the rate, not all at once: a
+# bunch released together reaches the remote spread over the time the sender takes to write it, and the
+# bench saw its 429s a second after such bunches (each costs a one-second pause of every sender).
+CATCH_UP = 2.0
 
 
 class RateLimiter(Protocol):
@@ -35,8 +39,9 @@ class RateLimiter(Protocol):
 
 class LocalRateLimiter:
     """GCRA spacing, plus a guard that mirrors the remote's own check: never more than ``rate`` grants
-    within any one second. The guard only bites after the event loop stalled and several reserved slots
-    came due together (a bunch the remote would answer with 429)."""
+    within any one second, and never two closer than half the interval. The guard only bites after the
+    event loop stalled and several reserved slots came due together (a bunch the remote would answer
+    with 429): they go out at twice the rate until the schedule is caught up."""
 
     def __init__(self, max_keys: int = 20_000) -> None:
         self._tat: OrderedDict[str, float] = OrderedDict()  # key -> when its next slot is free
@@ -61,14 +66,18 @@ class LocalRateLimiter:
             await asyncio.sleep(wait)
         window = self._granted.setdefault(key, deque())
         most = max(1, int(rate * SLACK))
+        closest = 1.0 / (rate * SLACK * CATCH_UP)
         while True:
             now = time.monotonic()
             while window and now - window[0] >= 1.0:
                 window.popleft()
-            if len(window) < most:
+            if len(window) >= most:
+                await asyncio.sleep(window[0] + 1.0 - now)
+            elif window and now - window[-1] < closest:
+                await asyncio.sleep(window[-1] + closest - now)
+            else:
                 window.append(now)
                 return
-            await asyncio.sleep(window[0] + 1.0 - now)
 
     async def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import SendMessage, SendPhoto
+from aiogram.methods import Response, SendMessage, SendPhoto
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import Message as TelegramMessage
 
 from bots.campaigns.transport import Message
 from bots.conversation.payloads import PayloadCodec
 from channels.telegram.sender import TelegramSender
 from domain.model.campaigns import SendOutcome
+
+# aiogram parses every answer as ``Response[<the method's result type>]``, a pydantic generic model that
+# pydantic caches only weakly: once collected it is rebuilt, schema and all, for the next call. Profiling
+# the broadcast bench showed that rebuilding in 14% of the sender's CPU; a strong reference keeps the one
+# model a broadcast needs (SendMessage and SendPhoto both return a Message) built once.
+_RESPONSE_MODELS = (Response[TelegramMessage],)
 
 LABELS = {
     "en": {"unsubscribe": "Unsubscribe", "view": "View {sku}", "coupon": "Code: {code}"},
