@@ -52,3 +52,24 @@ async def test_the_local_limiter_paces_evenly_and_a_pause_holds_every_waiting_se
     started = time.monotonic()
     await asyncio.gather(*(limiter.acquire("global:telegram", 200) for _ in range(3)))
     assert time.monotonic() - started >= 0.29
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["local", "redis"])
+async def test_slots_that_came_due_during_a_stall_do_not_burst_past_the_rate(shared: bool) -> None:
+    """A busy event loop wakes every sleeping sender late at once; the remote counts arrivals per second."""
+    prefix = f"test:{uuid.uuid4().hex}:"
+    limiters: list[RateLimiter] = (
+        [RedisRateLimiter(Redis.from_url(redis_url()), prefix) for _ in range(2)] if shared else [LocalRateLimiter()]
+    )
+
+    async def stall() -> None:
+        await asyncio.sleep(0.4)
+        time.sleep(0.3)  # noqa: ASYNC251 - blocking on purpose: the stall being tested
+
+    stalling = asyncio.create_task(stall())
+    times = await grant_times(limiters, 160, rate=100)
+    await stalling
+    assert busiest_second(times) <= 100 * SLACK + 1
+    for limiter in limiters:
+        if isinstance(limiter, RedisRateLimiter):
+            await limiter.aclose()
