@@ -31,6 +31,7 @@ class Claimed(Protocol):
     channel: str
     address: str
     locale: str
+    skus: tuple[str, ...]  # what this recipient asked about (back in stock), else ()
 
 
 class DeliveryStore(Protocol):
@@ -144,7 +145,7 @@ class Dispatcher:
             locale=d.locale,
             text=content.text,
             image_url=content.image_url,
-            skus=content.skus,
+            skus=d.skus or content.skus,  # a back-in-stock notice shows the product its shopper asked about
             coupon=content.coupon,
             subject=content.text.splitlines()[0][:120],
             unsubscribe_url=self.links.url("u", d.customer_id, d.campaign_id),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
 from domain.adapters.campaigns_repository import campaign_from_row
-from domain.adapters.orm_campaigns import campaign_deliveries, campaigns
-from domain.model.campaigns import Campaign, CampaignStatus, DeliveryState, SendOutcome
+from domain.adapters.orm_campaigns import campaign_deliveries, campaigns, stock_subscriptions
+from domain.model.campaigns import Campaign, CampaignStatus, DeliveryState, SendOutcome, Trigger
 from domain.ports import Clock
 
 d = campaign_deliveries.c
@@ -45,6 +45,7 @@ class ClaimedDelivery:
     channel: str
     address: str
     locale: str
+    skus: tuple[str, ...] = ()  # back in stock: the SKU the shopper asked about (the run's subscription)
 
 
 Outcome = SendOutcome  # kept short here: the store books what a transport reported
@@ -125,6 +126,7 @@ class SqlDeliveryStore:
                     update(campaign_deliveries).where(d.id == row_id).values(not_before=morning, updated_at=now)
                 )
             if claimed:
+                claimed = await self._with_requested_skus(session, claimed, by_id)
                 await session.execute(
                     update(campaign_deliveries)
                     .where(d.id.in_([c.id for c in claimed]))
@@ -137,6 +139,25 @@ class SqlDeliveryStore:
                     )
                 )
         return claimed, by_id
+
+    @staticmethod
+    async def _with_requested_skus(
+        session: AsyncSession, claimed: list[ClaimedDelivery], by_id: dict[int, Campaign]
+    ) -> list[ClaimedDelivery]:
+        """A back-in-stock notice names the SKU its shopper asked about (the run is the subscription's id),
+        so a general back-in-stock campaign, featuring no product, still shows that product's button."""
+        runs = {c.run for c in claimed if by_id[c.campaign_id].trigger == Trigger.BACK_IN_STOCK}
+        if not runs:
+            return claimed
+        ss = stock_subscriptions.c
+        found = await session.execute(select(ss.id, ss.sku).where(ss.id.in_(runs)))
+        sku_of = {int(row.id): str(row.sku) for row in found.all()}
+        return [
+            replace(c, skus=(sku_of[c.run],))
+            if by_id[c.campaign_id].trigger == Trigger.BACK_IN_STOCK and c.run in sku_of
+            else c
+            for c in claimed
+        ]
 
     @staticmethod
     async def _lock_customers(session: AsyncSession, customer_ids: set[int]) -> None:

@@ -159,6 +159,9 @@ async def test_back_in_stock_subscriptions_stay_pending_until_a_campaign_is_appr
     assert [s.status.value for s in await subscriptions(shop)] == ["notified"]
     assert [(cid, customer) for cid, _, customer, _ in await deliveries(shop)] == [(restock_id, ann)]
     assert await shop.bus.handle(c.RunCampaignAutomations()) == 0
+    send = Recorder()
+    await dispatcher(shop, send).drain()
+    assert [m.skus for m in send.sent] == [(SKU,)]  # a general notice still shows the product asked about
 
 
 async def test_back_in_stock_asks_for_marketing_consent_and_skips_who_cannot_be_reached(
