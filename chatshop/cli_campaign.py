@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +44,7 @@ from domain.service_layer.handlers.campaigns import build_campaign, pause_if_out
 T = TypeVar("T")
 campaign_app = typer.Typer(help="Broadcast campaigns: segments, approval, sending, reports.", no_args_is_help=True)
 console = Console()
+log = logging.getLogger(__name__)
 err = Console(stderr=True)
 ByOption = Annotated[str, typer.Option("--by", help="Who is acting (recorded on the campaign).")]
 
@@ -131,6 +133,26 @@ def subscribe_back_in_stock(shop: Shop) -> None:
         await shop.bus.handle(c.NotifyBackInStock(event.sku))
 
     shop.outbox.subscribe("campaign-back-in-stock", on_back, events={"BackInStock"})
+
+
+def subscribe_campaign_tests(shop: Shop, dispatcher: Dispatcher) -> None:
+    """Send the test messages marketers ask for (``CampaignTestRequested``) through this process's channels.
+    A 429 raises, so the outbox tries again later; any other failure is logged and dropped (a test is not
+    worth retrying blindly: the marketer sees nothing arrive and can ask again)."""
+    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
+
+    async def on_test(event_id: str, event: Any) -> None:
+        async with shop.sessions() as session:
+            campaign = await SqlCampaignRepository(session).get(event.campaign_id)
+        if campaign is None:
+            return
+        outcome = await dispatcher.send_test(campaign, event.channel, event.address, event.locale)
+        if outcome.kind == "retry":
+            raise RuntimeError(f"test of {event.campaign} to {event.channel}: rate limited, retrying")
+        if outcome.kind != "sent":
+            log.warning("test of %s to %s:%s: %s", event.campaign, event.channel, event.address, outcome.error)
+
+    shop.outbox.subscribe("campaign-tests", on_test, events={"CampaignTestRequested"})
 
 
 def subscribe_attribution(shop: Shop) -> None:
@@ -305,6 +327,27 @@ def _simple(make: Callable[[str, Actor], c.Command], done: str) -> Callable[...,
         console.print(done.format(name=name))
 
     return command
+
+
+@campaign_app.command("test")
+def test_send(
+    name: str,
+    to: Annotated[
+        str,
+        typer.Option("--to", help="Your own address: telegram:CHAT_ID, email:you@example.com or webchat:CHAT_ID."),
+    ],
+    locale: Annotated[
+        str | None, typer.Option("--locale", help="Which language's content (default: the first).")
+    ] = None,
+    by: ByOption = "operator",
+) -> None:
+    """Send the campaign to yourself first, marked as a test (the running server sends it)."""
+    channel, _, address = to.partition(":")
+    if not address:
+        err.print("[red]--to is CHANNEL:ADDRESS, e.g. telegram:123456789 or email:you@example.com.[/red]")
+        raise typer.Exit(2)
+    used = _run(lambda shop: shop.bus.handle(c.SendCampaignTest(name, channel, address, locale, _actor(by))))
+    console.print(f"Test of {name} ({used}) queued for {channel}:{address}; the running server sends it.")
 
 
 campaign_app.command("submit", help="Ask an approver to approve the campaign.")(

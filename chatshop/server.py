@@ -34,9 +34,14 @@ def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: 
     unsubscribe/click links."""
     from bots.campaigns.links import LinkSigner
     from channels.email import links
-    from chatshop.cli_campaign import register_campaign_jobs, subscribe_attribution, subscribe_back_in_stock
+    from chatshop.cli_campaign import (
+        register_campaign_jobs,
+        subscribe_attribution,
+        subscribe_back_in_stock,
+        subscribe_campaign_tests,
+    )
 
-    register_campaign_jobs(runtime)
+    subscribe_campaign_tests(shop, register_campaign_jobs(runtime))
     subscribe_attribution(shop)
     subscribe_back_in_stock(shop)
     links.mount(app, shop.bus, LinkSigner(settings.secret_key.get_secret_value(), settings.base_url))

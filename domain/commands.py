@@ -533,3 +533,17 @@ class PublishMarketingMessage(Command):
 
     delivery_id: int
     worker: str
+    skus: tuple[str, ...] = ()  # the products the rendered message shows (back in stock: the one asked about)
+
+
+@dataclass(frozen=True)
+class SendCampaignTest(Command):
+    """Send the campaign as a recipient would see it, marked as a test, to the marketer's own address on
+    one of its channels: a Telegram chat id, a web chat id or an e-mail address. No consent, cap or quiet
+    hours apply and nothing is counted in the report; any status will do (check a draft before submitting)."""
+
+    name: str
+    channel: str
+    address: str
+    locale: str | None = None  # default: the campaign's first language
+    actor: Actor = SYSTEM

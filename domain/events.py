@@ -209,6 +209,18 @@ class OrderNeedsApproval(Event):
 
 # --- campaigns (issue 8) ---------------------------------------------------------------------------
 @dataclass(frozen=True)
+class CampaignTestRequested(Event):
+    """A marketer asked to see the campaign on a channel (Telegram, e-mail); the sender's subscriber sends it."""
+
+    campaign_id: int
+    campaign: str  # its name (``name`` is the event's own)
+    channel: str
+    address: str
+    locale: str
+    actor: str
+
+
+@dataclass(frozen=True)
 class CampaignSubmitted(Event):
     campaign_id: int
     campaign: str  # its name (``name`` is the event's own)

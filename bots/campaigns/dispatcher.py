@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,6 +20,7 @@ from bots.campaigns.ratelimit import GLOBAL, RateLimiter
 from bots.campaigns.transport import CampaignTransport, Message
 from domain import commands as c
 from domain.model.campaigns import Campaign, SendOutcome
+from domain.service_layer.handlers.campaigns import marked_as_test
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,20 @@ class Claimed(Protocol):
     address: str
     locale: str
     skus: tuple[str, ...]  # what this recipient asked about (back in stock), else ()
+
+
+@dataclass(frozen=True)
+class _TestRecipient:
+    """A marketer's own address for a test send: no delivery row (id 0) and no customer (0)."""
+
+    campaign_id: int
+    channel: str
+    address: str
+    locale: str
+    id: int = 0
+    run: int = 0
+    customer_id: int = 0
+    skus: tuple[str, ...] = ()
 
 
 class DeliveryStore(Protocol):
@@ -151,6 +167,25 @@ class Dispatcher:
             unsubscribe_url=self.links.url("u", d.customer_id, d.campaign_id),
             click_url=self.links.url("c", d.customer_id, d.campaign_id),
         )
+
+    async def send_test(self, campaign: Campaign, channel: str, address: str, locale: str) -> SendOutcome:
+        """One message as a recipient would see it, marked as a test, to a marketer's own address: paced like
+        any other (it shares the bot's rate) but with no delivery row, so it is never counted or retried
+        here (``CampaignTestRequested``'s outbox subscriber retries a 429 or a network error)."""
+        assert campaign.id is not None
+        transport = self.transports.get(channel)
+        if transport is None:
+            return SendOutcome.failed(f"the {channel} channel is not configured in this process")
+        test = _TestRecipient(campaign.id, channel, address, locale)
+        message = self.render(test, campaign)
+        message = dataclasses.replace(message, text=marked_as_test(locale, message.text))
+        if channel in self.paced_channels:
+            await self.limiter.acquire(f"chat:{channel}:{address}", self.limits.chat_per_second)
+            await self.limiter.acquire(f"{GLOBAL}:{channel}", self.limits.rate_per_second)
+        outcome = await transport.send(message)
+        if outcome.kind == "retry":
+            await self.limiter.pause(outcome.retry_after)
+        return outcome
 
     async def _deliver(self, d: Claimed, campaign: Campaign) -> None:
         message = self.render(d, campaign)

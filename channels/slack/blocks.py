@@ -329,6 +329,8 @@ def campaign_buttons(name: str, status: str, only: tuple[str, ...] | None = None
         if move == "cancel":
             dialog = confirm("Cancel the campaign?", f"*{name}*: what is still queued is not sent.", "Cancel it")
         buttons.append(button(label, action_id, name, style, dialog))
+    if only is None and status not in ("finished", "cancelled"):
+        buttons.append(button("Send test…", CAMPAIGN_TEST, name))
     return actions(f"campaign-{name}", *buttons) if buttons else None
 
 
@@ -336,6 +338,55 @@ def campaign_progress(report: CampaignReport) -> str:
     return (
         f"*{report.name}* · {report.status.replace('_', ' ')} · sent {report.sent}/{report.recipients} "
         f"({report.progress:.0%}) · failed {report.failed} · unknown {report.unknown}"
+    )
+
+
+CAMPAIGN_TEST = "campaign_test"  # the "Send test" button's action id and its modal's callback id
+_TEST_CHANNEL_HINT = {
+    "telegram": "your Telegram chat id (a number: message the bot, then /start)",
+    "webchat": "your web chat id (shown at the bottom of the chat)",
+    "email": "your e-mail address",
+}
+
+
+def campaign_test_modal(name: str, channels: tuple[str, ...], locales: tuple[str, ...], channel: str | None) -> Block:
+    """Send a campaign to yourself first: which of its channels, your address there, which language."""
+    channel_options = [{"text": plain(ch), "value": ch} for ch in channels]
+    locale_options = [{"text": plain(loc), "value": loc} for loc in locales]
+    return _modal(
+        CAMPAIGN_TEST,
+        "Send a test",
+        "Send",
+        [
+            section(f"*{name}* as a recipient sees it, marked as a test, to your own address. Nothing is counted."),
+            _input(
+                "channel",
+                "Channel",
+                {
+                    "type": "static_select",
+                    "action_id": "channel",
+                    "options": channel_options,
+                    "initial_option": channel_options[0],
+                },
+            ),
+            _input(
+                "address",
+                "Your address there",
+                _text_input("address", "e.g. 123456789 or you@example.com"),
+                hint="; ".join(f"{ch}: {_TEST_CHANNEL_HINT[ch]}" for ch in channels if ch in _TEST_CHANNEL_HINT),
+            ),
+            _input(
+                "locale",
+                "Language",
+                {
+                    "type": "static_select",
+                    "action_id": "locale",
+                    "options": locale_options,
+                    "initial_option": locale_options[0],
+                },
+            ),
+        ],
+        {"campaign": name, "channel": channel},
     )
 
 

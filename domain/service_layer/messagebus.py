@@ -85,6 +85,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.NotifyBackInStock: campaigns.notify_back_in_stock,
     c.AttributeOrder: campaigns.attribute_order,
     c.PublishMarketingMessage: campaigns.publish_marketing_message,
+    c.SendCampaignTest: campaigns.send_campaign_test,
 }
 
 MAX_ATTEMPTS = 4

@@ -14,7 +14,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from channels.slack.blocks import campaign_decided_message, campaign_list_message
 from channels.slack.context import Refused, SlackOps, channel_of, ops_of, user_of
-from channels.slack.listeners import campaign_modal
+from channels.slack.listeners import campaign_modal, campaign_test
 from channels.slack.notifier import campaign_reports, decision_text
 from domain import commands as c
 from domain.model.staff import Actor
@@ -82,3 +82,4 @@ def register(app: AsyncApp) -> None:
     for action_id in MOVES:
         app.action(action_id)(campaign_action)
     campaign_modal.register(app)
+    campaign_test.register(app)

@@ -12,6 +12,7 @@ of the customer's last paid order (ordering again and lapsing again is a new occ
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
@@ -461,12 +462,64 @@ async def publish_marketing_message(cmd: c.PublishMarketingMessage, ctx: Context
                 locale,
                 content.text,
                 content.image_url,
-                content.skus,
+                cmd.skus or content.skus,
                 content.coupon,
             )
         )
         await uow.commit()
         return True
+
+
+TEST_PREFIX = {"en": "[Test] ", "zh": "[测试] "}
+_TEST_ADDRESS = {
+    "telegram": (re.compile(r"-?\d{1,20}"), "a Telegram chat id is a number (message the bot, then /start)"),
+    "email": (re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}"), "that is not an e-mail address"),
+    "webchat": (re.compile(r"[\w.:-]{1,128}"), "a web chat id is letters, digits, '-', '_', '.' or ':'"),
+}
+
+
+def marked_as_test(locale: str, text: str) -> str:
+    return TEST_PREFIX.get(locale.split("-")[0], TEST_PREFIX["en"]) + text
+
+
+async def send_campaign_test(cmd: c.SendCampaignTest, ctx: Context) -> str:
+    """The campaign to one address of the marketer's, marked as a test. Web chat: the ``MarketingMessage``
+    itself goes to the outbox (delivery 0, no customer); Telegram and e-mail: ``CampaignTestRequested``,
+    which the sending process's subscriber renders and sends. Returns the locale used."""
+    require_role(cmd.actor, Role.OPERATOR, "send test messages")
+    address = cmd.address.strip()
+    async with ctx.uow() as uow:
+        campaign = await _get(campaigns_of(uow), cmd.name, lock=False)
+        assert campaign.id is not None
+        if cmd.channel not in campaign.channels:
+            raise ValidationFailed(
+                f"{cmd.channel} is not one of this campaign's channels ({', '.join(campaign.channels)})."
+            )
+        pattern, problem = _TEST_ADDRESS[cmd.channel]
+        if not pattern.fullmatch(address):
+            raise ValidationFailed(f"Cannot send a test to {address!r}: {problem}.")
+        locale = cmd.locale or next(iter(campaign.contents))
+        content = campaign.content_for(locale)
+        if cmd.channel == "webchat":
+            uow.publish(
+                events.MarketingMessage(
+                    campaign.id,
+                    0,
+                    0,
+                    address,
+                    locale,
+                    marked_as_test(locale, content.text),
+                    content.image_url,
+                    content.skus,
+                    content.coupon,
+                )
+            )
+        else:
+            uow.publish(
+                events.CampaignTestRequested(campaign.id, campaign.name, cmd.channel, address, locale, cmd.actor.name)
+            )
+        await uow.commit()
+        return locale
 
 
 def report_dict(report: CampaignReport) -> dict[str, Any]:

@@ -61,6 +61,10 @@ async def test_a_marketer_creates_submits_gets_approval_and_sends_from_the_termi
     created = cli(database_url, "create", "--file", str(spec), "--by", "mia")
     assert created.returncode == 0, created.stderr
     assert "1 reachable" in created.stdout
+    assert cli(database_url, "test", "winter-mugs", "--to", "nowhere", "--by", "mia").returncode == 2
+    tested = cli(database_url, "test", "winter-mugs", "--to", "webchat:w-mia", "--by", "mia")
+    assert tested.returncode == 0, tested.stderr
+    assert "queued for webchat:w-mia" in tested.stdout
     assert cli(database_url, "send", "winter-mugs").returncode == 1  # not approved yet
     assert cli(database_url, "submit", "winter-mugs", "--by", "mia").returncode == 0
     assert cli(database_url, "approve", "winter-mugs", "--by", "abe").returncode == 0
@@ -72,8 +76,10 @@ async def test_a_marketer_creates_submits_gets_approval_and_sends_from_the_termi
     shown = json.loads(cli(database_url, "show", "winter-mugs", "--json").stdout)
     assert (shown["sent"], shown["recipients"], shown["status"]) == (1, 1, "finished")
     async with shop.sessions() as session:
-        events = (await session.execute(select(orm.outbox.c.name, orm.outbox.c.payload))).all()
-    message = next(p for name, p in events if name == "MarketingMessage")
+        query = select(orm.outbox.c.name, orm.outbox.c.payload).order_by(orm.outbox.c.id)
+        events = (await session.execute(query)).all()
+    test, message = (p for name, p in events if name == "MarketingMessage")
+    assert (test["chat_id"], test["text"]) == ("w-mia", "[Test] Warm up: our winter mugs are here")
     assert message["chat_id"] == "wabc" and message["coupon"] == "WELCOME10" and message["skus"] == ["MUG-WHT"]
 
 

@@ -73,8 +73,10 @@ async def test_the_campaign_command_lists_campaigns_with_progress_and_the_button
     assert _buttons(listing.args["blocks"]) == [
         ("campaign_approve", "spring"),
         ("campaign_cancel", "spring"),
+        ("campaign_test", "spring"),
         ("campaign_pause", "summer"),
         ("campaign_cancel", "summer"),
+        ("campaign_test", "summer"),
         ("campaign_new", "new"),
     ]
 
