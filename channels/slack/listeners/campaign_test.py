@@ -1,4 +1,4 @@
-""" "Send test…" on a campaign in ``/campaign``: a modal for the marketer's own address, then ``SendCampaignTest``.
+"""The "Send test…" button in ``/campaign``: a modal for your own address, then ``SendCampaignTest``.
 
 The domain checks the role, the channel and the address; its refusal shows beside the address input.
 """
