@@ -431,14 +431,28 @@ def campaign_paused_message(name: str, reason: str, actor: str) -> list[Block]:
     ]
 
 
-def campaign_finished_message(report: CampaignReport) -> list[Block]:
-    lines = [
+def campaign_report_lines(report: CampaignReport) -> list[str]:
+    return [
         f"Recipients: *{report.recipients}*",
         f"Sent: *{report.sent}* · Failed: {report.failed} · Blocked: {report.blocked} · Unknown: {report.unknown}",
         f"Opt-outs: {report.opt_outs}",
         f"Orders: *{report.orders}* · Revenue: *{money(report.revenue, report.currency)}*",
     ]
-    return [header(f"Campaign {report.name} finished"), section("\n".join(lines))]
+
+
+def campaign_finished_message(report: CampaignReport) -> list[Block]:
+    return [header(f"Campaign {report.name} finished"), section("\n".join(campaign_report_lines(report)))]
+
+
+def campaign_report_message(report: CampaignReport) -> list[Block]:
+    """``/report campaign <name>``: the finished summary plus delivery, clicks and revenue per 1,000 messages."""
+    lines = campaign_report_lines(report)
+    lines[1] += f" · Delivered: {report.delivered}"
+    lines.insert(2, f"Queued: {report.queued} · Sending: {report.sending} · Skipped: {sum(report.skipped.values())}")
+    lines.append(
+        f"Clicks: {report.clicks} · Revenue per 1,000 messages: *{money(report.revenue_per_1000, report.currency)}*"
+    )
+    return [header(f"Campaign {report.name} · {report.status.replace('_', ' ')}"), section("\n".join(lines))]
 
 
 # --- the "New campaign" modal ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Slash commands: ``/stock``, ``/order``, ``/report``. Each acks at once; the answer follows."""
+"""Slash commands: ``/stock``, ``/order``, ``/report`` (and ``/report campaign <name>``). Each acks at once; the
+answer follows."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bots.ops import stock
 from bots.ops.orders import order_card
 from bots.ops.reports import parse_command
-from channels.slack.blocks import order_message, stock_message
-from channels.slack.context import Refused, ops_of
+from channels.slack.blocks import campaign_report_message, order_message, stock_message
+from channels.slack.context import Refused, SlackOps, ops_of
+from channels.slack.notifier import campaign_reports
 from channels.slack.reporting import post_report
 from domain.errors import DomainError
 
@@ -50,14 +52,32 @@ async def order_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBo
 async def report_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     ops, channel, user = ops_of(context), str(command.get("channel_id")), command["user_id"]
+    text = str(command.get("text", "")).strip()
     try:
         await ops.staff(channel, user)
-        kind, period = parse_command(str(command.get("text", "")))
+        if text.split(" ", 1)[0].lower() == "campaign":
+            await _campaign_report(ops, channel, user, text.partition(" ")[2].strip())
+            return
+        kind, period = parse_command(text)
         await post_report(ops, channel, kind, period)
     except Refused:
         return
     except DomainError as exc:
         await ops.tell(channel, user, exc.message)
+
+
+async def _campaign_report(ops: SlackOps, channel: str, user: str, name: str) -> None:
+    if not name:
+        await ops.tell(channel, user, "Usage: `/report campaign <name>` (`/campaign` lists them).")
+        return
+    try:
+        (report,) = await campaign_reports(ops, name)
+    except RuntimeError:  # the context was not switched to the campaign unit of work
+        await ops.tell(channel, user, "Campaigns are not enabled on this server.")
+        return
+    await ops.client.chat_postMessage(
+        channel=channel, text=f"Campaign {report.name}: report", blocks=campaign_report_message(report)
+    )
 
 
 def register(app: AsyncApp) -> None:

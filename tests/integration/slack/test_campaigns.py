@@ -20,7 +20,7 @@ from domain.model.campaigns import SendOutcome
 from domain.service_layer.handlers.campaigns import pause_if_out_of_stock
 from tests.integration.campaigns.helpers import APPROVER as APPROVER_ACTOR
 from tests.integration.campaigns.helpers import MARKETER, Person, add_people, approved, campaign, enable, store
-from tests.integration.slack.conftest import APPROVER, OPS, VIEWER, SlackShop
+from tests.integration.slack.conftest import APPROVER, OPERATOR, OPS, VIEWER, SlackShop
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -151,6 +151,20 @@ async def test_a_finished_campaign_posts_its_summary_to_the_ops_channel(slack: S
     assert "Recipients: *3*" in text
     assert "Sent: *2* · Failed: 0 · Blocked: 1 · Unknown: 0" in text
     assert "Opt-outs: 0" in text and "Orders: *0* · Revenue: *0.00 USD*" in text
+
+
+async def test_report_campaign_gives_delivery_clicks_orders_and_revenue_per_thousand(slack: SlackShop) -> None:
+    await _finished(slack)
+    await slack.send.command("/report", "campaign spring", OPERATOR)
+    report = await slack.fake.wait_for("chat.postMessage", lambda a: a.get("text") == "Campaign spring: report")
+    text = _texts(report.args["blocks"])
+    assert "Campaign spring · finished" in text
+    assert "Sent: *2* · Failed: 0 · Blocked: 1 · Unknown: 0 · Delivered: 2" in text
+    assert "Queued: 0 · Sending: 0 · Skipped: 0" in text
+    assert "Clicks: 0 · Revenue per 1,000 messages: *0.00 USD*" in text
+    await slack.send.command("/report", "campaign autumn", OPERATOR)
+    told = await slack.fake.wait_for("chat.postEphemeral", lambda a: "autumn" in a.get("text", ""))
+    assert told.args["text"] == "There is no campaign autumn."
 
 
 # --- the outbox delivers at least once: a redelivered event must not post its notice twice ------------------
