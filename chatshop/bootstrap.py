@@ -98,6 +98,6 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         views=SqlShopViews(sessions, clock, settings.currency),
         payments=provider,
         sandbox=sandbox,
-        outbox=OutboxWorker(sessions, clock, name=runner),
+        outbox=OutboxWorker(sessions, clock, name=runner, max_attempts=settings.outbox_max_attempts),
         jobs=SlotGuard(sessions, clock, runner),
     )

@@ -353,12 +353,43 @@ def report_customers(by: str = "country") -> None:
 
 
 @outbox_app.command("status")
-def outbox_status() -> None:
-    """Pending, failing and delivered domain events."""
-    from domain.adapters.outbox import outbox_backlog
+def outbox_status(
+    latest: Annotated[int, typer.Option(help="How many of the latest dead events to list.")] = 5,
+) -> None:
+    """Pending, failing, dead and delivered domain events; the latest dead ones with their last error."""
+    from domain.adapters.outbox import dead_events, outbox_backlog
 
-    counts = run(lambda shop: outbox_backlog(shop.sessions, shop.clock.now()))
+    async def go(shop: Shop) -> tuple[dict[str, int], list[Any]]:
+        return await outbox_backlog(shop.sessions, shop.clock.now()), await dead_events(shop.sessions, latest)
+
+    counts, dead = run(go)
     console.print(counts)
+    if dead:
+        table = Table(
+            "event id", "name", "attempts", "dead since", "last error", title=f"Dead events ({counts['dead']})"
+        )
+        for d in dead:
+            table.add_row(d.event_id, d.name, str(d.attempts), f"{d.dead_at:%Y-%m-%d %H:%M} UTC", d.last_error or "")
+        console.print(table)
+        console.print("Make them pending again with `chatshop outbox retry EVENT_ID` or `--all-dead`.")
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    event_id: Annotated[str | None, typer.Argument(help="A dead event's id (see `chatshop outbox status`).")] = None,
+    all_dead: Annotated[bool, typer.Option("--all-dead", help="Every dead event.")] = False,
+) -> None:
+    """Make dead events pending again (attempts start over; subscribers that succeeded are not repeated)."""
+    from domain.adapters.outbox import retry_dead
+
+    if (event_id is None) == (not all_dead):
+        err.print("Give one EVENT_ID or --all-dead.")
+        raise typer.Exit(2)
+    count = run(lambda shop: retry_dead(shop.sessions, shop.clock.now(), event_id))
+    if event_id is not None and count == 0:
+        err.print(f"[red]No dead event {event_id}.[/red]")
+        raise typer.Exit(1)
+    console.print(f"{count} dead event(s) pending again")
 
 
 # --- server ---------------------------------------------------------------------------------------

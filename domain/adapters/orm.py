@@ -495,7 +495,10 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
     Column("delivered_at", UTCDateTime, nullable=True),
-    Index("ix_outbox_pending", "delivered_at", "available_at"),
+    # Set when delivery gave up after too many failed attempts (dead letter); ``chatshop outbox retry`` clears it.
+    Column("dead_at", UTCDateTime, nullable=True),
+    # The claim query filters ``delivered_at IS NULL AND dead_at IS NULL`` and ranges over ``available_at``.
+    Index("ix_outbox_pending", "delivered_at", "dead_at", "available_at"),
 )
 
 processed_messages = Table(

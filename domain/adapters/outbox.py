@@ -5,6 +5,11 @@ that dies mid-delivery leaves the lease to expire and another worker delivers ag
 success is recorded per event id, so a retry after a partial failure skips those already done, and a
 subscriber only sees a duplicate when a crash falls between its side effect and that record.
 Several processes share the table: on PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED.
+
+A failed delivery is retried with capped exponential back-off. After ``max_attempts`` failed attempts the
+event is dead-lettered: ``dead_at`` is set, it is logged at ERROR and no longer claimed, until an operator
+makes it pending again (``chatshop outbox retry``), with its attempts reset. Subscribers that succeeded
+before keep their records, so a retried event only reaches those that have not.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -40,6 +45,15 @@ class Subscription:
         return self.events is None or event.name in self.events
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    event_id: str
+    name: str
+    payload: dict[str, object]
+    attempts: int  # including the one now under way
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -53,24 +67,28 @@ class OutboxWorker:
         batch_size: int = 50,
         lease: timedelta = timedelta(seconds=60),
         name: str | None = None,
+        max_attempts: int = 25,
     ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
         self.sessions = sessions
         self.clock = clock
         self.subscriptions = list(subscriptions or [])
         self.batch_size = batch_size
         self.lease = lease
         self.name = name or worker_id()
+        self.max_attempts = max_attempts
 
     def subscribe(self, name: str, handler: Subscriber, events: set[str] | None = None) -> None:
         self.subscriptions.append(Subscription(name, handler, frozenset(events) if events else None))
 
-    async def _claim(self) -> list[tuple[int, str, str, dict[str, object], int]]:
+    async def _claim(self) -> list[_Claimed]:
         now = self.clock.now()
         t = orm.outbox.c
         async with self.sessions() as session, session.begin():
             stmt = (
                 select(t.id, t.event_id, t.name, t.payload, t.attempts)
-                .where(t.delivered_at.is_(None), t.available_at <= now)
+                .where(t.delivered_at.is_(None), t.dead_at.is_(None), t.available_at <= now)
                 .where(or_(t.claimed_until.is_(None), t.claimed_until < now))
                 .order_by(t.id)
                 .limit(self.batch_size)
@@ -84,7 +102,7 @@ class OutboxWorker:
                     .where(t.id.in_([r.id for r in rows]))
                     .values(claimed_by=self.name, claimed_until=now + self.lease, attempts=t.attempts + 1)
                 )
-        return [(r.id, r.event_id, r.name, r.payload, r.attempts + 1) for r in rows]
+        return [_Claimed(r.id, r.event_id, r.name, r.payload, r.attempts + 1) for r in rows]
 
     async def _done(self, consumer: str, event_id: str) -> bool:
         t = orm.processed_messages.c
@@ -104,29 +122,44 @@ class OutboxWorker:
             except IntegrityError:
                 pass
 
-    async def _finish(self, row_id: int, error: str | None, attempts: int) -> None:
+    async def _finish(self, row: _Claimed, error: str | None) -> None:
         now = self.clock.now()
         t = orm.outbox.c
         values: dict[str, object]
+        dead = False
         if error is None:
             values = {"delivered_at": now, "claimed_until": None, "last_error": None}
+        elif row.attempts >= self.max_attempts:
+            dead = True
+            values = {"dead_at": now, "claimed_until": None, "last_error": error[:2000]}
         else:
-            backoff = timedelta(seconds=min(2**attempts, 600))
+            backoff = timedelta(seconds=min(2**row.attempts, 600))
             values = {"available_at": now + backoff, "claimed_until": None, "last_error": error[:2000]}
         async with self.sessions() as session, session.begin():
             # Only the lease holder may finish the row (a slow worker whose lease ran out must not).
-            await session.execute(
-                update(orm.outbox).where(and_(t.id == row_id, t.claimed_by == self.name)).values(**values)
+            result = await session.execute(
+                update(orm.outbox).where(and_(t.id == row.id, t.claimed_by == self.name)).values(**values)
+            )
+            finished = bool(getattr(result, "rowcount", 0))
+        if dead and finished:
+            log.error(
+                "outbox event %s %s is dead after %d failed attempts (chatshop outbox retry %s); last error: %s",
+                row.name,
+                row.event_id,
+                row.attempts,
+                row.event_id,
+                error,
             )
 
     async def run_once(self) -> int:
         """Deliver one batch; returns how many events were delivered."""
         delivered = 0
-        for row_id, event_id, name, payload, attempts in await self._claim():
+        for row in await self._claim():
+            event_id, name = row.event_id, row.name
             try:
-                event = Event.from_record(name, payload)
+                event = Event.from_record(name, row.payload)
             except (KeyError, TypeError) as exc:
-                await self._finish(row_id, f"undecodable event {name}: {exc}", attempts)
+                await self._finish(row, f"undecodable event {name}: {exc}")
                 continue
             error = None
             for sub in self.subscriptions:
@@ -139,7 +172,7 @@ class OutboxWorker:
                     error = f"{sub.name}: {type(exc).__name__}: {exc}"
                     continue
                 await self._record(sub.name, event_id)
-            await self._finish(row_id, error, attempts)
+            await self._finish(row, error)
             delivered += error is None
         return delivered
 
@@ -154,11 +187,57 @@ class OutboxWorker:
 
 
 async def outbox_backlog(sessions: async_sessionmaker[AsyncSession], now: datetime) -> dict[str, int]:
+    """Counts: ``pending`` (not delivered, not dead; ``failing`` of those have an error), ``dead``, ``delivered``."""
     t = orm.outbox.c
+    undelivered = and_(t.delivered_at.is_(None), t.dead_at.is_(None))
     async with sessions() as session:
-        pending = (await session.execute(select(func.count()).where(t.delivered_at.is_(None)))).scalar_one()
-        failing = (
-            await session.execute(select(func.count()).where(t.delivered_at.is_(None), t.last_error.is_not(None)))
-        ).scalar_one()
-        delivered = (await session.execute(select(func.count()).where(t.delivered_at.is_not(None)))).scalar_one()
-    return {"pending": int(pending), "failing": int(failing), "delivered": int(delivered)}
+
+        async def count(*where: ColumnElement[bool]) -> int:
+            return int((await session.execute(select(func.count()).where(*where))).scalar_one())
+
+        return {
+            "pending": await count(undelivered),
+            "failing": await count(undelivered, t.last_error.is_not(None)),
+            "dead": await count(t.delivered_at.is_(None), t.dead_at.is_not(None)),
+            "delivered": await count(t.delivered_at.is_not(None)),
+        }
+
+
+@dataclass(frozen=True)
+class DeadEvent:
+    event_id: str
+    name: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    dead_at: datetime
+
+
+async def dead_events(sessions: async_sessionmaker[AsyncSession], limit: int = 5) -> list[DeadEvent]:
+    """The most recently dead-lettered events, newest first."""
+    t = orm.outbox.c
+    stmt = (
+        select(t.event_id, t.name, t.attempts, t.last_error, t.created_at, t.dead_at)
+        .where(t.delivered_at.is_(None), t.dead_at.is_not(None))
+        .order_by(t.dead_at.desc(), t.id.desc())
+        .limit(limit)
+    )
+    async with sessions() as session:
+        rows = (await session.execute(stmt)).all()
+    return [DeadEvent(r.event_id, r.name, r.attempts, r.last_error, r.created_at, r.dead_at) for r in rows]
+
+
+async def retry_dead(sessions: async_sessionmaker[AsyncSession], now: datetime, event_id: str | None = None) -> int:
+    """Make dead events pending again (one by event id, or all when ``event_id`` is None); returns how many.
+
+    Attempts start again from zero; the last error stays for the record until a delivery succeeds.
+    Subscribers that already succeeded for an event are skipped when it is delivered again.
+    """
+    t = orm.outbox.c
+    stmt = update(orm.outbox).where(t.delivered_at.is_(None), t.dead_at.is_not(None))
+    if event_id is not None:
+        stmt = stmt.where(t.event_id == event_id)
+    stmt = stmt.values(dead_at=None, attempts=0, available_at=now, claimed_by=None, claimed_until=None)
+    async with sessions() as session, session.begin():
+        result = await session.execute(stmt)
+        return int(getattr(result, "rowcount", 0))

@@ -108,3 +108,159 @@ async def test_slot_guard_runs_a_scheduled_job_once_per_slot_across_runners(smal
     clock.advance(seconds=30)
     assert await b.run("expire", every, job) is True
     assert runs == ["ran", "ran"]
+
+
+async def test_an_event_whose_subscriber_keeps_failing_is_dead_lettered_and_can_be_retried(
+    small: SmallShop, clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from domain.adapters.outbox import dead_events, outbox_backlog, retry_dead
+
+    calls = {"good": 0, "broken": 0}
+    broken_until_fixed = True
+
+    async def good(event_id: str, event: Event) -> None:
+        calls["good"] += 1
+
+    async def broken(event_id: str, event: Event) -> None:
+        calls["broken"] += 1
+        if broken_until_fixed:
+            raise ConnectionError("chat API down")
+
+    worker = OutboxWorker(small.shop.sessions, clock, name="w", max_attempts=3)
+    worker.subscribe("good", good, {"OrderPlaced"})
+    worker.subscribe("broken", broken, {"OrderPlaced"})
+    await small.checkout(await small.customer())
+    async with small.shop.sessions() as session:
+        event_id = (
+            await session.execute(select(orm.outbox.c.event_id).where(orm.outbox.c.name == "OrderPlaced"))
+        ).scalar_one()
+    caplog.set_level("ERROR", logger="domain.adapters.outbox")
+    for _ in range(3):
+        await worker.drain()
+        clock.advance(seconds=700)  # past the longest back-off
+    assert calls == {"good": 1, "broken": 3}
+    dead_logs = [r for r in caplog.records if r.levelname == "ERROR" and "dead" in r.getMessage()]
+    assert len(dead_logs) == 1
+    assert "OrderPlaced" in dead_logs[0].getMessage() and event_id in dead_logs[0].getMessage()
+    assert "chat API down" in dead_logs[0].getMessage()
+
+    # Dead: never claimed again, however long we wait, and shown apart from the pending ones.
+    clock.advance(seconds=3600)
+    assert await worker.drain() == 0
+    assert calls["broken"] == 3
+    counts = await outbox_backlog(small.shop.sessions, clock.now())
+    assert counts["dead"] == 1 and counts["pending"] == 0
+    [dead] = await dead_events(small.shop.sessions)
+    assert (dead.event_id, dead.name, dead.attempts) == (event_id, "OrderPlaced", 3)
+    assert dead.last_error == "broken: ConnectionError: chat API down"
+
+    # An operator fixes the cause and retries: only the subscriber that never succeeded runs again.
+    broken_until_fixed = False
+    assert await retry_dead(small.shop.sessions, clock.now(), "no-such-event") == 0
+    assert await retry_dead(small.shop.sessions, clock.now(), event_id) == 1
+    assert await retry_dead(small.shop.sessions, clock.now(), event_id) == 0  # no longer dead
+    assert await worker.drain() == 1
+    assert calls == {"good": 1, "broken": 4}
+    counts = await outbox_backlog(small.shop.sessions, clock.now())
+    assert counts["dead"] == 0 and counts["pending"] == 0
+    assert await pending(small.shop) == 0
+
+
+async def test_a_retried_dead_event_gets_its_full_attempts_again(small: SmallShop, clock) -> None:
+    from domain.adapters.outbox import outbox_backlog, retry_dead
+
+    calls = 0
+
+    async def broken(event_id: str, event: Event) -> None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("still broken")
+
+    worker = OutboxWorker(small.shop.sessions, clock, name="w", max_attempts=2)
+    worker.subscribe("broken", broken, {"OrderPlaced"})
+    await small.checkout(await small.customer())
+    await small.checkout(await small.customer("web-2"))
+    for _ in range(2):
+        await worker.drain()
+        clock.advance(seconds=700)
+    assert calls == 4
+    assert (await outbox_backlog(small.shop.sessions, clock.now()))["dead"] == 2
+    assert await retry_dead(small.shop.sessions, clock.now()) == 2  # --all-dead
+    async with small.shop.sessions() as session:
+        rows = (await session.execute(select(orm.outbox.c.attempts).where(orm.outbox.c.name == "OrderPlaced"))).all()
+    assert [r.attempts for r in rows] == [0, 0]
+    for _ in range(2):
+        await worker.drain()
+        clock.advance(seconds=700)
+    assert calls == 8
+    assert (await outbox_backlog(small.shop.sessions, clock.now()))["dead"] == 2
+
+
+async def test_the_claim_query_uses_the_pending_index(small: SmallShop) -> None:
+    from sqlalchemy import text
+
+    async with small.shop.sessions() as session:
+        dialect = session.bind.dialect.name
+        if dialect == "sqlite":
+            plan = " ".join(
+                str(r[-1])
+                for r in await session.execute(
+                    text(
+                        "EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL"
+                        " AND available_at <= :now ORDER BY id LIMIT 50"
+                    ),
+                    {"now": "2030-01-01 00:00:00"},
+                )
+            )
+        else:
+            await session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(
+                str(r[0])
+                for r in await session.execute(
+                    text(
+                        "EXPLAIN SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL"
+                        " AND available_at <= now() ORDER BY id LIMIT 50"
+                    )
+                )
+            )
+    assert "ix_outbox_pending" in plan, plan
+
+
+def test_an_operator_sees_dead_events_and_retries_them_from_the_terminal(tmp_path) -> None:
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    db = tmp_path / "shop.db"
+    env = os.environ | {"CHATSHOP_DATABASE_URL": f"sqlite:///{db}"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "chatshop.cli", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert cli("db", "upgrade").returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO outbox (event_id, name, payload, created_at, available_at, attempts, last_error, dead_at)"
+            " VALUES ('ev-dead-1', 'OrderPaid', '{}', '2026-11-25 10:00:00', '2026-11-25 10:00:00', 25,"
+            " 'slack: SlackApiError: channel_not_found', '2026-11-25 12:00:00')"
+        )
+    status = cli("outbox", "status")
+    assert status.returncode == 0, status.stderr
+    assert "'dead': 1" in status.stdout
+    assert "ev-dead-1" in status.stdout and "OrderPaid" in status.stdout and "channel_not_found" in status.stdout
+    assert cli("outbox", "retry").returncode == 2  # neither an id nor --all-dead
+    missing = cli("outbox", "retry", "ev-nope")
+    assert missing.returncode == 1 and "No dead event ev-nope" in missing.stderr
+    retried = cli("outbox", "retry", "--all-dead")
+    assert retried.returncode == 0 and "1 dead event(s) pending again" in retried.stdout, retried.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT attempts, dead_at FROM outbox WHERE event_id = 'ev-dead-1'").fetchone() == (0, None)
+    assert "'dead': 0" in cli("outbox", "status").stdout
