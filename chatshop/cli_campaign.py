@@ -77,12 +77,13 @@ def build_dispatcher(shop: Shop, worker: str | None = None, limiter: RateLimiter
     transports: dict[str, CampaignTransport] = {"webchat": OutboxChatTransport(shop.bus, worker)}
     if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
         from bots.conversation.payloads import PayloadCodec
-        from channels.telegram.campaign_transport import TelegramCampaignTransport, campaign_sender
-        from channels.telegram.channel import TelegramConfig, build_bot
+        from channels.telegram.campaign_transport import TelegramCampaignTransport
 
-        config = TelegramConfig(token=settings.telegram_token.get_secret_value(), api_url=settings.telegram_api_url)
-        sender = campaign_sender(build_bot(config), rate_per_second=settings.telegram_rate_per_second)
-        transports["telegram"] = TelegramCampaignTransport(sender, PayloadCodec(settings.secret_key.get_secret_value()))
+        transports["telegram"] = TelegramCampaignTransport(
+            settings.telegram_api_url,
+            settings.telegram_token.get_secret_value(),
+            PayloadCodec(settings.secret_key.get_secret_value()),
+        )
     if extra.smtp_host:
         from channels.email.transport import SmtpCampaignTransport, SmtpConfig
 

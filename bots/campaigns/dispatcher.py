@@ -79,30 +79,44 @@ class DispatchStats:
 
 
 class Booker:
-    """Books results in groups: one transaction for every result that arrived while the previous one was
-    being written (a group commit), instead of one per message. Each caller still waits for its own row to
-    be booked, so a delivery keeps its in-flight slot until its result is in the database: a crash leaves
-    ``unknown`` at most the rows in flight, as when booking one by one."""
+    """Books results in groups: one transaction for a group of results instead of one per message.
 
-    def __init__(self, store: DeliveryStore, linger: float = 0.0) -> None:
+    A group is written once ``batch`` results are waiting or ``linger`` seconds after the first of them
+    arrived, whichever comes first. Each transaction costs far more than the rows it updates (on SQLite
+    through aiosqlite about 1.8 ms of CPU for a one-row UPDATE, measured), so at a paced rate booking each
+    result as it came cost most of the sender's CPU. The dispatcher sizes ``batch`` like its claims (a
+    quarter of the in-flight window), so one booking frees room for one claim.
+
+    Each caller still waits for its own row to be booked, so a delivery keeps its in-flight slot until its
+    result is in the database: a crash leaves ``unknown`` at most the rows in flight, as when booking one
+    by one."""
+
+    def __init__(self, store: DeliveryStore, batch: int = 1, linger: float = 0.0) -> None:
         self.store = store
-        self.linger = linger  # seconds to wait for more results before writing a group
+        self.batch = max(1, batch)
+        self.linger = linger  # at most this long between a result's arrival and its group's write
         self._pending: list[tuple[Any, SendOutcome, asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._full: asyncio.Event | None = None  # set when a group is complete while the writer lingers
         self.writes = 0  # transactions so far
 
     async def book(self, delivery: Any, outcome: SendOutcome) -> bool:
         """True when booked; False when the lease was lost meanwhile (the row stays ``unknown``)."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((delivery, outcome, done))
+        if len(self._pending) >= self.batch and self._full is not None:
+            self._full.set()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
         return await done
 
     async def _write(self) -> None:
         while self._pending:
-            if self.linger > 0:
-                await asyncio.sleep(self.linger)
+            if len(self._pending) < self.batch and self.linger > 0:
+                self._full = asyncio.Event()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self.linger)
+                self._full = None
             group, self._pending = self._pending, []
             self.writes += 1
             try:
@@ -145,7 +159,7 @@ class Dispatcher:
         self.stock_check = stock_check
         self.paced_channels = paced_channels
         self.stats = DispatchStats()
-        self.booker = Booker(store, linger=0.01)
+        self.booker = Booker(store, batch=self._claim_batch(), linger=0.05)
         self._in_flight: set[asyncio.Task[None]] = set()
         self.housekeeping_every = 1.0
         self._last_housekeeping = float("-inf")
@@ -246,12 +260,15 @@ class Dispatcher:
                 await self.bus.handle(c.FinishCampaignRun(campaign_id))
         return len(claimed)
 
+    def _claim_batch(self) -> int:
+        return max(1, self.limits.max_in_flight // 2)
+
     def _busy(self) -> bool:
         # Claim again once a quarter of the slots are free: one claiming transaction per message would
         # cost a transaction's CPU per message (the bench measured one claim per message when claiming
         # whatever was free); waiting for half the slots left too few messages queued for the next
         # rate-limit slots while a claim was being written on a loaded machine.
-        return self.limits.max_in_flight - len(self._in_flight) < max(1, self.limits.max_in_flight // 4)
+        return self.limits.max_in_flight - len(self._in_flight) < self._claim_batch()
 
     async def wait_in_flight(self, first: bool = True) -> None:
         if self._in_flight:

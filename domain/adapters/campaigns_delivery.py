@@ -77,7 +77,7 @@ class SqlDeliveryStore:
                 .join(campaigns, campaigns.c.id == d.campaign_id)
                 .where(d.state == DS.QUEUED.value, d.not_before <= now)
                 .where(campaigns.c.status == CampaignStatus.SENDING.value)
-                .order_by(d.id)
+                .order_by(d.not_before, d.id)  # the claim index's order: earliest due first, no sort
                 .limit(limit)
             )
             if session.bind.dialect.name == "postgresql":

@@ -61,7 +61,9 @@ campaign_deliveries = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("error", Text, nullable=True),
     UniqueConstraint("campaign_id", "run", "customer_id", "channel", name="uq_campaign_deliveries_recipient"),
-    Index("ix_campaign_deliveries_claim", "state", "not_before"),
+    # Claims take queued rows in (not_before, id) order: the index hands them over in that order and the
+    # LIMIT stops the walk, instead of sorting every queued row of a large campaign for each claim.
+    Index("ix_campaign_deliveries_claim", "state", "not_before", "id"),
     Index("ix_campaign_deliveries_campaign_state", "campaign_id", "state"),
     Index("ix_campaign_deliveries_customer_sent", "customer_id", "sent_at"),
 )

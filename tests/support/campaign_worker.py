@@ -16,8 +16,7 @@ from bots.campaigns.dispatcher import Dispatcher, Limits
 from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import RedisRateLimiter
 from bots.conversation.payloads import PayloadCodec
-from channels.telegram.campaign_transport import TelegramCampaignTransport, campaign_sender
-from channels.telegram.channel import TelegramConfig, build_bot
+from channels.telegram.campaign_transport import TelegramCampaignTransport
 from chatshop.bootstrap import build_shop
 from chatshop.settings import Settings
 from domain.adapters.campaigns_delivery import SqlDeliveryStore
@@ -29,11 +28,10 @@ async def main(db: str, api: str, redis_url: str, rate: float, lease: float, in_
     shop = build_shop(Settings(database_url=db, _env_file=None))  # type: ignore[call-arg]
     enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
     worker = f"proc-{os.getpid()}"
-    bot = build_bot(TelegramConfig(token=TOKEN, api_url=api))
     dispatcher = Dispatcher(
         SqlDeliveryStore(shop.sessions, shop.clock, worker, lease=timedelta(seconds=lease)),
         shop.bus,
-        {"telegram": TelegramCampaignTransport(campaign_sender(bot, rate_per_second=rate), PayloadCodec("secret"))},
+        {"telegram": TelegramCampaignTransport(api, TOKEN, PayloadCodec("secret"))},
         RedisRateLimiter.from_url(redis_url),
         LinkSigner("secret", "http://shop.test"),
         Limits(rate_per_second=rate, chat_per_second=1.0, max_in_flight=in_flight),
@@ -43,7 +41,7 @@ async def main(db: str, api: str, redis_url: str, rate: float, lease: float, in_
     asyncio.get_running_loop().call_later(seconds, stop.set)
     print("ready", flush=True)
     await dispatcher.run(stop, idle_seconds=0.2)
-    await bot.session.close()
+    await dispatcher.aclose()
     await shop.close()
 
 

@@ -3,7 +3,8 @@
 ``/bot<token>/<method>`` takes form or JSON parameters like api.telegram.org and answers
 ``{"ok": true, "result": ...}`` with realistic objects (Message, User, True), or the real error shapes:
 429 with ``parameters.retry_after`` when a chat or the bot goes over the configured rate, 403 "bot was
-blocked by the user" for chosen chats. Every call is recorded. ``Updates`` builds Update JSON (messages,
+blocked by the user" for chosen chats, 400 "chat not found" for chats the bot never met, and answers held
+back for ``delay_next`` seconds (timeouts). Every call is recorded. ``Updates`` builds Update JSON (messages,
 commands, button presses, inline and pre-checkout queries, successful payments) for webhook tests and
 for ``getUpdates`` long polling.
 """
@@ -79,6 +80,7 @@ class FakeTelegram:
     token: str = TOKEN
     limits: Limits = field(default_factory=Limits)
     blocked: set[int] = field(default_factory=set)
+    unknown_chats: set[int] = field(default_factory=set)  # 400 "Bad Request: chat not found"
     calls: list[Call] = field(default_factory=list)
     url: str = ""
 
@@ -90,6 +92,7 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self._update_event = asyncio.Event()
         self.fail_next: list[int] = []  # HTTP statuses (500, 502...) for the next calls, in order
+        self.delay_next: list[float] = []  # seconds to hold back the answers to the next calls, in order
         self.webhook: dict[str, Any] | None = None
         self._runner: web.AppRunner | None = None
 
@@ -128,6 +131,8 @@ class FakeTelegram:
         params = await self._params(request)
         call = Call(method, params, time.monotonic())
         self.calls.append(call)
+        if self.delay_next:
+            await asyncio.sleep(self.delay_next.pop(0))
         if self.fail_next:
             status = self.fail_next.pop(0)
             call.params["_rejected"] = status
@@ -136,6 +141,8 @@ class FakeTelegram:
             chat_id = call.chat_id
             if chat_id is not None and chat_id in self.blocked:
                 return self._error(403, "Forbidden: bot was blocked by the user")
+            if chat_id is not None and chat_id in self.unknown_chats:
+                return self._error(400, "Bad Request: chat not found")
             if self._over_limit(chat_id, call.at):
                 call.params["_rejected"] = 429
                 return self._error(
@@ -290,7 +297,7 @@ class FakeTelegram:
             if (method is None or c.method == method)
             and (chat_id is None or c.chat_id == chat_id)
             and "_rejected" not in c.params
-            and not (c.chat_id in self.blocked and c.method in MESSAGE_METHODS)
+            and not (c.chat_id in self.blocked | self.unknown_chats and c.method in MESSAGE_METHODS)
         ]
 
     def messages_to(self, chat_id: int) -> list[Call]:

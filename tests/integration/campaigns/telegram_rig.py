@@ -7,8 +7,7 @@ from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import LocalRateLimiter, RateLimiter
 from bots.campaigns.webchat import OutboxChatTransport
 from bots.conversation.payloads import PayloadCodec
-from channels.telegram.campaign_transport import TelegramCampaignTransport, campaign_sender
-from channels.telegram.channel import TelegramConfig, build_bot
+from channels.telegram.campaign_transport import TelegramCampaignTransport
 from chatshop.bootstrap import Shop
 from domain.adapters.campaigns_delivery import SqlDeliveryStore
 from domain.service_layer.handlers.campaigns import pause_if_out_of_stock
@@ -24,9 +23,8 @@ def telegram_dispatcher(
     max_in_flight: int = 50,
 ) -> Dispatcher:
     api = fake if isinstance(fake, str) else fake.url
-    bot = build_bot(TelegramConfig(token=TOKEN, api_url=api))
     store = SqlDeliveryStore(shop.sessions, shop.clock, worker)
-    transport = TelegramCampaignTransport(campaign_sender(bot, rate_per_second=rate), PayloadCodec("secret"))
+    transport = TelegramCampaignTransport(api, TOKEN, PayloadCodec("secret"))
     return Dispatcher(
         store,
         shop.bus,

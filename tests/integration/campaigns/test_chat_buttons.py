@@ -13,8 +13,7 @@ from bots.conversation.messages import Inbound
 from bots.conversation.payloads import PayloadCodec
 from bots.conversation.turn import Turn
 from bots.i18n import Translator
-from channels.telegram.campaign_transport import TelegramCampaignTransport, campaign_sender
-from channels.telegram.channel import TelegramConfig, build_bot
+from channels.telegram.campaign_transport import TelegramCampaignTransport
 from domain import events as ev
 from domain.adapters import orm
 from nlu.interface import ParseResult
@@ -46,20 +45,18 @@ async def test_campaign_buttons_unsubscribe_and_record_clicks_with_the_campaign_
         secret_key=SECRET,  # type: ignore[arg-type]
     )
     register(engine.router)
-    bot = build_bot(TelegramConfig(token=TOKEN, api_url="http://127.0.0.1:9"))
-    transport = TelegramCampaignTransport(campaign_sender(bot), PayloadCodec(SECRET))
+    transport = TelegramCampaignTransport("http://127.0.0.1:9", TOKEN, PayloadCodec(SECRET))
     message = Message(7, 1, ann, "telegram", "42", "en", "New shoes", skus=("SHOE-RED-42",))
-    keyboard = transport.markup(message).inline_keyboard
-    await bot.session.close()
+    keyboard = transport.markup(message)["inline_keyboard"]
     view, unsubscribe = keyboard[0][0], keyboard[1][0]
-    assert (view.text, unsubscribe.text) == ("View SHOE-RED-42", "Unsubscribe")
+    assert (view["text"], unsubscribe["text"]) == ("View SHOE-RED-42", "Unsubscribe")
 
-    opened = await engine.handle(Inbound("telegram", "42", "42", "Ann", payload=view.callback_data))
+    opened = await engine.handle(Inbound("telegram", "42", "42", "Ann", payload=view["callback_data"]))
     assert opened[0].kind == "product_card"
-    done = await engine.handle(Inbound("telegram", "42", "42", "Ann", payload=unsubscribe.callback_data))
+    done = await engine.handle(Inbound("telegram", "42", "42", "Ann", payload=unsubscribe["callback_data"]))
     assert "won't get offers" in done[0].as_text()
     # The same payload from another chat is refused: it is signed for this chat only.
-    forged = await engine.handle(Inbound("telegram", "43", "43", "Bob", payload=unsubscribe.callback_data))
+    forged = await engine.handle(Inbound("telegram", "43", "43", "Bob", payload=unsubscribe["callback_data"]))
     assert "can't use that button" in forged[0].as_text()
 
     async with shop.sessions() as session:
