@@ -12,7 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-nlu_app = typer.Typer(help="Language understanding: train, evaluate, export lookup tables.", no_args_is_help=True)
+nlu_app = typer.Typer(
+    help="Language understanding: train, evaluate, cross-validate, export lookup tables.", no_args_is_help=True
+)
 
 DEFAULT_CACHE_DIR = Path("var/nlu")
 DEFAULT_HELDOUT = Path(__file__).resolve().parent.parent / "nlu" / "data" / "test" / "heldout.yml"
@@ -118,6 +120,30 @@ def evaluate_command(
             console.print(f"[yellow]{len(report['load_problems'])} problems reading {data}[/yellow]")
         if report.get("rasa_fallbacks"):
             console.print(f"[red]{report['rasa_fallbacks']} requests to Rasa failed (scored as out_of_scope)[/red]")
+
+
+@nlu_app.command("cross-validate")
+def cross_validate_command(
+    folds: int = typer.Option(5, "--folds", min=2, help="Number of folds."),
+    seed: int = typer.Option(0, "--seed", help="Shuffling seed of the stratified folds."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+) -> None:
+    """Score the embedded engine by k-fold cross-validation on the training data (never the held-out files):
+    how data and model changes are chosen."""
+    from rich.progress import Progress
+
+    from nlu.crossval import cross_validate
+    from nlu.embedded.model import DEFAULT_DATA_DIR
+    from nlu.training_data import load_training_data
+
+    data = load_training_data(DEFAULT_DATA_DIR)
+    with Progress(transient=True, disable=as_json) as progress:
+        task = progress.add_task(f"{folds}-fold cross-validation", total=folds)
+        report = cross_validate(data, folds, seed, progress=lambda done, _: progress.update(task, completed=done))
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        _print_report(report, Console())
 
 
 @nlu_app.command("export-lookups")

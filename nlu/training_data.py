@@ -40,6 +40,8 @@ class TrainingData:
     examples: list[Example] = field(default_factory=list)
     #: casefolded surface text -> canonical value (from `synonym:` blocks and annotated values)
     synonyms: dict[str, str] = field(default_factory=dict)
+    #: the part of `synonyms` written as `synonym:` blocks (what `with_examples` keeps)
+    synonym_blocks: dict[str, str] = field(default_factory=dict)
     #: lookup table name (an entity type) -> values
     lookups: dict[str, list[str]] = field(default_factory=dict)
     regexes: dict[str, list[str]] = field(default_factory=dict)
@@ -48,11 +50,26 @@ class TrainingData:
     def merge(self, other: TrainingData) -> None:
         self.examples.extend(other.examples)
         self.synonyms.update(other.synonyms)
+        self.synonym_blocks.update(other.synonym_blocks)
         for name, values in other.lookups.items():
             self.lookups.setdefault(name, []).extend(values)
         for name, values in other.regexes.items():
             self.regexes.setdefault(name, []).extend(values)
         self.errors.extend(other.errors)
+
+    def with_examples(self, examples: Iterable[Example]) -> TrainingData:
+        """The same lookups, regexes and synonym blocks with other examples (a cross-validation fold): the
+        synonyms that annotations imply come from these examples only, so a held-out fold leaks nothing."""
+        data = TrainingData(
+            lookups={k: list(v) for k, v in self.lookups.items()},
+            regexes={k: list(v) for k, v in self.regexes.items()},
+            synonym_blocks=dict(self.synonym_blocks),
+        )
+        for example in examples:
+            data.examples.append(example)
+            _note_synonyms(data.synonyms, example)
+        data.synonyms.update(self.synonym_blocks)  # as when loading files: a synonym block wins
+        return data
 
     @property
     def intents(self) -> list[str]:
@@ -123,6 +140,13 @@ def _example_lines(block: object) -> list[str]:
     return []
 
 
+def _note_synonyms(synonyms: dict[str, str], example: Example) -> None:
+    """An annotation whose value differs from its text ("[红色]{... "value": "red"}") is a synonym too."""
+    for ent in example.entities:
+        if ent.value != ent.text:
+            synonyms.setdefault(ent.text.casefold(), ent.value)
+
+
 def parse_document(document: object, source: str = "<string>") -> TrainingData:
     data = TrainingData()
     if not isinstance(document, dict):
@@ -142,14 +166,14 @@ def parse_document(document: object, source: str = "<string>") -> TrainingData:
             for line in lines:
                 text, entities, errors = parse_annotated(line)
                 data.errors.extend(f"{source}: {e}" for e in errors)
-                data.examples.append(Example(text=text, intent=intent, entities=entities))
-                for ent in entities:
-                    if ent.value != ent.text:
-                        data.synonyms.setdefault(ent.text.casefold(), ent.value)
+                example = Example(text=text, intent=intent, entities=entities)
+                data.examples.append(example)
+                _note_synonyms(data.synonyms, example)
         elif "synonym" in block:
             canonical = str(block["synonym"]).strip()
             for line in lines:
                 data.synonyms[line.casefold()] = canonical
+                data.synonym_blocks[line.casefold()] = canonical
         elif "lookup" in block:
             data.lookups.setdefault(str(block["lookup"]).strip(), []).extend(lines)
         elif "regex" in block:

@@ -152,17 +152,22 @@ def train_intent_model(data: TrainingData, gazetteer: Gazetteer | None, c: float
 
 
 def train_model(data_dir: Path = DEFAULT_DATA_DIR) -> EmbeddedModel:
-    started = time.perf_counter()
     data = load_training_data(data_dir)
     if data.errors:
         log.warning("NLU training data has %d problems, first: %s", len(data.errors), data.errors[0])
+    return train_model_from(data, data_hash(data_dir))
+
+
+def train_model_from(data: TrainingData, digest: str = "") -> EmbeddedModel:
+    """A model trained on `data` (all of a data directory, or a cross-validation fold)."""
+    started = time.perf_counter()
     if not data.examples:
-        raise ValueError(f"no training examples under {data_dir}")
+        raise ValueError("no training examples")
     gazetteer = build_gazetteer(data)
     intent = train_intent_model(data, gazetteer)
     crf = train_crf(data.examples, gazetteer)
     codes = frozenset(a.value.upper() for e in data.examples for a in e.entities if a.entity == "coupon_code")
-    model = EmbeddedModel(intent, gazetteer, crf, codes, data_hash(data_dir))
+    model = EmbeddedModel(intent, gazetteer, crf, codes, digest)
     model.train_seconds = time.perf_counter() - started
     return model
 
