@@ -50,8 +50,11 @@ async def test_a_worker_killed_mid_send_duplicates_nothing_loses_nothing_and_lea
     campaign_id = await approved(shop, campaign(quiet_hours=("00:00", "00:00")))
     assert await shop.bus.handle(c.StartCampaignRun(campaign_id, now=True)) == PEOPLE
     async with FakeTelegram(limits=Limits(per_second=RATE, per_chat_per_second=1, retry_after=1)) as fake:
-        victim = await spawn(database_url, fake.url, redis)
-        survivor = await spawn(database_url, fake.url, redis)
+        # Started together: one started after the other is ready could find the campaign already sent on a
+        # busy machine (a worker takes seconds to import and connect), and the kill would then test nothing.
+        victim, survivor = await asyncio.gather(
+            spawn(database_url, fake.url, redis), spawn(database_url, fake.url, redis)
+        )
         while len(fake.sent("sendMessage")) < PEOPLE // 3:  # noqa: ASYNC110 - polling the fake's record
             await asyncio.sleep(0.05)
         victim.send_signal(signal.SIGKILL)
