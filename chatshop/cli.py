@@ -403,29 +403,24 @@ def run_server(host: str | None = None, port: int | None = None) -> None:
     asyncio.run(serve(settings, host or settings.http_host, port or settings.http_port))
 
 
-def _mount_optional() -> None:
-    """Sub-commands that come with other parts of chatshop, when those are installed."""
+def _mount_subcommands() -> None:
+    """The command groups that live in modules of their own (imported here, once the core groups exist)."""
     for module, attr, name in [
         ("chatshop.cli_nlu", "nlu_app", "nlu"),
         ("chatshop.cli_chat", "chat_app", None),
         ("chatshop.cli_support", "support_app", "support"),
         ("chatshop.cli_telegram", "telegram_app", "telegram"),
         ("chatshop.cli_campaign", "campaign_app", "campaign"),
+        ("chatshop.cli_coupon", "coupon_app", "coupon"),
     ]:
-        try:
-            mod = __import__(module, fromlist=[attr])
-        except ImportError:
-            continue
-        sub = getattr(mod, attr, None)
-        if sub is None:
-            continue
+        sub = getattr(__import__(module, fromlist=[attr]), attr)
         if name is None:
             app.registered_commands.extend(sub.registered_commands)
         else:
             app.add_typer(sub, name=name)
 
 
-_mount_optional()
+_mount_subcommands()
 
 if __name__ == "__main__":
     app()

@@ -208,6 +208,12 @@ def trigger_from_yaml(trigger: Any) -> tuple[str | None, int]:
     return str(name), value * 24 if name == "win_back" else value
 
 
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationFailed(f"{name} is true or false.")
+    return value
+
+
 def command_from_yaml(data: Any, actor: Actor, replace: bool = False) -> c.CreateCampaign:
     """A CreateCampaign from campaign.yml (see docs/campaigns.md for the format)."""
     if not isinstance(data, dict):
@@ -240,6 +246,7 @@ def command_from_yaml(data: Any, actor: Actor, replace: bool = False) -> c.Creat
         attribution_days=int(data.get("attribution_days", 7)),
         trigger=trigger_name,
         trigger_hours=trigger_hours,
+        single_use_coupons=_flag(data.get("single_use_coupons", False), "single_use_coupons"),
         replace=replace,
         actor=actor,
     )

@@ -189,6 +189,15 @@ class CreateCoupon(Command):
 
 
 @dataclass(frozen=True)
+class DisableCoupon(Command):
+    """Stop a code working (carts holding it lose it at checkout); ``CreateCoupon`` with the code enables it
+    again. Personal codes issued from it as a campaign template keep working: they are coupons of their own."""
+
+    code: str
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
 class CreateShippingMethod(Command):
     code: str
     name: str
@@ -442,6 +451,7 @@ class CreateCampaign(Command):
     attribution_days: int = 7
     trigger: str | None = None
     trigger_hours: int = 0
+    single_use_coupons: bool = False  # the coupon is a template: each recipient gets a personal code
     replace: bool = False
     actor: Actor = SYSTEM
 

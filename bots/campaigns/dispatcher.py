@@ -20,7 +20,7 @@ from bots.campaigns.ratelimit import GLOBAL, RateLimiter
 from bots.campaigns.transport import CampaignTransport, Message
 from domain import commands as c
 from domain.model.campaigns import Campaign, SendOutcome
-from domain.service_layer.handlers.campaigns import marked_as_test
+from domain.service_layer.handlers.campaigns import marked_as_test, sample_personal_code
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class Claimed(Protocol):
     address: str
     locale: str
     skus: tuple[str, ...]  # what this recipient asked about (back in stock), else ()
+    coupon: str | None  # a personal single-use code, else None
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class _TestRecipient:
     run: int = 0
     customer_id: int = 0
     skus: tuple[str, ...] = ()
+    coupon: str | None = None  # a single-use campaign shows the shape of a personal code
 
 
 class DeliveryStore(Protocol):
@@ -176,7 +178,7 @@ class Dispatcher:
             text=content.text,
             image_url=content.image_url,
             skus=d.skus or content.skus,  # a back-in-stock notice shows the product its shopper asked about
-            coupon=content.coupon,
+            coupon=campaign.coupon_for(d.locale, d.coupon),
             subject=content.text.splitlines()[0][:120],
             unsubscribe_url=self.links.url("u", d.customer_id, d.campaign_id),
             click_url=self.links.url("c", d.customer_id, d.campaign_id),
@@ -190,7 +192,7 @@ class Dispatcher:
         transport = self.transports.get(channel)
         if transport is None:
             return SendOutcome.failed(f"the {channel} channel is not configured in this process")
-        test = _TestRecipient(campaign.id, channel, address, locale)
+        test = _TestRecipient(campaign.id, channel, address, locale, coupon=sample_personal_code(campaign))
         message = self.render(test, campaign)
         message = dataclasses.replace(message, text=marked_as_test(locale, message.text))
         if channel in self.paced_channels:

@@ -555,6 +555,13 @@ def campaign_modal(
         _input("image_url", "Image URL", _text_input("image_url", "https://…"), True),
         _input("skus", "Featured products", _text_input("skus", "SHOE-RED-42, MUG-WHT"), True, "Up to 3 SKUs."),
         _input("coupon", "Coupon code", _text_input("coupon", "SPRING20"), True),
+        _input(
+            "coupon_single_use",
+            "Coupon use",
+            _choices("checkboxes", "coupon_single_use", [_option("single", "A personal single-use code per customer")]),
+            True,
+            "The code above is then the template: each customer gets its own code with the same terms.",
+        ),
         header("When"),
         _input("schedule", "Send", _choices("radio_buttons", "schedule", schedule_options, schedule_options[:1])),
         _input("send_at", "Date and time", _text_input("send_at", "2026-12-01 10:00"), True, "UTC, or add +02:00."),

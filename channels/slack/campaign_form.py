@@ -172,6 +172,7 @@ def read_draft(values: Values, currency: str) -> tuple[Draft, dict[str, str]]:
         "quiet_hours": (quiet[0].strip(), quiet[1].strip()),
         "cap_messages": caps["cap_messages"],
         "cap_days": caps["cap_days"],
+        "single_use_coupons": "single" in _chosen(values, "coupon_single_use"),
     }
     return Draft(fields, segment, "submit" in _chosen(values, "submit_now")), errors
 

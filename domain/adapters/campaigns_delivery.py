@@ -46,6 +46,7 @@ class ClaimedDelivery:
     address: str
     locale: str
     skus: tuple[str, ...] = ()  # back in stock: the SKU the shopper asked about (the run's subscription)
+    coupon: str | None = None  # the recipient's personal single-use code (campaigns with single-use coupons)
 
 
 Outcome = SendOutcome  # kept short here: the store books what a transport reported
@@ -115,7 +116,9 @@ class SqlDeliveryStore:
                     continue
                 counts[r.customer_id] += 1
                 claimed.append(
-                    ClaimedDelivery(r.id, r.campaign_id, r.run, r.customer_id, r.channel, r.address, r.locale)
+                    ClaimedDelivery(
+                        r.id, r.campaign_id, r.run, r.customer_id, r.channel, r.address, r.locale, coupon=r.coupon_code
+                    )
                 )
             for state, ids in decided.items():
                 await session.execute(

@@ -73,6 +73,7 @@ def campaign_from_row(row: Any) -> Campaign:
         next_run_at=row.next_run_at,
         run=row.run,
         pause_reason=row.pause_reason,
+        single_use_coupons=bool(row.single_use_coupons),
     )
     campaign.id = row.id
     return campaign
@@ -103,6 +104,7 @@ def campaign_values(campaign: Campaign, now: datetime) -> dict[str, Any]:
         "next_run_at": campaign.next_run_at,
         "run": campaign.run,
         "pause_reason": campaign.pause_reason,
+        "single_use_coupons": campaign.single_use_coupons,
     }
 
 
@@ -182,10 +184,13 @@ class SqlCampaignRepository:
                     chosen[cid] = Recipient(int(cid), channel, str(addr), locale or "en", tz or "UTC")
         return [chosen[k] for k in sorted(chosen)]
 
-    async def add_deliveries(self, campaign_id: int, run: int, recipients: list[Recipient], now: datetime) -> int:
-        """Queue a delivery per recipient; one already queued for the run is left alone (re-runs are safe)."""
+    async def add_deliveries(
+        self, campaign_id: int, run: int, recipients: list[Recipient], now: datetime
+    ) -> list[Recipient]:
+        """Queue a delivery per recipient; one already queued for the run is left alone (re-runs are safe).
+        Returns the recipients queued now."""
         if not recipients:
-            return 0
+            return []
         rows = [
             {
                 "campaign_id": campaign_id,
@@ -200,16 +205,21 @@ class SqlCampaignRepository:
                 "not_before": now,
                 "created_at": now,
                 "updated_at": now,
+                "coupon_code": r.coupon,
             }
             for r in recipients
         ]
         make = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        added = 0
+        added: set[tuple[int, str]] = set()
         for start in range(0, len(rows), 500):
-            stmt = make(campaign_deliveries).values(rows[start : start + 500]).on_conflict_do_nothing()
-            result = await self.session.execute(stmt)
-            added += max(0, result.rowcount or 0)  # type: ignore[attr-defined]
-        return added
+            stmt = (
+                make(campaign_deliveries)
+                .values(rows[start : start + 500])
+                .on_conflict_do_nothing()
+                .returning(d.customer_id, d.channel)
+            )
+            added.update((int(cid), str(ch)) for cid, ch in (await self.session.execute(stmt)).all())
+        return [r for r in recipients if (r.customer_id, r.channel) in added]
 
     async def open_deliveries(self, campaign_id: int) -> int:
         stmt = select(func.count()).where(
@@ -431,13 +441,13 @@ class SqlCampaignRepository:
         stmt = update(orm.orders).where(o.id == order_id, o.campaign_id.is_(None)).values(campaign_id=campaign_id)
         return bool((await self.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
-    async def delivery_for_chat(self, delivery_id: int, worker: str) -> tuple[int, int, str, str] | None:
-        """(campaign, customer, chat id, locale) of a web chat delivery this worker is sending."""
-        stmt = select(d.campaign_id, d.customer_id, d.address, d.locale).where(
+    async def delivery_for_chat(self, delivery_id: int, worker: str) -> tuple[int, int, str, str, str | None] | None:
+        """(campaign, customer, chat id, locale, personal coupon) of a web chat delivery this worker is sending."""
+        stmt = select(d.campaign_id, d.customer_id, d.address, d.locale, d.coupon_code).where(
             d.id == delivery_id, d.state == DeliveryState.SENDING.value, d.claimed_by == worker
         )
         row = (await self.session.execute(stmt)).first()
-        return None if row is None else (int(row[0]), int(row[1]), str(row[2]), str(row[3]))
+        return None if row is None else (int(row[0]), int(row[1]), str(row[2]), str(row[3]), row[4])
 
     async def mark_sent(self, delivery_id: int, worker: str, now: datetime) -> bool:
         stmt = (

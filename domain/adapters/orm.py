@@ -298,6 +298,8 @@ coupons = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("description", String(300), nullable=False, default=""),
     Column("times_used", Integer, nullable=False, default=0),
+    # Issued to one customer (a campaign's single-use personal code); NULL: anyone may use it.
+    _fk("customer_id", "customers.id", nullable=True, index=False),
 )
 
 coupon_redemptions = Table(

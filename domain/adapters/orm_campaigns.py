@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
 
 from domain.adapters.orm import JSONType, UTCDateTime, _fk, _pk, metadata
 
@@ -36,6 +36,7 @@ campaigns = Table(
     Column("next_run_at", UTCDateTime, nullable=True, index=True),
     Column("run", BigInteger, nullable=False, default=0),
     Column("pause_reason", String(200), nullable=True),
+    Column("single_use_coupons", Boolean, nullable=False, default=False),
 )
 
 campaign_deliveries = Table(
@@ -60,6 +61,7 @@ campaign_deliveries = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("error", Text, nullable=True),
+    Column("coupon_code", String(40), nullable=True),  # the recipient's personal single-use code, if any
     UniqueConstraint("campaign_id", "run", "customer_id", "channel", name="uq_campaign_deliveries_recipient"),
     # Claims take queued rows in (not_before, id) order: the index hands them over in that order and the
     # LIMIT stops the walk, instead of sorting every queued row of a large campaign for each claim.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters import orm
@@ -236,6 +236,13 @@ class SqlSalesRepository(_Repo):
 
     async def add_coupon(self, coupon: Coupon) -> Coupon:
         return await self._add(coupon)
+
+    async def add_coupons(self, coupons: list[Coupon]) -> None:
+        # Core inserts in chunks: a campaign to tens of thousands of people must not build as many ORM objects.
+        columns = [c.name for c in orm.coupons.columns if c.name != "id"]
+        rows = [{name: getattr(coupon, name) for name in columns} for coupon in coupons]
+        for start in range(0, len(rows), 500):
+            await self.session.execute(insert(orm.coupons), rows[start : start + 500])
 
     async def redemptions_by(self, coupon_id: int, customer_id: int) -> int:
         t = orm.coupon_redemptions.c

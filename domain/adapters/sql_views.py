@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from domain.adapters import orm
 from domain.errors import CouponNotApplicable, ValidationFailed
 from domain.model.catalog import SearchQuery
-from domain.model.coupons import EligibleLine
+from domain.model.coupons import PERSONAL_SUFFIX, EligibleLine
 from domain.model.inventory import ReservationStatus
 from domain.model.orders import tracking_url
 from domain.model.payments import PaymentStatus
@@ -25,6 +25,7 @@ from domain.views.models import (
     CartView,
     CatalogVocabulary,
     CategoryNode,
+    CouponView,
     CustomerProfile,
     DaySales,
     FunnelStep,
@@ -684,6 +685,61 @@ class SqlShopViews:
         else:
             raise ValidationFailed("Break customers down by country, channel or locale.")
         return [Breakdown(str(r[0]), int(r[1])) for r in rows]
+
+    async def coupons(self) -> list[CouponView]:
+        cp = orm.coupons.c
+        # A personal code is its template's code, "-" and PERSONAL_SUFFIX characters: count them per template.
+        template = func.substr(cp.code, 1, func.length(cp.code) - (PERSONAL_SUFFIX + 1))
+        personal = (
+            select(
+                template.label("template"),
+                func.count().label("issued"),
+                func.sum(case((cp.times_used > 0, 1), else_=0)).label("used"),
+            )
+            .where(cp.customer_id.is_not(None))
+            .group_by(template)
+            .subquery()
+        )
+        stmt = (
+            select(
+                cp.code,
+                cp.kind,
+                cp.value,
+                cp.currency,
+                cp.min_subtotal,
+                cp.starts_at,
+                cp.ends_at,
+                cp.usage_limit,
+                cp.per_customer_limit,
+                cp.times_used,
+                cp.active,
+                cp.description,
+                func.coalesce(personal.c.issued, 0),
+                func.coalesce(personal.c.used, 0),
+            )
+            .outerjoin(personal, personal.c.template == cp.code)
+            .where(cp.customer_id.is_(None))
+            .order_by(cp.code)
+        )
+        return [
+            CouponView(
+                str(r[0]),
+                str(r[1].value if hasattr(r[1], "value") else r[1]),
+                int(r[2]),
+                str(r[3]),
+                int(r[4]),
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                int(r[9]),
+                bool(r[10]),
+                str(r[11]),
+                int(r[12]),
+                int(r[13]),
+            )
+            for r in await self._rows(stmt)
+        ]
 
     async def staff_by_slack_user(self, slack_user_id: str) -> StaffView | None:
         t = orm.staff_members.c

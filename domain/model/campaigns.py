@@ -323,6 +323,8 @@ class Campaign:
     attribution_days: int = 7
     trigger: str | None = None  # automations: "abandoned_cart", "back_in_stock", "win_back" (see Trigger)
     trigger_hours: int = 0  # abandoned_cart: cart untouched for; win_back: no paid order for (days x 24)
+    # The content's coupon is a template: each recipient gets a personal single-use code with its terms.
+    single_use_coupons: bool = False
     status: CampaignStatus = CampaignStatus.DRAFT
     approved_by: str | None = None
     next_run_at: datetime | None = None
@@ -351,6 +353,24 @@ class Campaign:
             raise ValidationFailed("The frequency cap and the attribution window must be positive.")
         if self.trigger is not None:
             validate_trigger(self.trigger, self.trigger_hours)
+        if self.single_use_coupons:
+            self.coupon_template  # noqa: B018 - validates that every locale names the same template
+
+    @property
+    def coupon_template(self) -> str | None:
+        """The template coupon of a campaign with single-use coupons (None for a shared code or none)."""
+        if not self.single_use_coupons:
+            return None
+        codes = {content.coupon for content in self.contents.values()}
+        if len(codes) != 1 or None in codes:
+            raise ValidationFailed(
+                "Single-use coupons need one template coupon, named as the coupon of every language's content."
+            )
+        return codes.pop()
+
+    def coupon_for(self, locale: str, personal: str | None) -> str | None:
+        """The code a recipient sees: their personal code, or the shared one; never a template itself."""
+        return personal if self.single_use_coupons else self.content_for(locale).coupon
 
     @property
     def rule(self) -> Rule:
@@ -540,6 +560,7 @@ class Recipient:
     address: str  # chat id, web chat id, or e-mail address
     locale: str
     timezone: str
+    coupon: str | None = None  # a personal single-use code, issued when the delivery is queued
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -46,6 +47,7 @@ class Coupon:
         category_ids: list[int] | None = None,
         active: bool = True,
         description: str = "",
+        customer_id: int | None = None,
     ) -> None:
         code = normalise_code(code)
         if kind == CouponKind.PERCENT and not 0 < value <= 10000:
@@ -66,19 +68,52 @@ class Coupon:
         self.category_ids = list(category_ids or [])
         self.active = active
         self.description = description
+        # Issued to one customer (a campaign's personal code): nobody else may use it.
+        self.customer_id = customer_id
         self.times_used = 0
+
+    def personal_copy(self, customer_id: int, description: str) -> Coupon:
+        """A single-use code for one customer with this coupon's terms (a campaign's template coupon): the
+        code is this one's plus a random part, so nobody can guess another customer's."""
+        if len(self.code) > MAX_TEMPLATE_CODE:
+            raise ValidationFailed(f"A template coupon's code has at most {MAX_TEMPLATE_CODE} characters.")
+        suffix = "".join(secrets.choice(_PERSONAL_ALPHABET) for _ in range(PERSONAL_SUFFIX))
+        return Coupon(
+            f"{self.code}-{suffix}",
+            self.kind,
+            self.value,
+            self.currency,
+            min_subtotal=self.min_subtotal,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            usage_limit=1,
+            per_customer_limit=1,
+            product_ids=self.product_ids,
+            category_ids=self.category_ids,
+            description=description[:300],
+            customer_id=customer_id,
+        )
 
     def _scoped(self, line: EligibleLine) -> bool:
         if not self.product_ids and not self.category_ids:
             return True
         return line.product_id in self.product_ids or bool(line.category_ids & set(self.category_ids))
 
-    def evaluate(self, lines: list[EligibleLine], currency: str, customer_uses: int, now: datetime) -> CouponOutcome:
+    def evaluate(
+        self,
+        lines: list[EligibleLine],
+        currency: str,
+        customer_uses: int,
+        now: datetime,
+        customer_id: int | None = None,
+    ) -> CouponOutcome:
         """The discount on these lines, or CouponNotApplicable with the reason a shopper can act on."""
 
         def refuse(reason: str) -> CouponNotApplicable:
             return CouponNotApplicable(self.code, reason)
 
+        if self.customer_id is not None and customer_id != self.customer_id:
+            raise refuse("it was issued to someone else.")
         if not self.active:
             raise refuse("it is no longer active.")
         if self.starts_at and now < self.starts_at:
@@ -117,6 +152,12 @@ class CouponRedemption:
         self.order_id = order_id
         self.created_at = at
         self.voided = False
+
+
+#: A personal code is the template's code, "-" and this many characters (the whole at most 40).
+PERSONAL_SUFFIX = 8
+MAX_TEMPLATE_CODE = 40 - 1 - PERSONAL_SUFFIX
+_PERSONAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read and typed by people
 
 
 def normalise_code(code: str) -> str:

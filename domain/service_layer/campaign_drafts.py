@@ -20,7 +20,7 @@ from domain.errors import ValidationFailed
 from domain.model.campaigns import CAMPAIGN_CHANNELS, EVERYONE, Campaign, require_role
 from domain.model.staff import Actor, Role
 from domain.service_layer.context import Context
-from domain.service_layer.handlers.campaigns import build_campaign, campaigns_of
+from domain.service_layer.handlers.campaigns import build_campaign, campaigns_of, coupon_problem
 
 # Keys of ``draft_problems``: CreateCampaign's fields, contents as ``contents.<locale>.<field>``.
 SCHEDULE_FIELD = {"at": "send_at", "cron": "cron"}
@@ -68,7 +68,8 @@ async def draft_problems(cmd: c.CreateCampaign, ctx: Context) -> dict[str, str]:
     """What would stop ``cmd`` from creating a campaign, by field; empty when nothing would.
 
     Keys: ``name``, ``channels``, ``segment``, ``contents`` (no locale at all),
-    ``contents.<locale>.text`` / ``.image_url`` / ``.skus`` (including SKUs the catalog does not know),
+    ``contents.<locale>.text`` / ``.image_url`` / ``.skus`` (including SKUs the catalog does not know) /
+    ``.coupon`` (a code no coupon has),
     ``schedule``, ``send_at``, ``cron``, ``quiet_hours``, ``frequency_cap``, ``attribution_days``;
     ``""`` for anything the checks by field did not catch (an automation's trigger, say).
     """
@@ -114,6 +115,11 @@ async def draft_problems(cmd: c.CreateCampaign, ctx: Context) -> dict[str, str]:
             unknown = [sku for sku in dict.fromkeys(wanted) if await uow.catalog.variant_by_sku(sku) is None]
             if unknown:
                 problems[f"{key}.skus"] = f"No product has the SKU {', '.join(unknown)}."
+        for locale, data in cmd.contents.items():
+            if data.get("coupon"):
+                problem = await coupon_problem(uow, str(data["coupon"]), cmd.single_use_coupons)
+                if problem:
+                    problems.setdefault(f"contents.{locale}.coupon", problem)
     if not problems:
         check("", cmd)
     return problems

@@ -48,6 +48,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RemoveCoupon: cart.remove_coupon,
     c.CreateShippingMethod: store.create_shipping_method,
     c.CreateCoupon: store.create_coupon,
+    c.DisableCoupon: store.disable_coupon,
     c.PlaceOrder: orders.place_order,
     c.ExpireReservations: orders.expire_reservations,
     c.CancelOrder: orders.cancel_order,

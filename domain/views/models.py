@@ -271,6 +271,24 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
+class CouponView:
+    code: str
+    kind: str  # percent (value in basis points) | fixed (minor units) | free_shipping
+    value: int
+    currency: str
+    min_subtotal: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    usage_limit: int | None
+    per_customer_limit: int | None
+    times_used: int
+    active: bool
+    description: str
+    personal_codes: int  # single-use codes issued from it as a campaign template
+    personal_used: int  # of those, used
+
+
+@dataclass(frozen=True)
 class ShippingOption:
     code: str
     name: str

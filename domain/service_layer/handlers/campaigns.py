@@ -36,6 +36,7 @@ from domain.model.campaigns import (
     parse_hhmm,
     require_role,
 )
+from domain.model.coupons import MAX_TEMPLATE_CODE, PERSONAL_SUFFIX
 from domain.model.staff import Permission, Role
 from domain.service_layer.context import Context
 from domain.service_layer.unit_of_work import UnitOfWork
@@ -51,7 +52,9 @@ class CampaignRepository(Protocol):
     async def due(self, now: datetime) -> list[Campaign]: ...
     async def count(self, campaign: Campaign, now: datetime) -> dict[str, int]: ...
     async def recipients(self, campaign: Campaign, now: datetime, only: tuple[int, ...] = ()) -> list[Recipient]: ...
-    async def add_deliveries(self, campaign_id: int, run: int, recipients: list[Recipient], now: datetime) -> int: ...
+    async def add_deliveries(
+        self, campaign_id: int, run: int, recipients: list[Recipient], now: datetime
+    ) -> list[Recipient]: ...
     async def open_deliveries(self, campaign_id: int) -> int: ...
     async def skip_open(self, campaign_id: int, state: DeliveryState, now: datetime) -> int: ...
     async def out_of_stock(self, skus: tuple[str, ...]) -> list[str]: ...
@@ -70,7 +73,9 @@ class CampaignRepository(Protocol):
     async def pending_back_in_stock(self, skus: tuple[str, ...], limit: int) -> list[StockSubscription]: ...
     async def set_order_campaign(self, order_id: int, campaign_id: int) -> bool: ...
     async def order_placed(self, order_id: int) -> tuple[int, datetime] | None: ...
-    async def delivery_for_chat(self, delivery_id: int, worker: str) -> tuple[int, int, str, str] | None: ...
+    async def delivery_for_chat(
+        self, delivery_id: int, worker: str
+    ) -> tuple[int, int, str, str, str | None] | None: ...
     async def mark_sent(self, delivery_id: int, worker: str, now: datetime) -> bool: ...
 
 
@@ -127,12 +132,25 @@ def build_campaign(cmd: c.CreateCampaign, now: datetime) -> Campaign:
         attribution_days=cmd.attribution_days,
         trigger=cmd.trigger,
         trigger_hours=cmd.trigger_hours,
+        single_use_coupons=cmd.single_use_coupons,
     )
     if schedule == ScheduleKind.CRON:
         from domain.model.campaigns import next_cron
 
         next_cron(campaign.cron or "", now)  # validates the expression now rather than at approval
     return campaign
+
+
+async def coupon_problem(uow: UnitOfWork, code: str, single_use: bool) -> str | None:
+    """Why a campaign cannot offer this coupon code (shared, or as the template of personal codes), or None."""
+    coupon = await uow.sales.coupon_by_code(code)
+    if coupon is None:
+        return f"No coupon has the code {code.strip().upper()}: create it first (chatshop coupon create)."
+    if coupon.customer_id is not None:
+        return f"{code} was issued to one customer; a campaign needs a coupon for everyone."
+    if single_use and len(coupon.code) > MAX_TEMPLATE_CODE:
+        return f"A template coupon's code has at most {MAX_TEMPLATE_CODE} characters (personal codes add 9)."
+    return None
 
 
 async def create_campaign(cmd: c.CreateCampaign, ctx: Context) -> int:
@@ -143,6 +161,10 @@ async def create_campaign(cmd: c.CreateCampaign, ctx: Context) -> int:
         unknown = [sku for sku in campaign.skus if await uow.catalog.variant_by_sku(sku) is None]
         if unknown:
             raise ValidationFailed(f"No product has the SKU {', '.join(unknown)}.")
+        for code in dict.fromkeys(x.coupon for x in campaign.contents.values() if x.coupon):
+            problem = await coupon_problem(uow, code, campaign.single_use_coupons)
+            if problem:
+                raise ValidationFailed(problem)
         repo = campaigns_of(uow)
         existing = await repo.get(cmd.name, lock=True)
         if existing is not None:
@@ -242,7 +264,7 @@ async def start_campaign_run(cmd: c.StartCampaignRun, ctx: Context) -> int:
         assert campaign.id is not None
         run = campaign.start_run(now)
         recipients = await repo.recipients(campaign, now)
-        queued = await repo.add_deliveries(campaign.id, run, recipients, now)
+        queued = await _queue(uow, campaign, run, recipients, now)
         uow.publish(events.CampaignStarted(campaign.id, campaign.name, run, queued))
         if missing:
             reason = f"out of stock: {', '.join(missing)}"
@@ -314,22 +336,42 @@ async def run_campaign_automations(cmd: c.RunCampaignAutomations, ctx: Context) 
                 carts = await repo.pending_cart_customers(horizon, horizon - timedelta(days=7))
                 for customer_id, touched in carts[: cmd.limit]:
                     recipients = await repo.recipients(campaign, now, only=(customer_id,))
-                    queued += await repo.add_deliveries(campaign.id, int(touched.timestamp()), recipients, now)
+                    queued += await _queue(uow, campaign, int(touched.timestamp()), recipients, now)
             elif campaign.trigger == Trigger.WIN_BACK:
-                queued += await _queue_win_back(repo, campaign, now, cmd.limit)
-        queued += await _queue_back_in_stock(repo, automations, (), cmd.limit, now)
+                queued += await _queue_win_back(uow, campaign, now, cmd.limit)
+        queued += await _queue_back_in_stock(uow, automations, (), cmd.limit, now)
         await uow.commit()
     return queued
 
 
-async def _queue_win_back(repo: CampaignRepository, campaign: Campaign, now: datetime, limit: int) -> int:
+async def _queue(uow: UnitOfWork, campaign: Campaign, run: int, recipients: list[Recipient], now: datetime) -> int:
+    """Queue deliveries of one run (see ``add_deliveries``); returns how many were queued now.
+
+    A campaign with single-use coupons gives each recipient a personal code with its template's terms, issued
+    in this transaction and only for the deliveries queued now (a re-run of an occasion issues nothing)."""
     assert campaign.id is not None
+    template_code = campaign.coupon_template
+    if template_code is None:
+        return len(await campaigns_of(uow).add_deliveries(campaign.id, run, recipients, now))
+    template = await uow.sales.coupon_by_code(template_code)
+    if template is None:
+        raise ValidationFailed(f"The campaign's template coupon {template_code} no longer exists.")
+    personal = {r.customer_id: template.personal_copy(r.customer_id, f"campaign {campaign.name}") for r in recipients}
+    with_codes = [dataclasses.replace(r, coupon=personal[r.customer_id].code) for r in recipients]
+    queued = await campaigns_of(uow).add_deliveries(campaign.id, run, with_codes, now)
+    await uow.sales.add_coupons([personal[r.customer_id] for r in queued])
+    return len(queued)
+
+
+async def _queue_win_back(uow: UnitOfWork, campaign: Campaign, now: datetime, limit: int) -> int:
+    assert campaign.id is not None
+    repo = campaigns_of(uow)
     lapsed = dict(await repo.lapsed_customers(campaign, now - timedelta(hours=campaign.trigger_hours), now, limit))
     if not lapsed:
         return 0
     queued = 0
     for recipient in await repo.recipients(campaign, now, only=tuple(lapsed)):
-        queued += await repo.add_deliveries(campaign.id, lapsed[recipient.customer_id], [recipient], now)
+        queued += await _queue(uow, campaign, lapsed[recipient.customer_id], [recipient], now)
     return queued
 
 
@@ -341,7 +383,7 @@ def _preferring(campaign: Campaign, channel: str) -> Campaign:
 
 
 async def _queue_back_in_stock(
-    repo: CampaignRepository, campaigns: list[Campaign], skus: tuple[str, ...], limit: int, now: datetime
+    uow: UnitOfWork, campaigns: list[Campaign], skus: tuple[str, ...], limit: int, now: datetime
 ) -> int:
     """One delivery per pending subscription whose SKU is available, run = the subscription's id, and the
     subscription used up in the same transaction: a replayed event or a second sweep queues nothing.
@@ -351,6 +393,7 @@ async def _queue_back_in_stock(
     """
     if not any(x.trigger == Trigger.BACK_IN_STOCK for x in campaigns):
         return 0
+    repo = campaigns_of(uow)
     queued = 0
     for sub in await repo.pending_back_in_stock(skus, limit):
         candidates = back_in_stock_candidates(campaigns, sub.sku)
@@ -367,7 +410,7 @@ async def _queue_back_in_stock(
             assert chosen.id is not None and sub.id is not None
             if chosen.switch_on():
                 await repo.save(chosen, now)
-            queued += await repo.add_deliveries(chosen.id, sub.id, recipients, now)
+            queued += await _queue(uow, chosen, sub.id, recipients, now)
         sub.mark(reached=chosen is not None, campaign_id=(chosen or candidates[0]).id, now=now)
         await repo.save_stock_subscription(sub)
     return queued
@@ -379,7 +422,7 @@ async def notify_back_in_stock(cmd: c.NotifyBackInStock, ctx: Context) -> int:
     async with ctx.uow() as uow:
         repo = campaigns_of(uow)
         automations = await repo.all((CampaignStatus.APPROVED, CampaignStatus.SENDING))
-        queued = await _queue_back_in_stock(repo, automations, (cmd.sku,) if cmd.sku else (), cmd.limit, now)
+        queued = await _queue_back_in_stock(uow, automations, (cmd.sku,) if cmd.sku else (), cmd.limit, now)
         await uow.commit()
         return queued
 
@@ -448,7 +491,7 @@ async def publish_marketing_message(cmd: c.PublishMarketingMessage, ctx: Context
         found = await repo.delivery_for_chat(cmd.delivery_id, cmd.worker)
         if found is None:
             return False
-        campaign_id, customer_id, chat_id, locale = found
+        campaign_id, customer_id, chat_id, locale, personal_coupon = found
         campaign = await _get(repo, campaign_id, lock=False)
         content = campaign.content_for(locale)
         if not await repo.mark_sent(cmd.delivery_id, cmd.worker, now):
@@ -463,7 +506,7 @@ async def publish_marketing_message(cmd: c.PublishMarketingMessage, ctx: Context
                 content.text,
                 content.image_url,
                 cmd.skus or content.skus,
-                content.coupon,
+                campaign.coupon_for(locale, personal_coupon),
             )
         )
         await uow.commit()
@@ -476,6 +519,12 @@ _TEST_ADDRESS = {
     "email": (re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}"), "that is not an e-mail address"),
     "webchat": (re.compile(r"[\w.:-]{1,128}"), "a web chat id is letters, digits, '-', '_', '.' or ':'"),
 }
+
+
+def sample_personal_code(campaign: Campaign) -> str | None:
+    """What a test send shows for a personal single-use code: its shape, not a working code."""
+    template = campaign.coupon_template
+    return None if template is None else f"{template}-{'X' * PERSONAL_SUFFIX}"
 
 
 def marked_as_test(locale: str, text: str) -> str:
@@ -511,7 +560,7 @@ async def send_campaign_test(cmd: c.SendCampaignTest, ctx: Context) -> str:
                     marked_as_test(locale, content.text),
                     content.image_url,
                     content.skus,
-                    content.coupon,
+                    campaign.coupon_for(locale, sample_personal_code(campaign)),
                 )
             )
         else:

@@ -123,7 +123,7 @@ async def evaluate_coupon(uow: UnitOfWork, cart: Cart, code: str, ctx: Context, 
         raise CouponNotApplicable(coupon.code, "your cart is empty.")
     lines, _ = await eligible_lines(uow, cart)
     uses = await uow.sales.redemptions_by(coupon.id, cart.customer_id)
-    return coupon.evaluate(lines, cart.currency, uses, ctx.now())
+    return coupon.evaluate(lines, cart.currency, uses, ctx.now(), cart.customer_id)
 
 
 async def apply_coupon(cmd: c.ApplyCoupon, ctx: Context) -> int:

@@ -55,6 +55,16 @@ def _when(value: str | None) -> datetime | None:
     return parsed
 
 
+async def disable_coupon(cmd: c.DisableCoupon, ctx: Context) -> None:
+    cmd.actor.require(Permission.MANAGE_CATALOG)
+    async with ctx.uow() as uow:
+        coupon = await uow.sales.coupon_by_code(normalise_code(cmd.code), lock=True)
+        if coupon is None:
+            raise NotFound(f"No coupon {normalise_code(cmd.code)}.")
+        coupon.active = False
+        await uow.commit()
+
+
 async def create_coupon(cmd: c.CreateCoupon, ctx: Context) -> int:
     cmd.actor.require(Permission.MANAGE_CATALOG)
     try:

@@ -305,6 +305,7 @@ trigger: {win_back: 60}
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_campaign_show_tells_the_automation_trigger(shop: Shop, database_url: str, tmp_path: Path) -> None:
     await add_people(shop, [Person(telegram=1)], datetime.now(UTC))
+    await shop.bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000))
     spec = tmp_path / "campaign.yml"
     spec.write_text(WIN_BACK_YML)
     created = cli(database_url, "create", "--file", str(spec), "--by", "mia")

@@ -28,7 +28,7 @@ GOOD: Values = {
     "text_zh": "春季促销：跑鞋八折",
     "image_url": "https://shop.example.com/spring.png",
     "skus": "SHOE-RED-42, MUG-WHT",
-    "coupon": "spring20",
+    "coupon": "welcome10",
     "schedule": "at",
     "send_at": "2026-12-01 10:00",
     "quiet_hours": "22:00-08:00",
@@ -174,6 +174,7 @@ async def test_invalid_submissions_get_errors_beside_their_inputs_and_create_not
         "schedule": "cron",
         "cron": "every monday",
         "seg_orders": "-1",
+        "coupon": "SPRING99",
     }
     sent = await slack.send.submit(view, bad, OPERATOR)
     assert sent.status == 200
@@ -185,6 +186,7 @@ async def test_invalid_submissions_get_errors_beside_their_inputs_and_create_not
         "text_en": "A campaign message needs text of at most 3,500 characters.",
         "cron": "'every monday' is not a cron expression like '0 10 * * MON'.",
         "seg_orders": "Field order_count needs a whole number of at least 0.",
+        "coupon": "No coupon has the code SPRING99: create it first (chatshop coupon create).",
     }
     dated = await slack.send.submit(view, GOOD | {"send_at": "next tuesday"}, OPERATOR)
     assert dated.json()["errors"] == {"send_at": "'next tuesday' is not a time like 2026-12-01T10:00:00+00:00."}
@@ -225,7 +227,7 @@ async def test_a_valid_submission_creates_the_draft_as_entered_and_confirms_the_
     shared = {
         "image_url": "https://shop.example.com/spring.png",
         "skus": ("SHOE-RED-42", "MUG-WHT"),
-        "coupon": "SPRING20",
+        "coupon": "WELCOME10",
     }
     assert campaign.contents == {
         "en": Content("Spring sale: 20% off shoes", **shared),  # type: ignore[arg-type]
@@ -259,6 +261,17 @@ async def test_submit_for_approval_now_asks_an_approver_in_the_ops_channel(slack
     notice = await slack.fake.wait_for("chat.postMessage", lambda a: a.get("channel") == OPS)
     assert "Campaign weekly needs approval" in _texts(notice.args["blocks"])
     assert "reaches *1* customers" in _texts(notice.args["blocks"])
+
+
+async def test_a_personal_single_use_code_is_one_tick_and_needs_a_coupon_to_copy(slack: SlackShop) -> None:
+    await _people(slack)
+    view = await _open(slack)
+    missing = await slack.send.submit(view, GOOD | {"coupon": None, "coupon_single_use": ["single"]}, OPERATOR)
+    assert "one template coupon" in missing.json()["errors"]["name"]
+    await slack.send.submit(view, GOOD | {"coupon_single_use": ["single"]}, OPERATOR)
+    await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == OPERATOR)
+    campaign = await _stored(slack, "spring-sale")
+    assert campaign.single_use_coupons and campaign.coupon_template == "WELCOME10"
 
 
 async def test_a_name_already_taken_is_an_error_on_the_name(slack: SlackShop) -> None:

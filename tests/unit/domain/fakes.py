@@ -208,6 +208,10 @@ class FakeSales(_Repo):
     async def add_coupon(self, coupon: Coupon) -> Coupon:
         return self.s.add("coupons", coupon)
 
+    async def add_coupons(self, coupons: list[Coupon]) -> None:
+        for coupon in coupons:
+            self.s.add("coupons", coupon)
+
     async def redemptions_by(self, coupon_id: int, customer_id: int) -> int:
         return sum(
             1

@@ -103,3 +103,32 @@ def test_addresses_are_validated_and_normalised() -> None:
         Address.create(name="", line1="1 Main", city="X", postal_code="12345", country="US")
     with pytest.raises(ValidationFailed, match="phone"):
         Address.create(name="Ann", line1="1 Main St", city="Town", postal_code="12345", country="US", phone="12")
+
+
+def test_a_personal_copy_keeps_the_templates_terms_is_single_use_and_belongs_to_one_customer() -> None:
+    ends = datetime(2027, 1, 1, tzinfo=UTC)
+    template = Coupon("SPRING20", CouponKind.PERCENT, 2000, "USD", min_subtotal=3000, ends_at=ends, category_ids=[7])
+    template.active = False  # a template need not be usable itself
+    mine = template.personal_copy(42, "campaign spring")
+    assert mine.code.startswith("SPRING20-") and len(mine.code) == 17
+    assert (mine.kind, mine.value, mine.min_subtotal, mine.ends_at, mine.category_ids) == (
+        CouponKind.PERCENT,
+        2000,
+        3000,
+        ends,
+        [7],
+    )
+    assert (mine.usage_limit, mine.per_customer_limit, mine.customer_id, mine.active) == (1, 1, 42, True)
+    assert template.personal_copy(42, "x").code != mine.code  # random, not derived from the customer
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    lines = [EligibleLine(1, frozenset({7}), 5000)]
+    assert mine.evaluate(lines, "USD", 0, now, customer_id=42).discount.amount == 1000
+    with pytest.raises(CouponNotApplicable, match="issued to someone else"):
+        mine.evaluate(lines, "USD", 0, now, customer_id=43)
+    with pytest.raises(CouponNotApplicable, match="issued to someone else"):
+        mine.evaluate(lines, "USD", 0, now)  # nobody signed in is not the customer either
+
+
+def test_a_template_code_too_long_for_a_personal_suffix_is_refused() -> None:
+    with pytest.raises(ValidationFailed, match="at most 31"):
+        Coupon("X" * 32, CouponKind.FIXED, 500, "USD").personal_copy(1, "")
