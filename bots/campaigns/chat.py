@@ -10,7 +10,8 @@ engine's ``_outgoing`` for ``MarketingMessage`` events.
 
 from __future__ import annotations
 
-from bots.conversation.messages import Button, QuickReplies, Reply
+from bots.conversation.formatting import parse
+from bots.conversation.messages import Button, Promotion, QuickReplies, Reply
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
 from bots.shopper.product import show_product
@@ -40,14 +41,13 @@ async def click_button(turn: Turn, payload: Payload) -> list[Reply]:
 
 
 def marketing_replies(turn: Turn, event: ev.MarketingMessage) -> list[Reply]:
-    """The campaign message as the web chat shows it: text (with the code), product and Unsubscribe buttons."""
+    """The campaign message as the web chat shows it: formatted text, image, the code, product and Unsubscribe
+    buttons."""
     _ = turn.t
-    text = event.text
-    if event.coupon:
-        text += "\n\n" + _("Your code: {code}", code=event.coupon)
+    code = _("Your code: {code}", code=event.coupon) if event.coupon else ""
     buttons: list[Button] = [turn.button(_("View {sku}", sku=sku), "mc", event.campaign_id, sku) for sku in event.skus]
     buttons.append(turn.button(_("Unsubscribe"), "mu", event.campaign_id))
-    return [QuickReplies(text, tuple(buttons))]
+    return [Promotion(parse(event.text), event.image_url, code, tuple(buttons))]
 
 
 def register(router: Router) -> None:

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from bots.conversation.formatting import Span, plain
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -261,6 +263,25 @@ class HandoffNotice(Reply):
         return self.buttons
 
 
+@dataclass(frozen=True)
+class Promotion(Reply):
+    """A campaign message: text with safe formatting (``formatting.Span`` runs: bold, italic, http(s) links,
+    line breaks), an optional image, the shopper's code and the campaign's buttons. Channels build their own
+    markup from the spans; nothing in them is markup already."""
+
+    kind: ClassVar[str] = "promotion"
+    spans: tuple[Span, ...]
+    image: str | None
+    code_text: str  # "Your code: SPRING20", translated; "" without a code
+    buttons: tuple[Button, ...]
+
+    def as_text(self) -> str:
+        return _join(plain(self.spans), self.code_text, _buttons_text(self.buttons))
+
+    def all_buttons(self) -> tuple[Button, ...]:
+        return self.buttons
+
+
 REPLY_KINDS: dict[str, type[Reply]] = {
     cls.kind: cls
     for cls in (
@@ -273,5 +294,6 @@ REPLY_KINDS: dict[str, type[Reply]] = {
         PaymentLink,
         OrderStatus,
         HandoffNotice,
+        Promotion,
     )
 }

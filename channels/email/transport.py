@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from html import escape
 
 import aiosmtplib
 
 from bots.campaigns.transport import Message
+from bots.conversation.formatting import email_html, parse, plain
 from domain.model.campaigns import SendOutcome
 
 
@@ -31,21 +33,29 @@ class SmtpConfig:
 
 
 def build_email(message: Message, sender: str) -> EmailMessage:
+    """A text part, and an HTML alternative carrying the campaign's formatting (bold, italic, links)."""
+    spans = parse(message.text)
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.address
-    email["Subject"] = message.subject or message.text.splitlines()[0][:120]
+    email["Subject"] = message.subject or plain(spans).splitlines()[0][:120]
     email["Message-ID"] = make_msgid(idstring=f"c{message.campaign_id}.d{message.delivery_id}")
     email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email["X-Campaign-Id"] = str(message.campaign_id)
-    lines = [message.text, ""]
+    extra: list[str] = []
     if message.coupon:
-        lines += [f"Your code: {message.coupon}", ""]
+        extra.append(f"Your code: {message.coupon}")
     if message.skus:
-        lines += [f"Featured: {', '.join(message.skus)}", ""]
+        extra.append(f"Featured: {', '.join(message.skus)}")
+    lines = [plain(spans), "", *(f"{x}\n" for x in extra)]
     lines += [f"Shop now: {message.click_url}", "", f"Unsubscribe: {message.unsubscribe_url}"]
     email.set_content("\n".join(lines))
+    paragraphs = [email_html(spans), *(escape(x) for x in extra)]
+    html = "".join(f"<p>{p}</p>\n" for p in paragraphs)
+    html += f'<p><a href="{escape(message.click_url)}">Shop now</a></p>\n'
+    html += f'<p style="font-size:small"><a href="{escape(message.unsubscribe_url)}">Unsubscribe</a></p>\n'
+    email.add_alternative(f"<!doctype html>\n<html><body>\n{html}</body></html>\n", subtype="html")
     return email
 
 

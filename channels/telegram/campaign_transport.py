@@ -19,6 +19,9 @@ says what happened, and never retries by itself, because Telegram offers no idem
 - a timeout or a connection lost after the request went out -> ``failed``: it may have been delivered, so
   it is never sent again blindly; any other error answer -> ``failed`` with Telegram's description.
 
+The campaign's text may carry safe formatting (``bots/conversation/formatting.py``: bold, italic, http(s) links),
+sent as ``parse_mode=HTML`` with everything else escaped.
+
 Every message carries product buttons and an Unsubscribe button, signed payloads (``mc``/``mu`` with the
 campaign id) handled by ``bots/campaigns/chat.py`` in the conversation engine.
 """
@@ -27,11 +30,13 @@ from __future__ import annotations
 
 import json
 import logging
+from html import escape
 from typing import Any
 
 import aiohttp
 
 from bots.campaigns.transport import Message
+from bots.conversation.formatting import parse, plain, telegram_html, truncate
 from bots.conversation.payloads import PayloadCodec
 from domain.model.campaigns import SendOutcome
 
@@ -97,25 +102,40 @@ class TelegramCampaignTransport:
         )
         return {"inline_keyboard": rows}
 
+    def _coupon_line(self, message: Message) -> str:
+        if not message.coupon:
+            return ""
+        return "\n\n" + self._labels(message.locale)["coupon"].format(code=message.coupon)
+
     def text(self, message: Message) -> str:
-        text = message.text
-        if message.coupon:
-            text += "\n\n" + self._labels(message.locale)["coupon"].format(code=message.coupon)
-        return text
+        """What the recipient reads, without styles (logs, previews)."""
+        return plain(parse(message.text)) + self._coupon_line(message)
+
+    def body(self, message: Message, limit: int) -> str:
+        """``parse_mode=HTML`` text: the campaign's formatting, then the code; at most ``limit`` visible characters
+        (Telegram counts what is shown, not the markup), cutting the campaign text rather than the code."""
+        coupon = self._coupon_line(message)
+        spans = truncate(parse(message.text), max(0, limit - len(coupon)))
+        return telegram_html(spans) + escape(coupon, quote=False)
 
     def request(self, message: Message) -> tuple[str, dict[str, Any]]:
         """The Bot API method and its JSON parameters for one campaign message."""
         chat_id = int(message.address)
         markup = self.markup(message)
         if message.image_url:
-            caption = self.text(message)[:CAPTION_LIMIT]
             return "sendPhoto", {
                 "chat_id": chat_id,
                 "photo": message.image_url,
-                "caption": caption,
+                "caption": self.body(message, CAPTION_LIMIT),
+                "parse_mode": "HTML",
                 "reply_markup": markup,
             }
-        return "sendMessage", {"chat_id": chat_id, "text": self.text(message)[:TEXT_LIMIT], "reply_markup": markup}
+        return "sendMessage", {
+            "chat_id": chat_id,
+            "text": self.body(message, TEXT_LIMIT),
+            "parse_mode": "HTML",
+            "reply_markup": markup,
+        }
 
     async def send(self, message: Message) -> SendOutcome:
         if not message.address.lstrip("-").isdigit():

@@ -22,6 +22,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
+from bots.conversation.formatting import telegram_html
 from bots.conversation.messages import (
     Button,
     CartSummary,
@@ -31,6 +32,7 @@ from bots.conversation.messages import (
     PaymentLink,
     ProductCard,
     ProductList,
+    Promotion,
     QuickReplies,
     Reply,
     Text,
@@ -129,6 +131,8 @@ class Renderer:
             return esc(reply.text), None
         if isinstance(reply, QuickReplies | HandoffNotice):
             return esc(reply.text), self.keyboard(*self.flow(reply.buttons))
+        if isinstance(reply, Promotion):
+            return _join(telegram_html(reply.spans), esc(reply.code_text)), self.keyboard(*self.flow(reply.buttons))
         if isinstance(reply, ProductCard):
             return self._card_caption(reply), self._card_keyboard(reply)
         if isinstance(reply, ProductList):

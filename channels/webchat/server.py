@@ -185,6 +185,9 @@ def notifier(shop: Shop, engine: ConversationEngine, hub: Hub) -> Any:
     async def on_event(event_id: str, event: ev.Event) -> None:
         if isinstance(event, ev.TicketMessagePosted | ev.TicketClosed):
             chats = [event.chat_id] if event.channel == CHANNEL else []
+        elif isinstance(event, ev.MarketingMessage):
+            # The delivery's own address; a marketer's test send has no customer to look up.
+            chats = [event.chat_id]
         else:
             customer_id = getattr(event, "customer_id", None)
             profile = await shop.views.customer(customer_id) if isinstance(customer_id, int) else None

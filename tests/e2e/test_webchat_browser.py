@@ -112,3 +112,44 @@ async def test_shopper_buys_in_the_web_chat_and_sees_the_payment_confirmed(
         await page.reload()
         await expect(log).to_contain_text("Payment received for order #1")  # the conversation survives a reload
         await browser.close()
+
+
+async def test_a_campaign_message_shows_its_formatting_and_nothing_typed_becomes_markup(
+    served: tuple[str, Shop],
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    from channels.webchat.hub import chat_id_for
+    from domain import commands as c
+    from domain.adapters.campaigns_uow import enable_campaigns
+    from domain.model.staff import Actor, Role
+
+    base, shop = served
+    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
+    marketer = Actor.staff("mia", Role.OPERATOR)
+    text = "Our **winter sale** is _on_: [see it](https://shop.test/sale)\n<img src=x onerror=alert(1)>"
+    contents = {"en": {"text": text, "coupon": "WELCOME10"}}
+    everyone = {"field": "consent", "op": "is", "value": True}
+    await shop.bus.handle(c.CreateCampaign("winter", contents, ("webchat",), everyone, actor=marketer))
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
+        page = await (await browser.new_context(viewport=PHONE)).new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: dialogs.append(d.message))
+        await page.goto(f"{base}/chat")
+        await expect(page.locator("#log")).to_contain_text("Browse categories")
+        session = await page.evaluate("localStorage.getItem('chatshop.session')")
+        # The marketer's test send reaches the open chat through the outbox, like any campaign message.
+        await shop.bus.handle(c.SendCampaignTest("winter", "webchat", chat_id_for(session), actor=marketer))
+        promo = page.locator("[data-kind=promotion]").last
+        await expect(promo).to_contain_text("[Test] Our winter sale is on")
+        await expect(promo.locator("strong")).to_have_text("winter sale")
+        await expect(promo.locator("em")).to_have_text("on")
+        link = promo.locator("a[href='https://shop.test/sale']")
+        await expect(link).to_have_text("see it")
+        await expect(link).to_have_attribute("rel", "noopener")
+        await expect(promo).to_contain_text("<img src=x onerror=alert(1)>")  # shown as text
+        assert await promo.locator("img").count() == 0 and dialogs == []
+        await expect(promo.locator(".promo-code")).to_have_text("Your code: WELCOME10")
+        await expect(promo.get_by_role("button", name="Unsubscribe")).to_be_visible()
+        await browser.close()

@@ -17,6 +17,7 @@ import json
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -73,6 +74,50 @@ def _decode(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+# The tags Bot API's parse_mode=HTML accepts (https://core.telegram.org/bots/api#html-style).
+TELEGRAM_HTML_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span", "tg-spoiler",
+     "tg-emoji", "blockquote"}
+)  # fmt: skip
+
+
+class _TelegramHtml(HTMLParser):
+    """What Telegram makes of ``parse_mode=HTML`` text: the visible text, or why it can't parse the entities."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.visible: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_HTML_TAGS:
+            self.error = self.error or f'Unsupported start tag "{tag}"'
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.error = self.error or f'Can\'t find end tag corresponding to start tag "{tag}"'
+        else:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.visible.append(data)
+
+
+def _refuse_entities(params: dict[str, Any], field: str, limit: int, too_long: str) -> str | None:
+    """Telegram's 400 description for this text, or None when it would be accepted."""
+    text = str(params.get(field) or "")
+    if params.get("parse_mode") == "HTML":
+        parser = _TelegramHtml()
+        parser.feed(text)
+        parser.close()
+        if parser.error or parser.open:
+            return f"Bad Request: can't parse entities: {parser.error or 'unclosed ' + parser.open[-1]}"
+        text = "".join(parser.visible)
+    return f"Bad Request: {too_long}" if len(text) > limit else None
 
 
 @dataclass
@@ -205,10 +250,16 @@ class FakeTelegram:
         return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
                 "supports_inline_queries": True}  # fmt: skip
 
-    def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        refused = _refuse_entities(params, "text", 4096, "message is too long")
+        if refused:
+            return self._error(400, refused)
         return self._store(int(params["chat_id"]), {"text": str(params["text"])}, params)
 
-    def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        refused = _refuse_entities(params, "caption", 1024, "message caption is too long")
+        if refused:
+            return self._error(400, refused)
         content = {"photo": self._photo(str(params["photo"])), "caption": str(params.get("caption", ""))}
         return self._store(int(params["chat_id"]), content, params)
 

@@ -51,6 +51,26 @@
   var render = {
     text: function (r) { return el("div", "msg bot", r.text); },
     buttons: function (r) { var m = el("div", "msg bot", r.text); m.appendChild(buttons(r.buttons)); return m; },
+    // A campaign message: its formatting arrives as spans (text + bold/italic/link), built into nodes here.
+    promotion: function (r) {
+      var m = el("div", "msg bot promo");
+      if (r.image) m.appendChild(image(r.image, ""));
+      var text = el("div", "promo-text");
+      (r.spans || []).forEach(function (s) {
+        if (!s || typeof s.text !== "string") return;
+        if (s.text === "\n") { text.appendChild(el("br")); return; }
+        var node = document.createTextNode(s.text);
+        if (s.italic) { var em = el("em"); em.appendChild(node); node = em; }
+        if (s.bold) { var strong = el("strong"); strong.appendChild(node); node = strong; }
+        var url = typeof s.href === "string" && /^https?:\/\//i.test(s.href) ? s.href : null;
+        if (url) { var a = el("a"); a.href = url; a.target = "_blank"; a.rel = "noopener"; a.appendChild(node); node = a; }
+        text.appendChild(node);
+      });
+      m.appendChild(text);
+      if (r.code_text) m.appendChild(el("div", "promo-code", r.code_text));
+      m.appendChild(buttons(r.buttons));
+      return m;
+    },
     product_card: function (r) {
       var card = el("div", "card"); card.dataset.kind = "product_card";
       card.appendChild(image(r.image, r.name));

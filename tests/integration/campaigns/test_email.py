@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import socket
 from collections.abc import Iterator
-from email.message import Message as MailMessage
+from email.message import EmailMessage as MailMessage
 from typing import Any
 
 import aiohttp
@@ -39,8 +40,11 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
+
+
+FORMATTED = "Hello\nNew **mugs** <i>[here](https://shop.test)</i>"  # markup, and HTML that must stay text
 
 
 def free_port() -> int:
@@ -71,7 +75,11 @@ async def test_emails_carry_list_unsubscribe_and_a_link_that_opts_the_customer_o
         shop, [Person(email="ann@example.com"), Person(email="bounce@example.com")], clock.now()
     )
     campaign_id = await approved(
-        shop, campaign(channels=("email",), contents={"en": {"text": "Hello\nNew mugs", "coupon": "fiveoff"}})
+        shop,
+        campaign(
+            channels=("email",),
+            contents={"en": {"text": "Hello\nNew **mugs** <i>[here](https://shop.test)</i>", "coupon": "fiveoff"}},
+        ),
     )
     app = web.Application()
     web_port = free_port()
@@ -93,8 +101,12 @@ async def test_emails_carry_list_unsubscribe_and_a_link_that_opts_the_customer_o
         unsubscribe = signer.url("u", ann, campaign_id)
         assert mail["List-Unsubscribe"] == f"<{unsubscribe}>"
         assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        body = mail.get_payload(decode=True).decode()
+        body = mail.get_body(("plain",)).get_content()
         assert f"Unsubscribe: {unsubscribe}" in body and "FIVEOFF" in body
+        assert "New mugs <i>here (https://shop.test)</i>" in body  # formatting dropped, the link spelt out
+        html = mail.get_body(("html",)).get_content()
+        assert 'New <strong>mugs</strong> &lt;i&gt;<a href="https://shop.test">here</a>&lt;/i&gt;' in html
+        assert f'<a href="{unsubscribe}">Unsubscribe</a>' in html
         assert await store(shop).counts(campaign_id) == {"sent": 1, "blocked": 1}
 
         async with aiohttp.ClientSession() as http:

@@ -55,6 +55,32 @@ async def test_a_message_with_an_image_is_a_photo_with_a_caption_cut_to_telegram
     assert [b["text"] for b in call.buttons()] == ["查看 SHOE-RED-42", "退订"]
 
 
+async def test_formatting_goes_out_as_telegram_html_and_nothing_typed_becomes_markup(
+    fake: FakeTelegram, transport: TelegramCampaignTransport
+) -> None:
+    text = (
+        "Spring **sale** on <b>everything</b>: _20%_ off [shoes](https://shop.test/s?a=1&b=2), [x](javascript:alert(1))"
+    )
+    outcome = await transport.send(message(text=text))
+    assert outcome.kind == "sent"  # the fake parses the entities as Telegram does, and accepted them
+    [call] = fake.sent("sendMessage", 42)
+    assert call.params["parse_mode"] == "HTML"
+    assert call.params["text"] == (
+        "Spring <b>sale</b> on &lt;b&gt;everything&lt;/b&gt;: <i>20%</i> off "
+        '<a href="https://shop.test/s?a=1&amp;b=2">shoes</a>, [x](javascript:alert(1))'
+    )
+
+
+async def test_a_long_formatted_caption_is_cut_to_1024_visible_characters_keeping_the_code(
+    fake: FakeTelegram, transport: TelegramCampaignTransport
+) -> None:
+    long = "**" + "big " * 400 + "end**"
+    outcome = await transport.send(message(text=long, image_url="https://shop.test/a.png", coupon="SPRING20"))
+    assert outcome.kind == "sent", outcome.error  # more than 1024 visible characters would be refused
+    [call] = fake.sent("sendPhoto", 42)
+    assert call.params["caption"].startswith("<b>big big") and call.params["caption"].endswith("Code: SPRING20")
+
+
 async def test_a_429_asks_to_retry_after_telegrams_delay(fake: FakeTelegram) -> None:
     fake.limits = Limits(per_second=1, retry_after=3)
     transport = TelegramCampaignTransport(fake.url, TOKEN, PayloadCodec(SECRET))

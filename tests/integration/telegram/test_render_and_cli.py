@@ -69,3 +69,13 @@ def test_the_cli_refuses_to_start_without_a_bot_token(monkeypatch: pytest.Monkey
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 2 and "CHATSHOP_TELEGRAM_TOKEN" in result.output
+
+
+def test_a_promotion_keeps_its_formatting_as_telegram_html_and_escapes_the_rest() -> None:
+    from bots.conversation.formatting import parse
+    from bots.conversation.messages import Promotion
+
+    promo = Promotion(parse("**New** mugs & <cups> [here](https://shop.test)"), None, "Your code: A&B", ())
+    method = Renderer().render(promo, 1)
+    assert isinstance(method, SendMessage)
+    assert method.text == '<b>New</b> mugs &amp; &lt;cups&gt; <a href="https://shop.test">here</a>\nYour code: A&amp;B'

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bots.conversation.formatting import Span
 from bots.conversation.messages import (
     REPLY_KINDS,
     Button,
@@ -18,6 +19,7 @@ from bots.conversation.messages import (
     ProductCard,
     ProductList,
     ProductListItem,
+    Promotion,
     QuickReplies,
     Reply,
     Text,
@@ -42,6 +44,8 @@ EXAMPLES: list[Reply] = [
                 "Expires in 15 minutes"),
     OrderStatus(3, "Order #3", "paid", "paid", ("1 x Mug",), "Total: 12.00 USD", "https://track/1", (B,)),
     HandoffNotice("A person will answer.", 4, True, (Button("Back to the bot", "h"),)),
+    Promotion((Span("New "), Span("mugs", bold=True), Span(" here", href="https://shop.test")), None,
+              "Your code: MUG5", (Button("View MUG-WHT", "mc"), Button("Unsubscribe", "mu"))),
 ]  # fmt: skip
 
 
@@ -78,3 +82,11 @@ def test_cart_buttons_come_per_line_then_for_the_cart() -> None:
 def test_payment_link_fallback_shows_the_url_and_expiry() -> None:
     text = EXAMPLES[6].as_text()
     assert "http://x/sandbox/pay/s" in text and "Expires in 15 minutes" in text
+
+
+def test_a_promotion_reads_as_plain_text_with_its_link_its_code_and_buttons() -> None:
+    assert EXAMPLES[-1].as_text() == (
+        "New mugs here (https://shop.test)\nYour code: MUG5\n[View MUG-WHT]\n[Unsubscribe]"
+    )
+    data = EXAMPLES[-1].to_dict()
+    assert data["spans"][1] == {"text": "mugs", "bold": True, "italic": False, "href": None}
