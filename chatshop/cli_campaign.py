@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bots.campaigns.dispatcher import Dispatcher, Limits
+from bots.campaigns.featured import FeaturedProducts
 from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 from bots.campaigns.transport import CampaignTransport
@@ -104,6 +105,7 @@ def build_dispatcher(shop: Shop, worker: str | None = None, limiter: RateLimiter
         LinkSigner(settings.secret_key.get_secret_value(), settings.base_url),
         Limits(rate_per_second=settings.telegram_rate_per_second, max_in_flight=extra.campaign_max_in_flight),
         stock_check=lambda campaign_id: pause_if_out_of_stock(campaign_id, shop.bus.ctx),
+        featured=FeaturedProducts(shop.views),
     )
 
 

@@ -10,12 +10,13 @@ engine's ``_outgoing`` for ``MarketingMessage`` events.
 
 from __future__ import annotations
 
+from bots.campaigns.featured import FeaturedProducts
 from bots.conversation.formatting import parse
-from bots.conversation.messages import Button, Promotion, QuickReplies, Reply
+from bots.conversation.messages import ProductListItem, Promotion, QuickReplies, Reply
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
 from bots.shopper.product import show_product
-from bots.shopper.render import menu_buttons
+from bots.shopper.render import menu_buttons, stock_text
 from domain import commands as c
 from domain import events as ev
 
@@ -40,14 +41,25 @@ async def click_button(turn: Turn, payload: Payload) -> list[Reply]:
     return await show_product(turn, product.id)
 
 
-def marketing_replies(turn: Turn, event: ev.MarketingMessage) -> list[Reply]:
-    """The campaign message as the web chat shows it: formatted text, image, the code, product and Unsubscribe
-    buttons."""
+async def marketing_replies(turn: Turn, event: ev.MarketingMessage) -> list[Reply]:
+    """The campaign message as the web chat shows it: formatted text, image, the code, a card per featured
+    product (name, price, stock, picture) and the Unsubscribe button."""
     _ = turn.t
     code = _("Your code: {code}", code=event.coupon) if event.coupon else ""
-    buttons: list[Button] = [turn.button(_("View {sku}", sku=sku), "mc", event.campaign_id, sku) for sku in event.skus]
-    buttons.append(turn.button(_("Unsubscribe"), "mu", event.campaign_id))
-    return [Promotion(parse(event.text), event.image_url, code, tuple(buttons))]
+    featured = await FeaturedProducts(turn.services.views, ttl=0).get(event.skus)
+    products = tuple(
+        ProductListItem(
+            p.product_id or 0,
+            p.name,
+            p.price,
+            p.image,
+            stock_text(turn, p.available) if p.price else "",
+            turn.button(p.name[:60], "mc", event.campaign_id, p.sku),
+        )
+        for p in featured
+    )
+    unsubscribe = (turn.button(_("Unsubscribe"), "mu", event.campaign_id),)
+    return [Promotion(parse(event.text), event.image_url, code, unsubscribe, products)]
 
 
 def register(router: Router) -> None:

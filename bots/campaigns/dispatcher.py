@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bots.campaigns.featured import FeaturedProducts
 from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import GLOBAL, RateLimiter
 from bots.campaigns.transport import CampaignTransport, Message
@@ -151,6 +152,7 @@ class Dispatcher:
         limits: Limits | None = None,
         stock_check: StockCheck | None = None,
         paced_channels: frozenset[str] = frozenset({"telegram"}),
+        featured: FeaturedProducts | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
@@ -160,6 +162,7 @@ class Dispatcher:
         self.limits = limits or Limits()
         self.stock_check = stock_check
         self.paced_channels = paced_channels
+        self.featured = featured  # names and prices of featured SKUs; without it messages name the SKUs
         self.stats = DispatchStats()
         self.booker = Booker(store, batch=self._claim_batch(), linger=0.05)
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -193,7 +196,7 @@ class Dispatcher:
         if transport is None:
             return SendOutcome.failed(f"the {channel} channel is not configured in this process")
         test = _TestRecipient(campaign.id, channel, address, locale, coupon=sample_personal_code(campaign))
-        message = self.render(test, campaign)
+        message = await self.message_for(test, campaign)
         message = dataclasses.replace(message, text=marked_as_test(locale, message.text))
         if channel in self.paced_channels:
             await self.limiter.acquire(f"chat:{channel}:{address}", self.limits.chat_per_second)
@@ -203,8 +206,14 @@ class Dispatcher:
             await self.limiter.pause(outcome.retry_after)
         return outcome
 
-    async def _deliver(self, d: Claimed, campaign: Campaign) -> None:
+    async def message_for(self, d: Claimed, campaign: Campaign) -> Message:
         message = self.render(d, campaign)
+        if self.featured is None or not message.skus:
+            return message
+        return dataclasses.replace(message, products=await self.featured.get(message.skus))
+
+    async def _deliver(self, d: Claimed, campaign: Campaign) -> None:
+        message = await self.message_for(d, campaign)
         transport = self.transports.get(d.channel)
         if transport is None:
             outcome = SendOutcome.failed(f"no transport for {d.channel}")

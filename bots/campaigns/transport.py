@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bots.campaigns.featured import Featured
 from domain.model.campaigns import SendOutcome
 
 
@@ -25,6 +26,11 @@ class Message:
     subject: str = ""  # e-mail subject (the campaign's first line)
     unsubscribe_url: str = ""  # a signed link that opts this person out (e-mail; chats use a button)
     click_url: str = ""  # a signed link that records a click and opens the shop
+    products: tuple[Featured, ...] = ()  # the featured SKUs with name, price and picture (same order as skus)
+
+    def featured(self) -> tuple[Featured, ...]:
+        """The featured products, or their SKUs alone when they were not looked up."""
+        return self.products or tuple(Featured.unknown(sku) for sku in self.skus)
 
 
 class CampaignTransport(Protocol):

@@ -210,7 +210,7 @@ class ConversationEngine:
         if isinstance(event, ev.MarketingMessage):
             from bots.campaigns.chat import marketing_replies
 
-            return marketing_replies(turn, event)
+            return await marketing_replies(turn, event)
         if isinstance(event, ev.TicketMessagePosted):
             if event.author_kind != "agent":
                 return []

@@ -273,13 +273,15 @@ class Promotion(Reply):
     spans: tuple[Span, ...]
     image: str | None
     code_text: str  # "Your code: SPRING20", translated; "" without a code
-    buttons: tuple[Button, ...]
+    buttons: tuple[Button, ...]  # Unsubscribe
+    products: tuple[ProductListItem, ...] = ()  # the featured products, each with its button
 
     def as_text(self) -> str:
-        return _join(plain(self.spans), self.code_text, _buttons_text(self.buttons))
+        items = "\n".join(f"- {p.name} - {p.price}" for p in self.products)
+        return _join(plain(self.spans), self.code_text, items, _buttons_text(self.all_buttons()))
 
     def all_buttons(self) -> tuple[Button, ...]:
-        return self.buttons
+        return tuple(p.button for p in self.products) + self.buttons
 
 
 REPLY_KINDS: dict[str, type[Reply]] = {

@@ -47,7 +47,7 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     if message.coupon:
         extra.append(f"Your code: {message.coupon}")
     if message.skus:
-        extra.append(f"Featured: {', '.join(message.skus)}")
+        extra.append("Featured: " + "; ".join(f"{p.name} {p.price}".strip() for p in message.featured()))
     lines = [plain(spans), "", *(f"{x}\n" for x in extra)]
     lines += [f"Shop now: {message.click_url}", "", f"Unsubscribe: {message.unsubscribe_url}"]
     email.set_content("\n".join(lines))

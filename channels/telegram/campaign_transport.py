@@ -91,11 +91,11 @@ class TelegramCampaignTransport:
         rows = [
             [
                 {
-                    "text": labels["view"].format(sku=sku),
-                    "callback_data": self.codec.encode(chat, "mc", message.campaign_id, sku),
+                    "text": product.label if product.price else labels["view"].format(sku=product.sku),
+                    "callback_data": self.codec.encode(chat, "mc", message.campaign_id, product.sku),
                 }
             ]
-            for sku in message.skus
+            for product in message.featured()
         ]
         rows.append(
             [{"text": labels["unsubscribe"], "callback_data": self.codec.encode(chat, "mu", message.campaign_id)}]

@@ -128,7 +128,7 @@ async def test_a_campaign_message_shows_its_formatting_and_nothing_typed_becomes
     enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
     marketer = Actor.staff("mia", Role.OPERATOR)
     text = "Our **winter sale** is _on_: [see it](https://shop.test/sale)\n<img src=x onerror=alert(1)>"
-    contents = {"en": {"text": text, "coupon": "WELCOME10"}}
+    contents = {"en": {"text": text, "coupon": "WELCOME10", "skus": ["SHOE-RED-42"]}}
     everyone = {"field": "consent", "op": "is", "value": True}
     await shop.bus.handle(c.CreateCampaign("winter", contents, ("webchat",), everyone, actor=marketer))
     async with async_playwright() as pw:
@@ -151,5 +151,10 @@ async def test_a_campaign_message_shows_its_formatting_and_nothing_typed_becomes
         await expect(promo).to_contain_text("<img src=x onerror=alert(1)>")  # shown as text
         assert await promo.locator("img").count() == 0 and dialogs == []
         await expect(promo.locator(".promo-code")).to_have_text("Your code: WELCOME10")
-        await expect(promo.get_by_role("button", name="Unsubscribe")).to_be_visible()
+        card = page.locator("[data-kind=promotion_products] .card").last
+        await expect(card).to_contain_text("Stride Running Shoes (red / 42)")
+        await expect(card).to_contain_text("80.00 USD")
+        await expect(page.get_by_role("button", name="Unsubscribe").last).to_be_visible()
+        await card.get_by_role("button").click()  # opens the product, and counts as the campaign's click
+        await expect(page.locator("[data-kind=product_card]").last).to_contain_text("Stride Running Shoes")
         await browser.close()

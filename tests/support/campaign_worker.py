@@ -13,6 +13,7 @@ import sys
 from datetime import timedelta
 
 from bots.campaigns.dispatcher import Dispatcher, Limits
+from bots.campaigns.featured import FeaturedProducts
 from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import RedisRateLimiter
 from bots.conversation.payloads import PayloadCodec
@@ -35,6 +36,7 @@ async def main(db: str, api: str, redis_url: str, rate: float, lease: float, in_
         RedisRateLimiter.from_url(redis_url),
         LinkSigner("secret", "http://shop.test"),
         Limits(rate_per_second=rate, chat_per_second=1.0, max_in_flight=in_flight),
+        featured=FeaturedProducts(shop.views),
     )
     dispatcher.housekeeping_every = 0.5
     stop = asyncio.Event()

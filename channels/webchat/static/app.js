@@ -48,12 +48,22 @@
     return img;
   }
 
+  // One product in a horizontal list (search results, a campaign's featured products).
+  function productCard(item) {
+    var card = el("div", "card"); card.appendChild(image(item.image, item.name));
+    var body = el("div", "body");
+    body.appendChild(el("h3", "", item.name)); body.appendChild(el("div", "price", item.price));
+    body.appendChild(el("div", "muted", item.stock)); body.appendChild(buttons([item.button], true));
+    card.appendChild(body);
+    return card;
+  }
+
   var render = {
     text: function (r) { return el("div", "msg bot", r.text); },
     buttons: function (r) { var m = el("div", "msg bot", r.text); m.appendChild(buttons(r.buttons)); return m; },
     // A campaign message: its formatting arrives as spans (text + bold/italic/link), built into nodes here.
     promotion: function (r) {
-      var m = el("div", "msg bot promo");
+      var m = el("div", "msg bot promo"); m.dataset.kind = "promotion";
       if (r.image) m.appendChild(image(r.image, ""));
       var text = el("div", "promo-text");
       (r.spans || []).forEach(function (s) {
@@ -68,8 +78,15 @@
       });
       m.appendChild(text);
       if (r.code_text) m.appendChild(el("div", "promo-code", r.code_text));
-      m.appendChild(buttons(r.buttons));
-      return m;
+      var frag = document.createDocumentFragment(); frag.appendChild(m);
+      if ((r.products || []).length) {
+        var list = el("div", "list"); list.dataset.kind = "promotion_products";
+        r.products.forEach(function (item) { list.appendChild(productCard(item)); });
+        frag.appendChild(list);
+      }
+      var unsubscribe = el("div", "msg bot"); unsubscribe.appendChild(buttons(r.buttons));
+      frag.appendChild(unsubscribe);
+      return frag;
     },
     product_card: function (r) {
       var card = el("div", "card"); card.dataset.kind = "product_card";
@@ -96,13 +113,7 @@
       var wrap = el("div", "msg bot"); wrap.appendChild(el("div", "", r.title));
       var frag = document.createDocumentFragment(); frag.appendChild(wrap);
       var list = el("div", "list"); list.dataset.kind = "product_list";
-      r.items.forEach(function (item) {
-        var card = el("div", "card"); card.appendChild(image(item.image, item.name));
-        var body = el("div", "body");
-        body.appendChild(el("h3", "", item.name)); body.appendChild(el("div", "price", item.price));
-        body.appendChild(el("div", "muted", item.stock)); body.appendChild(buttons([item.button], true));
-        card.appendChild(body); list.appendChild(card);
-      });
+      r.items.forEach(function (item) { list.appendChild(productCard(item)); });
       frag.appendChild(list);
       var paging = el("div", "muted", r.page_label); paging.appendChild(buttons([r.previous, r.next]));
       frag.appendChild(paging);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bots.campaigns.dispatcher import Dispatcher, Limits
+from bots.campaigns.featured import FeaturedProducts
 from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import LocalRateLimiter, RateLimiter
 from bots.campaigns.webchat import OutboxChatTransport
@@ -33,4 +34,5 @@ def telegram_dispatcher(
         LinkSigner("secret", "http://shop.test"),
         Limits(rate_per_second=rate, chat_per_second=1.0, max_in_flight=max_in_flight),
         stock_check=lambda cid: pause_if_out_of_stock(cid, shop.bus.ctx),
+        featured=FeaturedProducts(shop.views),
     )

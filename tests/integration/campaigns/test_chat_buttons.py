@@ -69,7 +69,7 @@ async def test_campaign_buttons_unsubscribe_and_record_clicks_with_the_campaign_
     assert ("campaign_optout", {"campaign_id": 7}) in [(n, p) for n, p in rows]
 
 
-def test_a_web_chat_shows_a_marketing_message_with_its_code_products_and_an_unsubscribe_button(
+async def test_a_web_chat_shows_a_marketing_message_with_its_code_products_and_an_unsubscribe_button(
     small: SmallShop,
 ) -> None:
     engine = build_conversation_engine(
@@ -82,9 +82,10 @@ def test_a_web_chat_shows_a_marketing_message_with_its_code_products_and_an_unsu
     from bots.conversation.state import ConversationState
 
     turn = Turn(engine.services, Inbound("webchat", "wabc", ""), ConversationState(), Translator("en"))
-    event = ev.MarketingMessage(7, 1, 5, "wabc", "en", "Mugs!", None, ("MUG-WHT",), "WELCOME10")
-    (reply,) = marketing_replies(turn, event)
-    assert "WELCOME10" in reply.as_text()
-    assert [b.label for b in reply.all_buttons()] == ["View MUG-WHT", "Unsubscribe"]
+    event = ev.MarketingMessage(7, 1, 5, "wabc", "en", "Mugs!", None, ("MUG-WHT", "GONE-1"), "WELCOME10")
+    (reply,) = await marketing_replies(turn, event)
+    assert "Your code: WELCOME10" in reply.as_text() and "- Hearth Ceramic Mug - 12.00 USD" in reply.as_text()
+    # A SKU the catalog no longer has still gets its button, by its code.
+    assert [b.label for b in reply.all_buttons()] == ["Hearth Ceramic Mug", "GONE-1", "Unsubscribe"]
     payload = reply.all_buttons()[-1].payload
     assert engine.services.codec.decode("webchat:wabc", payload).action == "mu"

@@ -82,3 +82,22 @@ async def test_two_thousand_messages_go_out_once_each_within_the_limits_respecti
     assert len(delivered) / elapsed <= RATE * 1.05
     zh = next(call for call in fake.sent("sendMessage") if call.chat_id == 100_000 + 4)
     assert zh.text == "春季促销" and zh.buttons()[-1]["text"] == "退订"
+
+
+async def test_featured_products_are_buttons_with_their_name_and_price(small: SmallShop, clock: FakeClock) -> None:
+    shop = small.shop
+    enable(shop)
+    await add_people(shop, [Person(telegram=7)], clock.now())
+    contents = {"en": {"text": "New in", "skus": ["SHOE-RED-42", "MUG-WHT"]}}
+    campaign_id = await approved(shop, campaign(contents=contents, quiet_hours=("00:00", "00:00")))
+    await shop.bus.handle(c.StartCampaignRun(campaign_id, now=True))
+    async with FakeTelegram() as fake:
+        dispatcher = telegram_dispatcher(shop, fake, rate=30)
+        await dispatcher.drain()
+        await dispatcher.aclose()
+    [call] = fake.sent("sendMessage", 7)
+    assert [b["text"] for b in call.buttons()] == [
+        "Stride Running Shoes (red / 42) · 80.00 USD",
+        "Hearth Ceramic Mug · 12.00 USD",
+        "Unsubscribe",
+    ]
