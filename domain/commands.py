@@ -544,6 +544,7 @@ class PublishMarketingMessage(Command):
     delivery_id: int
     worker: str
     skus: tuple[str, ...] = ()  # the products the rendered message shows (back in stock: the one asked about)
+    checkout: bool = False  # an abandoned-cart reminder: show a button back to checkout
 
 
 @dataclass(frozen=True)

@@ -289,3 +289,4 @@ class MarketingMessage(Event):
     image_url: str | None
     skus: tuple[str, ...]
     coupon: str | None
+    checkout: bool = False  # an abandoned-cart reminder (skus are the cart's): offer a button to check out

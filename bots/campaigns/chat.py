@@ -4,6 +4,7 @@ web chat shows a ``MarketingMessage``.
 Buttons are signed payloads: ``mu.<campaign>`` opts the shopper out (``SetMarketingConsent(False)``, source
 ``campaign:<id>``, plus a ``campaign_optout`` analytics row); ``mc.<campaign>.<sku>`` records a
 ``campaign_click`` with the campaign id (what attribution reads) and opens the product.
+``mco.<campaign>`` (an abandoned-cart reminder) records a click the same way and starts checkout.
 Wiring: ``register(router)`` from ``bots.shopper.shopper_router``; ``marketing_replies`` from the
 engine's ``_outgoing`` for ``MarketingMessage`` events.
 """
@@ -15,6 +16,7 @@ from bots.conversation.formatting import parse
 from bots.conversation.messages import ProductListItem, Promotion, QuickReplies, Reply
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
+from bots.shopper.checkout import start as start_checkout
 from bots.shopper.product import show_product
 from bots.shopper.render import menu_buttons, stock_text
 from domain import commands as c
@@ -58,10 +60,19 @@ async def marketing_replies(turn: Turn, event: ev.MarketingMessage) -> list[Repl
         )
         for p in featured
     )
-    unsubscribe = (turn.button(_("Unsubscribe"), "mu", event.campaign_id),)
-    return [Promotion(parse(event.text), event.image_url, code, unsubscribe, products)]
+    buttons = [turn.button(_("Unsubscribe"), "mu", event.campaign_id)]
+    if event.checkout:
+        buttons.insert(0, turn.button(_("Check out"), "mco", event.campaign_id))
+    return [Promotion(parse(event.text), event.image_url, code, tuple(buttons), products)]
+
+
+async def checkout_button(turn: Turn, payload: Payload) -> list[Reply]:
+    """An abandoned-cart reminder's Check out: a click for the campaign, then checkout of the cart as it is."""
+    turn.record("campaign_click", properties={"campaign_id": payload.int_arg(0), "checkout": True})
+    return await start_checkout(turn)
 
 
 def register(router: Router) -> None:
     router.actions["mu"] = unsubscribe_button
     router.actions["mc"] = click_button
+    router.actions["mco"] = checkout_button

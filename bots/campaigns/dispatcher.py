@@ -20,7 +20,7 @@ from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import GLOBAL, RateLimiter
 from bots.campaigns.transport import CampaignTransport, Message
 from domain import commands as c
-from domain.model.campaigns import Campaign, SendOutcome
+from domain.model.campaigns import Campaign, SendOutcome, Trigger
 from domain.service_layer.handlers.campaigns import marked_as_test, sample_personal_code
 
 log = logging.getLogger(__name__)
@@ -185,6 +185,7 @@ class Dispatcher:
             subject=content.text.splitlines()[0][:120],
             unsubscribe_url=self.links.url("u", d.customer_id, d.campaign_id),
             click_url=self.links.url("c", d.customer_id, d.campaign_id),
+            checkout=campaign.trigger == Trigger.ABANDONED_CART,
         )
 
     async def send_test(self, campaign: Campaign, channel: str, address: str, locale: str) -> SendOutcome:

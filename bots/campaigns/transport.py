@@ -27,6 +27,7 @@ class Message:
     unsubscribe_url: str = ""  # a signed link that opts this person out (e-mail; chats use a button)
     click_url: str = ""  # a signed link that records a click and opens the shop
     products: tuple[Featured, ...] = ()  # the featured SKUs with name, price and picture (same order as skus)
+    checkout: bool = False  # an abandoned-cart reminder: skus are the cart's, and a button leads to checkout
 
     def featured(self) -> tuple[Featured, ...]:
         """The featured products, or their SKUs alone when they were not looked up."""

@@ -21,6 +21,7 @@ class OutboxChatTransport:
         self.worker = worker
 
     async def send(self, message: Message) -> SendOutcome:
-        queued = await self.bus.handle(c.PublishMarketingMessage(message.delivery_id, self.worker, message.skus))
+        publish = c.PublishMarketingMessage(message.delivery_id, self.worker, message.skus, message.checkout)
+        queued = await self.bus.handle(publish)
         # False: the lease was lost meanwhile; the store will not book it either, so it stays unknown.
         return SendOutcome.sent() if queued else SendOutcome.failed("delivery no longer ours")

@@ -49,11 +49,12 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     if message.skus:
         extra.append("Featured: " + "; ".join(f"{p.name} {p.price}".strip() for p in message.featured()))
     lines = [plain(spans), "", *(f"{x}\n" for x in extra)]
-    lines += [f"Shop now: {message.click_url}", "", f"Unsubscribe: {message.unsubscribe_url}"]
+    go = "Back to your cart" if message.checkout else "Shop now"
+    lines += [f"{go}: {message.click_url}", "", f"Unsubscribe: {message.unsubscribe_url}"]
     email.set_content("\n".join(lines))
     paragraphs = [email_html(spans), *(escape(x) for x in extra)]
     html = "".join(f"<p>{p}</p>\n" for p in paragraphs)
-    html += f'<p><a href="{escape(message.click_url)}">Shop now</a></p>\n'
+    html += f'<p><a href="{escape(message.click_url)}">{go}</a></p>\n'
     html += f'<p style="font-size:small"><a href="{escape(message.unsubscribe_url)}">Unsubscribe</a></p>\n'
     email.add_alternative(f"<!doctype html>\n<html><body>\n{html}</body></html>\n", subtype="html")
     return email

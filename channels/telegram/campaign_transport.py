@@ -43,8 +43,8 @@ from domain.model.campaigns import SendOutcome
 log = logging.getLogger(__name__)
 
 LABELS = {
-    "en": {"unsubscribe": "Unsubscribe", "view": "View {sku}", "coupon": "Code: {code}"},
-    "zh": {"unsubscribe": "退订", "view": "查看 {sku}", "coupon": "优惠码：{code}"},
+    "en": {"unsubscribe": "Unsubscribe", "view": "View {sku}", "coupon": "Code: {code}", "checkout": "Check out"},
+    "zh": {"unsubscribe": "退订", "view": "查看 {sku}", "coupon": "优惠码：{code}", "checkout": "去结算"},
 }
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
 TEXT_LIMIT = 4096  # and for a message text
@@ -97,6 +97,10 @@ class TelegramCampaignTransport:
             ]
             for product in message.featured()
         ]
+        if message.checkout:
+            rows.append(
+                [{"text": labels["checkout"], "callback_data": self.codec.encode(chat, "mco", message.campaign_id)}]
+            )
         rows.append(
             [{"text": labels["unsubscribe"], "callback_data": self.codec.encode(chat, "mu", message.campaign_id)}]
         )

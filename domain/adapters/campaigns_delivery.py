@@ -120,6 +120,9 @@ class SqlDeliveryStore:
                         r.id, r.campaign_id, r.run, r.customer_id, r.channel, r.address, r.locale, coupon=r.coupon_code
                     )
                 )
+            claimed, stale = await self._with_cart_contents(session, claimed, by_id)
+            if stale:
+                decided.setdefault(DS.SKIPPED_STALE.value, []).extend(stale)
             for state, ids in decided.items():
                 await session.execute(
                     update(campaign_deliveries).where(d.id.in_(ids)).values(state=state, updated_at=now)
@@ -142,6 +145,40 @@ class SqlDeliveryStore:
                     )
                 )
         return claimed, by_id
+
+    @staticmethod
+    async def _with_cart_contents(
+        session: AsyncSession, claimed: list[ClaimedDelivery], by_id: dict[int, Campaign]
+    ) -> tuple[list[ClaimedDelivery], list[int]]:
+        """An abandoned-cart reminder shows the cart as it is now (its SKUs, in line order); one whose cart was
+        emptied, ordered or touched since the abandonment it was queued for (run = the cart's timestamp) is
+        stale: the returned ids are skipped rather than sent (a new abandonment queues a new reminder)."""
+        reminders = [c for c in claimed if by_id[c.campaign_id].trigger == Trigger.ABANDONED_CART]
+        if not reminders:
+            return claimed, []
+        ca, li, v = orm.carts.c, orm.cart_lines.c, orm.variants.c
+        stmt = (
+            select(ca.customer_id, ca.updated_at, v.sku)
+            .join(orm.cart_lines, li.cart_id == ca.id)
+            .join(orm.variants, v.id == li.variant_id)
+            .where(ca.customer_id.in_({c.customer_id for c in reminders}))
+            .order_by(ca.customer_id, li.id)
+        )
+        carts: dict[int, tuple[int, list[str]]] = {}
+        for customer_id, updated_at, sku in (await session.execute(stmt)).all():
+            carts.setdefault(int(customer_id), (int(updated_at.timestamp()), []))[1].append(str(sku))
+        kept: list[ClaimedDelivery] = []
+        stale: list[int] = []
+        for c in claimed:
+            if by_id[c.campaign_id].trigger != Trigger.ABANDONED_CART:
+                kept.append(c)
+                continue
+            touched, skus = carts.get(c.customer_id, (None, []))
+            if touched != c.run or not skus:
+                stale.append(c.id)
+            else:
+                kept.append(replace(c, skus=tuple(skus)))
+        return kept, stale
 
     @staticmethod
     async def _with_requested_skus(

@@ -315,6 +315,7 @@ class SqlCampaignRepository:
                 "optout": n[DeliveryState.SKIPPED_OPTOUT],
                 "cap": n[DeliveryState.SKIPPED_CAP],
                 "quiet": n[DeliveryState.SKIPPED_QUIET],
+                "stale": n[DeliveryState.SKIPPED_STALE],
             },
             opt_outs=opt_outs,
             clicks=clicks,

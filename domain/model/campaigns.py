@@ -272,6 +272,7 @@ class DeliveryState(StrEnum):
     SKIPPED_OPTOUT = "skipped_optout"
     SKIPPED_CAP = "skipped_cap"
     SKIPPED_QUIET = "skipped_quiet"
+    SKIPPED_STALE = "skipped_stale"  # the occasion is over: an abandoned cart was emptied, ordered or touched again
     UNKNOWN = "unknown"  # the process died during the call: maybe delivered, never resent blindly
 
 

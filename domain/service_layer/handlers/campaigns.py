@@ -507,6 +507,7 @@ async def publish_marketing_message(cmd: c.PublishMarketingMessage, ctx: Context
                 content.image_url,
                 cmd.skus or content.skus,
                 campaign.coupon_for(locale, personal_coupon),
+                cmd.checkout,
             )
         )
         await uow.commit()

@@ -9,13 +9,15 @@ from sqlalchemy import select
 from bots.campaigns.chat import marketing_replies, register
 from bots.campaigns.transport import Message
 from bots.conversation.factory import build_conversation_engine
-from bots.conversation.messages import Inbound
+from bots.conversation.messages import FormPrompt, Inbound
 from bots.conversation.payloads import PayloadCodec
 from bots.conversation.turn import Turn
 from bots.i18n import Translator
 from channels.telegram.campaign_transport import TelegramCampaignTransport
+from domain import commands as c
 from domain import events as ev
 from domain.adapters import orm
+from domain.model.customers import Channel
 from nlu.interface import ParseResult
 from tests.integration.campaigns.helpers import Person, add_people, enable
 from tests.support.clock import FakeClock
@@ -89,3 +91,30 @@ async def test_a_web_chat_shows_a_marketing_message_with_its_code_products_and_a
     assert [b.label for b in reply.all_buttons()] == ["Hearth Ceramic Mug", "GONE-1", "Unsubscribe"]
     payload = reply.all_buttons()[-1].payload
     assert engine.services.codec.decode("webchat:wabc", payload).action == "mu"
+
+
+async def test_a_cart_reminders_check_out_button_counts_a_click_and_starts_checkout(small: SmallShop) -> None:
+    shop = small.shop
+    enable(shop)
+    engine = build_conversation_engine(
+        bus=shop.bus,
+        views=shop.views,
+        clock=shop.clock,
+        nlu=NoNlu(),
+        secret_key=SECRET,  # type: ignore[arg-type]
+    )
+    register(engine.router)
+    profile_id = int(await shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "wann", "Ann")))
+    await shop.bus.handle(c.AddToCart(profile_id, "MUG-WHT", 1))
+    from bots.conversation.state import ConversationState
+
+    turn = Turn(engine.services, Inbound("webchat", "wann", ""), ConversationState(), Translator("en"))
+    event = ev.MarketingMessage(9, 1, profile_id, "wann", "en", "Still thinking?", None, ("MUG-WHT",), None, True)
+    (reply,) = await marketing_replies(turn, event)
+    labels = [b.label for b in reply.all_buttons()]
+    assert labels == ["Hearth Ceramic Mug", "Check out", "Unsubscribe"]
+    pressed = await engine.handle(Inbound("webchat", "wann", "wann", "Ann", payload=reply.all_buttons()[1].payload))
+    assert isinstance(pressed[-1], FormPrompt) and pressed[-1].form == "checkout"  # the address, step one
+    async with shop.sessions() as session:
+        rows = (await session.execute(select(orm.analytics_events.c.name, orm.analytics_events.c.properties))).all()
+    assert ("campaign_click", {"campaign_id": 9, "checkout": True}) in [(n, p) for n, p in rows]

@@ -32,7 +32,7 @@ from tests.integration.campaigns.helpers import (
     store,
 )
 from tests.support.clock import FakeClock
-from tests.support.shopdata import SmallShop
+from tests.support.shopdata import ADDRESS, SmallShop
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -269,3 +269,39 @@ async def test_the_abandoned_cart_automation_messages_each_abandonment_once(smal
     assert await shop.bus.handle(c.RunCampaignAutomations()) == 1
     await dispatcher(shop, send).drain()
     assert [m.address for m in send.sent] == ["1", "2"]
+
+
+async def test_an_abandoned_cart_reminder_shows_the_cart_as_it_is_now_with_a_button_to_check_out(
+    small: SmallShop, clock: FakeClock
+) -> None:
+    shop = small.shop
+    enable(shop)
+    (ann,) = await add_people(shop, [Person(telegram=1)], clock.now())
+    await approved(shop, campaign("cart-reminder", trigger="abandoned_cart", trigger_hours=4))
+    await shop.bus.handle(c.AddToCart(ann, "SHOE-RED-42", 1))
+    await shop.bus.handle(c.AddToCart(ann, "MUG-WHT", 2))
+    clock.advance(hours=5)
+    assert await shop.bus.handle(c.RunCampaignAutomations()) == 1
+    send = Recorder()
+    await dispatcher(shop, send).drain()
+    [message] = send.sent
+    assert message.skus == ("SHOE-RED-42", "MUG-WHT") and message.checkout
+
+
+async def test_a_reminder_for_a_cart_ordered_or_touched_since_is_skipped_as_stale(
+    small: SmallShop, clock: FakeClock
+) -> None:
+    shop = small.shop
+    enable(shop)
+    ann, bob = await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
+    campaign_id = await approved(shop, campaign("cart-reminder", trigger="abandoned_cart", trigger_hours=4))
+    for who in (ann, bob):
+        await shop.bus.handle(c.AddToCart(who, "MUG-WHT", 1))
+    clock.advance(hours=5)
+    assert await shop.bus.handle(c.RunCampaignAutomations()) == 2  # queued; not sent yet (say, quiet hours)
+    await shop.bus.handle(c.PlaceOrder(ann, ADDRESS, "standard", "telegram"))  # Ann checked out after all
+    await shop.bus.handle(c.AddToCart(bob, "SHOE-RED-42", 1))  # Bob came back: a new abandonment may follow
+    send = Recorder()
+    await dispatcher(shop, send).drain()
+    assert send.sent == []
+    assert await states(shop, campaign_id) == {"skipped_stale": 2}

@@ -140,3 +140,13 @@ async def test_a_chat_id_that_is_not_a_number_fails_without_a_call(
 ) -> None:
     outcome = await transport.send(message("@someone"))
     assert outcome.kind == "failed" and fake.calls == []
+
+
+async def test_a_cart_reminder_has_a_check_out_button_before_unsubscribe(
+    fake: FakeTelegram, transport: TelegramCampaignTransport
+) -> None:
+    assert (await transport.send(message(checkout=True))).kind == "sent"
+    [call] = fake.sent("sendMessage", 42)
+    assert [b["text"] for b in call.buttons()] == ["View SHOE-RED-42", "Check out", "Unsubscribe"]
+    payload = PayloadCodec(SECRET).decode("telegram:42", call.button("Check out")["callback_data"])
+    assert (payload.action, payload.args) == ("mco", ("7",))
