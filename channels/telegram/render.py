@@ -8,6 +8,7 @@ a caption; paging, variant choice and cart changes edit the message they came fr
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +53,39 @@ def esc(value: str) -> str:
     return html.escape(value, quote=False)
 
 
+# Our HTML is escaped text, entities and the few tags we write: a tag, an entity, or a run of text.
+_HTML_TOKENS = re.compile(r"<(/?)([a-z][a-z-]*)\b[^>]*>|&(?:#\d+|#x[0-9a-f]+|[a-z]+);|[^<&]+|[<&]", re.IGNORECASE)
+
+
 def _cut(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """At most ``limit`` visible characters, as Telegram counts them (after parsing the HTML): never through an
+    entity like ``&amp;`` nor leaving a tag open, either of which Telegram refuses ("can't parse entities")."""
+    tokens = [(m.group(0), m.group(1), m.group(2)) for m in _HTML_TOKENS.finditer(value)]
+
+    def width(token: str, tag: str | None) -> int:
+        return 0 if tag else (1 if token.startswith("&") and len(token) > 1 else len(token))
+
+    if sum(width(token, tag) for token, _, tag in tokens) <= limit:
+        return value
+    out: list[str] = []
+    opened: list[str] = []
+    left = limit - 1  # room for the ellipsis
+    for token, closing, tag in tokens:
+        if tag:
+            if closing and opened and opened[-1] == tag.lower():
+                opened.pop()
+            elif not closing:
+                opened.append(tag.lower())
+            out.append(token)
+            continue
+        size = width(token, tag)
+        if size > left:
+            if not token.startswith("&"):
+                out.append(token[:left])
+            break
+        out.append(token)
+        left -= size
+    return "".join(out) + "…" + "".join(f"</{tag}>" for tag in reversed(opened))
 
 
 def _join(*parts: str) -> str:

@@ -9,12 +9,45 @@ from typer.testing import CliRunner
 from bots.conversation.messages import Button, CartLine, CartSummary, OrderStatus, PaymentLink, ProductCard, Text
 from channels.telegram.callbacks import PayInvoice, action_of, is_engine_payload
 from channels.telegram.render import Renderer
+from tests.support.fake_telegram import _refuse_entities, _TelegramHtml
+
+
+def visible(html: str) -> str:
+    """The text Telegram would show, refusing what it would refuse (the fake Bot API's parser)."""
+    assert _refuse_entities({"text": html, "parse_mode": "HTML"}, "text", 10**6, "too long") is None, html[-80:]
+    parser = _TelegramHtml()
+    parser.feed(html)
+    return "".join(parser.visible)
 
 
 def test_text_is_html_escaped_and_cut_to_telegrams_limit() -> None:
     method = Renderer().render(Text("<b>Tom & Jerry</b>" + "x" * 5000), 1)
     assert isinstance(method, SendMessage)
-    assert method.text.startswith("&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;") and len(method.text) == 4096
+    assert method.text.startswith("&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;")
+    assert len(visible(method.text)) == 4096 and method.text.endswith("x…")
+
+
+@pytest.mark.parametrize("filler", ["a & b ", "<tag> ", "x"])
+def test_a_long_caption_is_cut_by_what_telegram_counts_never_through_an_entity_or_a_tag(filler: str) -> None:
+    description = filler * 700
+    card = ProductCard(1, "Tom & Jerry Mug", "12.00 USD", "https://s.example/m.png", description, "In stock: 3", "",
+                       (), ())  # fmt: skip
+    photo = Renderer(base_url="https://s.example").render(card, 1)
+    assert isinstance(photo, SendPhoto) and photo.caption is not None
+    shown = visible(photo.caption)
+    assert len(shown) <= 1024 and shown.startswith("Tom & Jerry Mug")
+
+
+def test_cutting_html_keeps_entities_whole_and_closes_open_tags() -> None:
+    from channels.telegram.render import _cut
+
+    assert _cut("&amp;" * 10, 5) == "&amp;" * 4 + "…"
+    assert _cut("<b>" + "x" * 10 + "</b> tail", 5) == "<b>xxxx…</b>"
+    assert (
+        _cut('<a href="https://s.example/?a=1&amp;b=2">link</a>', 100)
+        == '<a href="https://s.example/?a=1&amp;b=2">link</a>'
+    )
+    assert visible(_cut("<i>" + "&lt;x&gt; " * 50 + "</i>", 20)) == "<x> <x> <x> <x> <x>…"
 
 
 def test_a_card_without_a_public_picture_is_a_text_message_with_its_buttons() -> None:
