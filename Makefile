@@ -54,4 +54,4 @@ pytest: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) var/*.db .mypy_cache .ruff_cache
+	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm .mypy_cache .ruff_cache
