@@ -8,12 +8,14 @@ from sqlalchemy import select
 
 from bots.campaigns.chat import marketing_replies, register
 from bots.campaigns.transport import Message
+from bots.conversation.engine import ConversationEngine
 from bots.conversation.factory import build_conversation_engine
 from bots.conversation.messages import FormPrompt, Inbound
 from bots.conversation.payloads import PayloadCodec
 from bots.conversation.turn import Turn
 from bots.i18n import Translator
 from channels.telegram.campaign_transport import TelegramCampaignTransport
+from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain import events as ev
 from domain.adapters import orm
@@ -33,12 +35,8 @@ class NoNlu:
         raise AssertionError("buttons never need language understanding")
 
 
-async def test_campaign_buttons_unsubscribe_and_record_clicks_with_the_campaign_id(
-    small: SmallShop, clock: FakeClock
-) -> None:
-    shop = small.shop
-    enable(shop)
-    (ann,) = await add_people(shop, [Person(telegram=42)], clock.now())
+def chat_engine(shop: Shop) -> ConversationEngine:
+    """The shop's conversation engine with the campaign buttons registered (no language understanding)."""
     engine = build_conversation_engine(
         bus=shop.bus,
         views=shop.views,
@@ -47,6 +45,16 @@ async def test_campaign_buttons_unsubscribe_and_record_clicks_with_the_campaign_
         secret_key=SECRET,  # type: ignore[arg-type]
     )
     register(engine.router)
+    return engine
+
+
+async def test_campaign_buttons_unsubscribe_and_record_clicks_with_the_campaign_id(
+    small: SmallShop, clock: FakeClock
+) -> None:
+    shop = small.shop
+    enable(shop)
+    (ann,) = await add_people(shop, [Person(telegram=42)], clock.now())
+    engine = chat_engine(shop)
     transport = TelegramCampaignTransport("http://127.0.0.1:9", TOKEN, PayloadCodec(SECRET))
     message = Message(7, 1, ann, "telegram", "42", "en", "New shoes", skus=("SHOE-RED-42",))
     keyboard = transport.markup(message)["inline_keyboard"]
@@ -74,13 +82,7 @@ async def test_campaign_buttons_unsubscribe_and_record_clicks_with_the_campaign_
 async def test_a_web_chat_shows_a_marketing_message_with_its_code_products_and_an_unsubscribe_button(
     small: SmallShop,
 ) -> None:
-    engine = build_conversation_engine(
-        bus=small.shop.bus,
-        views=small.shop.views,
-        clock=small.shop.clock,
-        nlu=NoNlu(),
-        secret_key=SECRET,  # type: ignore[arg-type]
-    )
+    engine = chat_engine(small.shop)
     from bots.conversation.state import ConversationState
 
     turn = Turn(engine.services, Inbound("webchat", "wabc", ""), ConversationState(), Translator("en"))
@@ -96,14 +98,7 @@ async def test_a_web_chat_shows_a_marketing_message_with_its_code_products_and_a
 async def test_a_cart_reminders_check_out_button_counts_a_click_and_starts_checkout(small: SmallShop) -> None:
     shop = small.shop
     enable(shop)
-    engine = build_conversation_engine(
-        bus=shop.bus,
-        views=shop.views,
-        clock=shop.clock,
-        nlu=NoNlu(),
-        secret_key=SECRET,  # type: ignore[arg-type]
-    )
-    register(engine.router)
+    engine = chat_engine(shop)
     profile_id = int(await shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "wann", "Ann")))
     await shop.bus.handle(c.AddToCart(profile_id, "MUG-WHT", 1))
     from bots.conversation.state import ConversationState
