@@ -23,8 +23,8 @@ def percent_to_basis_points(text: str) -> int:
     except InvalidOperation:
         raise typer.BadParameter(f"{text!r} is not a percentage like 10 or 12.5") from None
     points = value * 100
-    if points != points.to_integral_value() or not 0 < points <= 10000:
-        raise typer.BadParameter("a percentage is between 0.01 and 100, in steps of 0.01")
+    if points != points.to_integral_value():
+        raise typer.BadParameter("a percentage goes in steps of 0.01")  # its range is the domain's to check
     return int(points)
 
 

@@ -138,7 +138,3 @@ def truncate(spans: Sequence[Span], limit: int) -> tuple[Span, ...]:
         out.append(Span(piece, span.bold, span.italic, span.href))
         left -= len(piece)
     return tuple(out)
-
-
-def visible_length(spans: Sequence[Span]) -> int:
-    return sum(len(s.text) for s in spans)

@@ -36,7 +36,7 @@ from typing import Any
 import aiohttp
 
 from bots.campaigns.transport import Message
-from bots.conversation.formatting import parse, plain, telegram_html, truncate
+from bots.conversation.formatting import parse, telegram_html, truncate
 from bots.conversation.payloads import PayloadCodec
 from domain.model.campaigns import SendOutcome
 
@@ -110,10 +110,6 @@ class TelegramCampaignTransport:
         if not message.coupon:
             return ""
         return "\n\n" + self._labels(message.locale)["coupon"].format(code=message.coupon)
-
-    def text(self, message: Message) -> str:
-        """What the recipient reads, without styles (logs, previews)."""
-        return plain(parse(message.text)) + self._coupon_line(message)
 
     def body(self, message: Message, limit: int) -> str:
         """``parse_mode=HTML`` text: the campaign's formatting, then the code; at most ``limit`` visible characters

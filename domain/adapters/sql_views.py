@@ -724,7 +724,7 @@ class SqlShopViews:
         return [
             CouponView(
                 str(r[0]),
-                str(r[1].value if hasattr(r[1], "value") else r[1]),
+                str(r[1]),  # CouponKind is a StrEnum
                 int(r[2]),
                 str(r[3]),
                 int(r[4]),

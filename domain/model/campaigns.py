@@ -355,19 +355,16 @@ class Campaign:
         if self.trigger is not None:
             validate_trigger(self.trigger, self.trigger_hours)
         if self.single_use_coupons:
-            self.coupon_template  # noqa: B018 - validates that every locale names the same template
+            codes = {content.coupon for content in self.contents.values()}
+            if len(codes) != 1 or None in codes:
+                raise ValidationFailed(
+                    "Single-use coupons need one template coupon, named as the coupon of every language's content."
+                )
 
     @property
     def coupon_template(self) -> str | None:
         """The template coupon of a campaign with single-use coupons (None for a shared code or none)."""
-        if not self.single_use_coupons:
-            return None
-        codes = {content.coupon for content in self.contents.values()}
-        if len(codes) != 1 or None in codes:
-            raise ValidationFailed(
-                "Single-use coupons need one template coupon, named as the coupon of every language's content."
-            )
-        return codes.pop()
+        return next(iter(self.contents.values())).coupon if self.single_use_coupons else None
 
     def coupon_for(self, locale: str, personal: str | None) -> str | None:
         """The code a recipient sees: their personal code, or the shared one; never a template itself."""

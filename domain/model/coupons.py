@@ -72,11 +72,23 @@ class Coupon:
         self.customer_id = customer_id
         self.times_used = 0
 
+    def campaign_problem(self, single_use: bool) -> str | None:
+        """Why a campaign cannot offer this coupon (shared, or as the template of personal codes), or None."""
+        if self.customer_id is not None:
+            return f"{self.code} was issued to one customer; a campaign needs a coupon for everyone."
+        if single_use and len(self.code) > MAX_TEMPLATE_CODE:
+            return (
+                f"A template coupon's code has at most {MAX_TEMPLATE_CODE} characters "
+                f"(personal codes add {PERSONAL_SUFFIX + 1})."
+            )
+        return None
+
     def personal_copy(self, customer_id: int, description: str) -> Coupon:
         """A single-use code for one customer with this coupon's terms (a campaign's template coupon): the
         code is this one's plus a random part, so nobody can guess another customer's."""
-        if len(self.code) > MAX_TEMPLATE_CODE:
-            raise ValidationFailed(f"A template coupon's code has at most {MAX_TEMPLATE_CODE} characters.")
+        problem = self.campaign_problem(single_use=True)
+        if problem:
+            raise ValidationFailed(problem)
         suffix = "".join(secrets.choice(_PERSONAL_ALPHABET) for _ in range(PERSONAL_SUFFIX))
         return Coupon(
             f"{self.code}-{suffix}",
@@ -158,6 +170,11 @@ class CouponRedemption:
 PERSONAL_SUFFIX = 8
 MAX_TEMPLATE_CODE = 40 - 1 - PERSONAL_SUFFIX
 _PERSONAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read and typed by people
+
+
+def personal_code_example(template: str) -> str:
+    """The shape of a personal code made from ``template`` (what a test send shows: not a working code)."""
+    return f"{template}-{'X' * PERSONAL_SUFFIX}"
 
 
 def normalise_code(code: str) -> str:

@@ -72,7 +72,7 @@
         var node = document.createTextNode(s.text);
         if (s.italic) { var em = el("em"); em.appendChild(node); node = em; }
         if (s.bold) { var strong = el("strong"); strong.appendChild(node); node = strong; }
-        var url = typeof s.href === "string" && /^https?:\/\//i.test(s.href) ? s.href : null;
+        var url = safeUrl(s.href);
         if (url) { var a = el("a"); a.href = url; a.target = "_blank"; a.rel = "noopener"; a.appendChild(node); node = a; }
         text.appendChild(node);
       });

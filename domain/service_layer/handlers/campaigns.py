@@ -36,7 +36,7 @@ from domain.model.campaigns import (
     parse_hhmm,
     require_role,
 )
-from domain.model.coupons import MAX_TEMPLATE_CODE, PERSONAL_SUFFIX
+from domain.model.coupons import personal_code_example
 from domain.model.staff import Permission, Role
 from domain.service_layer.context import Context
 from domain.service_layer.unit_of_work import UnitOfWork
@@ -146,11 +146,7 @@ async def coupon_problem(uow: UnitOfWork, code: str, single_use: bool) -> str | 
     coupon = await uow.sales.coupon_by_code(code)
     if coupon is None:
         return f"No coupon has the code {code.strip().upper()}: create it first (chatshop coupon create)."
-    if coupon.customer_id is not None:
-        return f"{code} was issued to one customer; a campaign needs a coupon for everyone."
-    if single_use and len(coupon.code) > MAX_TEMPLATE_CODE:
-        return f"A template coupon's code has at most {MAX_TEMPLATE_CODE} characters (personal codes add 9)."
-    return None
+    return coupon.campaign_problem(single_use)
 
 
 async def create_campaign(cmd: c.CreateCampaign, ctx: Context) -> int:
@@ -525,7 +521,7 @@ _TEST_ADDRESS = {
 def sample_personal_code(campaign: Campaign) -> str | None:
     """What a test send shows for a personal single-use code: its shape, not a working code."""
     template = campaign.coupon_template
-    return None if template is None else f"{template}-{'X' * PERSONAL_SUFFIX}"
+    return None if template is None else personal_code_example(template)
 
 
 def marked_as_test(locale: str, text: str) -> str:
