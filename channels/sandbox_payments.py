@@ -56,6 +56,7 @@ def _render(session: SandboxSession, message: str = "") -> str:
             "paid": "Payment received. You can go back to the chat.",
             "declined": "The card was declined.",
             "expired": "This payment link has expired.",
+            "closed": "This order is already paid.",
         }[session.status]
         body = f"<p class='state' id='state' data-status='{session.status}'>{html.escape(label)}</p>"
     if message:

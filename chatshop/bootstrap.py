@@ -87,6 +87,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         config=config,
         clock=clock,
         approvals=approval_policy(settings),
+        providers={p.name: p for p in (sandbox, provider)},
     )
     runner = worker_id()
     return Shop(

@@ -317,6 +317,25 @@ class RefundOrder(Command):
 
 
 @dataclass(frozen=True)
+class RetryRefund(Command):
+    """Try a failed refund again as a new refund (a new provider idempotency key); returns its id.
+
+    Retrying the same failed refund twice returns the same new refund."""
+
+    refund_id: int
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class MarkRefundDone(Command):
+    """A person refunded a payment at its provider by hand (a refund that needed action): book it."""
+
+    refund_id: int
+    reference: str  # the provider's refund id or a note of what was done
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
 class RecordAnalytics(Command):
     name: str
     customer_id: int | None = None

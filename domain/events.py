@@ -118,9 +118,87 @@ class RefundSucceeded(Event):
 
 @dataclass(frozen=True)
 class RefundFailed(Event):
+    """The provider refused a refund: staff can retry it (``RetryRefund``); the shopper hears it is delayed."""
+
     order_id: int
     refund_id: int
     reason: str
+    customer_id: int = 0  # the defaults read events written before these fields existed
+    amount: int = 0
+    currency: str = ""
+    provider: str = ""
+
+
+@dataclass(frozen=True)
+class RefundRequested(Event):
+    """A refund was opened against one payment; the outbox asks that payment's provider after commit."""
+
+    order_id: int
+    customer_id: int
+    refund_id: int
+    payment_id: int
+    provider: str
+    amount: int
+    currency: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RefundNeedsAction(Event):
+    """The provider that took the money can't be asked to give it back (a Telegram in-chat payment through
+    a provider whose keys we don't hold): a person refunds it there, then marks it done (``MarkRefundDone``)."""
+
+    order_id: int
+    customer_id: int
+    refund_id: int
+    provider: str
+    provider_payment_id: str
+    amount: int
+    currency: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExtraPaymentReceived(Event):
+    """Money arrived for an order that no longer wanted it (already paid through another payment, cancelled,
+    or expired). It is recorded and a refund of exactly that payment is opened in the same transaction."""
+
+    order_id: int
+    customer_id: int
+    payment_id: int
+    provider: str
+    amount: int
+    currency: str
+    order_status: str  # what the order was when the money came: paid (twice), cancelled, ...
+
+
+@dataclass(frozen=True)
+class PaymentSessionClosed(Event):
+    """An order was paid through one payment; its other open sessions must stop taking money. The outbox
+    asks each session's provider to close it (Stripe: expire the Checkout Session)."""
+
+    order_id: int
+    payment_id: int
+    provider: str
+    session_id: str
+
+
+@dataclass(frozen=True)
+class PaymentAttemptFailed(Event):
+    """A card was declined on a page that stays open: the order and its stock hold remain until expiry."""
+
+    order_id: int
+    customer_id: int
+    provider: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChannelReachable(Event):
+    """A customer who could not be messaged on a channel (blocked the bot) wrote to us there again."""
+
+    customer_id: int
+    channel: str
 
 
 @dataclass(frozen=True)

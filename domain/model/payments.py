@@ -11,12 +11,14 @@ class PaymentStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     EXPIRED = "expired"
+    CLOSED = "closed"  # never paid: the order was paid through another payment first
 
 
 class RefundStatus(StrEnum):
     PENDING = "pending"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    NEEDS_ACTION = "needs_action"  # the provider can't be asked: a person refunds by hand, then marks it done
 
 
 class Payment:

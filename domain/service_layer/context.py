@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +26,16 @@ class Context:
     config: ShopConfig = field(default_factory=ShopConfig)
     clock: Clock = field(default_factory=SystemClock)
     approvals: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    # Every provider that may hold money of ours, by name: refunds and session closes go to the provider
+    # that took the payment, whichever one new payments use today. A name missing here (Telegram's
+    # in-chat payments) cannot be asked: its refunds need a person.
+    providers: Mapping[str, PaymentProvider] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def provider(self, name: str) -> PaymentProvider | None:
+        """The provider that took a payment, if the shop can talk to it."""
+        if name == self.payments.name:
+            return self.payments
+        return self.providers.get(name)

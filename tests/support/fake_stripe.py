@@ -67,6 +67,7 @@ class FakeStripe:
         app = web.Application()
         app.router.add_post("/v1/checkout/sessions", self._create_session)
         app.router.add_get("/v1/checkout/sessions/{id}", self._get_session)
+        app.router.add_post("/v1/checkout/sessions/{id}/expire", self._expire_session)
         app.router.add_get("/v1/payment_intents/{id}", self._get_intent)
         app.router.add_post("/v1/refunds", self._create_refund)
         app.router.add_get("/v1/refunds", self._list_refunds)
@@ -293,6 +294,26 @@ class FakeStripe:
         session = self.sessions.get(request.match_info["id"])
         if session is None:
             return self._remember(request, rec, *_missing("id", request.match_info["id"]))
+        return self._remember(request, rec, 200, _public(session))
+
+    async def _expire_session(self, request: web.Request) -> web.Response:
+        """Stripe expires only open sessions; a completed or expired one answers 400 as below."""
+        rec, early = await self._guard(request)
+        if early is not None:
+            rec.status = early.status
+            return early
+        session = self.sessions.get(request.match_info["id"])
+        if session is None:
+            return self._remember(request, rec, *_missing("id", request.match_info["id"]))
+        if session["status"] != "open":
+            body = {
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": 'Only Checkout Sessions with a status in ["open"] can be expired.',
+                }
+            }
+            return self._remember(request, rec, 400, body)
+        session.update(status="expired", url=None)
         return self._remember(request, rec, 200, _public(session))
 
     async def _get_intent(self, request: web.Request) -> web.Response:

@@ -118,6 +118,14 @@ class SandboxPaymentProvider:
             )
         return await self.get(session_id)
 
+    async def close_session(self, session_id: str) -> None:
+        """An open session of an order paid another way stops taking money; its page says so."""
+        t = orm.sandbox_sessions.c
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(orm.sandbox_sessions).where(t.id == session_id, t.status == "open").values(status="closed")
+            )
+
     async def refund(self, request: RefundRequest) -> RefundResult:
         t = orm.sandbox_refunds.c
         async with self.sessions() as session, session.begin():

@@ -197,6 +197,17 @@ class StripePaymentProvider:
         reason = getattr(refund, "failure_reason", None)  # a StripeObject raises on absent fields
         return RefundResult(refund.id, False, reason or f"refund {refund.status}")
 
+    async def close_session(self, session_id: str) -> None:
+        """Expire an open Checkout Session (``POST /v1/checkout/sessions/{id}/expire``) so it takes no money.
+
+        Stripe refuses to expire a session that is no longer open (paid or expired already): that is the
+        outcome we wanted or a payment that is already on its way to us, which the shop refunds when its
+        webhook arrives. Outages raise, so the outbox asks again."""
+        try:
+            await self.client.v1.checkout.sessions.expire_async(session_id)
+        except stripe.InvalidRequestError as exc:
+            log.info("Stripe session %s not expired: %s", session_id, _error_text(exc))
+
     async def refunds_of(self, payment_intent: str) -> list[StripeRefund]:
         """Every refund of a payment intent, ours and the dashboard's, oldest first."""
         listed = await self.client.v1.refunds.list_async({"payment_intent": payment_intent, "limit": 100})
