@@ -8,8 +8,6 @@ Listeners ack first and work after (``process_before_response=False``: Bolt answ
 from __future__ import annotations
 
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.slack.config import SlackConfig, SlackSettingsLike
-from channels.slack.context import OPS_KEY, SlackOps
+from channels.slack.context import OPS_KEY, SeenEvents, SlackOps
 from channels.slack.listeners import campaigns, register_all
 from channels.slack.notifier import Subscribe, subscribe_all
 from channels.slack.registry import MessageRegistry
@@ -36,28 +34,6 @@ log = logging.getLogger(__name__)
 PATH = "/slack/events"
 SLACK_OPS_KEY = web.AppKey("slack_ops", SlackOps)
 BOLT_KEY = web.AppKey("slack_bolt", AsyncApp)
-
-
-class SeenEvents:
-    """Event ids already taken in, for a while: Slack redelivers (``X-Slack-Retry-Num``) when we were slow.
-
-    Per process and in memory: a retry lands on the process that got the original unless a load balancer
-    spreads them; then the outbox-side checks (thread already linked, message already posted) still hold.
-    """
-
-    def __init__(self, ttl_seconds: float = 3600, capacity: int = 10_000) -> None:
-        self.ttl = ttl_seconds
-        self.capacity = capacity
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, event_id: str) -> bool:
-        now = time.monotonic()
-        while self._seen and (len(self._seen) > self.capacity or next(iter(self._seen.values())) < now - self.ttl):
-            self._seen.popitem(last=False)
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = now
-        return True
 
 
 def web_client(config: SlackConfig) -> AsyncWebClient:

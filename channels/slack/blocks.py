@@ -17,6 +17,12 @@ TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
 
 
 # --- primitives ------------------------------------------------------------------------------------
+def esc(text: object) -> str:
+    """Text that did not come from us (names, reasons from providers, what staff typed), made inert for
+    mrkdwn: Slack reads only ``&``, ``<`` and ``>`` as control characters (``<@U1>``, ``<!channel>``, links)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def mrkdwn(text: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": text[:TEXT_LIMIT]}
 
@@ -220,7 +226,8 @@ def reject_modal(order_id: int, channel: str | None, ts: str | None) -> Block:
     )
 
 
-def refund_modal(card: OrderCard, channel: str | None) -> Block:
+def refund_modal(card: OrderCard, channel: str | None, key: str) -> Block:
+    """``key`` names this one refund: a second delivery of the same submission refunds nothing more."""
     return _modal(
         "refund_order",
         f"Refund order #{card.order_id}",
@@ -230,7 +237,7 @@ def refund_modal(card: OrderCard, channel: str | None) -> Block:
             _input("amount", "Amount", _text_input("amount", "e.g. 12.50"), optional=True, hint="Empty: everything."),
             _input("reason", "Reason", _text_input("reason", "e.g. late delivery")),
         ],
-        {"order_id": card.order_id, "channel": channel},
+        {"order_id": card.order_id, "channel": channel, "key": key},
     )
 
 

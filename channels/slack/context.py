@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -14,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.slack.config import SlackConfig
-from channels.slack.registry import MessageRegistry
+from channels.slack.registry import MessageRef, MessageRegistry
 from domain.errors import DomainError
 from domain.ports import Clock
 from domain.service_layer.messagebus import MessageBus
@@ -26,8 +28,41 @@ T = TypeVar("T")
 OPS_KEY = "chatshop_ops"
 
 
+# A money move that did not get an answer from the payment provider (an outage): the refund row is committed
+# as pending and the runtime's retry job asks the provider again with the same idempotency key.
+PROVIDER_OUTAGE = (
+    "The payment provider did not answer. The refund is recorded as pending and is sent again automatically; "
+    "nothing is paid twice."
+)
+
+
 class Refused(Exception):
     """The request was answered with an explanation; stop here."""
+
+
+class SeenEvents:
+    """Keys already taken in, for a while: Slack redelivers (``X-Slack-Retry-Num``) when we were slow, and a
+    modal can be submitted twice.
+
+    Per process and in memory: a retry lands on the process that got the original unless a load balancer
+    spreads them; then the outbox-side checks (thread already linked, message already posted) and the
+    domain's idempotency keys still hold. Only ever used to word an answer or skip repeated work, never to
+    decide whether money moves.
+    """
+
+    def __init__(self, ttl_seconds: float = 3600, capacity: int = 10_000) -> None:
+        self.ttl = ttl_seconds
+        self.capacity = capacity
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, event_id: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (len(self._seen) > self.capacity or next(iter(self._seen.values())) < now - self.ttl):
+            self._seen.popitem(last=False)
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = now
+        return True
 
 
 @dataclass
@@ -38,6 +73,7 @@ class SlackOps:
     config: SlackConfig
     client: AsyncWebClient
     registry: MessageRegistry
+    submissions: SeenEvents = field(default_factory=SeenEvents)  # money moves already answered, by key
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -71,13 +107,31 @@ class SlackOps:
             raise Refused(user)
         return member
 
-    async def attempt(self, channel: str | None, user: str, work: Awaitable[T]) -> T:
-        """Run a domain command; its refusal (not permitted, illegal now, invalid) goes to the user, ephemerally."""
+    async def attempt(
+        self,
+        channel: str | None,
+        user: str,
+        work: Awaitable[T],
+        *,
+        explain: Callable[[DomainError], str | None] | None = None,
+        outage: str | None = None,
+    ) -> T:
+        """Run a domain command; its refusal (not permitted, illegal now, invalid) goes to the user, ephemerally.
+
+        ``explain`` may word a refusal better for this button (a second click of Cancel); ``outage`` is what
+        to say when something other than the domain failed (the payment provider did not answer), instead of
+        leaving the person who clicked without an answer."""
         try:
             return await work
         except DomainError as exc:
-            await self.tell(channel, user, exc.message)
+            await self.tell(channel, user, (explain(exc) if explain else None) or exc.message)
             raise Refused(exc.code) from exc
+        except Exception as exc:
+            if outage is None:
+                raise
+            log.exception("a Slack money move failed outside the domain")
+            await self.tell(channel, user, outage)
+            raise Refused("outage") from exc
 
 
 def ops_of(context: AsyncBoltContext) -> SlackOps:
@@ -96,6 +150,16 @@ def channel_of(body: dict[str, Any]) -> str | None:
     ):
         if candidate:
             return str(candidate)
+    return None
+
+
+def message_ref(body: dict[str, Any]) -> MessageRef | None:
+    """The channel message a button was clicked in; None for an ephemeral one (it can't be updated)."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral"):
+        return None
+    if container.get("type") == "message" and container.get("channel_id") and container.get("message_ts"):
+        return MessageRef(str(container["channel_id"]), str(container["message_ts"]))
     return None
 
 

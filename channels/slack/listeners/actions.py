@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -11,23 +12,16 @@ from bots.ops import stock
 from bots.ops.orders import order_card
 from bots.ops.support import SUPPORT_COUPON_BP, coupon_code, coupon_message
 from channels.slack.blocks import adjust_modal, order_message, refund_modal, reject_modal, ship_modal
-from channels.slack.context import Refused, SlackOps, channel_of, ops_of, user_of
+from channels.slack.context import PROVIDER_OUTAGE, Refused, SlackOps, channel_of, message_ref, ops_of, user_of
 from channels.slack.notifier import decision_text, update_approval
-from channels.slack.registry import MessageRef
 from domain import commands as c
+from domain.errors import DomainError, IllegalTransition
+
+ENDED = ("cancelled", "refunded")  # a Cancel clicked again (or delivered twice) finds the order here
 
 
 def _value(body: dict[str, Any]) -> str:
     return str(body["actions"][0]["value"])
-
-
-def _message_ref(body: dict[str, Any]) -> MessageRef | None:
-    container = body.get("container") or {}
-    if container.get("is_ephemeral"):
-        return None  # an ephemeral card (``/order``) can't be updated; the ops channel's message is found instead
-    if container.get("type") == "message" and container.get("channel_id") and container.get("message_ts"):
-        return MessageRef(str(container["channel_id"]), str(container["message_ts"]))
-    return None
 
 
 async def _show_order(ops: SlackOps, channel: str | None, user: str, order_id: int) -> None:
@@ -45,7 +39,7 @@ async def approve(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     except Refused:
         return
     decision = decision_text("approved", member.name, ops.stamp())
-    await update_approval(ops, order_id, decision, _message_ref(body))
+    await update_approval(ops, order_id, decision, message_ref(body))
 
 
 async def reject(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -55,7 +49,7 @@ async def reject(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
         await ops.staff(channel, user)
     except Refused:
         return
-    ref = _message_ref(body)
+    ref = message_ref(body)
     view = reject_modal(int(_value(body)), channel, ref.ts if ref else None)
     await ops.client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -80,11 +74,19 @@ async def cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
     try:
         member = await ops.staff(channel, user)
         reason = f"cancelled by {member.name} from Slack"
-        await ops.attempt(channel, user, ops.bus.cancel(c.CancelOrder(order_id, reason, member.as_actor())))
+        work = ops.bus.cancel(c.CancelOrder(order_id, reason, member.as_actor()))
+        await ops.attempt(channel, user, work, explain=lambda exc: _already(exc, order_id), outage=PROVIDER_OUTAGE)
     except Refused:
         return
     await ops.tell(channel, user, f"Order #{order_id} is cancelled; a paid order is refunded in full.")
     await _show_order(ops, channel, user, order_id)
+
+
+def _already(exc: DomainError, order_id: int) -> str | None:
+    """A second Cancel (a double click, a redelivery) is refused by the domain; say that it was done already."""
+    if isinstance(exc, IllegalTransition) and exc.target == "cancelled" and exc.current in ENDED:
+        return f"Order #{order_id} is already {exc.current}; nothing more was done."
+    return None
 
 
 async def _advance(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, target: str) -> None:
@@ -115,7 +117,10 @@ async def refund(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
         return
     card = await order_card(ops.views, int(_value(body)), ops.now())
     if card is not None:
-        await ops.client.views_open(trigger_id=body["trigger_id"], view=refund_modal(card, channel))
+        # The key travels in the modal: submitting this form again (or Slack delivering it twice) names
+        # the same refund, which the domain returns instead of opening a second one.
+        key = f"slack-refund-{uuid.uuid4().hex}"
+        await ops.client.views_open(trigger_id=body["trigger_id"], view=refund_modal(card, channel, key))
 
 
 async def ship(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -153,7 +158,7 @@ async def send_coupon(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCon
         await ops.attempt(channel, user, ops.bus.handle(c.PostTicketMessage(ticket_id, coupon_message(code), actor)))
     except Refused:
         return
-    ref = _message_ref(body)
+    ref = message_ref(body)
     if ref is not None:
         text = f"{member.name} sent the shopper single-use coupon `{code}` (10% off)."
         await ops.client.chat_postMessage(channel=ref.channel, thread_ts=ref.ts, text=text)

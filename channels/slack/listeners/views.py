@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from channels.slack.context import Refused, ops_of, user_of
+from channels.slack.context import PROVIDER_OUTAGE, Refused, SlackOps, ops_of, user_of
 from channels.slack.notifier import decision_text, update_approval
 from channels.slack.registry import MessageRef
 from domain import commands as c
@@ -74,7 +74,9 @@ async def reject_submitted(
     channel, order_id = meta.get("channel"), int(meta["order_id"])
     try:
         member = await ops.staff(channel, user)
-        await ops.attempt(channel, user, ops.bus.cancel(c.RejectOrder(order_id, reason, member.as_actor())))
+        work = ops.bus.cancel(c.RejectOrder(order_id, reason, member.as_actor()))
+        # A second submission of this form is refused by the domain ("already decided by …: it is refunded").
+        await ops.attempt(channel, user, work, outage=PROVIDER_OUTAGE)
     except Refused:
         return
     ref = MessageRef(str(channel), str(meta["ts"])) if channel and meta.get("ts") else None
@@ -104,14 +106,28 @@ async def refund_submitted(
     await ack()
     meta, user = _meta(view), user_of(body)
     channel, order_id = meta.get("channel"), int(meta["order_id"])
+    # One refund per form: the key made when the modal opened (the view id for a modal opened before keys).
+    key = str(meta.get("key") or f"slack-view-{view['id']}")
     try:
         member = await ops.staff(channel, user)
-        command = c.RefundOrder(order_id, amount, reason, member.as_actor())
-        status = await ops.attempt(channel, user, ops.bus.refund(command))
+        command = c.RefundOrder(order_id, amount, reason, member.as_actor(), idempotency_key=key)
+        status = await ops.attempt(channel, user, ops.bus.refund(command), outage=PROVIDER_OUTAGE)
     except Refused:
         return
     what = Money(amount, ops.config.currency).format() if amount is not None else "everything still refundable"
-    await ops.tell(channel, user, f"Refund of {what} on order #{order_id}: {status}.")
+    again = "" if ops.submissions.first_time(key) else " (this form was already submitted once)"
+    await ops.tell(channel, user, f"Refund of {what} on order #{order_id}: {refund_outcome(ops, status)}{again}.")
+
+
+def refund_outcome(ops: SlackOps, status: str) -> str:
+    """A refund's status as the person who asked for it needs to hear it."""
+    where = "in the ops channel" if ops.config.ops_channel else "with `chatshop order show`"
+    return {
+        "succeeded": "done",
+        "failed": f"refused by the payment provider; the reason and a Retry button are {where}",
+        "needs_action": f"it must be refunded by hand at the provider that took the payment; the task is {where}",
+        "pending": "sent; the provider has not answered yet and is asked again automatically",
+    }.get(status, status)
 
 
 async def ship_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:

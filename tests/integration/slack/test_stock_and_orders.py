@@ -103,7 +103,7 @@ async def test_a_partial_refund_is_parsed_exactly_and_only_an_approver_may_refun
     assert refused.args["text"] == "A operator may not refund; it takes a approver."
     await slack.send.submit(modal, {"amount": "12.50", "reason": "late delivery"}, APPROVER)
     done = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == APPROVER)
-    assert done.args["text"] == f"Refund of 12.50 USD on order #{order_id}: succeeded."
+    assert done.args["text"] == f"Refund of 12.50 USD on order #{order_id}: done."
     order = await slack.shop.views.order(order_id)
     assert order is not None and order.refunded == 1250
 
