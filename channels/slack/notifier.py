@@ -19,6 +19,7 @@ from channels.slack.blocks import (
     campaign_finished_message,
     campaign_paused_message,
     campaign_submitted_message,
+    esc,
     handoff_message,
     low_stock_message,
 )
@@ -69,16 +70,26 @@ async def update_approval(ops: SlackOps, order_id: int, decision: str, ref: Mess
 
 
 def decision_text(verdict: str, who: str, when: str, reason: str | None = None) -> str:
+    """Who decided and why; the name and the reason were typed by people, so they are escaped here."""
     icon = ":white_check_mark:" if verdict == "approved" else ":x:"
-    return f"{icon} *{verdict.capitalize()}* by {who} at {when}" + (f": {reason}" if reason else "")
+    return f"{icon} *{verdict.capitalize()}* by {esc(who)} at {when}" + (f": {esc(reason)}" if reason else "")
+
+
+REJECTED = "rejected: "  # how RejectOrder words the order's cancel reason
 
 
 async def decided_elsewhere(ops: SlackOps, event: ev.OrderStatusChanged) -> None:
-    """An approval decided outside Slack (the CLI, the admin API): update the message too."""
+    """An approval decided outside Slack (the CLI, the admin API): update the message too, with the reason
+    of a rejection (the order keeps it as its cancel reason)."""
     if event.old != "awaiting_approval" or ops.registry.is_decided(event.order_id):
         return
     verdict = decision_of(event.new) or event.new.replace("_", " ")
-    await update_approval(ops, event.order_id, decision_text(verdict, event.actor, ops.stamp()))
+    reason = None
+    if verdict == "rejected":
+        order = await ops.views.order(event.order_id)
+        cancel_reason = (order.cancel_reason if order else None) or ""
+        reason = cancel_reason.removeprefix(REJECTED) if cancel_reason.startswith(REJECTED) else cancel_reason
+    await update_approval(ops, event.order_id, decision_text(verdict, event.actor, ops.stamp(), reason or None))
 
 
 async def post_low_stock(ops: SlackOps, event: ev.LowStock) -> None:

@@ -126,6 +126,21 @@ async def test_a_decision_made_outside_slack_updates_the_message_too(slack: Slac
     assert "*Approved* by carl" in _texts(update.args["blocks"])
 
 
+async def test_a_rejection_made_outside_slack_updates_the_message_with_its_reason(slack: SlackShop) -> None:
+    order_id, ts = await _posted_approval(slack)
+    # As ``chatshop order reject ID --reason …`` does: the same command, an actor that is not a Slack user.
+    await slack.shop.bus.cancel(
+        c.RejectOrder(order_id, "card <b>stolen</b> & reported", Actor.staff("carl", Role.ADMIN))
+    )
+    await slack.shop.outbox.drain()
+    update = await slack.fake.wait_for("chat.update", lambda a: a["ts"] == ts)
+    text = _texts(update.args["blocks"])
+    assert "*Rejected* by carl at 2026-11-02 12:00 UTC: card &lt;b&gt;stolen&lt;/b&gt; &amp; reported" in text
+    assert _buttons(update.args["blocks"]) == []
+    assert "Rejected" in _texts(slack.fake.message(OPS, ts)["blocks"])
+    assert len(slack.fake.called("chat.update")) == 1  # the refund that follows does not rewrite it
+
+
 async def test_after_a_restart_the_message_is_found_again_by_its_metadata(slack: SlackShop) -> None:
     order_id, ts = await _posted_approval(slack)
     slack.ops.registry = MessageRegistry(slack.ops.client)  # what a freshly started process knows: nothing
