@@ -31,13 +31,16 @@ from domain.views.models import (
     FunnelStep,
     LedgerMismatch,
     OrderLineView,
+    OrderMoney,
     OrderSummary,
     OrderView,
     PackingLine,
     PackingList,
     Page,
+    PaymentView,
     ProductDetail,
     ProductSummary,
+    RefundView,
     SalesSummary,
     ShippingOption,
     StaffView,
@@ -67,6 +70,55 @@ PAID_STATES = (
 
 def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
+
+
+Pay, Ref = orm.payments.c, orm.refunds.c
+
+
+def _money_columns() -> Any:
+    """A payment's columns and its refund's (prefixed ``r_``), for one statement over both tables."""
+    return select(
+        Pay.id,
+        Pay.order_id,
+        Pay.provider,
+        Pay.amount,
+        Pay.currency,
+        Pay.status,
+        Pay.session_id,
+        Pay.provider_payment_id,
+        Pay.failure_reason,
+        Pay.created_at,
+        Pay.completed_at,
+        Ref.id.label("r_id"),
+        Ref.amount.label("r_amount"),
+        Ref.currency.label("r_currency"),
+        Ref.status.label("r_status"),
+        Ref.reason.label("r_reason"),
+        Ref.actor.label("r_actor"),
+        Ref.failure_reason.label("r_failure_reason"),
+        Ref.provider_refund_id.label("r_provider_refund_id"),
+        Ref.created_at.label("r_created_at"),
+        Ref.completed_at.label("r_completed_at"),
+    )
+
+
+def _refund_view(r: Any) -> RefundView:
+    return RefundView(
+        id=r.r_id,
+        order_id=r.order_id,
+        payment_id=r.id,
+        provider=r.provider,
+        charge_id=r.provider_payment_id,
+        amount=r.r_amount,
+        currency=r.r_currency,
+        status=str(r.r_status),
+        reason=r.r_reason,
+        actor=r.r_actor,
+        failure_reason=r.r_failure_reason,
+        provider_refund_id=r.r_provider_refund_id,
+        created_at=r.r_created_at,
+        completed_at=r.r_completed_at,
+    )
 
 
 class SqlShopViews:
@@ -402,6 +454,45 @@ class SqlShopViews:
             return_reason=o.return_reason,
             approval_reasons=tuple(o.approval_reasons or ()),
         )
+
+    async def order_money(self, order_id: int) -> OrderMoney:
+        # One statement: each payment with its refunds (a refund always gives back one payment of its order).
+        rows = await self._rows(
+            _money_columns()
+            .select_from(orm.payments)
+            .outerjoin(orm.refunds, Ref.payment_id == Pay.id)
+            .where(Pay.order_id == order_id)
+            .order_by(Pay.id, Ref.id)
+        )
+        payments: dict[int, PaymentView] = {}
+        refunds: list[RefundView] = []
+        for r in rows:
+            if r.id not in payments:
+                payments[r.id] = PaymentView(
+                    id=r.id,
+                    provider=r.provider,
+                    amount=r.amount,
+                    currency=r.currency,
+                    status=str(r.status),
+                    session_id=r.session_id,
+                    provider_payment_id=r.provider_payment_id,
+                    failure_reason=r.failure_reason,
+                    created_at=r.created_at,
+                    completed_at=r.completed_at,
+                )
+            if r.r_id is not None:
+                refunds.append(_refund_view(r))
+        # Ids follow the order things were recorded in (timestamps can tie, e.g. in a bulk seed).
+        return OrderMoney(order_id, tuple(payments.values()), tuple(sorted(refunds, key=lambda f: f.id)))
+
+    async def refund(self, refund_id: int) -> RefundView | None:
+        rows = await self._rows(
+            _money_columns()
+            .select_from(orm.refunds)
+            .join(orm.payments, Pay.id == Ref.payment_id)
+            .where(Ref.id == refund_id)
+        )
+        return _refund_view(rows[0]) if rows else None
 
     async def orders_of(self, customer_id: int, limit: int = 10) -> list[OrderSummary]:
         items = select(OL.order_id, func.sum(OL.quantity).label("n")).group_by(OL.order_id).subquery()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from domain.model.payments import RefundStatus
 from domain.model.staff import Actor, Role
 
 T = TypeVar("T")
@@ -21,13 +22,16 @@ __all__ = [
     "FunnelStep",
     "LedgerMismatch",
     "OrderLineView",
+    "OrderMoney",
     "OrderSummary",
     "OrderView",
     "PackingLine",
     "PackingList",
     "Page",
+    "PaymentView",
     "ProductDetail",
     "ProductSummary",
+    "RefundView",
     "SalesSummary",
     "ShippingOption",
     "StockRow",
@@ -169,6 +173,58 @@ class OrderView:
     cancel_reason: str | None
     return_reason: str | None
     approval_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """One attempt to take an order's money at a provider (statuses as in ``domain.model.payments``)."""
+
+    id: int
+    provider: str
+    amount: int
+    currency: str
+    status: str  # pending, succeeded, failed, expired, closed
+    session_id: str | None
+    provider_payment_id: str | None
+    failure_reason: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RefundView:
+    id: int
+    order_id: int
+    payment_id: int
+    provider: str  # the provider of the payment it gives back: the one that must move the money
+    charge_id: str | None  # that payment's id at its provider: what a person looks up to refund by hand
+    amount: int
+    currency: str
+    status: str  # pending, succeeded, failed, needs_action
+    reason: str
+    actor: str
+    failure_reason: str | None
+    provider_refund_id: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """Every payment and refund of an order, oldest first (newest last)."""
+
+    order_id: int
+    payments: tuple[PaymentView, ...]
+    refunds: tuple[RefundView, ...]
+
+    @property
+    def failed_refunds(self) -> tuple[RefundView, ...]:
+        return tuple(r for r in self.refunds if r.status == RefundStatus.FAILED.value)
+
+    @property
+    def refunds_needing_action(self) -> tuple[RefundView, ...]:
+        """Refunds a person must make by hand at the provider, then mark done."""
+        return tuple(r for r in self.refunds if r.status == RefundStatus.NEEDS_ACTION.value)
 
 
 @dataclass(frozen=True)

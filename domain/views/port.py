@@ -15,12 +15,14 @@ from domain.views.models import (
     CustomerProfile,
     FunnelStep,
     LedgerMismatch,
+    OrderMoney,
     OrderSummary,
     OrderView,
     PackingList,
     Page,
     ProductDetail,
     ProductSummary,
+    RefundView,
     SalesSummary,
     ShippingOption,
     StaffView,
@@ -37,6 +39,12 @@ class ShopViews(Protocol):
     async def categories(self) -> list[CategoryNode]: ...
     async def cart(self, customer_id: int) -> CartView: ...
     async def order(self, order_id: int) -> OrderView | None: ...
+    async def order_money(self, order_id: int) -> OrderMoney:
+        """The order's payments and refunds, oldest first (empty for an unknown order)."""
+        ...
+
+    async def refund(self, refund_id: int) -> RefundView | None: ...
+
     async def orders_of(self, customer_id: int, limit: int = 10) -> list[OrderSummary]: ...
     async def packing_lists(self, order_id: int) -> list[PackingList]: ...
     async def stock(self, sku: str) -> StockView | None: ...
