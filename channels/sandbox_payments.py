@@ -2,67 +2,73 @@
 
 It plays both parts of a real provider: the hosted page the shopper sees, and the webhook that tells
 the shop what happened (here a direct command on the bus, after the sandbox state is saved).
+
+Like a real card page, a declined card does not end anything: the page stays open for another card
+until the link expires, and only the expiry (or a payment) decides the order.
 """
 
 from __future__ import annotations
 
-import html
-
 from aiohttp import web
 
+from bots.shopper.pay_page_texts import PaymentPageTexts
+from channels.payment_pages import (
+    ChatLink,
+    back_to_chat,
+    document,
+    esc,
+    expiry_note,
+    html_response,
+    order_table,
+    shopper_locale,
+)
 from domain import commands as c
 from domain.adapters.payments.sandbox import NAME, SandboxPaymentProvider, SandboxSession
 from domain.errors import DomainError, NotFound
 from domain.model.money import Money
 from domain.service_layer.messagebus import MessageBus
+from domain.views.port import ShopViews
 
 SANDBOX_KEY = web.AppKey("sandbox", SandboxPaymentProvider)
 BUS_KEY = web.AppKey("bus", MessageBus)
-
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Sandbox payment</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#222}}
-.card{{border:1px solid #ddd;border-radius:12px;padding:1.25rem;box-shadow:0 2px 8px #0001}}
-table{{width:100%;border-collapse:collapse}}td{{padding:.25rem 0}}td.r{{text-align:right}}
-.total{{font-weight:700;border-top:1px solid #ddd}}button{{width:100%;padding:.8rem;margin-top:.6rem;border:0;
-border-radius:8px;font-size:1rem;cursor:pointer}}.pay{{background:#635bff;color:#fff}}.decline{{background:#eee}}
-.expire{{background:#fff;border:1px solid #ddd}}.note{{color:#666;font-size:.85rem}}.state{{font-size:1.2rem}}</style>
-</head><body><div class="card"><p class="note">chatshop sandbox &middot; no real money moves</p>
-<h2>Order #{order_id}</h2><table>{rows}<tr class="total"><td>Total</td><td class="r" id="total">{total}</td></tr>
-</table>{body}</div></body></html>"""
+VIEWS_KEY = web.AppKey("sandbox_views", ShopViews)
+CHAT_LINK_KEY: web.AppKey[ChatLink] = web.AppKey("sandbox_chat_link")
+OUTCOMES = ("paid", "declined", "expired")
 
 
-def _rows(session: SandboxSession) -> str:
-    out = []
-    for line in session.lines:
-        amount = Money(int(line["unit_amount"]) * int(line["quantity"]), session.currency)
-        out.append(
-            f"<tr><td>{int(line['quantity'])} × {html.escape(str(line['name']))}</td><td class='r'>{amount}</td></tr>"
-        )
-    return "".join(out)
-
-
-def _render(session: SandboxSession, message: str = "") -> str:
+async def _render(request: web.Request, session: SandboxSession, declined: bool = False, message: str = "") -> str:
+    views, sandbox = request.app[VIEWS_KEY], request.app[SANDBOX_KEY]
+    order = await views.order(session.order_id)
+    if order is None:  # a session outlives nothing it belongs to; treat a lost order as a lost link
+        raise web.HTTPNotFound(text="No such payment.")
+    texts = PaymentPageTexts(await shopper_locale(request, views, order.customer_id))
+    amount = Money(session.amount, session.currency).format()
+    body = (
+        f'<p class="note">{esc(texts.sandbox_note())}</p>'
+        f"<h2>{esc(texts.order_title(order.id))}</h2>" + order_table(texts, order, show_coupon=True)
+        # The session's URL is a secret token, so the coupon code may show here (unlike on /orders/N pages).
+    )
     if session.status == "open":
-        body = (
-            f"<p class='note'>Expires at {session.expires_at:%H:%M} UTC.</p>"
-            "<form method='post'><button class='pay' name='outcome' value='paid' id='pay'>"
-            f"Pay {Money(session.amount, session.currency)}</button>"
-            "<button class='decline' name='outcome' value='declined' id='decline'>Decline the card</button>"
-            "<button class='expire' name='outcome' value='expired' id='expire'>Let it expire</button></form>"
+        if declined:
+            body += f'<p class="alert" id="declined" role="alert">{esc(texts.declined())}</p>'
+        pay_label = texts.pay_again(amount) if declined else texts.pay(amount)
+        body += (
+            expiry_note(texts, session.expires_at, sandbox.clock.now()) + "<form method='post'>"
+            f"<button class='pay' name='outcome' value='paid' id='pay'>{esc(pay_label)}</button>"
+            f"<button class='decline' name='outcome' value='declined' id='decline'>{esc(texts.decline_button())}"
+            "</button>"
+            f"<button class='expire' name='outcome' value='expired' id='expire'>{esc(texts.expire_button())}</button>"
+            "</form>"
         )
     else:
-        label = {
-            "paid": "Payment received. You can go back to the chat.",
-            "declined": "The card was declined.",
-            "expired": "This payment link has expired.",
-            "closed": "This order is already paid.",
-        }[session.status]
-        body = f"<p class='state' id='state' data-status='{session.status}'>{html.escape(label)}</p>"
+        body += (
+            f'<p class="state" id="state" data-status="{esc(session.status)}">'
+            f"{esc(texts.session_state(session.status))}</p>"
+        )
     if message:
-        body += f"<p class='note'>{html.escape(message)}</p>"
-    total = Money(session.amount, session.currency)
-    return _PAGE.format(order_id=session.order_id, rows=_rows(session), total=total, body=body)
+        body += f'<p class="note">{esc(message)}</p>'
+    body += await back_to_chat(texts, request.app[CHAT_LINK_KEY], order.channel)
+    return document(texts, texts.sandbox_title(), body)
 
 
 async def show(request: web.Request) -> web.Response:
@@ -70,34 +76,41 @@ async def show(request: web.Request) -> web.Response:
         session = await request.app[SANDBOX_KEY].get(request.match_info["session_id"])
     except NotFound:
         raise web.HTTPNotFound(text="No such payment.") from None
-    return web.Response(text=_render(session), content_type="text/html")
+    return html_response(await _render(request, session))
 
 
 async def settle(request: web.Request) -> web.Response:
     sandbox, bus = request.app[SANDBOX_KEY], request.app[BUS_KEY]
     form = await request.post()
     outcome = str(form.get("outcome", ""))
-    if outcome not in ("paid", "declined", "expired"):
+    if outcome not in OUTCOMES:
         raise web.HTTPBadRequest(text="Choose pay, decline or expire.")
     try:
         session = await sandbox.settle(request.match_info["session_id"], outcome)
     except NotFound:
         raise web.HTTPNotFound(text="No such payment.") from None
-    message = ""
+    message, declined = "", False
     try:
+        # Tell the shop what the session's state now is (each is safe to repeat); a closed session (the
+        # order was paid another way) or an old declined one has nothing left to tell.
         if session.status == "paid":
             await bus.handle(c.ConfirmPayment(NAME, session.id, session.amount, session.currency, session.id))
-        else:
-            expired = session.status == "expired"
-            reason = "payment link expired" if expired else "card declined"
-            await bus.handle(c.FailPayment(NAME, session.id, reason, expired=expired))
+        elif session.status == "expired":
+            await bus.handle(c.FailPayment(NAME, session.id, "payment link expired", expired=True))
+        elif session.status == "open" and outcome == "declined":
+            declined = True
+            await bus.handle(c.RecordPaymentAttemptFailed(NAME, session.order_id, "card declined"))
     except DomainError as exc:
         message = exc.message
-    return web.Response(text=_render(session, message), content_type="text/html")
+    return html_response(await _render(request, session, declined, message))
 
 
-def setup(app: web.Application, sandbox: SandboxPaymentProvider, bus: MessageBus) -> None:
+def setup(
+    app: web.Application, sandbox: SandboxPaymentProvider, bus: MessageBus, views: ShopViews, chat_link: ChatLink
+) -> None:
     app[SANDBOX_KEY] = sandbox
     app[BUS_KEY] = bus
+    app[VIEWS_KEY] = views
+    app[CHAT_LINK_KEY] = chat_link
     app.router.add_get("/sandbox/pay/{session_id}", show)
     app.router.add_post("/sandbox/pay/{session_id}", settle)

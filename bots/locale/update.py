@@ -9,6 +9,7 @@ untranslated Chinese messages so they are never shipped by accident).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -21,26 +22,29 @@ CATALOGS = {"en": "en", "zh_Hans": "zh_Hans"}
 
 # The shopper-facing packages; other bots (ops, campaigns) keep their own texts.
 PACKAGES = ("conversation", "shopper")
+# ``_("...")`` and ``ngettext("one", "many", n)`` (a plural: "1 minute", "2 minutes").
+KEYWORDS = {"_": None, "ngettext": (1, 2)}
+MessageId = str | tuple[str, str]
 
 
-def extract() -> dict[str, list[tuple[str, int]]]:
-    """msgid -> where it is used, for every ``_("...")`` in the shopper-facing packages."""
-    found: dict[str, list[tuple[str, int]]] = {}
+def extract() -> dict[MessageId, list[tuple[str, int]]]:
+    """msgid (or (singular, plural)) -> where it is used, in the shopper-facing packages."""
+    found: dict[MessageId, list[tuple[str, int]]] = {}
     for package in PACKAGES:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            BOTS_DIR / package, method_map=[("**.py", "python")], keywords={"_": None}
+            BOTS_DIR / package, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
-            if isinstance(message, str):
+            if isinstance(message, str) or (len(message) == 2 and all(isinstance(m, str) for m in message)):
                 found.setdefault(message, []).append((f"bots/{package}/{filename}", lineno))
     return found
 
 
-def update(directory: str, locale: str, messages: dict[str, list[tuple[str, int]]]) -> Path:
+def update(directory: str, locale: str, messages: dict[MessageId, list[tuple[str, int]]]) -> Path:
     path = LOCALE_DIR / directory / "LC_MESSAGES" / "messages.po"
-    old: dict[str, str] = {}
+    old: dict[Any, Any] = {}  # msgid -> translation; both a str, or tuples for a plural
     if path.exists():
         with path.open("rb") as fh:
-            old = {str(m.id): str(m.string) for m in read_po(fh) if m.id}
+            old = {m.id: m.string for m in read_po(fh) if m.id}
     catalog = Catalog(locale=locale, project="chatshop", charset="utf-8")
     for message, locations in messages.items():
         catalog.add(message, old.get(message, ""), locations=locations)

@@ -65,17 +65,25 @@ async def test_paying_on_the_sandbox_page_marks_the_order_paid(server: str, smal
     assert order is not None and order.status == "paid"
 
 
-async def test_declining_on_the_sandbox_page_releases_the_stock(server: str, small: SmallShop) -> None:
+async def test_a_declined_card_on_the_sandbox_page_keeps_the_stock_until_the_link_expires(
+    server: str, small: SmallShop
+) -> None:
     order_id = await small.checkout(await small.customer(), quantity=3)
     link = await small.shop.bus.handle(c.StartPayment(order_id))
     async with aiohttp.ClientSession() as http:
         url = f"{server}/sandbox/{link.url.split('/sandbox/', 1)[1]}"
         async with http.post(url, data={"outcome": "declined"}) as resp:
-            assert "declined" in await resp.text()
+            assert "The card was declined" in await resp.text()
         async with http.post(url, data={"outcome": "<script>"}) as resp:
             assert resp.status == 400
         async with http.get(f"{server}/sandbox/pay/sbcs_forged") as resp:
             assert resp.status == 404
+        order = await small.shop.views.order(order_id)
+        assert order is not None and order.status == "pending_payment"
+        stock = await small.shop.views.stock("SHOE-RED-42")
+        assert stock is not None and stock.available == 5  # still held for another card
+        async with http.post(url, data={"outcome": "expired"}) as resp:
+            assert "This payment link has expired" in await resp.text()
     order = await small.shop.views.order(order_id)
     assert order is not None and order.status == "cancelled"
     stock = await small.shop.views.stock("SHOE-RED-42")

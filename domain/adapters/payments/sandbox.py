@@ -102,14 +102,16 @@ class SandboxPaymentProvider:
         )
 
     async def settle(self, session_id: str, outcome: str) -> SandboxSession:
-        """Move an open session to paid/declined/expired (what the buttons on the page do).
+        """What the buttons on the page do: pay or expire an open session; a decline leaves it open.
 
-        Returns the session as it ends up; a second press changes nothing.
+        A declined card ends nothing, as on a real provider's page: the shopper may try another card until
+        the session expires. Only an open session moves, so a paid, expired or closed one (the order was
+        paid another way) takes no money; returns the session as it ends up.
         """
         if outcome not in ("paid", "declined", "expired"):
             raise ValidationFailed("Pay, decline or expire.")
         current = await self.get(session_id)
-        if current.status != "open":
+        if current.status != "open" or outcome == "declined":
             return current
         t = orm.sandbox_sessions.c
         async with self.sessions() as session, session.begin():

@@ -27,13 +27,22 @@ def test_unknown_locales_normalise_to_none(junk: object) -> None:
 def test_every_bot_message_has_a_chinese_translation_with_the_same_placeholders() -> None:
     catalog = translations("zh")
     missing, broken = [], []
-    for message in extract():
-        translated = catalog.gettext(message)
+    for key in extract():
+        # A plural ("1 minute" / "2 minutes") is one form in Chinese: checked as its plural msgid.
+        message = key if isinstance(key, str) else key[1]
+        translated = catalog.gettext(key) if isinstance(key, str) else catalog.ngettext(*key, 2)
         if translated == message and re.search(r"[A-Za-z]{3}", re.sub(r"\{\w+\}", "", message)):
-            missing.append(message)
+            missing.append(key)
         if set(re.findall(r"\{(\w+)\}", translated)) != set(re.findall(r"\{(\w+)\}", message)):
-            broken.append(message)
+            broken.append(key)
     assert missing == [] and broken == []
+
+
+def test_plurals_follow_the_number_in_english_and_have_one_form_in_chinese() -> None:
+    one, many = "The payment link expires in {n} minute.", "The payment link expires in {n} minutes."
+    assert (one, many) in extract()
+    assert translations("en").ngettext(one, many, 1) == one and translations("en").ngettext(one, many, 2) == many
+    assert translations("zh").ngettext(one, many, 1) == translations("zh").ngettext(one, many, 7) != one
 
 
 def test_translator_fills_placeholders_in_both_languages() -> None:
