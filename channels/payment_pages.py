@@ -32,12 +32,12 @@ REFRESH_SECONDS = 3
 # Route pattern for order ids: digits only and short enough for a 32-bit id, so junk is a 404, not a 500.
 ORDER_ID = r"{order_id:[0-9]{1,9}}"
 
-_CSS = """body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#222}
+_CSS = """body{font-family:system-ui,sans-serif;max-width:28rem;margin:1rem auto;padding:0 1rem;color:#222}
 .card{border:1px solid #ddd;border-radius:12px;padding:1.25rem;box-shadow:0 2px 8px #0001}
 h2{margin:.2rem 0 .8rem}table{width:100%;border-collapse:collapse}td{padding:.25rem 0;vertical-align:top}
 td.r{text-align:right;white-space:nowrap;padding-left:.5rem}tr.adj td{color:#555}
 .total td{font-weight:700;border-top:1px solid #ddd}
-button{width:100%;padding:.8rem;margin-top:.6rem;border:0;border-radius:8px;font-size:1rem;cursor:pointer}
+button{width:100%;padding:.8rem;margin-top:.6rem;border:0;border-radius:8px;font:inherit;cursor:pointer}
 .pay{background:#635bff;color:#fff}.decline{background:#eee;color:#222}
 .expire{background:#fff;color:#222;border:1px solid #ddd}.note{color:#666;font-size:.85rem}
 .state{font-size:1.2rem}.alert{background:#fdecea;color:#8a1c1c;border-radius:8px;padding:.6rem .8rem}
