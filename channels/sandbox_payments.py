@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bots.shopper.pay_page_texts import PaymentPageTexts
+from bots.shopper.pay_page_texts import PAID_STATES, PaymentPageTexts
 from channels.payment_pages import (
     ChatLink,
     back_to_chat,
@@ -48,7 +48,15 @@ async def _render(request: web.Request, session: SandboxSession, declined: bool 
         f"<h2>{esc(texts.order_title(order.id))}</h2>" + order_table(texts, order, show_coupon=True)
         # The session's URL is a secret token, so the coupon code may show here (unlike on /orders/N pages).
     )
-    if session.status == "open":
+    if session.status == "open" and order.status != "pending_payment":
+        # The shop is done with the order (paid another way, or cancelled) before the provider heard of it:
+        # show that, and no button that could take money. A press on a page loaded earlier still reaches the
+        # provider, as it would at a real one, and the shop refunds what it did not need.
+        paid_elsewhere = order.status in PAID_STATES
+        state = "closed" if paid_elsewhere else order.status
+        text = texts.session_state("closed") if paid_elsewhere else texts.order_state(order.status)
+        body += f'<p class="state" id="state" data-status="{esc(state)}">{esc(text)}</p>'
+    elif session.status == "open":
         if declined:
             body += f'<p class="alert" id="declined" role="alert">{esc(texts.declined())}</p>'
         pay_label = texts.pay_again(amount) if declined else texts.pay(amount)

@@ -176,6 +176,15 @@ async def test_a_closed_session_says_already_paid_and_paying_on_it_takes_no_mone
     assert "This order is already paid." in page
 
 
+async def test_the_pay_page_of_a_cancelled_order_offers_no_pay_button(site: Site) -> None:
+    order_id = await web_order(site)
+    path = await pay_page(site, order_id)
+    await site.shop.bus.handle(c.CancelOrder(order_id, "changed my mind"))
+    status, page = await site.get(path)
+    assert status == 200 and 'data-status="cancelled"' in page and "This order was cancelled." in page
+    assert "<form" not in page
+
+
 async def test_the_pay_page_rows_add_up_with_discount_and_shipping(site: Site) -> None:
     order_id = await web_order(site, coupon="WELCOME10")
     status, page = await site.get(await pay_page(site, order_id))
