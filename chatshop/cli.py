@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -20,7 +22,9 @@ from chatshop.settings import Settings, get_settings
 from domain import commands as c
 from domain.errors import DomainError
 from domain.model.money import Money
+from domain.model.payments import RefundStatus
 from domain.model.staff import Actor, Role
+from domain.views.models import OrderMoney, RefundView
 
 T = TypeVar("T")
 console = Console()
@@ -181,24 +185,90 @@ def stock_show(query: str) -> None:
 
 
 # --- orders ---------------------------------------------------------------------------------------
+# `order refund` and friends: 0 done (or pending at the provider), 1 refused (the reason is printed),
+# 3 the provider can't be asked and a person must refund by hand, then say so with `order refund-done`.
+EXIT_REFUND_FAILED = 1
+EXIT_REFUND_NEEDS_PERSON = 3
+
+
+def refund_needed(refund: RefundView) -> str:
+    return (
+        f"REFUND NEEDED: {money(refund.amount, refund.currency)} via {refund.provider}, "
+        f"charge {refund.charge_id or '(unknown)'} — refund it there, then "
+        f"`chatshop order refund-done {refund.id} --reference …`"
+    )
+
+
+def report_refunds(refunds: Sequence[RefundView | None]) -> int:
+    """Say what became of each refund; returns the exit code they deserve (a failure outranks a task)."""
+    codes = [_report_refund(r) for r in refunds if r is not None]
+    for worst in (EXIT_REFUND_FAILED, EXIT_REFUND_NEEDS_PERSON):
+        if worst in codes:
+            return worst
+    return 0
+
+
+def _report_refund(refund: RefundView) -> int:
+    amount = money(refund.amount, refund.currency)
+    # Reasons and charge ids come from providers and staff: printed without rich markup.
+    if refund.status == RefundStatus.FAILED:
+        err.print(
+            f"refund #{refund.id} of {amount} via {refund.provider} failed: {refund.failure_reason}",
+            style="red",
+            markup=False,
+            soft_wrap=True,
+        )
+        err.print(f"Try again with `chatshop order refund-retry {refund.id}`.", markup=False, soft_wrap=True)
+        return EXIT_REFUND_FAILED
+    if refund.status == RefundStatus.NEEDS_ACTION:
+        err.print(refund_needed(refund), style="yellow", markup=False, soft_wrap=True)
+        return EXIT_REFUND_NEEDS_PERSON
+    console.print(
+        f"refund #{refund.id} of {amount} via {refund.provider}: {refund.status}", markup=False, soft_wrap=True
+    )
+    return 0
+
+
+async def _refunds_since(shop: Shop, order_id: int, first: int | None) -> list[RefundView]:
+    """The refunds a cancel just opened: the first one it names and any after it (ids only grow)."""
+    if first is None:
+        return []
+    return [r for r in (await shop.views.order_money(order_id)).refunds if r.id >= first]
+
+
+def _exit(code: int) -> None:
+    if code:
+        raise typer.Exit(code)
+
+
 @order_app.command("show")
 def order_show(order_id: int, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """An order with lines, totals and packing lists."""
+    """An order with lines, totals, packing lists, payments and refunds (failed ones with the reason)."""
 
-    async def go(shop: Shop) -> tuple[Any, Any]:
-        return await shop.views.order(order_id), await shop.views.packing_lists(order_id)
+    async def go(shop: Shop) -> tuple[Any, Any, OrderMoney]:
+        return (
+            await shop.views.order(order_id),
+            await shop.views.packing_lists(order_id),
+            await shop.views.order_money(order_id),
+        )
 
-    order, packing = run(go)
+    order, packing, paid = run(go)
     if order is None:
         err.print(f"No order #{order_id}.")
         raise typer.Exit(1)
     if as_json:
-        console.print_json(json.dumps(order.__dict__ | {"lines": [line.__dict__ for line in order.lines]}, default=str))
+        data = order.__dict__ | {
+            "lines": [line.__dict__ for line in order.lines],
+            "payments": [asdict(p) for p in paid.payments],
+            "refunds": [asdict(r) for r in paid.refunds],
+        }
+        console.print_json(json.dumps(data, default=str))
         return
     console.print(f"[bold]Order #{order.id}[/bold]  {order.status}  ({order.financial_status})")
     for line in order.lines:
         console.print(
-            f"  {line.quantity} × {line.name} [{line.sku}]  {money(line.unit_price * line.quantity, order.currency)}"
+            f"  {line.quantity} × {line.name} [{line.sku}]  {money(line.unit_price * line.quantity, order.currency)}",
+            markup=False,
         )
     for label, amount in [
         ("subtotal", order.subtotal),
@@ -210,18 +280,57 @@ def order_show(order_id: int, as_json: Annotated[bool, typer.Option("--json")] =
     ]:
         console.print(f"  {label:>9}: {money(amount, order.currency)}")
     if order.tracking_url:
-        console.print(f"  tracking: {order.carrier} {order.tracking_number} {order.tracking_url}")
+        console.print(f"  tracking: {order.carrier} {order.tracking_number} {order.tracking_url}", markup=False)
     for plist in packing:
         console.print(f"  pick from {plist.warehouse_code}: " + ", ".join(f"{p.quantity}×{p.sku}" for p in plist.lines))
+    _print_money(paid)
+
+
+def _print_money(paid: OrderMoney) -> None:
+    for p in paid.payments:
+        why = f" — {p.failure_reason}" if p.failure_reason else ""
+        console.print(
+            f"  payment #{p.id}  {p.provider}  {money(p.amount, p.currency)}  {p.status}{why}",
+            markup=False,
+            soft_wrap=True,
+        )
+    for r in paid.refunds:
+        failed = f"  FAILED: {r.failure_reason}" if r.status == RefundStatus.FAILED else ""
+        console.print(
+            f"  refund #{r.id}  {money(r.amount, r.currency)}  {r.status}  {r.reason!r} by {r.actor}{failed}",
+            style="red" if failed else None,
+            markup=False,
+            soft_wrap=True,
+        )
+    for r in paid.refunds_needing_action:
+        console.print(refund_needed(r), style="bold yellow", markup=False, soft_wrap=True)
 
 
 @order_app.command("advance")
-def order_advance(
-    order_id: int, state: Annotated[str, typer.Argument(help="picking, packed, delivered or approved")]
-) -> None:
-    """Move an order along fulfilment."""
+def order_advance(order_id: int, state: Annotated[str, typer.Argument(help="picking, packed or delivered")]) -> None:
+    """Move an order along fulfilment (decisions on approval: `order approve` / `order reject`)."""
     status = run(lambda shop: shop.bus.handle(c.AdvanceOrder(order_id, state, CLI_ACTOR)))
     console.print(f"order #{order_id} is {status}")
+
+
+@order_app.command("approve")
+def order_approve(order_id: int) -> None:
+    """Approve an order awaiting approval; it goes on to fulfilment."""
+    status = run(lambda shop: shop.bus.handle(c.ApproveOrder(order_id, CLI_ACTOR)))
+    console.print(f"order #{order_id} is {status}")
+
+
+@order_app.command("reject")
+def order_reject(order_id: int, reason: Annotated[str, typer.Option(help="Why; the shopper reads it.")]) -> None:
+    """Reject an order awaiting approval: cancelled, stock given back, the payment refunded."""
+
+    async def go(shop: Shop) -> list[RefundView]:
+        first = await shop.bus.cancel(c.RejectOrder(order_id, reason, CLI_ACTOR))
+        return await _refunds_since(shop, order_id, first)
+
+    refunds = run(go)
+    console.print(f"order #{order_id} rejected")
+    _exit(report_refunds(refunds))
 
 
 @order_app.command("ship")
@@ -234,8 +343,14 @@ def order_ship(order_id: int, carrier: str, tracking_number: str) -> None:
 @order_app.command("cancel")
 def order_cancel(order_id: int, reason: Annotated[str, typer.Option(help="Why.")] = "cancelled by staff") -> None:
     """Cancel, give stock back and refund what was paid."""
-    refund = run(lambda shop: shop.bus.cancel(c.CancelOrder(order_id, reason, CLI_ACTOR)))
-    console.print(f"order #{order_id} cancelled" + (f"; refund {refund} issued" if refund else ""))
+
+    async def go(shop: Shop) -> list[RefundView]:
+        first = await shop.bus.cancel(c.CancelOrder(order_id, reason, CLI_ACTOR))
+        return await _refunds_since(shop, order_id, first)
+
+    refunds = run(go)
+    console.print(f"order #{order_id} cancelled")
+    _exit(report_refunds(refunds))
 
 
 @order_app.command("refund")
@@ -244,13 +359,45 @@ def order_refund(
     amount: Annotated[str | None, typer.Option(help="e.g. 12.50; default: all")] = None,
     reason: str = "refund",
 ) -> None:
-    """Refund all or part of what was captured."""
+    """Refund all or part of what was captured. Exit 1: the provider refused (reason printed); 3: do it by hand."""
 
-    async def go(shop: Shop) -> str:
+    async def go(shop: Shop) -> list[RefundView | None]:
         minor = Money.parse(amount, shop.settings.currency).amount if amount else None
-        return await shop.bus.refund(c.RefundOrder(order_id, minor, reason, CLI_ACTOR))
+        # Our own key: the first call records the refunds (one per payment it comes from) and names them,
+        # the second (same key, same refunds) asks the providers; what is read back is exactly these.
+        cmd = c.RefundOrder(order_id, minor, reason, CLI_ACTOR, idempotency_key=f"cli-{uuid.uuid4().hex}")
+        refund_ids = [int(i) for i in await shop.bus.handle(cmd)]
+        await shop.bus.refund(cmd)
+        return [await shop.views.refund(i) for i in refund_ids]
 
-    console.print(f"refund {run(go)}")
+    _exit(report_refunds(run(go)))
+
+
+@order_app.command("refund-retry")
+def order_refund_retry(refund_id: int) -> None:
+    """Try a failed refund again (as a new refund); exit codes as for `order refund`."""
+
+    async def go(shop: Shop) -> RefundView | None:
+        cmd = c.RetryRefund(refund_id, CLI_ACTOR)
+        await shop.bus.retry_refund(cmd)
+        # RetryRefund names the same new refund however often it is sent: read back what became of it.
+        return await shop.views.refund(int(await shop.bus.handle(cmd)))
+
+    _exit(report_refunds([run(go)]))
+
+
+@order_app.command("refund-done")
+def order_refund_done(
+    refund_id: int,
+    reference: Annotated[str, typer.Option(help="The provider's refund id, or a note of what you did.")],
+) -> None:
+    """Book a refund you made by hand at the provider (one listed as REFUND NEEDED)."""
+
+    async def go(shop: Shop) -> RefundView | None:
+        await shop.bus.handle(c.MarkRefundDone(refund_id, reference, CLI_ACTOR))
+        return await shop.views.refund(refund_id)
+
+    _exit(report_refunds([run(go)]))
 
 
 # --- customers & staff ----------------------------------------------------------------------------
