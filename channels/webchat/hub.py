@@ -54,17 +54,25 @@ class Hub:
     def take_pending(self, chat_id: str) -> list[list[dict[str, Any]]]:
         return list(self._pending.pop(chat_id, ()))
 
+    async def broadcast(self, chat_id: str, frame: dict[str, Any], skip: Socket | None = None) -> int:
+        """Send one frame to every open socket of the chat (all its tabs), except ``skip``; returns sockets reached."""
+        reached = 0
+        for socket in list(self._sockets.get(chat_id, ())):
+            if socket is skip:
+                continue
+            try:
+                await socket.send_json(frame)
+                reached += 1
+            except Exception:  # a half-closed socket: forget it (the next visit restores from history)
+                self.detach(chat_id, socket)
+        return reached
+
     async def push(self, chat_id: str, replies: list[dict[str, Any]]) -> int:
         """Send to every open socket of the chat; keep for later when none is open. Returns sockets reached."""
         for reply in replies:
-            self.remember(chat_id, {"from": "bot", "reply": reply})
-        reached = 0
-        for socket in list(self._sockets.get(chat_id, ())):
-            try:
-                await socket.send_json({"type": "notification", "replies": replies})
-                reached += 1
-            except Exception:  # a half-closed socket: the next visit gets the pending copy
-                self.detach(chat_id, socket)
+            # Marked as news (not an answer), so a restored history tells a support agent's message apart.
+            self.remember(chat_id, {"from": "bot", "reply": reply, "notice": True})
+        reached = await self.broadcast(chat_id, {"type": "notification", "replies": replies})
         if reached == 0 and self.pending_size > 0:
             self._pending.setdefault(chat_id, deque(maxlen=self.pending_size)).append(replies)
         return reached

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -78,21 +79,52 @@ class RateLimiter:
         return True
 
 
+def _trusted(peer: str | None, proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(peer or "")
+    except ValueError:  # a Unix socket or no peer at all
+        return False
+    return any(address in network for network in proxies)
+
+
+def public_origin(request: web.Request, settings: WebchatSettings) -> str:
+    """The scheme and host the browser used. Behind a reverse proxy (TLS ends there) the request arrives as
+    plain http to an inner address, so a trusted proxy's ``Forwarded`` (RFC 7239) or ``X-Forwarded-Proto``
+    / ``X-Forwarded-Host`` tell the outside view; from anyone else those headers are ignored (spoofable)."""
+    scheme, host = request.scheme, request.host
+    if _trusted(request.remote, settings.proxies):
+        # The last element is the one our trusted peer added (earlier ones came from further out, unchecked).
+        forwarded = request.forwarded  # aiohttp's RFC 7239 parser
+        last = forwarded[-1] if forwarded else {}
+        proto = last.get("proto") or request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip()
+        fwd_host = last.get("host") or request.headers.get("X-Forwarded-Host", "").split(",")[-1].strip()
+        scheme = proto.lower() if proto.lower() in ("http", "https") else scheme
+        host = fwd_host or host
+    return f"{scheme}://{host}"
+
+
 def origin_allowed(request: web.Request, settings: WebchatSettings) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True  # not a browser (browsers always send Origin on a WebSocket upgrade)
     origin = origin.rstrip("/")
-    own = f"{request.scheme}://{request.host}"
-    return origin == own or "*" in settings.origins or origin in settings.origins
+    return origin == public_origin(request, settings) or "*" in settings.origins or origin in settings.origins
 
 
 def _dicts(replies: list[Reply]) -> list[dict[str, Any]]:
     return [r.to_dict() for r in replies]
 
 
-async def _error(ws: web.WebSocketResponse, code: str, message: str) -> None:
-    await ws.send_json({"type": "error", "code": code, "message": message})
+async def _error(ws: web.WebSocketResponse, code: str, message: str, ref: str | None = None) -> None:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if ref is not None:
+        frame["ref"] = ref  # which of the client's frames was refused, so it can mark that one "not sent"
+    await ws.send_json(frame)
+
+
+def _ref(data: dict[str, Any]) -> str | None:
+    ref = data.get("id")
+    return ref if isinstance(ref, str) and 0 < len(ref) <= 64 else None
 
 
 async def websocket(request: web.Request) -> web.StreamResponse:
@@ -102,6 +134,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=settings.max_frame_bytes)
     await ws.prepare(request)
     limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_seconds)
+    limits = {"max_message_chars": settings.max_message_chars}
     chat_id: str | None = None
     locale: str | None = None
     try:
@@ -119,7 +152,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             if not isinstance(data, dict):
                 await _error(ws, "bad_request", "Send a JSON object.")
                 continue
-            kind = data.get("type")
+            kind, ref = data.get("type"), _ref(data)
             if kind == "hello":
                 if chat_id is not None:
                     hub.detach(chat_id, ws)
@@ -130,53 +163,65 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 chat_id = chat_id_for(token)
                 history = hub.history(chat_id)
                 hub.attach(chat_id, ws)
-                await ws.send_json({"type": "welcome", "session": token, "history": history})
+                await ws.send_json({"type": "welcome", "session": token, "history": history, "limits": limits})
                 for replies in hub.take_pending(chat_id):
                     await ws.send_json({"type": "notification", "replies": replies})
                 if not history:
                     greeting = await engine.handle(Inbound(CHANNEL, chat_id, chat_id, text="hello", locale=locale))
-                    await _send_replies(ws, hub, chat_id, greeting)
+                    await _send_replies(ws, hub, chat_id, greeting, None)
                 continue
             if chat_id is None:
-                await _error(ws, "no_session", "Say hello first.")
+                await _error(ws, "no_session", "Say hello first.", ref)
                 continue
             if kind not in ("message", "button"):
-                await _error(ws, "bad_request", "Unknown message type.")
+                await _error(ws, "bad_request", "Unknown message type.", ref)
                 continue
             if not limiter.allow():
-                await _error(ws, "rate_limited", "Slow down a little, please.")
+                await _error(ws, "rate_limited", "Slow down a little, please.", ref)
                 continue
             if kind == "message":
                 text = data.get("text")
                 if not isinstance(text, str) or not text.strip():
-                    await _error(ws, "bad_request", "A message needs some text.")
+                    await _error(ws, "bad_request", "A message needs some text.", ref)
                     continue
                 if len(text) > settings.max_message_chars:
-                    await _error(ws, "too_large", f"Messages are limited to {settings.max_message_chars} characters.")
+                    message = (
+                        f"Messages are limited to {settings.max_message_chars} characters; this one has {len(text)}."
+                    )
+                    await _error(ws, "too_large", message, ref)
                     continue
-                hub.remember(chat_id, {"from": "user", "text": text})
+                shown = text
                 inbound = Inbound(CHANNEL, chat_id, chat_id, text=text, locale=locale)
             else:
                 payload = data.get("payload")
                 label = data.get("label")
                 if not isinstance(payload, str) or len(payload) > 128:
-                    await _error(ws, "bad_request", "A button needs its payload.")
+                    await _error(ws, "bad_request", "A button needs its payload.", ref)
                     continue
-                if isinstance(label, str) and label:
-                    hub.remember(chat_id, {"from": "user", "text": label[:200]})
+                shown = label[:200] if isinstance(label, str) else ""
                 inbound = Inbound(CHANNEL, chat_id, chat_id, payload=payload, locale=locale)
-            await _send_replies(ws, hub, chat_id, await engine.handle(inbound))
+            if shown:
+                hub.remember(chat_id, {"from": "user", "text": shown})
+                # The chat's other tabs show what was said here, and that an answer is on its way.
+                await hub.broadcast(chat_id, {"type": "user", "text": shown}, skip=ws)
+            await hub.broadcast(chat_id, {"type": "typing"}, skip=ws)
+            await _send_replies(ws, hub, chat_id, await engine.handle(inbound), ref)
     finally:
         if chat_id is not None:
             hub.detach(chat_id, ws)
     return ws
 
 
-async def _send_replies(ws: web.WebSocketResponse, hub: Hub, chat_id: str, replies: list[Reply]) -> None:
+async def _send_replies(
+    ws: web.WebSocketResponse, hub: Hub, chat_id: str, replies: list[Reply], ref: str | None
+) -> None:
+    """The answer goes to the socket that asked (with its frame's ``ref``) and to every other tab of the chat."""
     dicts = _dicts(replies)
     for reply in dicts:
         hub.remember(chat_id, {"from": "bot", "reply": reply})
-    await ws.send_json({"type": "replies", "replies": dicts})
+    frame: dict[str, Any] = {"type": "replies", "replies": dicts}
+    await ws.send_json(frame | ({"ref": ref} if ref is not None else {}))
+    await hub.broadcast(chat_id, frame, skip=ws)
 
 
 def notifier(shop: Shop, engine: ConversationEngine, hub: Hub) -> Any:
@@ -221,5 +266,6 @@ def mount(
     app.router.add_get("/chat/app.js", _static("app.js", "application/javascript"))
     app.router.add_get("/chat/chat.css", _static("chat.css", "text/css"))
     app.router.add_get("/chat/widget.js", _static("widget.js", "application/javascript"))
+    app.router.add_get("/chat/favicon.svg", _static("favicon.svg", "image/svg+xml"))
     app.router.add_get("/chat/ws", websocket)
     shop.outbox.subscribe("webchat", notifier(shop, engine, hub), events=NOTIFY_EVENTS)

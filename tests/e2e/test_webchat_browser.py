@@ -10,13 +10,18 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from playwright.async_api import Browser, Locator
 
 from channels.webchat import server as webchat
+from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.runtime import Runtime
+from chatshop.seed import MEDIA as DEMO_MEDIA
+from chatshop.seed import seed_demo
 from chatshop.settings import Settings
 from chatshop.web import create_app
 from nlu.embedded import EmbeddedEngine
+from tests.e2e.person import Person
 from tests.integration.bots.conftest import NLU_CACHE, make_engine
 from tests.support.services import chromium_path
 from tests.support.shopdata import SmallShop
@@ -25,7 +30,9 @@ pytestmark = pytest.mark.slow
 # The README's picture is refreshed only on request, so a test run never changes the checkout.
 README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-webchat.png"
 UPDATE_SCREENSHOT = os.environ.get("CHATSHOP_UPDATE_SCREENSHOT") == "1"
+GALLERY = README_SCREENSHOT.parent / "gallery"  # one picture per step of the phone purchase, for the README
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
 
@@ -63,55 +70,152 @@ async def served(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[tuple[s
         await shop.close()
 
 
-async def test_shopper_buys_in_the_web_chat_and_sees_the_payment_confirmed(
-    served: tuple[str, Shop], tmp_path: Path
+@pytest.fixture
+async def demo(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[tuple[str, Shop]]:
+    """The demo shop a person meets after ``make run`` (218 products, shoes in 16 colour/size variants,
+    real product pictures), served like ``served``."""
+    path = tmp_path / "shop.db"
+    shutil.copy(sqlite_template, path)
+    port = free_port()
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", http_port=port, _env_file=None)  # type: ignore[call-arg]
+    shop = build_shop(settings)
+    await seed_demo(shop, customers=2, orders=2)  # a non-empty history, so no past order is #1
+    engine = make_engine(shop, EmbeddedEngine.load(cache_dir=NLU_CACHE))
+    # A test taps faster than people do; the limit itself has its own test.
+    chat_settings = WebchatSettings(_env_file=None, rate_limit_messages=40)  # type: ignore[call-arg]
+
+    def mount(app: web.Application, mounted: Shop) -> None:
+        webchat.mount(app, mounted, engine=engine, settings=chat_settings)
+
+        async def host_page(request: web.Request) -> web.Response:
+            base = f"http://127.0.0.1:{port}"
+            return web.Response(text=HOST_PAGE.format(base=base), content_type="text/html")
+
+        app.router.add_get("/our-shoes.html", host_page)
+
+    runner = web.AppRunner(create_app(shop, [mount], media_dir=DEMO_MEDIA), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    runtime = Runtime(shop, outbox_idle_seconds=0.1)
+    await runtime.start()
+    try:
+        yield f"http://127.0.0.1:{port}", shop
+    finally:
+        await runtime.stop()
+        await runner.cleanup()
+        await shop.close()
+
+
+# A page of the shop's own site that embeds the chat (served from another origin than the chat's).
+HOST_PAGE = """<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Shoe shop</title></head><body style="font-family:sans-serif;margin:2rem"><h1>Our shoes</h1>
+<p>Ask us anything in the chat.</p><script src="{base}/chat/widget.js" async></script></body></html>"""
+LAYOUTS = {"phone": PHONE, "desktop": DESKTOP, "widget": DESKTOP}
+
+
+async def open_chat(browser: Browser, base: str, layout: str, shots: Path) -> Person:
+    phone = layout == "phone"
+    context = await browser.new_context(
+        viewport=LAYOUTS[layout], device_scale_factor=1, is_mobile=phone, has_touch=phone, locale="en-US"
+    )
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors  # type: ignore[attr-defined]
+    if layout != "widget":
+        await page.goto(f"{base}/chat")
+        return Person(page, shots, layout)
+    # Another origin than the chat's (localhost vs 127.0.0.1), still on loopback: Chromium would not let a
+    # public page load a script from a local address.
+    await page.goto(base.replace("127.0.0.1", "localhost") + "/our-shoes.html")
+    person = Person(page, shots, layout)
+    await person.tap(page.get_by_role("button", name="Chat with the shop"), "the chat launcher")
+    person.iframe = page.locator("iframe[title='Shop chat']")
+    return person
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+async def test_a_person_buys_shoes_with_taps_only_and_every_button_is_on_screen(
+    demo: tuple[str, Shop], tmp_path: Path, layout: str
 ) -> None:
+    """Search, open a product, choose colour and size, add to cart, check out, fill the address, pay on
+    the sandbox page: each button checked to be wholly visible (window, iframe, log, card) and pressed
+    where it is drawn; the log scrolled by the wheel; no message ever squashed or cut."""
     from playwright.async_api import async_playwright, expect
 
-    base, shop = served
+    base, shop = demo
+    gallery = UPDATE_SCREENSHOT and layout == "phone"
+    shots = GALLERY if gallery else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
-        context = await browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-        page = await context.new_page()
-        await page.goto(f"{base}/chat")
-        log = page.locator("#log")
-        await expect(log).to_contain_text("Browse categories")
+        person = await open_chat(browser, base, layout, shots)
+        page, log = person.page, person.log
 
-        async def say(text: str) -> None:
-            await page.fill("#input", text)
-            await page.press("#input", "Enter")
+        async def answered(text: str, step: str | None) -> None:
+            try:
+                await expect(log).to_contain_text(text, timeout=15_000)
+            except AssertionError as missing:
+                await person.shot(f"failed-waiting-for-{step}")
+                raise AssertionError(f"{missing}\npage errors: {page.errors}") from missing  # type: ignore[attr-defined]
+            await expect(person.find(".typing")).to_have_count(0)
+            await person.newest_in_view()
+            await person.nothing_clipped()
+            if step:
+                await person.shot(step)
 
-        await say("show me red shoes")
-        card = page.locator("[data-kind=product_card]").last
-        await expect(card).to_contain_text("Stride Running Shoes")
-        await card.get_by_role("button", name="Add to cart").click()
-        await expect(log).to_contain_text("Added 1 x Stride Running Shoes")
-        await page.get_by_role("button", name="View cart").last.click()
-        await expect(page.locator("[data-kind=cart]").last).to_contain_text("80.00 USD")
-        await page.locator("[data-kind=cart]").last.get_by_role("button", name="Check out").click()
+        await answered("Browse categories", "greeting")
+        await person.type("running shoes")
+        await answered("Stride Running Shoes", "search-results")
+        results = person.find("[data-kind=product_list]").last
+        await person.press(results, "Stride Running Shoes")
+        await answered("Choose", "product-card")
+        card = person.find("[data-kind=product_card]").last
+        await expect(card).to_contain_text("79.99 USD")
+        await choose(person, card, "navy", "42")
+        await expect(person.find("[data-kind=product_card]")).to_have_count(2)
+        await answered("navy / 42", "options-chosen")
+        card = person.find("[data-kind=product_card]").last
+        await person.press(card, "Add to cart")
+        await answered("Added 1 x Stride Running Shoes (navy / 42)", "added-to-cart")
+        await person.press(person.find("#log > *").last, "View cart")
+        await expect(person.find("[data-kind=cart]")).to_have_count(1)
+        await answered("79.99 USD", "cart")
+        await person.press(person.find("[data-kind=cart]").last, "Check out")
         for answer, next_prompt in [("Ann Shopper", "Street"), ("1 Main Street", "City"), ("Springfield", "Country"),
                                     ("US", "Postal code"), ("12345", "How should we ship")]:  # fmt: skip
-            await say(answer)
-            await expect(log).to_contain_text(next_prompt)
-        await page.get_by_role("button", name="Standard").last.click()
-        await page.get_by_role("button", name="Place order").last.click()
-        pay_link = page.locator("[data-kind=payment_link] a").last
-        await expect(pay_link).to_contain_text("Pay 85.00 USD")
-        async with context.expect_page() as popup_info:
-            await pay_link.click()
-        sandbox = await popup_info.value
-        await sandbox.locator("#pay").click()
-        await expect(sandbox.locator("#state")).to_have_attribute("data-status", "paid")
-        await sandbox.close()
-        await expect(log).to_contain_text("Payment received for order #1", timeout=15_000)
-        order = await shop.views.order(1)
+            await person.type(answer)
+            await answered(next_prompt, "address" if answer == "Ann Shopper" else None)
+        await person.press(person.find("#log > *").last, "Standard")
+        await answered("Please check your order", "order-summary")
+        await person.press(person.find("#log > *").last, "Place order and pay 79.99 USD")
+        await answered("is reserved for you", "payment-link")
+        pay_link = person.find("[data-kind=payment_link] a").last
+        await expect(pay_link).to_contain_text("Pay 79.99 USD")
+        async with page.context.expect_page() as popup_info:
+            await person.tap(pay_link, "the payment link")
+        sandbox = Person(await popup_info.value, shots, layout)
+        await sandbox.page.wait_for_load_state()
+        await sandbox.tap(sandbox.page.locator("#pay"), "Pay on the sandbox page")
+        await expect(sandbox.page.locator("#state")).to_have_attribute("data-status", "paid")
+        await sandbox.page.close()
+        await answered("Payment received for order #3", "paid")
+        order = await shop.views.order(3)
         assert order is not None and order.status == "paid"
-        shot = README_SCREENSHOT if UPDATE_SCREENSHOT else tmp_path / "webchat.png"
-        await page.screenshot(path=str(shot))
-        assert shot.stat().st_size > 10_000
-        await page.reload()
-        await expect(log).to_contain_text("Payment received for order #1")  # the conversation survives a reload
+        if layout == "phone":
+            await page.reload()  # the conversation survives a reload
+            await expect(log).to_contain_text("Payment received for order #3")
+            await person.nothing_clipped()
+            final = README_SCREENSHOT if UPDATE_SCREENSHOT else tmp_path / "webchat.png"
+            await page.screenshot(path=str(final))
+            assert final.stat().st_size > 10_000
         await browser.close()
+
+
+async def choose(person: Person, card: Locator, colour: str, size: str) -> None:
+    """Pick a variant as a person would on this card: by the colour and size pickers."""
+    await person.press(card, f"{colour} / {size}")
 
 
 async def test_a_campaign_message_shows_its_formatting_and_nothing_typed_becomes_markup(

@@ -6,8 +6,23 @@
   var log = document.getElementById("log");
   var input = document.getElementById("input");
   var statusDot = document.getElementById("status");
+  var note = document.getElementById("note");
   var ws = null;
   var retry = 0;
+  var limit = 2000;        // characters per message; the server says in its welcome
+  var sent = {};           // frame id -> the bubble of a message on its way (marked "not sent" if refused)
+  var serial = 0;
+  var typing = null;       // the "typing…" bubble while an answer is on its way
+  var typingTimer = null;
+  var TYPING = (document.documentElement.lang || "").indexOf("zh") === 0 ? "正在输入…" : "typing…";
+
+  // The session token survives a reload in localStorage. A browser that blocks storage for a chat embedded
+  // in another site (third-party storage) throws on any access: the chat then works, for this visit only.
+  var memory = {};
+  var store = {
+    get: function (k) { try { return window.localStorage.getItem(k); } catch (e) { return memory[k] || null; } },
+    set: function (k, v) { try { window.localStorage.setItem(k, v); } catch (e) { memory[k] = v; } }
+  };
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -20,8 +35,15 @@
     if (/^https?:\/\//i.test(url) || (url.charAt(0) === "/" && url.charAt(1) !== "/")) return url;
     return null;
   }
-  function scroll() { log.scrollTop = log.scrollHeight; }
-  function add(node) { log.appendChild(node); scroll(); return node; }
+  // Show the newest message: scrolled to the end, unless that would hide the start of it (a tall
+  // product card), then from its start — the person scrolls on to read the rest.
+  function reveal(first) {
+    var end = log.scrollHeight - log.clientHeight;
+    var start = first && first.parentNode === log ? first.offsetTop - 8 : end;
+    log.scrollTop = Math.max(0, Math.min(end, start));
+  }
+  // Messages go above the typing indicator, which stays last while it shows.
+  function add(node) { log.insertBefore(node, typing && typing.parentNode === log ? typing : null); return node; }
 
   function button(b, primary) {
     var url = safeUrl(b.url);
@@ -172,33 +194,116 @@
     handoff: function (r) { var m = el("div", "handoff", r.text); m.appendChild(buttons(r.buttons)); return m; }
   };
 
-  function showReply(r) {
-    if (r.kind !== "form_step") input.placeholder = "Type a message…";
-    var fn = render[r.kind];
-    var node = fn ? fn(r) : el("div", "msg bot", r.text_fallback);
-    if (node.nodeType === 1 && !node.dataset.kind) node.dataset.kind = r.kind;
-    add(node);
+  // A support agent's message, "{author} (support): {text}" (or its Chinese form), shown as a person:
+  // avatar initial, name, role, then the text.
+  var AGENT = /^([^\n:：]{1,60}?)(?: \((support)\): |（(客服)）：)([\s\S]*)$/;
+  function agentMessage(r) {
+    var m = AGENT.exec(r.text || "");
+    if (!m) return null;
+    var name = m[1].trim();
+    var box = el("div", "msg agent"); box.dataset.kind = "agent";
+    var who = el("div", "who");
+    var avatar = el("span", "avatar", Array.from(name)[0].toUpperCase()); avatar.setAttribute("aria-hidden", "true");
+    who.appendChild(avatar); who.appendChild(el("span", "name", name)); who.appendChild(el("span", "role", m[2] || m[3]));
+    box.appendChild(who); box.appendChild(el("div", "", m[4]));
+    return box;
   }
-  function showUser(text) { add(el("div", "msg user", text)); }
-  function showError(text) { add(el("div", "msg err", text)); }
+
+  function showReply(r, notice) {
+    if (r.kind !== "form_step") input.placeholder = "Type a message…";
+    var node = notice && r.kind === "text" ? agentMessage(r) : null;
+    if (!node) { var fn = render[r.kind]; node = fn ? fn(r) : el("div", "msg bot", r.text_fallback); }
+    if (node.nodeType === 1 && !node.dataset.kind) node.dataset.kind = r.kind;
+    var first = node.nodeType === 11 ? node.firstChild : node;
+    add(node);
+    return first;
+  }
+  function showReplies(list, notice) {
+    var first = null;
+    (list || []).forEach(function (r) { var n = showReply(r, notice); first = first || n; });
+    return first;
+  }
+  function showUser(text, ref) {
+    var bubble = add(el("div", "msg user", text));
+    if (ref) { bubble.classList.add("sending"); sent[ref] = bubble; }
+    return bubble;
+  }
+  function showError(text) { return add(el("div", "msg err", text)); }
+
+  function showTyping() {
+    if (!typing) {
+      typing = el("div", "msg bot typing"); typing.setAttribute("role", "status");
+      typing.appendChild(el("span", "dots")); typing.appendChild(el("span", "", TYPING));
+    }
+    log.appendChild(typing);
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(hideTyping, 20000);  // never left spinning if an answer is lost
+    reveal(typing);
+  }
+  function hideTyping() {
+    clearTimeout(typingTimer);
+    if (typing && typing.parentNode) typing.parentNode.removeChild(typing);
+  }
+
+  // A refused message stays where it was typed, marked "not sent", with a way to send it again.
+  function notSent(bubble, reason, frame) {
+    bubble.classList.remove("sending"); bubble.classList.add("failed");
+    var mark = el("div", "failed-note", "Not sent: " + reason + " ");
+    var again = el("button", "retry", "Try again"); again.type = "button";
+    again.addEventListener("click", function () {
+      bubble.parentNode.removeChild(bubble); mark.parentNode.removeChild(mark);
+      if (frame.type === "message") submit(frame.text); else press({ payload: frame.payload, label: frame.label });
+    });
+    mark.appendChild(again);
+    log.insertBefore(mark, bubble.nextSibling);
+    bubble.frame = frame;
+  }
 
   function send(obj) {
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
-    showError("Reconnecting…");
+    showError("Reconnecting…"); reveal(null);
     return false;
+  }
+  function nextId() { serial += 1; return "m" + serial + "-" + Date.now().toString(36); }
+  function ask(frame, shown) {
+    frame.id = nextId();
+    if (!send(frame)) return false;
+    var bubble = showUser(shown, frame.id); bubble.frame = frame;
+    showTyping();
+    reveal(bubble);
+    return true;
   }
   function press(b) {
     if (!b.payload) return;
-    showUser(b.label);
-    send({ type: "button", payload: b.payload, label: b.label });
+    ask({ type: "button", payload: b.payload, label: b.label }, b.label);
+  }
+  function length(text) { return Array.from(text).length; }  // characters, as the server counts them
+  function tooLong(text) {
+    var n = length(text);
+    if (n <= limit) { note.textContent = ""; note.hidden = true; return false; }
+    note.textContent = "Your message has " + n + " characters; the limit is " + limit + ". Please shorten it.";
+    note.hidden = false;
+    return true;
+  }
+  function submit(text) {
+    if (tooLong(text)) return false;
+    return ask({ type: "message", text: text }, text);
   }
 
   document.getElementById("composer").addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value.trim();
     if (!text) return;
-    if (send({ type: "message", text: text })) { showUser(text); input.value = ""; }
+    if (submit(text)) input.value = "";
   });
+  input.addEventListener("input", function () { tooLong(input.value.trim()); });
+
+  // Inside the embed (widget.js), a close control hides the chat on the host page.
+  if (/[?&]embed=1\b/.test(location.search) && window.parent !== window) {
+    var close = document.getElementById("close");
+    close.hidden = false;
+    close.addEventListener("click", function () { window.parent.postMessage({ chatshop: "close" }, "*"); });
+  }
 
   function connect() {
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
@@ -206,19 +311,44 @@
     ws.onopen = function () {
       retry = 0;
       statusDot.className = "dot on"; statusDot.title = "connected";
-      send({ type: "hello", session: localStorage.getItem(STORE), locale: navigator.language || null });
+      send({ type: "hello", session: store.get(STORE), locale: navigator.language || null });
     };
     ws.onmessage = function (e) {
       var data; try { data = JSON.parse(e.data); } catch (err) { return; }
+      var first = null;
       if (data.type === "welcome") {
-        localStorage.setItem(STORE, data.session);
+        store.set(STORE, data.session);
+        if (data.limits && data.limits.max_message_chars > 0) limit = data.limits.max_message_chars;
+        hideTyping(); sent = {};
         log.textContent = "";
-        (data.history || []).forEach(function (h) { if (h.from === "user") showUser(h.text); else showReply(h.reply); });
-      } else if (data.type === "replies" || data.type === "notification") {
-        (data.replies || []).forEach(showReply);
-      } else if (data.type === "error") {
-        showError(data.message);
+        (data.history || []).forEach(function (h) {
+          if (h.from === "user") showUser(h.text); else showReply(h.reply, h.notice);
+        });
+        reveal(null);
+        return;
       }
+      if (data.type === "replies" || data.type === "notification") {
+        if (data.type === "replies") {
+          hideTyping();
+          var mine = data.ref && sent[data.ref];
+          if (mine) { mine.classList.remove("sending"); delete sent[data.ref]; }
+        }
+        first = showReplies(data.replies, data.type === "notification");
+      } else if (data.type === "user") {  // said in another tab of this chat
+        first = showUser(data.text);
+      } else if (data.type === "typing") {
+        showTyping(); return;
+      } else if (data.type === "error") {
+        var bubble = data.ref && sent[data.ref];
+        if (bubble) {
+          hideTyping(); delete sent[data.ref];
+          notSent(bubble, data.message, bubble.frame);
+          first = bubble;
+        } else {
+          first = showError(data.message);
+        }
+      }
+      if (first) reveal(first);
     };
     ws.onclose = function () {
       statusDot.className = "dot"; statusDot.title = "reconnecting";
