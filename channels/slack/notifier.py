@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bots.ops.orders import decision_of, order_card
+from bots.ops.orders import decision_of, money, order_card
 from bots.ops.stock import low_stock_alert
 from bots.ops.support import handoff
 from channels.slack.blocks import (
@@ -20,8 +20,12 @@ from channels.slack.blocks import (
     campaign_paused_message,
     campaign_submitted_message,
     esc,
+    extra_payment_message,
+    extra_payment_text,
     handoff_message,
     low_stock_message,
+    refund_failed_message,
+    refund_needed_message,
 )
 from channels.slack.context import SlackOps
 from channels.slack.registry import APPROVAL_EVENT, NOTICE_EVENT, TICKET_EVENT, MessageRef, metadata
@@ -169,6 +173,14 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
         elif isinstance(event, ev.TicketClosed):
             await ticket_closed(ops, event)
 
+    async def refunds(event_id: str, event: ev.Event) -> None:
+        if isinstance(event, ev.RefundFailed):
+            await post_refund_failed(ops, event, event_id)
+        elif isinstance(event, ev.RefundNeedsAction):
+            await post_refund_needed(ops, event, event_id)
+        elif isinstance(event, ev.ExtraPaymentReceived):
+            await post_extra_payment(ops, event, event_id)
+
     async def campaigns(event_id: str, event: ev.Event) -> None:
         if isinstance(event, ev.CampaignSubmitted):
             await post_campaign_submitted(ops, event, event_id)
@@ -181,6 +193,7 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
     subscribe("slack-approvals", approvals, events={"OrderNeedsApproval", "OrderStatusChanged"})
     subscribe("slack-stock", stock, events={"LowStock"})
     subscribe("slack-support", support, events={"TicketOpened", "TicketMessagePosted", "TicketClosed"})
+    subscribe("slack-refunds", refunds, events={"RefundFailed", "RefundNeedsAction", "ExtraPaymentReceived"})
     subscribe("slack-campaigns", campaigns, events={"CampaignSubmitted", "CampaignPaused", "CampaignFinished"})
 
 
@@ -202,7 +215,7 @@ async def campaign_reports(ops: SlackOps, name_or_id: str | int | None = None) -
 
 
 async def post_notice(
-    ops: SlackOps, event_id: str, kind: str, campaign_id: int, text: str, blocks: list[Block]
+    ops: SlackOps, event_id: str, kind: str, text: str, blocks: list[Block], **payload: int | str
 ) -> MessageRef | None:
     """Post a notice for outbox event ``event_id`` to the ops channel, once: the message carries the event id
     in its metadata, and a redelivered event finds it there (as ``post_approval`` finds its message)."""
@@ -210,13 +223,13 @@ async def post_notice(
     if not channel:
         return None
     if await ops.registry.notice(channel, event_id) is not None:
-        log.info("campaign notice for event %s is already posted", event_id)
+        log.info("%s notice for event %s is already posted", kind, event_id)
         return None
     response = await ops.client.chat_postMessage(
         channel=channel,
         text=text,
         blocks=blocks,
-        metadata=metadata(NOTICE_EVENT, event_id=event_id, kind=kind, campaign_id=campaign_id),
+        metadata=metadata(NOTICE_EVENT, event_id=event_id, kind=kind, **payload),
     )
     ref = MessageRef(str(response["channel"]), str(response["ts"]))
     ops.registry.remember_notice(event_id, ref)
@@ -231,9 +244,9 @@ async def post_campaign_submitted(ops: SlackOps, event: ev.CampaignSubmitted, ev
         ops,
         event_id,
         "campaign_submitted",
-        event.campaign_id,
         f"Campaign {event.campaign} needs approval (submitted by {event.actor})",
         campaign_submitted_message(event.campaign, event.actor, event.reachable),
+        campaign_id=event.campaign_id,
     )
 
 
@@ -242,9 +255,9 @@ async def post_campaign_paused(ops: SlackOps, event: ev.CampaignPaused, event_id
         ops,
         event_id,
         "campaign_paused",
-        event.campaign_id,
         f"Campaign {event.campaign} paused: {event.reason}",
         campaign_paused_message(event.campaign, event.reason, event.actor),
+        campaign_id=event.campaign_id,
     )
 
 
@@ -259,7 +272,58 @@ async def post_campaign_finished(ops: SlackOps, event: ev.CampaignFinished, even
         ops,
         event_id,
         "campaign_finished",
-        event.campaign_id,
         f"Campaign {report.name} finished: {report.sent} of {report.recipients} sent",
         campaign_finished_message(report),
+        campaign_id=event.campaign_id,
     )
+
+
+# --- refunds that failed or need a person, money that came twice -------------------------------------
+def _amount(amount: int, currency: str) -> str:
+    return money(amount, currency) if currency else "the amount"  # events written before they carried it
+
+
+async def post_refund_failed(ops: SlackOps, event: ev.RefundFailed, event_id: str) -> None:
+    if not ops.config.ops_channel:
+        log.warning("refund #%d failed but CHATSHOP_SLACK_OPS_CHANNEL is not set", event.refund_id)
+        return
+    amount = _amount(event.amount, event.currency)
+    await post_notice(
+        ops,
+        event_id,
+        "refund_failed",
+        f"Refund of {amount} on order #{event.order_id} failed ({esc(event.provider)}): {esc(event.reason)}",
+        refund_failed_message(event.order_id, event.refund_id, amount, event.provider, event.reason),
+        order_id=event.order_id,
+        refund_id=event.refund_id,
+    )
+
+
+async def post_refund_needed(ops: SlackOps, event: ev.RefundNeedsAction, event_id: str) -> None:
+    if not ops.config.ops_channel:
+        log.warning("refund #%d needs a person but CHATSHOP_SLACK_OPS_CHANNEL is not set", event.refund_id)
+        return
+    amount = _amount(event.amount, event.currency)
+    await post_notice(
+        ops,
+        event_id,
+        "refund_needed",
+        f"Refund needed: {amount} on order #{event.order_id}, by hand at {esc(event.provider)} "
+        f"(charge {esc(event.provider_payment_id)})",
+        refund_needed_message(
+            event.order_id, event.refund_id, amount, event.provider, event.provider_payment_id, event.reason
+        ),
+        order_id=event.order_id,
+        refund_id=event.refund_id,
+    )
+
+
+async def post_extra_payment(ops: SlackOps, event: ev.ExtraPaymentReceived, event_id: str) -> None:
+    if not ops.config.ops_channel:
+        return
+    # Whether the shop can ask that provider for the money back (else a RefundNeedsAction follows).
+    automatic = ops.bus.ctx.provider(event.provider) is not None
+    text = extra_payment_text(
+        event.order_id, _amount(event.amount, event.currency), event.provider, event.order_status, automatic
+    )
+    await post_notice(ops, event_id, "extra_payment", text, extra_payment_message(text), order_id=event.order_id)

@@ -124,6 +124,12 @@ class MessageRegistry:
                 break
         return None
 
+    # --- any message of ours ----------------------------------------------------------------------
+    async def message(self, ref: MessageRef) -> dict[str, Any] | None:
+        """One message as Slack holds it now (blocks and metadata), to update it in place."""
+        page = await self._history(ref.channel, limit=1, latest=ref.ts, inclusive=True)
+        return next((m for m in page.get("messages", []) if str(m.get("ts")) == ref.ts), None)
+
     async def _history(self, channel: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = await self.client.conversations_history(channel=channel, include_all_metadata=True, **kwargs)
