@@ -358,3 +358,23 @@ async def test_a_telegram_order_leads_back_to_the_telegram_chat(
             _, page = await site.get(path)
             assert link in page, path
         assert len(fake.sent("getMe")) == 1  # asked once, then aiogram remembers
+
+
+async def test_when_telegram_cannot_say_the_bots_name_the_page_still_shows_without_the_link(
+    serve: Serve, small: SmallShop, nlu_engine: NluEngine
+) -> None:
+    async with FakeTelegram() as fake:
+        telegram = make_telegram(small.shop, fake, nlu_engine)
+
+        def mount(app: web.Application, shop: Shop) -> None:
+            mount_telegram(app, shop, telegram)
+
+        site = await serve(small, [mount])
+        customer = int(await small.shop.bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, "5001", "Ann")))
+        await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+        order_id = int(await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram")))
+        fake.fail_next = [502]
+        status, page = await site.get(f"/orders/{order_id}/paid")
+        assert status == 200 and "You can close this page." in page and "t.me" not in page
+        status, page = await site.get(f"/orders/{order_id}/paid")  # Telegram is back: so is the link
+        assert f'href="https://t.me/{BOT_USERNAME}">Back to the chat in Telegram</a>' in page
