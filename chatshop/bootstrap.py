@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -16,10 +17,12 @@ from domain.adapters.outbox import OutboxWorker, worker_id
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.adapters.payments.stripe import MIN_RESERVATION_MINUTES, StripePaymentProvider
 from domain.adapters.sql_views import SqlShopViews
+from domain.events import Event
 from domain.model.approvals import ApprovalPolicy
 from domain.model.money import Money
 from domain.ports import Clock, PaymentProvider, SystemClock
 from domain.service_layer.context import Context, ShopConfig
+from domain.service_layer.handlers.payments import PAYMENT_SUBSCRIBERS
 from domain.service_layer.messagebus import MessageBus
 
 
@@ -63,6 +66,16 @@ def stripe_provider(settings: Settings, clock: Clock) -> StripePaymentProvider |
     return StripePaymentProvider(settings.stripe_secret_key.get_secret_value(), clock, settings.stripe_api_url)
 
 
+def subscribe_payments(outbox: OutboxWorker, ctx: Context) -> None:
+    """Provider calls that follow a payment change (closing other sessions, automatic refunds), after commit."""
+    for name, (handler, event_type) in PAYMENT_SUBSCRIBERS.items():
+
+        async def deliver(event_id: str, event: Event, handler: Any = handler) -> None:
+            await handler(event, ctx)
+
+        outbox.subscribe(name, deliver, events={event_type.__name__})
+
+
 def build_shop(settings: Settings, clock: Clock | None = None, payments: PaymentProvider | None = None) -> Shop:
     start_mappers()
     clock = clock or SystemClock()
@@ -90,6 +103,8 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         providers={p.name: p for p in (sandbox, provider)},
     )
     runner = worker_id()
+    outbox = OutboxWorker(sessions, clock, name=runner, max_attempts=settings.outbox_max_attempts)
+    subscribe_payments(outbox, ctx)
     return Shop(
         settings=settings,
         engine=engine,
@@ -99,6 +114,6 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         views=SqlShopViews(sessions, clock, settings.currency),
         payments=provider,
         sandbox=sandbox,
-        outbox=OutboxWorker(sessions, clock, name=runner, max_attempts=settings.outbox_max_attempts),
+        outbox=outbox,
         jobs=SlotGuard(sessions, clock, runner),
     )

@@ -82,13 +82,17 @@ class ExpireReservations(Command):
 # --- customers -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class IdentifyCustomer(Command):
-    """Find the customer behind a channel identity, creating one on first contact."""
+    """Find the customer behind a channel identity, creating one on first contact.
+
+    ``contact``: they are writing to us there right now, so they can be messaged there again (a shopper who
+    had blocked the bot is reachable again). False for a look-up on the way out (a send that failed)."""
 
     channel: Channel
     external_id: str
     name: str = ""
     locale: str | None = None
     country: str | None = None
+    contact: bool = True
 
 
 @dataclass(frozen=True)
@@ -391,7 +395,7 @@ class OpenChatPayment(Command):
 class CheckChatPayment(Command):
     """Re-check an in-chat payment right before the money moves (Telegram's pre-checkout query).
 
-    Returns None when it may go ahead, else a reason code: "unknown", "not_pending", "expired", "amount".
+    Returns None when it may go ahead, else a reason code: "unknown", "paid", "not_pending", "expired", "amount".
     """
 
     provider: str

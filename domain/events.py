@@ -141,6 +141,7 @@ class RefundRequested(Event):
     amount: int
     currency: str
     reason: str
+    automatic: bool = False  # opened by the shop itself (money that came twice or late), not by a person
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bots.conversation.messages import Button, HandoffNotice, Inbound, QuickReplies, Reply, Text
+from bots.conversation.messages import HandoffNotice, Inbound, Reply, Text
+from bots.conversation.notices import order_notice
 from bots.conversation.payloads import BadPayload
 from bots.conversation.state import StateStore, state_key
 from bots.conversation.turn import Router, Services, Turn
@@ -188,25 +189,23 @@ class ConversationEngine:
 
     # --- events from the outbox -----------------------------------------------------------------
     async def outgoing(self, event: ev.Event, channel: str, chat_id: str) -> list[Reply]:
-        """What to tell one chat about an event (or nothing). Also ends the hand-off on TicketClosed."""
+        """What to tell one chat about an event (or nothing). Also ends the hand-off on TicketClosed.
+
+        Failures (the database hiccupped) raise: the outbox then tries the notice again later, rather than
+        counting it as told."""
         key = state_key(channel, chat_id)
-        try:
-            async with self._lock(key):
-                state = await self.store.load(key)
-                turn = Turn(self.services, Inbound(channel, chat_id, ""), state, Translator(state.locale))
-                replies = await self._outgoing(turn, event)
-                if replies or isinstance(event, ev.TicketClosed):
-                    for reply in replies:
-                        state.remember("agent" if isinstance(event, ev.TicketMessagePosted) else "bot", reply.as_text())
-                    await self.store.save(key, state)
-                return replies
-        except Exception:
-            log.exception("could not build the message for %s", event.name)
-            return []
+        async with self._lock(key):
+            state = await self.store.load(key)
+            turn = Turn(self.services, Inbound(channel, chat_id, ""), state, Translator(state.locale))
+            replies = await self._outgoing(turn, event)
+            if replies or isinstance(event, ev.TicketClosed):
+                for reply in replies:
+                    state.remember("agent" if isinstance(event, ev.TicketMessagePosted) else "bot", reply.as_text())
+                await self.store.save(key, state)
+            return replies
 
     async def _outgoing(self, turn: Turn, event: ev.Event) -> list[Reply]:
         _ = turn.t
-        views = self.services.views
         if isinstance(event, ev.MarketingMessage):
             from bots.campaigns.chat import marketing_replies
 
@@ -228,47 +227,4 @@ class ConversationEngine:
                     menu_buttons(turn),
                 )
             ]
-        if isinstance(event, ev.OrderPaid):
-            order = await views.order(event.order_id)
-            total = turn.money(event.total, event.currency)
-            text = _(
-                "Payment received for order #{id} ({total}). Thank you! I'll tell you when it ships.",
-                id=event.order_id,
-                total=total,
-            )
-            if order is not None and order.status == "awaiting_approval":
-                text += " " + _("We check large orders by hand first; that takes a few hours.")
-            return [
-                QuickReplies(
-                    text, (turn.button(_("Order status"), "o", event.order_id), turn.button(_("Keep shopping"), "cats"))
-                )
-            ]
-        if isinstance(event, ev.ReservationExpired):
-            text = _(
-                "The payment link for order #{id} expired, so the items went back on the shelf. "
-                "You can check out again whenever you like.",
-                id=event.order_id,
-            )
-            return [QuickReplies(text, (turn.button(_("Keep shopping"), "cats"), turn.button(_("My orders"), "ords")))]
-        if isinstance(event, ev.PaymentFailed):
-            text = _(
-                "The payment for order #{id} didn't go through ({reason}). The order was cancelled; "
-                "you can check out again.",
-                id=event.order_id,
-                reason=event.reason,
-            )
-            return [
-                QuickReplies(text, (turn.button(_("Keep shopping"), "cats"), turn.button(_("Talk to a person"), "hum")))
-            ]
-        if isinstance(event, ev.OrderShipped):
-            text = _(
-                "Order #{id} is on its way with {carrier} (tracking {number}).",
-                id=event.order_id,
-                carrier=event.carrier,
-                number=event.tracking_number,
-            )
-            buttons = [turn.button(_("Order status"), "o", event.order_id)]
-            if event.tracking_url:
-                buttons.insert(0, Button(_("Track the parcel"), url=event.tracking_url))
-            return [QuickReplies(text, tuple(buttons))]
-        return []
+        return await order_notice(turn, event)

@@ -134,14 +134,17 @@ class TelegramChannel:
         self._customers: OrderedDict[str, int] = OrderedDict()
 
     # --- identity -------------------------------------------------------------------------------
-    async def customer_for(self, user_id: int, name: str = "", locale: str | None = None) -> int:
-        """The CRM customer behind a Telegram user (created on first contact); cached per process."""
+    async def customer_for(self, user_id: int, name: str = "", locale: str | None = None, contact: bool = True) -> int:
+        """The CRM customer behind a Telegram user (created on first contact); cached per process.
+
+        ``contact``: the user is writing to us now (see IdentifyCustomer), not a look-up for a failed send."""
         key = str(user_id)
         cached = self._customers.get(key)
         if cached is not None:
             self._customers.move_to_end(key)
             return cached
-        customer_id = int(await self.bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, key, name[:200], locale=locale)))
+        command = c.IdentifyCustomer(Channel.TELEGRAM, key, name[:200], locale=locale, contact=contact)
+        customer_id = int(await self.bus.handle(command))
         self._customers[key] = customer_id
         while len(self._customers) > IDENTITY_CACHE:
             self._customers.popitem(last=False)
@@ -151,8 +154,10 @@ class TelegramChannel:
         self._customers.pop(str(user_id), None)
 
     async def mark_blocked(self, chat_id: int) -> None:
-        """403 from Telegram: the shopper blocked the bot. Recorded so staff see it; cleared by /start."""
-        customer_id = await self.customer_for(chat_id)
+        """403 from Telegram: the shopper blocked the bot. Recorded so staff see it and notices wait; cleared
+        by their next message (IdentifyCustomer), which is why the cached identity is dropped here."""
+        customer_id = await self.customer_for(chat_id, contact=False)
+        self.forget_customer(chat_id)
         if await self.bus.handle(c.SetChannelReachable(customer_id, CHANNEL, reachable=False)):
             log.info("customer %s blocked the Telegram bot", customer_id)
 

@@ -8,8 +8,10 @@ per event id, so each notification is sent once. Two narrower guards make that h
 What remains is the moment between Telegram's "ok" and the mark: a crash exactly there repeats one
 message (Telegram offers no idempotency key to close that).
 
-The words come from the engine (``ConversationEngine.outgoing``); for the events it doesn't phrase yet
-(approved, delivered, cancelled, refunded) the channel has a short notice of its own in ``texts``.
+Which events a shopper hears about, and the words, are decided in ``bots.conversation.notices`` for every
+channel alike; this module only finds the shopper's Telegram chats and renders the replies. A shopper who
+blocked the bot is skipped (a certain 403), and the notice is held: when they write again
+(``ChannelReachable``), the held notices are sent then.
 """
 
 from __future__ import annotations
@@ -17,65 +19,63 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bots.conversation.messages import Button, QuickReplies, Reply
+from bots.conversation.notices import SHOPPER_NOTICE_EVENTS, order_chats
 from bots.conversation.state import state_key
 from bots.i18n import normalise_locale
-from channels.telegram import texts
 from channels.telegram.channel import CHANNEL, TelegramChannel
 from domain import events as ev
-from domain.model.money import Money
 
 log = logging.getLogger(__name__)
 SUBSCRIBER = "telegram"
-NOTIFY_EVENTS = {
-    "OrderPaid", "OrderStatusChanged", "OrderShipped", "OrderCancelled", "RefundSucceeded", "ReservationExpired",
-    "PaymentFailed", "TicketMessagePosted", "TicketClosed",
-}  # fmt: skip
-STATUS_NOTICES = {"approved": "order_approved", "delivered": "order_delivered"}
+NOTIFY_EVENTS = set(SHOPPER_NOTICE_EVENTS) | {"ChannelReachable"}
+HELD = "tg-held:{customer_id}"  # processed_messages consumer: notices skipped while the shopper blocked us
 
 
 class TelegramNotifier:
-    def __init__(self, channel: TelegramChannel, uow_factory: Any) -> None:
+    def __init__(self, channel: TelegramChannel, uow_factory: Any, outbox: Any) -> None:
         self.channel = channel
         self.uow_factory = uow_factory  # for the per-message sent marks
+        self.outbox = outbox  # to read back the notices held while the shopper had blocked the bot
 
     async def __call__(self, event_id: str, event: ev.Event) -> None:
-        for chat_id, locale in await self._chats(event):
+        if isinstance(event, ev.ChannelReachable):
+            if event.channel == CHANNEL:
+                await self._release_held(event.customer_id)
+            return
+        for chat_id, locale, customer_id in await self._chats(event_id, event):
             await self._prime_locale(chat_id, locale)
             replies = await self.channel.engine.outgoing(event, CHANNEL, str(chat_id))
-            if not replies:
-                replies = self._own_notice(event, chat_id, locale)
             for index, method in enumerate(self.channel.renderer.render_all(replies, chat_id, locale)):
                 mark = f"tg-sent:{chat_id}:{index}"
                 if await self._was_sent(mark, event_id):
                     continue
-                await self.channel.sender.send(method)  # raises when it can't: the outbox retries later
+                # Raises when it can't send (the outbox retries later); None means the shopper blocked the
+                # bot (403, now recorded): the rest of the notice waits for them to come back.
+                if await self.channel.sender.send(method) is None:
+                    await self._mark_sent(HELD.format(customer_id=customer_id), event_id)
+                    break
                 await self._mark_sent(mark, event_id)
 
-    async def _chats(self, event: ev.Event) -> list[tuple[int, str]]:
-        """(chat id, locale) of the shopper's Telegram chats this event concerns."""
+    async def _chats(self, event_id: str, event: ev.Event) -> list[tuple[int, str, int]]:
+        """(chat id, locale, customer id) of the shopper's Telegram chats this event concerns."""
         if isinstance(event, ev.TicketMessagePosted | ev.TicketClosed):
             if event.channel != CHANNEL or not event.chat_id.lstrip("-").isdigit():
                 return []
             profile = await self.channel.views.customer(event.customer_id)
-            return [(int(event.chat_id), profile.locale if profile else "en")]
-        if isinstance(event, ev.OrderStatusChanged) and event.new not in STATUS_NOTICES:
-            return []  # paid, shipped, cancelled and refunded have events of their own
-        order_id = getattr(event, "order_id", None)
-        customer_id = getattr(event, "customer_id", None)
-        if not isinstance(order_id, int) or not isinstance(customer_id, int):
+            return [(int(event.chat_id), profile.locale if profile else "en", event.customer_id)]
+        chats, profile = await order_chats(self.channel.views, event, CHANNEL)
+        if profile is None:
             return []
-        channel = getattr(event, "channel", None)
-        if channel is None:
-            order = await self.channel.views.order(order_id)
-            channel = order.channel if order is not None else None
-        if channel != CHANNEL:
+        if CHANNEL in profile.unreachable_channels:
+            # They blocked the bot: don't spend the rate limit on certain 403s; tell them when they're back.
+            await self._mark_sent(HELD.format(customer_id=profile.id), event_id)
             return []
-        profile = await self.channel.views.customer(customer_id)
-        if profile is None or CHANNEL in profile.unreachable_channels:
-            return []  # they blocked the bot: don't spend the rate limit on certain 403s
-        # A private chat's id is the user's id, which is the Telegram identity's external id.
-        return [(int(ext), profile.locale) for kind, ext in profile.identities if kind == CHANNEL and ext.isdigit()]
+        return [(int(ext), profile.locale, profile.id) for ext in chats if ext.isdigit()]
+
+    async def _release_held(self, customer_id: int) -> None:
+        """Send the notices held while the shopper had blocked the bot, oldest first."""
+        for event_id, event in await self.outbox.marked_events(HELD.format(customer_id=customer_id)):
+            await self(event_id, event)
 
     async def _prime_locale(self, chat_id: int, locale: str) -> None:
         """The engine phrases a notification in the chat's remembered language; a chat with no state yet
@@ -88,20 +88,6 @@ class TelegramNotifier:
             state.locale = language
             await store.save(key, state)
 
-    def _own_notice(self, event: ev.Event, chat_id: int, locale: str) -> list[Reply]:
-        if isinstance(event, ev.OrderStatusChanged):
-            text = texts.text(STATUS_NOTICES[event.new], locale, id=event.order_id)
-        elif isinstance(event, ev.OrderCancelled):
-            text = texts.text("order_cancelled", locale, id=event.order_id, reason=event.reason)
-        elif isinstance(event, ev.RefundSucceeded):
-            amount = Money(event.amount, event.currency).format()
-            text = texts.text("refund_succeeded", locale, id=event.order_id, amount=amount)
-        else:
-            return []
-        order_id = int(getattr(event, "order_id"))  # noqa: B009
-        button = Button(texts.text("order_status", locale), self.channel.payload(chat_id, "o", order_id))
-        return [QuickReplies(text, (button,))]
-
     async def _was_sent(self, mark: str, event_id: str) -> bool:
         async with self.uow_factory() as uow:
             return not await uow.claim_once(mark, event_id)  # rolled back: only a look
@@ -113,6 +99,6 @@ class TelegramNotifier:
 
 
 def subscribe(outbox: Any, channel: TelegramChannel, uow_factory: Any) -> TelegramNotifier:
-    notifier = TelegramNotifier(channel, uow_factory)
+    notifier = TelegramNotifier(channel, uow_factory, outbox)
     outbox.subscribe(SUBSCRIBER, notifier, events=NOTIFY_EVENTS)
     return notifier

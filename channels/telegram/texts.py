@@ -62,6 +62,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "We can't find this payment. Please check out again.",
         "zh": "找不到这笔付款，请重新结账。",
     },
+    "checkout_paid": {
+        "en": "This order is already paid, so no money was taken.",
+        "zh": "此订单已付款，本次未扣款。",
+    },
     "checkout_not_pending": {
         "en": "This order is no longer waiting for payment.",
         "zh": "此订单已不再等待付款。",
@@ -80,19 +84,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "inline_open": {"en": "Open in the shop", "zh": "在商店中打开"},
     "order_status": {"en": "Order status", "zh": "订单状态"},
-    "order_approved": {
-        "en": "Order #{id} was approved and is being prepared.",
-        "zh": "订单 #{id} 已通过审核，正在备货。",
-    },
-    "order_delivered": {
-        "en": "Order #{id} was delivered. Enjoy! Something wrong? Tell me here.",
-        "zh": "订单 #{id} 已送达，祝您使用愉快！有问题请在这里告诉我。",
-    },
-    "order_cancelled": {"en": "Order #{id} was cancelled ({reason}).", "zh": "订单 #{id} 已取消（{reason}）。"},
-    "refund_succeeded": {
-        "en": "We refunded {amount} for order #{id}. It can take a few days to show up.",
-        "zh": "订单 #{id} 已退款 {amount}，到账可能需要几天。",
-    },
 }
 
 

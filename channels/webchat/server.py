@@ -16,6 +16,7 @@ from aiohttp import WSMsgType, web
 
 from bots.conversation.engine import ConversationEngine
 from bots.conversation.messages import Inbound, Reply
+from bots.conversation.notices import SHOPPER_NOTICE_EVENTS, order_chats
 from channels.webchat.hub import Hub, chat_id_for
 from channels.webchat.settings import WebchatSettings
 from domain import events as ev
@@ -30,15 +31,7 @@ ENGINE_KEY = web.AppKey("webchat_engine", ConversationEngine)
 HUB_KEY = web.AppKey("webchat_hub", Hub)
 SETTINGS_KEY = web.AppKey("webchat_settings", WebchatSettings)
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-NOTIFY_EVENTS = {
-    "OrderPaid",
-    "ReservationExpired",
-    "PaymentFailed",
-    "OrderShipped",
-    "TicketMessagePosted",
-    "TicketClosed",
-    "MarketingMessage",
-}
+NOTIFY_EVENTS = set(SHOPPER_NOTICE_EVENTS) | {"MarketingMessage"}
 
 
 class ShopSettings(Protocol):
@@ -234,9 +227,7 @@ def notifier(shop: Shop, engine: ConversationEngine, hub: Hub) -> Any:
             # The delivery's own address; a marketer's test send has no customer to look up.
             chats = [event.chat_id]
         else:
-            customer_id = getattr(event, "customer_id", None)
-            profile = await shop.views.customer(customer_id) if isinstance(customer_id, int) else None
-            chats = [ext for channel, ext in (profile.identities if profile else ()) if channel == CHANNEL]
+            chats, _ = await order_chats(shop.views, event, CHANNEL)
         for chat_id in chats:
             replies = await engine.outgoing(event, CHANNEL, chat_id)
             if replies:

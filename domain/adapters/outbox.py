@@ -82,6 +82,26 @@ class OutboxWorker:
     def subscribe(self, name: str, handler: Subscriber, events: set[str] | None = None) -> None:
         self.subscriptions.append(Subscription(name, handler, frozenset(events) if events else None))
 
+    async def marked_events(self, consumer: str, limit: int = 100) -> list[tuple[str, Event]]:
+        """Events a subscriber marked under ``consumer`` (e.g. notices held for later), oldest first."""
+        o, p = orm.outbox.c, orm.processed_messages.c
+        stmt = (
+            select(o.event_id, o.name, o.payload)
+            .join(orm.processed_messages, p.message_id == o.event_id)
+            .where(p.consumer == consumer)
+            .order_by(o.id)
+            .limit(limit)
+        )
+        async with self.sessions() as session:
+            rows = (await session.execute(stmt)).all()
+        out = []
+        for row in rows:
+            try:
+                out.append((row.event_id, Event.from_record(row.name, row.payload)))
+            except (KeyError, TypeError):
+                log.warning("held event %s (%s) can't be read any more; skipped", row.event_id, row.name)
+        return out
+
     async def _claim(self) -> list[_Claimed]:
         now = self.clock.now()
         t = orm.outbox.c

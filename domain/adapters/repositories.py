@@ -312,11 +312,14 @@ class SqlSalesRepository(_Repo):
     async def refund_by_key(self, key: str) -> Refund | None:
         return (await self.session.execute(select(Refund).filter_by(request_key=key))).scalar_one_or_none()
 
+    async def refunds_of(self, order_id: int) -> list[Refund]:
+        stmt = select(Refund).filter_by(order_id=order_id).order_by(orm.refunds.c.id)
+        return list((await self.session.execute(stmt)).scalars())
+
     async def pending_refund_total(self, order_id: int) -> int:
         t = orm.refunds.c
-        stmt = select(func.coalesce(func.sum(t.amount), 0)).where(
-            t.order_id == order_id, t.status == RefundStatus.PENDING.value
-        )
+        open_states = (RefundStatus.PENDING.value, RefundStatus.NEEDS_ACTION.value)
+        stmt = select(func.coalesce(func.sum(t.amount), 0)).where(t.order_id == order_id, t.status.in_(open_states))
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def stale_pending_refunds(self, older_than: datetime) -> list[int]:

@@ -69,6 +69,14 @@ class Cart:
         self.coupon_code = None
         self.updated_at = at
 
+    def restore_line(self, variant_id: int, quantity: int, at: datetime) -> None:
+        """Put back a line of an order that ended unpaid, as far as the cart's limits allow (never raises:
+        the order is over either way, and what fits is better than nothing)."""
+        wanted = min(MAX_LINE_QUANTITY, max(self.quantity_of(variant_id), quantity))
+        if wanted <= 0 or (self.line_for(variant_id) is None and len(self.lines) >= MAX_LINES):
+            return
+        self.set_quantity(variant_id, wanted, at)
+
     def merge(self, other: Cart, at: datetime) -> None:
         """Fold another cart into this one (identity link): quantities add up, capped per line."""
         for line in list(other.lines):

@@ -65,6 +65,8 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ClaimProviderEvent: payments.claim_provider_event,
     c.RecordPaymentAttemptFailed: payments.record_payment_attempt_failed,
     c.RecordProviderRefunds: payments.record_provider_refunds,
+    c.RetryRefund: payments.retry_refund,
+    c.MarkRefundDone: payments.mark_refund_done,
     c.RecordAnalytics: analytics.record_analytics,
     c.OpenTicket: support.open_ticket,
     c.PostTicketMessage: support.post_ticket_message,
@@ -116,15 +118,25 @@ class MessageBus:
                 await asyncio.sleep(random.uniform(0.005, 0.05) * attempt)
         raise AssertionError("unreachable")
 
-    # Refunds span a provider call: a pending refund is committed first, then the provider is asked.
+    # Refunds span a provider call: pending refunds are committed first, then the provider is asked.
     async def refund(self, command: c.RefundOrder) -> str:
-        """Refund and wait for the provider's answer; returns the refund's final status."""
-        refund_id = int(await self.handle(command))
-        return await payments.process_refund(refund_id, self.ctx)
+        """Refund and wait for the provider's answer; returns the refund's final status (of the worst part,
+        when it came from two payments): succeeded, failed, needs_action (a person must do it) or pending."""
+        return await self._process(list(await self.handle(command)))
+
+    async def retry_refund(self, command: c.RetryRefund) -> str:
+        """Try a failed refund again; returns the new refund's final status."""
+        return await self._process([int(await self.handle(command))])
 
     async def cancel(self, command: c.CancelOrder | c.RejectOrder) -> int | None:
-        """Cancel; a paid order is refunded in full right after. Returns the refund id, if any."""
-        refund_id = await self.handle(command)
-        if refund_id is not None:
-            await payments.process_refund(int(refund_id), self.ctx)
-        return None if refund_id is None else int(refund_id)
+        """Cancel; a paid order is refunded in full right after. Returns the (first) refund id, if any."""
+        refund_ids = list(await self.handle(command))
+        await self._process(refund_ids)
+        return refund_ids[0] if refund_ids else None
+
+    async def _process(self, refund_ids: list[int]) -> str:
+        outcomes = [await payments.process_refund(refund_id, self.ctx) for refund_id in refund_ids]
+        for worst in ("failed", "needs_action", "pending"):
+            if worst in outcomes:
+                return worst
+        return "succeeded"

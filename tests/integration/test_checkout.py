@@ -184,7 +184,7 @@ async def test_payment_link_cannot_be_started_after_the_reservation_ran_out(smal
         await small.shop.bus.handle(c.StartPayment(order_id))
 
 
-async def test_failed_payment_releases_stock_and_gives_the_coupon_back(small: SmallShop) -> None:
+async def test_failed_payment_releases_stock_gives_the_coupon_back_and_restores_the_cart(small: SmallShop) -> None:
     customer = await small.customer()
     await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 3))
     await small.shop.bus.handle(c.ApplyCoupon(customer, "welcome10"))
@@ -194,8 +194,9 @@ async def test_failed_payment_releases_stock_and_gives_the_coupon_back(small: Sm
     order = await small.shop.views.order(order_id)
     assert order is not None and order.status == "cancelled" and "card declined" in (order.cancel_reason or "")
     assert await available(small, "MUG-WHT") == 50
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
-    assert await small.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10")) == 120  # usable again
+    cart = await small.shop.views.cart(customer)  # the shopper finds their cart as it was
+    assert [(line.sku, line.quantity) for line in cart.lines] == [("MUG-WHT", 3)]
+    assert await small.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10")) == 360  # usable again
 
 
 async def test_payment_arriving_after_expiry_is_refunded_not_shipped(small: SmallShop, clock) -> None:

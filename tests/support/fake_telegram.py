@@ -185,8 +185,10 @@ class FakeTelegram:
         if method in MESSAGE_METHODS:
             chat_id = call.chat_id
             if chat_id is not None and chat_id in self.blocked:
+                call.params["_rejected"] = 403  # never reached the chat, even once the chat unblocks
                 return self._error(403, "Forbidden: bot was blocked by the user")
             if chat_id is not None and chat_id in self.unknown_chats:
+                call.params["_rejected"] = 400
                 return self._error(400, "Bad Request: chat not found")
             if self._over_limit(chat_id, call.at):
                 call.params["_rejected"] = 429

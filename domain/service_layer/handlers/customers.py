@@ -29,6 +29,12 @@ async def identify_customer(cmd: c.IdentifyCustomer, ctx: Context) -> int:
             while customer.merged_into_id is not None:  # identities move on merge; this is belt and braces
                 customer = await get_customer(uow, customer.merged_into_id)
             assert customer.id is not None
+            channel = str(cmd.channel)
+            if cmd.contact and channel in customer.unreachable_channels:
+                # They wrote to us there, so they can be messaged there again (e.g. unblocked the bot).
+                customer.unreachable_channels = [ch for ch in customer.unreachable_channels if ch != channel]
+                uow.publish(events.ChannelReachable(customer.id, channel))
+                await uow.commit()
             return customer.id
         now = ctx.now()
         customer = await uow.customers.add(

@@ -12,13 +12,14 @@ from domain.errors import (
     NotFound,
     PermissionDenied,
     PriceChanged,
+    RefundTooLarge,
     ValidationFailed,
 )
-from domain.model import Address, AnalyticsEvent, CouponRedemption, Order, OrderLine, Refund, Shipment
+from domain.model import Address, AnalyticsEvent, Cart, CouponRedemption, Order, OrderLine, Payment, Refund, Shipment
 from domain.model.analytics import EventName
 from domain.model.money import Money
 from domain.model.orders import SHOPPER_CANCELLABLE, OrderStatus, tracking_url
-from domain.model.payments import PaymentStatus
+from domain.model.payments import PaymentStatus, RefundStatus
 from domain.model.staff import Actor, ActorKind, Permission
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import inventory
@@ -150,17 +151,15 @@ async def _void_coupon(uow: UnitOfWork, order: Order) -> None:
 
 
 async def end_unpaid_order(uow: UnitOfWork, order: Order, reason: str, now: datetime, expired: bool) -> None:
-    """Cancel a pending order whose payment failed or expired, giving back stock and the coupon use."""
+    """Cancel a pending order whose payment failed or expired, giving back stock, the coupon use and the
+    shopper's cart; any session still open (an invoice in another chat) is closed."""
     assert order.id is not None
     await inventory.release_holds(uow, order.id, reason, now)
     order.cancel(reason, now)
     order.reservation_expires_at = None
     await _void_coupon(uow, order)
-    for payment in await uow.sales.payments_of(order.id):
-        if payment.status == PaymentStatus.PENDING:
-            payment.status = PaymentStatus.EXPIRED if expired else PaymentStatus.FAILED
-            payment.failure_reason = reason
-            payment.completed_at = now
+    await close_open_payments(uow, order, reason, now)
+    await restore_cart(uow, order, now)
     if expired:
         uow.publish(events.ReservationExpired(order.id, order.customer_id))
     else:
@@ -187,35 +186,60 @@ async def expire_reservations(cmd: c.ExpireReservations, ctx: Context) -> int:
     return expired
 
 
-async def cancel_order(cmd: c.CancelOrder, ctx: Context) -> int | None:
-    """Cancel and give stock back; a paid order gets a pending full refund, whose id is returned."""
+async def cancel_order(cmd: c.CancelOrder, ctx: Context) -> list[int]:
+    """Cancel and give stock back; a paid order gets pending refunds of everything captured (their ids)."""
     async with ctx.uow() as uow:
         order = await load_order(uow, cmd.order_id)
         cmd.actor.require_owner_or(order.customer_id, Permission.CANCEL_ORDER)
         if cmd.actor.kind == ActorKind.SHOPPER and order.status not in SHOPPER_CANCELLABLE:
             raise IllegalTransition(order.ref, order.status.value, OrderStatus.CANCELLED.value)
-        refund_id = await _cancel(uow, order, cmd.reason, cmd.actor, ctx.now())
+        refund_ids = await _cancel(uow, order, cmd.reason, cmd.actor, ctx.now())
         await uow.commit()
-        return refund_id
+        return refund_ids
 
 
-async def _cancel(uow: UnitOfWork, order: Order, reason: str, actor: Actor, now: datetime) -> int | None:
+async def _cancel(uow: UnitOfWork, order: Order, reason: str, actor: Actor, now: datetime) -> list[int]:
     assert order.id is not None
     old = order.status
     await inventory.release_holds(uow, order.id, f"cancelled: {reason}"[:200], now)
     order.cancel(reason[:500] or "cancelled", now)
     order.reservation_expires_at = None
     await _void_coupon(uow, order)
-    refund_id = None
+    refund_ids: list[int] = []
     if order.refundable > 0:
         outstanding = order.refundable - await uow.sales.pending_refund_total(order.id)
-        refund_id = await _open_refund(uow, order, outstanding, "order cancelled", actor, now)
-    for payment in await uow.sales.payments_of(order.id):
-        if payment.status == PaymentStatus.PENDING:
-            payment.status, payment.failure_reason, payment.completed_at = PaymentStatus.FAILED, "cancelled", now
+        refund_ids = await open_refunds(uow, order, outstanding, "order cancelled", actor, now)
+    await close_open_payments(uow, order, "order cancelled", now)
+    if old == OrderStatus.PENDING_PAYMENT:
+        await restore_cart(uow, order, now)
     uow.publish(events.OrderCancelled(order.id, order.customer_id, order.cancel_reason or "", actor.name))
     _status_changed(uow, order, old, actor)
-    return refund_id
+    return refund_ids
+
+
+async def close_open_payments(uow: UnitOfWork, order: Order, reason: str, now: datetime) -> None:
+    """Sessions still open for an order that no longer wants money (paid another way, or cancelled) are
+    closed here and, after commit, at their provider, so no page or invoice can take the money later."""
+    assert order.id is not None
+    for payment in await uow.sales.payments_of(order.id):
+        if payment.status != PaymentStatus.PENDING:
+            continue
+        payment.status, payment.failure_reason, payment.completed_at = PaymentStatus.CLOSED, reason[:500], now
+        if payment.id is not None and payment.session_id:
+            uow.publish(events.PaymentSessionClosed(order.id, payment.id, payment.provider, payment.session_id))
+
+
+async def restore_cart(uow: UnitOfWork, order: Order, now: datetime) -> None:
+    """An order that ends unpaid gives the shopper their cart back, so nothing has to be found again."""
+    cart = await uow.sales.cart_of(order.customer_id)
+    if cart is None:
+        cart = await uow.sales.add_cart(Cart(order.customer_id, order.currency, now))
+    if cart.currency != order.currency:
+        return
+    for line in order.lines:
+        cart.restore_line(line.variant_id, line.quantity, now)
+    if order.coupon_code and cart.coupon_code is None:
+        cart.coupon_code = order.coupon_code
 
 
 async def _awaiting_decision(uow: UnitOfWork, order_id: int, actor: Actor) -> Order:
@@ -242,19 +266,19 @@ async def approve_order(cmd: c.ApproveOrder, ctx: Context) -> str:
         return order.status.value
 
 
-async def reject_order(cmd: c.RejectOrder, ctx: Context) -> int | None:
-    """Returns the id of the refund opened for the shopper (the bus then asks the provider)."""
+async def reject_order(cmd: c.RejectOrder, ctx: Context) -> list[int]:
+    """Returns the ids of the refunds opened for the shopper (the bus then asks the provider)."""
     if not cmd.reason.strip():
         raise ValidationFailed("Say why the order is rejected; the shopper will read it.")
     async with ctx.uow() as uow:
         order = await _awaiting_decision(uow, cmd.order_id, cmd.actor)
         order.decided_by = cmd.actor.name
-        refund_id = await _cancel(uow, order, f"rejected: {cmd.reason.strip()}", cmd.actor, ctx.now())
+        refund_ids = await _cancel(uow, order, f"rejected: {cmd.reason.strip()}", cmd.actor, ctx.now())
         await uow.commit()
-        return refund_id
+        return refund_ids
 
 
-async def _open_refund(
+async def open_refunds(
     uow: UnitOfWork,
     order: Order,
     amount: int,
@@ -262,17 +286,69 @@ async def _open_refund(
     actor: Actor,
     now: datetime,
     key: str | None = None,
-) -> int | None:
+    payment: Payment | None = None,
+    automatic: bool = False,
+) -> list[int]:
+    """Open pending refunds for ``amount``, each against one captured payment and never above what that
+    payment has left. Returns their ids (the provider of each payment is asked after commit).
+
+    ``payment`` refunds exactly that one: money that arrived twice or late goes back the way it came.
+    Otherwise the captured payments are taken newest first, so a refund never lands by accident on a
+    payment of another provider while the latest one still holds the money.
+    """
     assert order.id is not None
     if amount <= 0:
-        return None
-    paid = [p for p in await uow.sales.payments_of(order.id) if p.status == PaymentStatus.SUCCEEDED]
-    if not paid:
-        raise ValidationFailed(f"Order {order.ref} has no captured payment to refund.")
-    refund = Refund(order.id, paid[-1].id or 0, amount, order.currency, reason[:500], actor.name, now)
-    refund.request_key = key
-    await uow.sales.add_refund(refund)
-    return refund.id
+        return []
+    refunds = await uow.sales.refunds_of(order.id)
+
+    def left(p: Payment) -> int:
+        taken = sum(r.amount for r in refunds if r.payment_id == p.id and r.status != RefundStatus.FAILED)
+        return p.amount - taken
+
+    if payment is not None:
+        candidates = [payment]
+    else:
+        paid = [p for p in await uow.sales.payments_of(order.id) if p.status == PaymentStatus.SUCCEEDED]
+        if not paid:
+            raise ValidationFailed(f"Order {order.ref} has no captured payment to refund.")
+        candidates = sorted(paid, key=lambda p: (p.completed_at or p.created_at, p.id or 0), reverse=True)
+    shares: list[tuple[Payment, int]] = []
+    remaining = amount
+    for candidate in candidates:
+        share = min(remaining, left(candidate))
+        if share > 0:
+            shares.append((candidate, share))
+            remaining -= share
+        if remaining == 0:
+            break
+    if remaining > 0:
+        raise RefundTooLarge(
+            f"Order {order.ref}'s payments have {Money(amount - remaining, order.currency)} left to refund; "
+            f"{Money(amount, order.currency)} is too much."
+        )
+    ids = []
+    for index, (candidate, share) in enumerate(shares):
+        assert candidate.id is not None
+        refund = Refund(order.id, candidate.id, share, order.currency, reason[:500], actor.name, now)
+        # A refund split over two payments keeps the caller's key on each part, so a replay finds them all.
+        refund.request_key = key if key is None or index == 0 else f"{key}#{index + 1}"
+        await uow.sales.add_refund(refund)
+        assert refund.id is not None
+        uow.publish(
+            events.RefundRequested(
+                order.id,
+                order.customer_id,
+                refund.id,
+                candidate.id,
+                candidate.provider,
+                share,
+                order.currency,
+                reason[:200],
+                automatic,
+            )
+        )
+        ids.append(refund.id)
+    return ids
 
 
 _ADVANCE_PERMISSION = {
@@ -351,8 +427,10 @@ async def receive_return(cmd: c.ReceiveReturn, ctx: Context) -> None:
         await uow.commit()
 
 
-async def request_refund(cmd: c.RefundOrder, ctx: Context) -> int:
-    """Phase one of a refund: check the amount and record a pending refund. Returns its id."""
+async def request_refund(cmd: c.RefundOrder, ctx: Context) -> list[int]:
+    """Phase one of a refund: check the amount and record pending refunds (one per payment it comes from).
+
+    Returns their ids; a repeated idempotency key returns the refunds opened the first time."""
     cmd.actor.require(Permission.REFUND)
     async with ctx.uow() as uow:
         order = await load_order(uow, cmd.order_id)
@@ -360,15 +438,19 @@ async def request_refund(cmd: c.RefundOrder, ctx: Context) -> int:
         if cmd.idempotency_key:
             previous = await uow.sales.refund_by_key(cmd.idempotency_key)
             if previous is not None and previous.id is not None:
-                return previous.id
+                if previous.order_id != order.id:
+                    raise ValidationFailed("That refund request was for another order.")
+                key = cmd.idempotency_key
+                same = [r.id for r in await uow.sales.refunds_of(order.id) if r.request_key and r.id is not None
+                        and (r.request_key == key or r.request_key.startswith(f"{key}#"))]  # fmt: skip
+                return same
         pending = await uow.sales.pending_refund_total(order.id)
         amount = cmd.amount if cmd.amount is not None else order.refundable - pending
         if amount <= 0:
             raise ValidationFailed(f"Order {order.ref} has nothing left to refund.")
         order.check_refund(amount + pending)
-        refund_id = await _open_refund(
+        refund_ids = await open_refunds(
             uow, order, amount, cmd.reason or "refund", cmd.actor, ctx.now(), cmd.idempotency_key
         )
-        assert refund_id is not None
         await uow.commit()
-        return refund_id
+        return refund_ids

@@ -18,7 +18,7 @@ from domain.model.staff import Actor, Permission
 from domain.ports import PaymentLineItem, PaymentSessionRequest, RefundRequest
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import inventory
-from domain.service_layer.handlers.orders import _open_refund, end_unpaid_order, load_order
+from domain.service_layer.handlers.orders import close_open_payments, end_unpaid_order, load_order, open_refunds
 from domain.service_layer.unit_of_work import UnitOfWork
 
 
@@ -89,66 +89,118 @@ async def _hold_until(uow: UnitOfWork, order: Order, expires_at: datetime) -> No
 
 
 async def confirm_payment(cmd: c.ConfirmPayment, ctx: Context) -> str:
-    """The provider says the money was captured. Safe to replay; returns the order's status."""
+    """The provider says the money was captured. Safe to replay; returns the order's status.
+
+    Whatever order things happen in, money is never kept twice: the first payment to succeed pays the order
+    and closes the order's other open sessions; any payment that still arrives (a second session, a second
+    charge on the same invoice, a payment after the order was cancelled or expired) is recorded as received
+    and a refund of exactly that payment is opened in the same transaction.
+    """
     async with ctx.uow() as uow:
         payment = await uow.sales.payment_by_session(cmd.provider, cmd.session_id, lock=True)
         if payment is None or payment.id is None:
             raise NotFound(f"No {cmd.provider} payment session {cmd.session_id}.")
         order = await load_order(uow, payment.order_id)
         assert order.id is not None
+        now = ctx.now()
         if payment.status == PaymentStatus.SUCCEEDED:
-            return order.status.value
-        if cmd.currency.upper() != order.currency or cmd.amount != payment.amount:
+            charge = cmd.provider_payment_id
+            if not charge or charge == payment.provider_payment_id:
+                return order.status.value  # a replay of what we booked
+            # The same session took money a second time under another charge (a Telegram invoice paid
+            # twice): a payment of its own, sent back.
+            payment = await _second_charge(uow, payment, charge, cmd, now)
+        elif cmd.currency.upper() != order.currency or cmd.amount != payment.amount:
             raise ValidationFailed(
                 f"Payment {cmd.session_id} captured {cmd.amount} {cmd.currency.upper()}, "
                 f"expected {payment.amount} {order.currency}."
             )
-        now = ctx.now()
-        payment.status, payment.completed_at = PaymentStatus.SUCCEEDED, now
-        payment.provider_payment_id = cmd.provider_payment_id
+        else:
+            payment.status, payment.completed_at = PaymentStatus.SUCCEEDED, now
+            payment.provider_payment_id = cmd.provider_payment_id
+            payment.failure_reason = None
         if order.status == OrderStatus.PENDING_PAYMENT:
-            previous_paid = await uow.sales.paid_orders_of(order.customer_id)
-            await inventory.allocate_reserved(uow, order.id, now)
-            order.mark_paid(cmd.amount, now)
-            uow.publish(events.OrderPaid(order.id, order.customer_id, order.channel, order.total, order.currency))
+            await _pay_order(uow, order, payment, cmd.provider, ctx, now)
+        else:
+            # Money arrived for an order that no longer waits for it: keep none of it.
+            assert payment.id is not None
+            order.captured += payment.amount
             uow.publish(
-                events.OrderStatusChanged(
+                events.ExtraPaymentReceived(
                     order.id,
                     order.customer_id,
-                    OrderStatus.PENDING_PAYMENT.value,
-                    OrderStatus.PAID.value,
-                    f"payment:{cmd.provider}",
+                    payment.id,
+                    payment.provider,
+                    payment.amount,
+                    payment.currency,
+                    order.status.value,
                 )
             )
-            reasons = ctx.approvals.reasons(order, previous_paid)
-            if reasons:
-                order.transition(OrderStatus.AWAITING_APPROVAL, now)
-                order.approval_reasons = reasons
-                uow.publish(events.OrderNeedsApproval(order.id, order.customer_id, tuple(reasons)))
-                uow.publish(
-                    events.OrderStatusChanged(
-                        order.id, order.customer_id, OrderStatus.PAID.value, order.status.value, "approval rules"
-                    )
-                )
-            await uow.sales.add_analytics(
-                AnalyticsEvent(
-                    EventName.ORDER_PAID.value,
-                    now,
-                    customer_id=order.customer_id,
-                    channel=order.channel,
-                    order_id=order.id,
-                    value=order.total,
-                )
+            reason = (
+                "paid twice: the order was already paid"
+                if order.paid_at is not None and order.status != OrderStatus.CANCELLED
+                else f"payment arrived after the order was {order.status.value.replace('_', ' ')}"
             )
-        else:
-            # Money arrived for an order that is no longer waiting for it (the link expired first, or it was
-            # cancelled). The stock is gone, so the money goes back rather than shipping what we don't hold.
-            order.captured += cmd.amount
-            await _open_refund(
-                uow, order, cmd.amount, "payment arrived after the order was closed", Actor.system("payments"), now
+            await open_refunds(
+                uow, order, payment.amount, reason, Actor.system("payments"), now, payment=payment, automatic=True
             )
         await uow.commit()
         return order.status.value
+
+
+async def _second_charge(uow: UnitOfWork, first: Payment, charge: str, cmd: c.ConfirmPayment, now: datetime) -> Payment:
+    assert first.id is not None
+    session_id = f"{first.session_id}/{charge}"[:255]
+    existing = await uow.sales.payment_by_session(first.provider, session_id, lock=True)
+    if existing is not None:
+        return existing  # replayed second charge: booked already
+    if cmd.currency.upper() != first.currency:
+        raise ValidationFailed(f"Charge {charge} is in {cmd.currency.upper()}, the order in {first.currency}.")
+    payment = Payment(first.order_id, first.provider, cmd.amount, first.currency, now, None)
+    payment.session_id, payment.provider_payment_id = session_id, charge
+    payment.status, payment.completed_at = PaymentStatus.SUCCEEDED, now
+    await uow.sales.add_payment(payment)
+    return payment
+
+
+async def _pay_order(
+    uow: UnitOfWork, order: Order, payment: Payment, provider: str, ctx: Context, now: datetime
+) -> None:
+    assert order.id is not None
+    previous_paid = await uow.sales.paid_orders_of(order.customer_id)
+    await inventory.allocate_reserved(uow, order.id, now)
+    order.mark_paid(payment.amount, now)
+    await close_open_payments(uow, order, f"order paid through {provider}", now)
+    uow.publish(events.OrderPaid(order.id, order.customer_id, order.channel, order.total, order.currency))
+    uow.publish(
+        events.OrderStatusChanged(
+            order.id,
+            order.customer_id,
+            OrderStatus.PENDING_PAYMENT.value,
+            OrderStatus.PAID.value,
+            f"payment:{provider}",
+        )
+    )
+    reasons = ctx.approvals.reasons(order, previous_paid)
+    if reasons:
+        order.transition(OrderStatus.AWAITING_APPROVAL, now)
+        order.approval_reasons = reasons
+        uow.publish(events.OrderNeedsApproval(order.id, order.customer_id, tuple(reasons)))
+        uow.publish(
+            events.OrderStatusChanged(
+                order.id, order.customer_id, OrderStatus.PAID.value, order.status.value, "approval rules"
+            )
+        )
+    await uow.sales.add_analytics(
+        AnalyticsEvent(
+            EventName.ORDER_PAID.value,
+            now,
+            customer_id=order.customer_id,
+            channel=order.channel,
+            order_id=order.id,
+            value=order.total,
+        )
+    )
 
 
 async def fail_payment(cmd: c.FailPayment, ctx: Context) -> str:
@@ -171,7 +223,8 @@ async def fail_payment(cmd: c.FailPayment, ctx: Context) -> str:
 
 
 async def process_refund(refund_id: int, ctx: Context) -> str:
-    """Phase two of a refund: ask the provider (idempotent by refund id), then book the outcome."""
+    """Phase two of a refund: ask the provider that took the payment (idempotent by refund id), then book
+    the outcome. A provider the shop can't ask (Telegram in-chat payments) makes it a task for a person."""
     async with ctx.uow() as uow:
         refund = await uow.sales.refund(refund_id)
         if refund is None:
@@ -181,6 +234,9 @@ async def process_refund(refund_id: int, ctx: Context) -> str:
         payment = await uow.sales.payment(refund.payment_id)
         if payment is None or payment.session_id is None:
             raise NotFound(f"Refund {refund_id} has no payment to refund.")
+        provider_name = payment.provider
+        charge = payment.provider_payment_id or payment.session_id
+        provider = ctx.provider(provider_name)
         request = RefundRequest(
             payment.session_id,
             payment.provider_payment_id,
@@ -189,33 +245,103 @@ async def process_refund(refund_id: int, ctx: Context) -> str:
             f"refund-{refund.id}",
             refund.reason,
         )
-    result = await ctx.payments.refund(request)
+    result = await provider.refund(request) if provider is not None else None
     async with ctx.uow() as uow:
         refund = await uow.sales.refund(refund_id, lock=True)
-        assert refund is not None
+        assert refund is not None and refund.id is not None
         if refund.status != RefundStatus.PENDING:
             return refund.status.value
         order = await load_order(uow, refund.order_id)
         assert order.id is not None
         now = ctx.now()
-        refund.completed_at = now
-        refund.provider_refund_id = result.refund_id or None
-        if result.succeeded:
-            refund.status = RefundStatus.SUCCEEDED
-            held = order.status in HOLDS_STOCK
-            old = order.status
-            order.record_refund(refund.amount, now)
-            if held and order.status == OrderStatus.REFUNDED:
-                await inventory.release_holds(uow, order.id, "refunded before shipping", now)
-            uow.publish(events.RefundSucceeded(order.id, order.customer_id, refund_id, refund.amount, refund.currency))
-            if order.status != old:
-                uow.publish(
-                    events.OrderStatusChanged(order.id, order.customer_id, old.value, order.status.value, refund.actor)
+        if result is None:
+            refund.status = RefundStatus.NEEDS_ACTION
+            refund.failure_reason = f"{provider_name} payments can't be refunded from the shop: refund it there"
+            uow.publish(
+                events.RefundNeedsAction(
+                    order.id,
+                    order.customer_id,
+                    refund.id,
+                    provider_name,
+                    charge,
+                    refund.amount,
+                    refund.currency,
+                    refund.reason,
                 )
+            )
+        elif result.succeeded:
+            refund.completed_at = now
+            refund.provider_refund_id = result.refund_id or None
+            refund.status = RefundStatus.SUCCEEDED
+            await _book_refund(uow, order, refund, now)
         else:
+            refund.completed_at = now
             refund.status = RefundStatus.FAILED
             refund.failure_reason = (result.failure_reason or "refused by the provider")[:500]
-            uow.publish(events.RefundFailed(order.id, refund_id, refund.failure_reason))
+            uow.publish(
+                events.RefundFailed(
+                    order.id,
+                    refund.id,
+                    refund.failure_reason,
+                    order.customer_id,
+                    refund.amount,
+                    refund.currency,
+                    provider_name,
+                )
+            )
+        await uow.commit()
+        return refund.status.value
+
+
+async def retry_refund(cmd: c.RetryRefund, ctx: Context) -> int:
+    """A failed refund is tried again as a new refund of the same payment and amount (a new idempotency key:
+    a provider remembers its "no" for the old one). Retrying it twice returns the same new refund."""
+    cmd.actor.require(Permission.REFUND)
+    async with ctx.uow() as uow:
+        failed = await uow.sales.refund(cmd.refund_id, lock=True)
+        if failed is None or failed.id is None:
+            raise NotFound(f"No refund {cmd.refund_id}.")
+        key = f"retry-of-{failed.id}"
+        again = await uow.sales.refund_by_key(key)
+        if again is not None and again.id is not None:
+            return again.id
+        if failed.status != RefundStatus.FAILED:
+            raise ValidationFailed(f"Refund {failed.id} is {failed.status.value}; only a failed refund is retried.")
+        order = await load_order(uow, failed.order_id)
+        payment = await uow.sales.payment(failed.payment_id)
+        if payment is None:
+            raise NotFound(f"Refund {failed.id} has no payment to refund.")
+        order.check_refund(failed.amount + await uow.sales.pending_refund_total(failed.order_id))
+        [refund_id] = await open_refunds(
+            uow, order, failed.amount, failed.reason, cmd.actor, ctx.now(), key=key, payment=payment
+        )
+        await uow.commit()
+        return refund_id
+
+
+async def mark_refund_done(cmd: c.MarkRefundDone, ctx: Context) -> str:
+    """A person refunded a payment at its provider by hand: book it as the provider's yes would be."""
+    cmd.actor.require(Permission.REFUND)
+    reference = cmd.reference.strip()
+    if not reference:
+        raise ValidationFailed("Say what was done (the provider's refund id or a note); it is kept with the refund.")
+    async with ctx.uow() as uow:
+        refund = await uow.sales.refund(cmd.refund_id, lock=True)
+        if refund is None:
+            raise NotFound(f"No refund {cmd.refund_id}.")
+        if refund.status == RefundStatus.SUCCEEDED:
+            return refund.status.value  # marked already (a double click)
+        if refund.status != RefundStatus.NEEDS_ACTION:
+            raise ValidationFailed(
+                f"Refund {refund.id} is {refund.status.value}; only one waiting for a person is marked."
+            )
+        order = await load_order(uow, refund.order_id)
+        now = ctx.now()
+        refund.status, refund.completed_at = RefundStatus.SUCCEEDED, now
+        refund.provider_refund_id = f"manual:{reference}"[:255]
+        refund.failure_reason = None
+        refund.actor = f"{refund.actor} / {cmd.actor.name}"[:120]
+        await _book_refund(uow, order, refund, now)
         await uow.commit()
         return refund.status.value
 
@@ -262,6 +388,7 @@ async def record_payment_attempt_failed(cmd: c.RecordPaymentAttemptFailed, ctx: 
             payment.failure_reason = cmd.reason[:500]
             if cmd.provider_payment_id:
                 payment.provider_payment_id = cmd.provider_payment_id
+            uow.publish(events.PaymentAttemptFailed(cmd.order_id, order.customer_id, cmd.provider, cmd.reason[:200]))
             await uow.sales.add_analytics(
                 AnalyticsEvent(
                     "payment_attempt_failed",
@@ -346,3 +473,26 @@ async def settle_refunds_of_session(provider: str, session_id: str, ctx: Context
             return []
         refund_ids = await uow.sales.pending_refunds_of(payment.order_id)
     return [await process_refund(refund_id, ctx) for refund_id in refund_ids]
+
+
+# --- after commit, from the outbox ---------------------------------------------------------------------
+async def close_session_at_provider(event: events.PaymentSessionClosed, ctx: Context) -> None:
+    """Ask the provider to stop the session taking money. A provider we can't ask (a Telegram invoice) is
+    covered by the pre-checkout re-check, which refuses a closed payment."""
+    provider = ctx.provider(event.provider)
+    if provider is not None:
+        await provider.close_session(event.session_id)
+
+
+async def refund_automatically(event: events.RefundRequested, ctx: Context) -> None:
+    """Refunds the shop opened itself (money that came twice or late) are asked for at once. Refunds that a
+    person asked for are processed by the command that opened them (``MessageBus.refund``) and, after a
+    crash, by the retry job."""
+    if event.automatic:
+        await process_refund(event.refund_id, ctx)
+
+
+PAYMENT_SUBSCRIBERS = {
+    "payments-close-sessions": (close_session_at_provider, events.PaymentSessionClosed),
+    "payments-refunds": (refund_automatically, events.RefundRequested),
+}

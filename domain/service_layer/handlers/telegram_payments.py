@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain import commands as c
+from domain import events
 from domain.errors import IllegalTransition, PaymentExpired
 from domain.model import Payment
 from domain.model.orders import OrderStatus
@@ -73,6 +74,8 @@ async def check_chat_payment(cmd: c.CheckChatPayment, ctx: Context) -> str | Non
         if payment is None:
             return "unknown"
         order = await load_order(uow, payment.order_id, lock=False)
+        if order.paid_at is not None and order.status != OrderStatus.CANCELLED:
+            return "paid"  # through this invoice or another payment: the money must not move twice
         if payment.status != PaymentStatus.PENDING or order.status != OrderStatus.PENDING_PAYMENT:
             return "not_pending"
         expires_at = order.reservation_expires_at
@@ -93,6 +96,8 @@ async def set_channel_reachable(cmd: c.SetChannelReachable, ctx: Context) -> boo
             return False
         if cmd.reachable:
             customer.unreachable_channels = [ch for ch in customer.unreachable_channels if ch != channel]
+            assert customer.id is not None
+            uow.publish(events.ChannelReachable(customer.id, channel))
         else:
             customer.unreachable_channels = [*customer.unreachable_channels, channel]
         await uow.commit()

@@ -65,7 +65,7 @@ async def test_every_notification_is_delivered_exactly_once_when_the_worker_dies
     first_sender = DyingSender(channel.bot, chat_per_second=100.0, chat_burst=100, survive=3)
     channel.sender = first_sender
     doomed = OutboxWorker(bot.shop.sessions, clock, name="doomed")
-    doomed.subscribe("telegram", TelegramNotifier(channel, bot.shop.bus.ctx.uow), {"OrderPaid"})
+    doomed.subscribe("telegram", TelegramNotifier(channel, bot.shop.bus.ctx.uow, doomed), {"OrderPaid"})
     with pytest.raises(asyncio.CancelledError):
         await doomed.drain()
     assert sum(len(paid_notices(bot, chat)) for chat in chats) == 3
@@ -74,7 +74,7 @@ async def test_every_notification_is_delivered_exactly_once_when_the_worker_dies
     channel.sender = TelegramSender(channel.bot, chat_per_second=100.0, chat_burst=100)
     clock.advance(minutes=2)
     fresh = OutboxWorker(bot.shop.sessions, clock, name="fresh")
-    fresh.subscribe("telegram", TelegramNotifier(channel, bot.shop.bus.ctx.uow), {"OrderPaid"})
+    fresh.subscribe("telegram", TelegramNotifier(channel, bot.shop.bus.ctx.uow, fresh), {"OrderPaid"})
     await fresh.drain()
     clock.advance(minutes=20)
     await fresh.drain()
@@ -115,11 +115,11 @@ async def test_cancellation_and_refund_are_told_with_an_order_status_button(bot:
     assert cancelled.button("Order status")["callback_data"].startswith("1.o.")
 
 
-async def test_a_shopper_who_blocked_the_bot_is_marked_unreachable_and_start_makes_them_reachable(bot: Bot) -> None:
-    bot.fake.blocked.add(6400)
-    await paid_telegram_order(bot, 6400)
-    await bot.shop.outbox.drain()
+async def test_a_shopper_who_blocked_the_bot_hears_the_held_notices_when_they_write_again(bot: Bot) -> None:
     customer = await bot.telegram.channel.customer_for(6400)
+    bot.fake.blocked.add(6400)
+    order_id = await paid_telegram_order(bot, 6400)
+    await bot.shop.outbox.drain()
 
     async def unreachable() -> list[str]:
         async with bot.shop.bus.ctx.uow() as uow:
@@ -135,12 +135,23 @@ async def test_a_shopper_who_blocked_the_bot_is_marked_unreachable_and_start_mak
         return sum(1 for call in bot.fake.calls if call.chat_id == 6400)
 
     before = attempts()
-    await paid_telegram_order(bot, 6400)  # while blocked, the next notice is not even tried
+    for step in ("picking", "packed"):
+        await bot.shop.bus.handle(c.AdvanceOrder(order_id, step, AGENT))
+    await bot.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999", AGENT))  # while blocked: not even tried
     await bot.shop.outbox.drain()
     assert attempts() == before
     bot.fake.blocked.clear()
-    assert messages(await bot.send(Updates(6400).text("/start")))
+    # Any message, not only /start, makes them reachable; what came due meanwhile is sent then, once each.
+    assert messages(await bot.send(Updates(6400).text("hi there")))
     assert await unreachable() == []
+    await bot.shop.outbox.drain()
+    await bot.shop.outbox.drain()
+    texts = [call.text for call in bot.fake.messages_to(6400)]
+    assert sum(f"Payment received for order #{order_id}" in t for t in texts) == 1  # the one refused with 403
+    assert sum(f"Order #{order_id} is on its way" in t for t in texts) == 1
+    await bot.send(Updates(6400).text("/start"))
+    await bot.shop.outbox.drain()
+    assert len([t for t in (call.text for call in bot.fake.messages_to(6400)) if f"#{order_id}" in t]) == 2
 
 
 async def test_an_agents_reply_and_the_closed_ticket_reach_the_shoppers_chat(bot: Bot, ann: Updates) -> None:

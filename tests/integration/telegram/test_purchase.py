@@ -64,7 +64,7 @@ async def test_a_purchase_paid_on_the_payment_page_is_notified_once_paid_and_onc
 
     await bot.shop.bus.handle(c.AdvanceOrder(order_id, "delivered", OPERATOR))
     await bot.shop.outbox.drain()
-    assert sum(f"Order #{order_id} was delivered" in t for t in texts_to(bot, 5001)) == 1
+    assert sum(f"Order #{order_id} has been delivered" in t for t in texts_to(bot, 5001)) == 1
 
 
 async def test_changing_a_quantity_in_the_cart_edits_the_cart_message_in_place(bot: Bot, ann: Updates) -> None:

@@ -267,9 +267,14 @@ class FakeSales(_Repo):
     async def refund_by_key(self, key: str) -> Refund | None:
         return next((r for r in self.s.all("refunds") if r.request_key == key), None)
 
+    async def refunds_of(self, order_id: int) -> list[Refund]:
+        return [r for r in self.s.all("refunds") if r.order_id == order_id]
+
     async def pending_refund_total(self, order_id: int) -> int:
         return sum(
-            r.amount for r in self.s.all("refunds") if r.order_id == order_id and r.status == RefundStatus.PENDING
+            r.amount
+            for r in self.s.all("refunds")
+            if r.order_id == order_id and r.status in (RefundStatus.PENDING, RefundStatus.NEEDS_ACTION)
         )
 
     async def stale_pending_refunds(self, older_than: datetime) -> list[int]:
@@ -354,6 +359,7 @@ class FakePaymentProvider:
     sessions: dict[str, PaymentSessionRequest] = field(default_factory=dict)
     refunds: dict[str, RefundRequest] = field(default_factory=dict)
     refuse_refunds: bool = False
+    closed: set[str] = field(default_factory=set)
 
     async def create_session(self, request: PaymentSessionRequest) -> PaymentSession:
         session_id = f"fs_{request.idempotency_key}"
@@ -365,3 +371,6 @@ class FakePaymentProvider:
             return RefundResult("", False, "the card issuer refused the refund")
         self.refunds.setdefault(request.idempotency_key, request)
         return RefundResult(f"fr_{request.idempotency_key}", True)
+
+    async def close_session(self, session_id: str) -> None:
+        self.closed.add(session_id)
