@@ -203,6 +203,12 @@ async def test_a_person_buys_shoes_with_taps_only_and_every_button_is_on_screen(
         await answered("Payment received for order #3", "paid")
         order = await shop.views.order(3)
         assert order is not None and order.status == "paid"
+        if layout == "widget":  # the chat's own × closes it, the launcher opens it again as it was
+            await person.tap(person.find("#close"), "the chat's close control")
+            await expect(person.iframe).to_be_hidden()  # type: ignore[arg-type]
+            host = Person(page, shots, layout)  # the launcher is on the host page, outside the iframe
+            await host.tap(page.get_by_role("button", name="Chat with the shop"), "the chat launcher")
+            await expect(log).to_contain_text("Payment received for order #3")
         if layout == "phone":
             await page.reload()  # the conversation survives a reload
             await expect(log).to_contain_text("Payment received for order #3")
@@ -261,4 +267,44 @@ async def test_a_campaign_message_shows_its_formatting_and_nothing_typed_becomes
         await expect(page.get_by_role("button", name="Unsubscribe").last).to_be_visible()
         await card.get_by_role("button").click()  # opens the product, and counts as the campaign's click
         await expect(page.locator("[data-kind=product_card]").last).to_contain_text("Stride Running Shoes")
+        await browser.close()
+
+
+async def test_a_long_paste_is_refused_visibly_and_a_support_agent_looks_like_a_person(
+    served: tuple[str, Shop], tmp_path: Path
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    from domain import commands as c
+    from domain.model.staff import Actor
+
+    base, shop = served
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
+        person = await open_chat(browser, base, "phone", tmp_path)
+        await expect(person.log).to_contain_text("Browse categories")
+        await person.tap(person.find("#input"), "the message box")
+        await person.page.keyboard.insert_text("x" * 2001)  # a paste: not cut to fit, not sent
+        await person.tap(person.find("#send"), "Send")
+        await expect(person.find("#note")).to_be_visible()
+        await expect(person.find("#note")).to_contain_text("2001 characters; the limit is 2000")
+        assert await person.find("#input").input_value() == "x" * 2001
+        await expect(person.find(".msg.user")).to_have_count(0)
+        await person.tap(person.find("#input"), "the message box")
+        await person.page.keyboard.press("Control+A")
+        await person.page.keyboard.insert_text("talk to a human")
+        await expect(person.find("#note")).to_be_hidden()
+        await person.tap(person.find("#send"), "Send")
+        handoff = person.find("[data-kind=handoff]").last
+        await expect(handoff).to_be_visible()
+        ticket = (await shop.views.open_tickets())[0]["id"]
+        said = "Hi, Olga here. <b>How</b> can I help?"  # staff text is text too
+        await shop.bus.handle(c.PostTicketMessage(ticket, said, Actor.system("olga")))
+        agent = person.find("[data-kind=agent]").last
+        await expect(agent).to_contain_text(said, timeout=15_000)
+        await expect(agent.locator(".avatar")).to_have_text("O")
+        await expect(agent.locator(".name")).to_have_text("olga")
+        assert await agent.locator("b").count() == 0
+        await person.nothing_clipped()
+        await person.shot("support-agent")
         await browser.close()
