@@ -465,16 +465,6 @@ async def _book_refund(uow: UnitOfWork, order: Order, refund: Refund, now: datet
         uow.publish(events.OrderStatusChanged(order.id, order.customer_id, old.value, order.status.value, refund.actor))
 
 
-async def settle_refunds_of_session(provider: str, session_id: str, ctx: Context) -> list[str]:
-    """Ask the provider for an order's pending refunds now (e.g. money that arrived after the order closed)."""
-    async with ctx.uow() as uow:
-        payment = await uow.sales.payment_by_session(provider, session_id)
-        if payment is None:
-            return []
-        refund_ids = await uow.sales.pending_refunds_of(payment.order_id)
-    return [await process_refund(refund_id, ctx) for refund_id in refund_ids]
-
-
 # --- after commit, from the outbox ---------------------------------------------------------------------
 async def close_session_at_provider(event: events.PaymentSessionClosed, ctx: Context) -> None:
     """Ask the provider to stop the session taking money. A provider we can't ask (a Telegram invoice) is
