@@ -73,17 +73,18 @@ def _order_body(card: OrderCard) -> list[Block]:
     totals = "\n".join(
         f"{label}: *{value}*" if label == "Total" else f"{label}: {value}" for label, value in card.totals
     )
-    fields = [mrkdwn(f"*Customer*\n{card.customer}"), mrkdwn(f"*Ship to*\n{card.ship_to}")]
+    # The shopper typed the name and address; product names may be imported text: escaped for mrkdwn.
+    fields = [mrkdwn(f"*Customer*\n{esc(card.customer)}"), mrkdwn(f"*Ship to*\n{esc(card.ship_to)}")]
     blocks: list[Block] = [
         {"type": "section", "fields": fields},
-        section(f"*Lines*\n{bullet(card.lines)}"),
+        section(f"*Lines*\n{bullet([esc(line) for line in card.lines])}"),
         section(f"*Totals*\n{totals}"),
     ]
     if card.reasons:
-        blocks.append(section(f"*Why it needs approval*\n{bullet(card.reasons)}"))
+        blocks.append(section(f"*Why it needs approval*\n{bullet([esc(r) for r in card.reasons])}"))
     note = f"Status: *{card.status_label}* · {card.stock_hold}"
     if card.tracking:
-        note += f" · Tracking: {card.tracking}"
+        note += f" · Tracking: {esc(card.tracking)}"
     blocks.append(context(note))
     return blocks
 
@@ -108,7 +109,7 @@ def approval_message(card: OrderCard, decision: str | None = None) -> list[Block
 def approval_fallback(card: OrderCard) -> str:
     """The notification text (and what screen readers say)."""
     total = dict(card.totals).get("Total", "")
-    return f"{card.title} ({total}) needs approval: {'; '.join(card.reasons)}"
+    return f"{card.title} ({total}) needs approval: {esc('; '.join(card.reasons))}"
 
 
 _ACTION_BUTTONS: dict[OrderAction, tuple[str, str | None]] = {
@@ -143,16 +144,17 @@ def order_message(card: OrderCard) -> list[Block]:
 # --- stock -------------------------------------------------------------------------------------------
 def stock_message(found: list[StockSummary], query: str) -> list[Block]:
     if not found:
-        return [section(f"No product or SKU matches *{query}*.")]
+        return [section(f"No product or SKU matches *{esc(query)}*.")]
     blocks: list[Block] = []
     for item in found:
         rows = "\n".join(
-            f"`{w.code}` {w.name}: {w.on_hand} on hand, {w.reserved} reserved, {w.allocated} allocated, "
+            f"`{esc(w.code)}` {esc(w.name)}: {w.on_hand} on hand, {w.reserved} reserved, {w.allocated} allocated, "
             f"*{w.available} available*"
             for w in item.warehouses
         )
         flag = " :warning: low" if item.low else ""
-        text = f"*{item.title}*{flag}\n{rows or '_not stocked in any warehouse_'}\nTotal available: *{item.available}*"
+        title = esc(item.title)
+        text = f"*{title}*{flag}\n{rows or '_not stocked in any warehouse_'}\nTotal available: *{item.available}*"
         blocks.append(
             {"type": "section", "text": mrkdwn(text), "accessory": button("Adjust…", "adjust_stock", item.sku)}
         )
@@ -204,7 +206,7 @@ def adjust_modal(item: StockSummary, channel: str | None) -> Block:
         "Adjust stock",
         "Adjust",
         [
-            section(f"*{item.title}*: {item.available} available"),
+            section(f"*{esc(item.title)}*: {item.available} available"),
             _input("warehouse", "Warehouse", select),
             _input("delta", "Change", _text_input("delta", "e.g. -2 or 5"), hint="Units to add (or remove with -)."),
             _input("reason", "Reason", _text_input("reason", "e.g. damaged in transit")),
@@ -332,14 +334,14 @@ def refund_done_modal(refund_id: int, order_id: int, channel: str | None, ts: st
 # --- support -----------------------------------------------------------------------------------------
 def handoff_message(handoff: Handoff, closed_by: str | None = None) -> list[Block]:
     blocks: list[Block] = [
-        header(f"Ticket #{handoff.ticket_id}: {handoff.subject}"),
-        context(f"{handoff.customer} (customer #{handoff.customer_id}) via {handoff.channel}"),
-        section(f"*Cart*\n{bullet(handoff.cart, '_empty_')}"),
-        section(f"*Recent orders*\n{bullet(handoff.orders)}"),
-        section(f"*Last messages*\n{bullet(handoff.messages)}"),
+        header(f"Ticket #{handoff.ticket_id}: {handoff.subject}"),  # plain text: nothing to escape
+        context(f"{esc(handoff.customer)} (customer #{handoff.customer_id}) via {handoff.channel}"),
+        section(f"*Cart*\n{bullet([esc(line) for line in handoff.cart], '_empty_')}"),
+        section(f"*Recent orders*\n{bullet([esc(line) for line in handoff.orders])}"),
+        section(f"*Last messages*\n{bullet([esc(line) for line in handoff.messages])}"),
     ]
     if closed_by is not None:
-        blocks.append(section(f":white_check_mark: Closed by {closed_by}."))
+        blocks.append(section(f":white_check_mark: Closed by {esc(closed_by)}."))
     else:
         value = str(handoff.ticket_id)
         blocks.append(context("Reply in this thread to answer the shopper."))
@@ -360,10 +362,10 @@ def report_message(report: Report) -> list[Block]:
 
 def home_view(home: Home) -> Block:
     waiting = [
-        f"Order #{w.order_id}, {w.total}: {'; '.join(w.reasons)}" + " (`/order " + str(w.order_id) + "`)"
+        f"Order #{w.order_id}, {w.total}: {esc('; '.join(w.reasons))}" + " (`/order " + str(w.order_id) + "`)"
         for w in home.waiting
     ]
-    low = [f"{s.title}: {s.available} available (threshold {s.threshold})" for s in home.low]
+    low = [f"{esc(s.title)}: {s.available} available (threshold {s.threshold})" for s in home.low]
     blocks: list[Block] = [
         header(f"Today, {home.day:%Y-%m-%d}"),
         section(f"Orders: *{home.orders_today}* · Gross: *{home.gross_today}* · Net: *{home.net_today}*"),
@@ -497,7 +499,7 @@ def campaign_submitted_message(name: str, actor: str, reachable: int) -> list[Bl
     assert approve is not None
     return [
         header(f"Campaign {name} needs approval"),
-        section(f"Submitted by {actor}; it reaches *{reachable}* customers (opted in, not blocked)."),
+        section(f"Submitted by {esc(actor)}; it reaches *{reachable}* customers (opted in, not blocked)."),
         approve,
     ]
 
@@ -508,7 +510,7 @@ def campaign_decided_message(name: str, decision: str) -> list[Block]:
 
 def campaign_paused_message(name: str, reason: str, actor: str) -> list[Block]:
     return [
-        section(f":double_vertical_bar: Campaign *{name}* paused by {actor}: {reason}"),
+        section(f":double_vertical_bar: Campaign *{esc(name)}* paused by {esc(actor)}: {esc(reason)}"),
         context("Nothing queued is lost; `/campaign` to resume it."),
     ]
 

@@ -122,7 +122,7 @@ async def open_thread(ops: SlackOps, event: ev.TicketOpened) -> None:
         return
     response = await ops.client.chat_postMessage(
         channel=channel,
-        text=f"Ticket #{event.ticket_id} from {summary.customer}: {summary.subject}",
+        text=f"Ticket #{event.ticket_id} from {esc(summary.customer)}: {esc(summary.subject)}",
         blocks=handoff_message(summary),
         metadata=metadata(TICKET_EVENT, ticket_id=event.ticket_id),
     )
@@ -137,7 +137,8 @@ async def shopper_said(ops: SlackOps, event: ev.TicketMessagePosted) -> None:
     ref = await _thread_of(ops, event.ticket_id)
     if ref is None:
         raise LookupError(f"ticket #{event.ticket_id} has no Slack thread yet")  # retried after TicketOpened
-    await ops.client.chat_postMessage(channel=ref.channel, thread_ts=ref.ts, text=f"*Shopper:* {event.text}")
+    text = f"*Shopper:* {esc(event.text)}"  # what the shopper typed, inert in mrkdwn
+    await ops.client.chat_postMessage(channel=ref.channel, thread_ts=ref.ts, text=text)
 
 
 async def ticket_closed(ops: SlackOps, event: ev.TicketClosed) -> None:
