@@ -114,6 +114,7 @@ class RefundSucceeded(Event):
     refund_id: int
     amount: int
     currency: str
+    everything: bool = False  # with it, all the money the order ever took has gone back
 
 
 @dataclass(frozen=True)

@@ -135,9 +135,8 @@ async def order_notice(turn: Turn, event: ev.Event) -> list[Reply]:
             )
         return [QuickReplies(text, (status,))]
     if isinstance(event, ev.RefundSucceeded):
-        order = await turn.services.views.order(order_id)
         amount = turn.money(event.amount, event.currency)
-        if order is not None and order.refunded >= order.captured:
+        if event.everything:
             text = _("We refunded {amount} for order #{id}: everything you paid.", amount=amount, id=order_id)
         else:
             text = _("We refunded {amount} for order #{id}.", amount=amount, id=order_id)

@@ -460,7 +460,10 @@ async def _book_refund(uow: UnitOfWork, order: Order, refund: Refund, now: datet
     order.record_refund(refund.amount, now)
     if held and order.status == OrderStatus.REFUNDED:
         await inventory.release_holds(uow, order.id, "refunded before shipping", now)
-    uow.publish(events.RefundSucceeded(order.id, order.customer_id, refund.id, refund.amount, refund.currency))
+    everything = order.refunded >= order.captured
+    uow.publish(
+        events.RefundSucceeded(order.id, order.customer_id, refund.id, refund.amount, refund.currency, everything)
+    )
     if order.status != old:
         uow.publish(events.OrderStatusChanged(order.id, order.customer_id, old.value, order.status.value, refund.actor))
 
