@@ -519,3 +519,44 @@ async def test_a_dashboard_refund_delivered_before_its_payment_is_retried_until_
     foreign = hooks.fake.event("charge.refunded", {"id": "ch_x", "object": "charge", "payment_intent": "pi_x"})
     hooks.fake.payment_intents["pi_x"] = {"id": "pi_x", "object": "payment_intent", "metadata": {}}
     assert await hooks.deliver(foreign) == (200, {"received": True, "outcome": "not ours"})
+
+
+# --- one order, paid in Telegram and on Stripe Checkout ------------------------------------------------
+async def test_paid_in_telegram_expires_the_stripe_session_and_a_stripe_payment_still_arriving_goes_back_to_stripe(
+    small: SmallShop, hooks: Hooks
+) -> None:
+    order_id, _, session_id = await start(small)
+    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id))
+    await small.shop.bus.handle(c.ConfirmPayment("telegram", invoice.session_id, invoice.amount, "USD", "tg-ch-1"))
+    await small.shop.outbox.drain()
+    assert [r.path for r in hooks.fake.calls("POST", f"/v1/checkout/sessions/{session_id}/expire")] == [
+        f"/v1/checkout/sessions/{session_id}/expire"
+    ]
+    assert hooks.fake.sessions[session_id]["status"] == "expired"
+
+    # The shopper had pressed Pay on Stripe's page a moment before it expired: the money arrives anyway.
+    assert (await hooks.deliver(hooks.fake.pay(session_id)))[0] == 200
+    await small.shop.outbox.drain()
+    assert await status_of(small, order_id) == ("paid", 17000, 8500)
+    [stripe_refund] = hooks.fake.refunds.values()
+    intent = hooks.fake.sessions[session_id]["payment_intent"]
+    assert (stripe_refund["payment_intent"], stripe_refund["amount"]) == (intent, 8500)  # Stripe's own payment
+    assert await refunds_of(small, order_id) == [(8500, "succeeded", stripe_refund["id"])]
+
+
+async def test_a_refund_stripe_refuses_is_recorded_with_what_staff_need_to_act_on_it(
+    small: SmallShop, hooks: Hooks
+) -> None:
+    order_id, session_id = await paid_order(small, hooks)
+    hooks.fake.dashboard_refund(session_id, 8500)  # someone refunded it in Stripe's dashboard; no webhook yet
+    assert await small.shop.bus.refund(c.RefundOrder(order_id, 8500, "damaged", APPROVER)) == "failed"
+    async with small.shop.sessions() as session:
+        rows = (await session.execute(select(orm.outbox.c.name, orm.outbox.c.payload))).all()
+    [failed] = [payload for name, payload in rows if name == "RefundFailed"]
+    assert (failed["order_id"], failed["amount"], failed["currency"], failed["provider"]) == (
+        order_id,
+        8500,
+        "USD",
+        "stripe",
+    )
+    assert "already been refunded" in failed["reason"]
