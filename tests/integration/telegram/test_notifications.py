@@ -167,3 +167,22 @@ async def test_an_agents_reply_and_the_closed_ticket_reach_the_shoppers_chat(bot
     texts = [call.text for call in bot.fake.messages_to(5001)]
     assert sum("how can I help?" in t for t in texts) == 1
     assert sum("closed this conversation" in t for t in texts) == 1
+
+
+async def test_a_notice_that_fails_to_build_is_retried_by_the_outbox_not_counted_as_told(
+    bot: Bot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order_id = await paid_telegram_order(bot, 6500)
+    views = bot.telegram.channel.engine.services.views
+    real = views.order
+
+    async def database_hiccup(order: int) -> Any:
+        raise OSError("connection reset by peer")
+
+    monkeypatch.setattr(views, "order", database_hiccup)
+    await bot.shop.outbox.drain()
+    assert paid_notices(bot, 6500) == []  # not marked as told
+    monkeypatch.setattr(views, "order", real)
+    clock.advance(minutes=5)  # past the retry's back-off
+    await bot.shop.outbox.drain()
+    assert sum(f"#{order_id}" in text for text in paid_notices(bot, 6500)) == 1
