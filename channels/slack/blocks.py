@@ -298,9 +298,17 @@ def refund_needed_message(
     ]
 
 
+OUTCOME_BLOCK = "outcome"
+
+
 def refund_settled(blocks: list[Block], outcome: str) -> list[Block]:
-    """The same notice with its buttons replaced by what happened (in place, with chat.update)."""
-    return [b for b in blocks if b.get("type") != "actions"] + [section(outcome)]
+    """The same notice with its buttons (or an earlier outcome) replaced by what happened."""
+    kept = [b for b in blocks if b.get("type") != "actions" and b.get("block_id") != OUTCOME_BLOCK]
+    return [*kept, section(outcome) | {"block_id": OUTCOME_BLOCK}]
+
+
+def is_settled(blocks: list[Block]) -> bool:
+    return not any(b.get("type") == "actions" for b in blocks)
 
 
 def extra_payment_text(order_id: int, amount: str, provider: str, order_status: str, automatic: bool) -> str:

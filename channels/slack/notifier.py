@@ -23,9 +23,11 @@ from channels.slack.blocks import (
     extra_payment_message,
     extra_payment_text,
     handoff_message,
+    is_settled,
     low_stock_message,
     refund_failed_message,
     refund_needed_message,
+    refund_settled,
 )
 from channels.slack.context import SlackOps
 from channels.slack.registry import APPROVAL_EVENT, NOTICE_EVENT, TICKET_EVENT, MessageRef, metadata
@@ -181,6 +183,8 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
             await post_refund_needed(ops, event, event_id)
         elif isinstance(event, ev.ExtraPaymentReceived):
             await post_extra_payment(ops, event, event_id)
+        elif isinstance(event, ev.RefundSucceeded):
+            await refund_booked(ops, event)
 
     async def campaigns(event_id: str, event: ev.Event) -> None:
         if isinstance(event, ev.CampaignSubmitted):
@@ -194,7 +198,8 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
     subscribe("slack-approvals", approvals, events={"OrderNeedsApproval", "OrderStatusChanged"})
     subscribe("slack-stock", stock, events={"LowStock"})
     subscribe("slack-support", support, events={"TicketOpened", "TicketMessagePosted", "TicketClosed"})
-    subscribe("slack-refunds", refunds, events={"RefundFailed", "RefundNeedsAction", "ExtraPaymentReceived"})
+    money_events = {"RefundFailed", "RefundNeedsAction", "ExtraPaymentReceived", "RefundSucceeded"}
+    subscribe("slack-refunds", refunds, events=money_events)
     subscribe("slack-campaigns", campaigns, events={"CampaignSubmitted", "CampaignPaused", "CampaignFinished"})
 
 
@@ -328,3 +333,29 @@ async def post_extra_payment(ops: SlackOps, event: ev.ExtraPaymentReceived, even
         event.order_id, _amount(event.amount, event.currency), event.provider, event.order_status, automatic
     )
     await post_notice(ops, event_id, "extra_payment", text, extra_payment_message(text), order_id=event.order_id)
+
+
+async def refund_booked(ops: SlackOps, event: ev.RefundSucceeded) -> None:
+    """A refund that needed a person was marked done outside Slack (``chatshop order refund-done``): its task
+    in the ops channel says so too, instead of offering a button for work already done."""
+    channel = ops.config.ops_channel
+    if not channel:
+        return
+    refund = await ops.views.refund(event.refund_id)
+    if refund is None or ops.bus.ctx.provider(refund.provider) is not None:
+        return  # the provider refunded it: there never was a task
+    task = await ops.registry.notice_of(channel, "refund_needed", refund_id=event.refund_id)
+    if task is None or is_settled(list(task.get("blocks") or [])):
+        return  # none posted, or already updated by the Slack button that booked it
+    who = refund.actor.rsplit(" / ", 1)[-1]  # MarkRefundDone appends the person who marked it
+    reference = (refund.provider_refund_id or "").removeprefix("manual:")
+    outcome = f":white_check_mark: Refunded by {esc(who)} at {ops.stamp()}" + (
+        f", ref {esc(reference)}" if reference else ""
+    )
+    await ops.client.chat_update(
+        channel=channel,
+        ts=str(task["ts"]),
+        text=outcome,
+        blocks=refund_settled(list(task.get("blocks") or []), outcome),
+        metadata=task.get("metadata"),
+    )

@@ -124,6 +124,23 @@ class MessageRegistry:
                 break
         return None
 
+    async def notice_of(self, channel: str, kind: str, **match: Any) -> dict[str, Any] | None:
+        """The newest notice of ``kind`` whose payload has ``match`` (e.g. the task of one refund), from
+        Slack's history: rare look-ups (a refund booked outside Slack) that need no table of their own."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            page = await self._history(channel, limit=200, cursor=cursor)
+            for message in page.get("messages", []):
+                payload = (message.get("metadata") or {}).get("event_payload") or {}
+                if _payload(message, NOTICE_EVENT, "kind") == kind and all(
+                    payload.get(k) == v for k, v in match.items()
+                ):
+                    return dict(message)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                break
+        return None
+
     # --- any message of ours ----------------------------------------------------------------------
     async def message(self, ref: MessageRef) -> dict[str, Any] | None:
         """One message as Slack holds it now (blocks and metadata), to update it in place."""

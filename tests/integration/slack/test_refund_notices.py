@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from domain import commands as c
 from domain.adapters import orm
+from domain.model.staff import Actor, Role
 from domain.service_layer.handlers.payments import PaymentLink
 from domain.service_layer.handlers.telegram_payments import ChatInvoice
 from tests.integration.slack.conftest import APPROVER, OPERATOR, OPS, SlackShop
@@ -96,6 +97,8 @@ async def test_a_telegram_payment_refund_is_a_refund_needed_task_marked_done_fro
     order = await slack.shop.views.order(order_id)
     assert order is not None and order.refunded == 1250
 
+    await slack.shop.outbox.drain()  # RefundSucceeded: the task already says who booked it; left as it is
+    assert len(slack.fake.called("chat.update")) == 1
     await slack.send.submit(modal, {"reference": "re_3Q <b>"}, APPROVER)  # the same form again: booked once
     await slack.eventually(lambda: _updates(slack, task["ts"], 2))
     assert await _refunds(slack, order_id) == [(1250, "succeeded")]
@@ -105,6 +108,22 @@ async def test_a_telegram_payment_refund_is_a_refund_needed_task_marked_done_fro
 
 async def _updates(slack: SlackShop, ts: str, count: int) -> bool:
     return len([u for u in slack.fake.called("chat.update") if u.args["ts"] == ts]) >= count
+
+
+async def test_a_refund_marked_done_outside_slack_updates_its_task(slack: SlackShop) -> None:
+    order_id, _ = await _paid_in_telegram(slack.small)
+    await _refund_from_slack(slack, order_id, "", "wrong size")
+    await slack.shop.outbox.drain()
+    [task] = _posted(slack, "refund_needed")
+    [(_, refund_id)] = _buttons(task["blocks"])
+    # As ``chatshop order refund-done ID --reference …`` does: the same command, an actor not in Slack.
+    await slack.shop.bus.handle(c.MarkRefundDone(int(refund_id), "R-9 <x>", Actor.staff("carl", Role.ADMIN)))
+    await slack.shop.outbox.drain()
+    update = await slack.fake.wait_for("chat.update", lambda a: a["ts"] == task["ts"])
+    assert "Refunded by carl at 2026-11-02 12:00 UTC, ref R-9 &lt;x&gt;" in _texts(update.args["blocks"])
+    assert _buttons(update.args["blocks"]) == []
+    await slack.shop.outbox.drain()
+    assert len(slack.fake.called("chat.update")) == 1
 
 
 async def test_only_an_approver_may_mark_a_refund_done(slack: SlackShop) -> None:
