@@ -547,6 +547,12 @@ def run_server(host: str | None = None, port: int | None = None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
+    if host is not None:
+        settings = settings.model_copy(update={"http_host": host})
+    problem = settings.unsafe_secret()
+    if problem is not None:
+        typer.echo(problem, err=True)
+        raise typer.Exit(2)
     asyncio.run(serve(settings, host or settings.http_host, port or settings.http_port))
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("var") / "shop.db"
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # fine on a laptop; refused once real people can reach the shop
 
 
 def normalise_database_url(url: str) -> str:
@@ -41,7 +44,7 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(
         default=25, ge=1, description="failed deliveries before an event is dead-lettered (chatshop outbox retry)"
     )
-    secret_key: SecretStr = SecretStr("dev-only-change-me")
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     # Approval rules: matching paid orders wait for a person (see README "Order approvals").
     approval_total_over: str | None = Field(default=None, description="e.g. 500.00, in the shop currency")
     approval_first_order: bool = False
@@ -92,6 +95,48 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.http_host}:{self.http_port}"
+
+    def unsafe_secret(self) -> str | None:
+        """Why the server must not start with the built-in secret key, or None when it may.
+
+        The key signs chat buttons and unsubscribe/click links: with the public default anyone could forge
+        them, which matters as soon as real shoppers can reach the shop (a real channel or a public address).
+        """
+        if self.secret_key.get_secret_value() != DEFAULT_SECRET_KEY:
+            return None
+        exposed = [
+            name
+            for name, on in (
+                ("CHATSHOP_TELEGRAM_TOKEN", self.telegram_token is not None),
+                ("CHATSHOP_STRIPE_SECRET_KEY", self.stripe_secret_key is not None),
+                ("CHATSHOP_SLACK_BOT_TOKEN", self.slack_bot_token is not None),
+                ("CHATSHOP_PUBLIC_URL", bool(self.public_url) and not _loopback_url(self.public_url or "")),
+                ("CHATSHOP_HTTP_HOST", not _loopback_host(self.http_host)),
+            )
+            if on
+        ]
+        if not exposed:
+            return None
+        return (
+            f"CHATSHOP_SECRET_KEY is still the built-in development value, and {', '.join(exposed)} "
+            "makes the shop reachable by real people: anyone could forge its signed buttons and links. "
+            'Set CHATSHOP_SECRET_KEY to a long random value, e.g. python -c "import secrets; '
+            'print(secrets.token_urlsafe(48))"'
+        )
+
+
+def _loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _loopback_url(url: str) -> bool:
+    return _loopback_host(urlsplit(url).hostname or "")
 
 
 @lru_cache(maxsize=1)
