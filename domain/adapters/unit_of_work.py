@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Self
 
@@ -22,13 +23,17 @@ from domain.events import Event
 from domain.ports import Clock
 from domain.service_layer.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
+
 # PostgreSQL SQLSTATEs worth retrying the whole command for: serialization failure and deadlock.
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}
 
 
 def translate_db_error(exc: BaseException) -> BaseException:
     if isinstance(exc, IntegrityError):
-        return Conflict(f"That changed at the same time elsewhere; please try again. ({exc.orig})")
+        # The database's own words name tables and key values: they go to the log, never to a shopper.
+        log.info("integrity conflict, the command will be retried: %s", exc.orig)
+        return Conflict("That changed at the same time elsewhere; please try again.")
     if isinstance(exc, DBAPIError):
         sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
         if sqlstate in _RETRYABLE_SQLSTATES or "database is locked" in str(exc.orig):
