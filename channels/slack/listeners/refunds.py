@@ -83,8 +83,8 @@ async def mark_done_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncB
 async def mark_done_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    values = view["state"]["values"].get("reference", {})
-    reference = str(next(iter(values.values()), {}).get("value") or "").strip()
+    element: dict[str, Any] = view["state"]["values"].get("reference", {}).get("reference") or {}
+    reference = str(element.get("value") or "").strip()
     if not reference:
         await ack(response_action="errors", errors={"reference": "Say what was done: the provider's refund id."})
         return
