@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -171,10 +171,30 @@ class OutboxWorker:
                 error,
             )
 
+    async def _renew(self, rows: list[_Claimed]) -> set[int]:
+        """Extend the lease of the batch's undelivered rows that are still ours; returns their ids.
+
+        Renewed before each event, so a batch of slow deliveries never outlives its lease half-way and
+        another process starts on rows this one is still going to deliver; a row another process took over
+        meanwhile (this one stalled past the lease) is left to it."""
+        t = orm.outbox.c
+        until = self.clock.now() + self.lease
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(orm.outbox)
+                .where(t.id.in_([r.id for r in rows]), t.claimed_by == self.name, t.delivered_at.is_(None))
+                .values(claimed_until=until)
+                .returning(t.id)
+            )
+            return set(result.scalars())
+
     async def run_once(self) -> int:
         """Deliver one batch; returns how many events were delivered."""
         delivered = 0
-        for row in await self._claim():
+        batch = await self._claim()
+        for index, row in enumerate(batch):
+            if index > 0 and row.id not in await self._renew(batch[index:]):
+                continue  # our lease ran out and another process has it now
             event_id, name = row.event_id, row.name
             try:
                 event = Event.from_record(name, row.payload)
@@ -204,6 +224,17 @@ class OutboxWorker:
             if n == 0:
                 break
         return total
+
+
+async def prune_outbox(sessions: async_sessionmaker[AsyncSession], older_than: datetime) -> tuple[int, int]:
+    """Delete delivered events and processed-message marks older than ``older_than``; returns both counts.
+
+    Dead and pending events stay whatever their age (an operator still has to see them)."""
+    o, p = orm.outbox.c, orm.processed_messages.c
+    async with sessions() as session, session.begin():
+        events = await session.execute(delete(orm.outbox).where(o.delivered_at < older_than))
+        marks = await session.execute(delete(orm.processed_messages).where(p.processed_at < older_than))
+        return int(getattr(events, "rowcount", 0)), int(getattr(marks, "rowcount", 0))
 
 
 async def outbox_backlog(sessions: async_sessionmaker[AsyncSession], now: datetime) -> dict[str, int]:

@@ -13,6 +13,7 @@ from domain.adapters import orm
 from domain.adapters.outbox import OutboxWorker
 from domain.errors import OutOfStock
 from domain.events import Event, OrderPlaced
+from tests.support.clock import FakeClock
 from tests.support.shopdata import ADDRESS, SmallShop
 
 
@@ -264,3 +265,51 @@ def test_an_operator_sees_dead_events_and_retries_them_from_the_terminal(tmp_pat
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT attempts, dead_at FROM outbox WHERE event_id = 'ev-dead-1'").fetchone() == (0, None)
     assert "'dead': 0" in cli("outbox", "status").stdout
+
+
+async def test_a_batch_of_slow_deliveries_keeps_its_lease_so_no_event_is_delivered_twice(
+    small: SmallShop, clock: FakeClock
+) -> None:
+    """Each delivery takes 40 s against a 60 s lease; another worker polls during every delivery."""
+    for n in range(3):
+        await small.checkout(await small.customer(f"slow-{n}"), "MUG-WHT")
+    async with small.shop.sessions() as session:
+        await session.execute(orm.outbox.update().values(delivered_at=None))
+        await session.commit()
+    delivered: list[str] = []
+    other = OutboxWorker(small.shop.sessions, clock, name="other", lease=timedelta(seconds=60))
+    slow = OutboxWorker(small.shop.sessions, clock, name="slow", lease=timedelta(seconds=60))
+
+    async def record(event_id: str, event: Event) -> None:
+        delivered.append(event_id)
+
+    async def slow_record(event_id: str, event: Event) -> None:
+        delivered.append(event_id)
+        clock.advance(seconds=40)
+        await other.run_once()  # another process polls while this one is busy
+
+    other.subscribe("counter", record, {"OrderPlaced"})
+    slow.subscribe("counter", slow_record, {"OrderPlaced"})
+    await slow.run_once()
+    await other.drain()
+    assert len(delivered) == 3 and len(set(delivered)) == 3
+
+
+async def test_old_delivered_events_and_marks_are_pruned_but_pending_ones_stay(
+    small: SmallShop, clock: FakeClock
+) -> None:
+    from domain.adapters.outbox import prune_outbox
+
+    async def done(event_id: str, event: Event) -> None:
+        return None
+
+    small.shop.outbox.subscribe("done", done)
+    await small.checkout(await small.customer(), "MUG-WHT")
+    await small.shop.outbox.drain()
+    clock.advance(days=31)
+    await small.checkout(await small.customer("later"), "MUG-WHT")  # pending: must stay
+    events, marks = await prune_outbox(small.shop.sessions, clock.now() - timedelta(days=30))
+    assert events > 0 and marks > 0
+    async with small.shop.sessions() as session:
+        left = (await session.execute(select(orm.outbox.c.delivered_at))).scalars().all()
+    assert left and all(at is None for at in left)
