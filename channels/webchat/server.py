@@ -8,7 +8,7 @@ import logging
 import re
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -96,6 +96,38 @@ def public_origin(request: web.Request, settings: WebchatSettings) -> str:
     return f"{scheme}://{host}"
 
 
+def client_address(request: web.Request, settings: WebchatSettings) -> str:
+    """Who is connecting: the peer, or for a trusted proxy the address it says it forwarded for."""
+    peer = request.remote or "unknown"
+    if _trusted(request.remote, settings.proxies):
+        forwarded = request.forwarded
+        named = (forwarded[-1].get("for") if forwarded else None) or request.headers.get("X-Forwarded-For", "").split(
+            ","
+        )[-1].strip()
+        if named:
+            return named.strip('"[]')
+    return peer
+
+
+class NewChatLimiter:
+    """At most ``per_minute`` new chats (fresh sessions, each a new customer) per client address, so a script
+    can't fill the CRM and the analytics with throw-away shoppers. Remembers the busiest recent addresses."""
+
+    def __init__(self, per_minute: int, remember: int = 10_000) -> None:
+        self.per_minute, self.remember = per_minute, remember
+        self._by_address: OrderedDict[str, RateLimiter] = OrderedDict()
+
+    def allow(self, address: str) -> bool:
+        limiter = self._by_address.pop(address, None) or RateLimiter(self.per_minute, 60.0)
+        self._by_address[address] = limiter
+        while len(self._by_address) > self.remember:
+            self._by_address.popitem(last=False)
+        return limiter.allow()
+
+
+NEW_CHATS_KEY = web.AppKey("webchat_new_chats", NewChatLimiter)
+
+
 def origin_allowed(request: web.Request, settings: WebchatSettings) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
@@ -147,11 +179,17 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 continue
             kind, ref = data.get("type"), _ref(data)
             if kind == "hello":
-                if chat_id is not None:
-                    hub.detach(chat_id, ws)
+                if not limiter.allow():
+                    await _error(ws, "rate_limited", "Slow down a little, please.", ref)
+                    continue
                 token = data.get("session")
                 if not isinstance(token, str) or not _SESSION.match(token):
+                    if not request.app[NEW_CHATS_KEY].allow(client_address(request, settings)):
+                        await _error(ws, "rate_limited", "Too many new chats from your network; try again in a minute.")
+                        continue
                     token = secrets.token_urlsafe(24)
+                if chat_id is not None:
+                    hub.detach(chat_id, ws)
                 locale = data.get("locale") if isinstance(data.get("locale"), str) else None
                 chat_id = chat_id_for(token)
                 history = hub.history(chat_id)
@@ -253,6 +291,7 @@ def mount(
     settings = settings or WebchatSettings()
     hub = Hub(settings.history_size, settings.pending_size)
     app[SETTINGS_KEY], app[HUB_KEY], app[ENGINE_KEY] = settings, hub, engine
+    app[NEW_CHATS_KEY] = NewChatLimiter(settings.new_chats_per_minute)
     app.router.add_get("/chat", _static("index.html", "text/html; charset=utf-8"))
     app.router.add_get("/chat/app.js", _static("app.js", "application/javascript"))
     app.router.add_get("/chat/chat.css", _static("chat.css", "text/css"))

@@ -20,6 +20,7 @@ class WebchatSettings(BaseSettings):
     max_frame_bytes: int = Field(default=16 * 1024, ge=256)
     rate_limit_messages: int = Field(default=12, ge=1, description="messages per window per connection")
     rate_limit_seconds: float = Field(default=10.0, gt=0)
+    new_chats_per_minute: int = Field(default=30, ge=1, description="fresh sessions per client address per minute")
     # Reverse proxies (addresses or networks, comma-separated: ``127.0.0.1,10.0.0.0/8``) whose
     # ``Forwarded`` / ``X-Forwarded-Proto`` / ``X-Forwarded-Host`` tell the scheme and host the browser used;
     # nobody else's are believed. Shared by the whole server, hence the name without WEBCHAT_.

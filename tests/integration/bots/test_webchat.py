@@ -154,8 +154,9 @@ async def test_a_flood_of_messages_is_rate_limited(client: TestClient[Any, Any])
         for _ in range(SETTINGS.rate_limit_messages + 3):
             await ws.send_json({"type": "message", "text": "hi"})
             codes.append((await ws.receive_json(timeout=10)).get("code"))
-        assert codes[: SETTINGS.rate_limit_messages] == [None] * SETTINGS.rate_limit_messages
-        assert codes[-1] == "rate_limited"
+        allowed = SETTINGS.rate_limit_messages - 1  # the hello counted too
+        assert codes[:allowed] == [None] * allowed
+        assert codes[allowed:] == ["rate_limited"] * 4
 
 
 async def test_only_allowed_origins_may_open_the_socket(client: TestClient[Any, Any]) -> None:
@@ -173,3 +174,39 @@ async def test_widget_page_and_embed_script_are_served(client: TestClient[Any, A
     assert script.status == 200 and "iframe" in await script.text()
     app_js = await (await client.get("/chat/app.js")).text()
     assert ".innerHTML" not in app_js  # shop data and shopper text are only ever set as textContent
+
+
+async def test_new_chats_from_one_address_are_limited_but_known_sessions_resume(
+    small: SmallShop, engine: ConversationEngine
+) -> None:
+    settings = WebchatSettings(_env_file=None, new_chats_per_minute=3)  # type: ignore[call-arg]
+
+    def mount(app: aiohttp.web.Application, shop: Shop) -> None:
+        webchat.mount(app, shop, engine=engine, settings=settings)
+
+    async with TestClient(TestServer(create_app(small.shop, [mount]))) as test_client:
+        sessions = []
+        for _ in range(3):
+            async with test_client.ws_connect("/chat/ws") as ws:
+                welcome = await Socket(ws).hello()
+                assert welcome["type"] == "welcome"
+                sessions.append(welcome["session"])
+        async with test_client.ws_connect("/chat/ws") as ws:
+            refused = await Socket(ws).hello()
+            assert refused["type"] == "error" and refused["code"] == "rate_limited"
+            again = await Socket(ws).hello(sessions[0])  # a returning shopper is not a new chat
+            assert again["type"] == "welcome" and again["session"] == sessions[0]
+    profiles = [await small.shop.views.customer(n) for n in range(1, 10)]
+    assert sum(1 for p in profiles if p is not None and any(k == "webchat" for k, _ in p.identities)) == 3
+
+
+async def test_hello_frames_count_against_the_connections_rate_limit(client: TestClient[Any, Any]) -> None:
+    async with client.ws_connect("/chat/ws") as ws:
+        socket = Socket(ws)
+        session = (await socket.hello())["session"]
+        await socket.replies()  # the greeting
+        codes = []
+        for _ in range(40):
+            answer = await socket.hello(session)
+            codes.append(answer.get("code") if answer["type"] == "error" else answer["type"])
+        assert "rate_limited" in codes
