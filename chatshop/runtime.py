@@ -1,7 +1,9 @@
-"""Background work of a running shop: the outbox worker and scheduled jobs.
+"""Background work of a running shop: the outbox worker, long-running workers and scheduled jobs.
 
 Every process runs the same jobs; ``SlotGuard`` lets exactly one process run each firing, so a shop can
-run several ``chatshop run`` processes on one PostgreSQL without double work.
+run several ``chatshop run`` processes on one PostgreSQL without double work. Workers (``add_worker``,
+e.g. the campaign sender) start with the runtime and run until it stops; each gets the stop event and
+is awaited on stop, so it can finish what it started (``on_stop`` closers run after them).
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -28,6 +31,9 @@ class Runtime:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._outbox_task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._workers: list[tuple[str, Callable[[asyncio.Event], Coroutine[Any, Any, None]]]] = []
+        self._worker_tasks: list[asyncio.Task[None]] = []
+        self._closers: list[Callable[[], Awaitable[object]]] = []
         self.add_job("expire-reservations", timedelta(seconds=30), self._expire)
         self.add_job("retry-refunds", timedelta(minutes=1), lambda: retry_pending_refunds(shop.bus.ctx))
         self.add_job("prune-job-runs", timedelta(hours=6), lambda: shop.jobs.prune(timedelta(days=7)))
@@ -70,6 +76,14 @@ class Runtime:
             misfire_grace_time=3600,
         )
 
+    def add_worker(self, name: str, fn: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
+        """Run ``fn(stop)`` from start to stop; it returns once ``stop`` is set and its work is put away."""
+        self._workers.append((name, fn))
+
+    def on_stop(self, fn: Callable[[], Awaitable[object]]) -> None:
+        """Call ``fn`` on stop, after the workers have returned (closing their connections)."""
+        self._closers.append(fn)
+
     async def _outbox_loop(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -84,10 +98,21 @@ class Runtime:
     async def start(self) -> None:
         self.scheduler.start()
         self._outbox_task = asyncio.create_task(self._outbox_loop(), name="outbox")
+        self._worker_tasks = [asyncio.create_task(fn(self._stopping), name=name) for name, fn in self._workers]
 
     async def stop(self) -> None:
         self._stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        for task in self._worker_tasks:
+            try:
+                await task
+            except Exception:
+                log.exception("worker %s failed while stopping", task.get_name())
         if self._outbox_task is not None:
             await self._outbox_task
+        for close in self._closers:
+            try:
+                await close()
+            except Exception:
+                log.exception("closing %r failed", close)

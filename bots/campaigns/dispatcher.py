@@ -61,6 +61,7 @@ class DeliveryStore(Protocol):
     async def due_campaigns(self) -> list[int]: ...
     async def open_now(self, horizon_seconds: float) -> int: ...
     async def sending_with_products(self) -> list[int]: ...
+    async def release(self, deliveries: Sequence[Any]) -> int: ...
 
 
 class Bus(Protocol):
@@ -139,6 +140,10 @@ class Limits:
     rate_per_second: float = 30.0  # Telegram: about 30 messages a second per bot
     chat_per_second: float = 1.0  # and one a second per chat
     max_in_flight: int = 20
+    # On stop, how long calls already under way may take to answer before the process gives up on them
+    # (those rows then become ``unknown``: their outcome is not known). Rows still waiting for a slot are
+    # put back in the queue at once.
+    stop_grace_seconds: float = 10.0
 
 
 class Dispatcher:
@@ -166,8 +171,23 @@ class Dispatcher:
         self.stats = DispatchStats()
         self.booker = Booker(store, batch=self._claim_batch(), linger=0.05)
         self._in_flight: set[asyncio.Task[None]] = set()
+        # Tasks that have not reached their channel call yet: on stop they are cancelled and their rows
+        # requeued (nothing left this process for them, so sending them later duplicates nothing).
+        self._before_call: dict[asyncio.Task[None], Claimed] = {}
+        self._wake = asyncio.Event()
         self.housekeeping_every = 1.0
         self._last_housekeeping = float("-inf")
+
+    def rate_key(self, channel: str) -> str:
+        """The key of the channel's overall rate: the bot's own (``telegram:<bot id>``) when the transport
+        names it, so every process and every kind of message sent with one bot token shares one rate."""
+        transport = self.transports.get(channel)
+        return f"{GLOBAL}:{getattr(transport, 'rate_key', None) or channel}"
+
+    def wake(self) -> None:
+        """Work may be due now (a campaign was approved, started or resumed): stop idling and look."""
+        self._last_housekeeping = float("-inf")
+        self._wake.set()
 
     def render(self, d: Claimed, campaign: Campaign) -> Message:
         content = campaign.content_for(d.locale)
@@ -201,7 +221,7 @@ class Dispatcher:
         message = dataclasses.replace(message, text=marked_as_test(locale, message.text))
         if channel in self.paced_channels:
             await self.limiter.acquire(f"chat:{channel}:{address}", self.limits.chat_per_second)
-            await self.limiter.acquire(f"{GLOBAL}:{channel}", self.limits.rate_per_second)
+            await self.limiter.acquire(self.rate_key(channel), self.limits.rate_per_second)
         outcome = await transport.send(message)
         if outcome.kind == "retry":
             await self.limiter.pause(outcome.retry_after)
@@ -214,14 +234,21 @@ class Dispatcher:
         return dataclasses.replace(message, products=await self.featured.get(message.skus))
 
     async def _deliver(self, d: Claimed, campaign: Campaign) -> None:
-        message = await self.message_for(d, campaign)
         transport = self.transports.get(d.channel)
-        if transport is None:
-            outcome = SendOutcome.failed(f"no transport for {d.channel}")
-        else:
-            if d.channel in self.paced_channels:
+        outcome = SendOutcome.failed(f"no transport for {d.channel}")
+        try:
+            message = await self.message_for(d, campaign)
+            if transport is not None and d.channel in self.paced_channels:
                 await self.limiter.acquire(f"chat:{d.channel}:{d.address}", self.limits.chat_per_second)
-                await self.limiter.acquire(f"{GLOBAL}:{d.channel}", self.limits.rate_per_second)
+                await self.limiter.acquire(self.rate_key(d.channel), self.limits.rate_per_second)
+        except Exception as exc:  # nothing went out; booked as failed so that a lasting fault cannot loop
+            log.exception("campaign %s: preparing delivery %s failed", d.campaign_id, d.id)
+            transport, outcome = None, SendOutcome.failed(f"{type(exc).__name__}: {exc}")
+        # No await between here and the call: a stop either cancels this task before, or lets the call run.
+        task = asyncio.current_task()
+        if task is not None:
+            self._before_call.pop(task, None)
+        if transport is not None:
             try:
                 outcome = await transport.send(message)
             except Exception as exc:  # an unexpected error may hide a delivered message: final, not retried
@@ -266,11 +293,18 @@ class Dispatcher:
         for d in claimed:
             task = asyncio.create_task(self._deliver(d, campaigns[d.campaign_id]))
             self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            self._before_call[task] = d
+            task.add_done_callback(self._task_done)
         if not claimed and not self._in_flight:
             for campaign_id in await self.store.finished_runs():
                 await self.bus.handle(c.FinishCampaignRun(campaign_id))
         return len(claimed)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._before_call.pop(task, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("campaign delivery task failed", exc_info=task.exception())
 
     def _claim_batch(self) -> int:
         return max(1, self.limits.max_in_flight // 2)
@@ -287,24 +321,69 @@ class Dispatcher:
             await asyncio.wait(set(self._in_flight), return_when=mode)
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Send until ``stop`` is set; in-flight messages are finished before returning."""
-        while not stop.is_set():
-            try:
-                claimed = await self.run_once()
-            except Exception:
-                log.exception("campaign dispatch failed; retrying")
-                claimed = 0
-            if self._busy():
-                await self.wait_in_flight()
-            elif claimed == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle_seconds if not self._in_flight else 0.05)
-        await self.wait_in_flight(first=False)
+        """Send until ``stop`` is set, then stop gracefully (``stop_gracefully``).
+
+        Claims whenever there is room in flight and work is due; idles at most ``idle_seconds`` when
+        there is none, less when ``wake()`` says a campaign was approved, started or resumed."""
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # a wake() during this round makes the idle wait below return at once
+                try:
+                    claimed = await self.run_once()
+                except Exception:
+                    log.exception("campaign dispatch failed; retrying")
+                    claimed = 0
+                if stop.is_set():
+                    break
+                if self._busy():
+                    await asyncio.wait({*self._in_flight, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                elif claimed == 0:
+                    woken = asyncio.ensure_future(self._wake.wait())
+                    await asyncio.wait(
+                        {woken, stopped}, timeout=idle_seconds if not self._in_flight else 0.05,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )  # fmt: skip
+                    woken.cancel()
+        finally:
+            stopped.cancel()
+            await self.stop_gracefully()
+
+    async def stop_gracefully(self, grace_seconds: float | None = None) -> int:
+        """Stop without losing anyone: rows claimed but still waiting for a slot go back to the queue at
+        once; calls under way get ``grace_seconds`` to answer and be booked. Returns how many rows were
+        requeued. Only a call still unanswered at the deadline leaves its row ``sending`` (``unknown`` once
+        its lease is over): whether Telegram delivered it is not known."""
+        grace = self.limits.stop_grace_seconds if grace_seconds is None else grace_seconds
+        waiting = {task: d for task, d in self._before_call.items() if not task.done()}
+        for task in waiting:
+            task.cancel()
+        if waiting:
+            await asyncio.wait(set(waiting))
+        # A task that got past its call before the cancel took effect books its own row; only the
+        # cancelled ones are requeued (``release`` touches rows still ``sending`` under this worker only).
+        unsent = [d for task, d in waiting.items() if task.cancelled()]
+        requeued = await self.store.release(unsent) if unsent else 0
+        if self._in_flight:
+            _, late = await asyncio.wait(set(self._in_flight), timeout=grace)
+            if late:
+                log.warning(
+                    "%d campaign messages were still waiting for an answer after %.0f s; their outcome is "
+                    "unknown (they will not be resent automatically)",
+                    len(late),
+                    grace,
+                )
+                for task in late:
+                    task.cancel()
+                await asyncio.wait(late)
+        if requeued:
+            log.info("stopping: %d campaign messages not yet sent were put back in the queue", requeued)
+        return requeued
 
     async def aclose(self) -> None:
-        """Close the transports' connections (those that hold any)."""
-        for transport in set(self.transports.values()):
-            close = getattr(transport, "aclose", None)
+        """Close the transports' connections and the limiter's (those that hold any)."""
+        for holder in [*set(self.transports.values()), self.limiter]:
+            close = getattr(holder, "aclose", None)
             if close is not None:
                 await close()
 

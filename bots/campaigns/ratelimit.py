@@ -66,6 +66,11 @@ class LocalRateLimiter:
         wait = self.reserve(key, rate)
         if wait > 0:
             await asyncio.sleep(wait)
+        await self.guard(key, rate)
+
+    async def guard(self, key: str, rate: float) -> None:
+        """The check on what this process really granted (after its late wake-ups): at most ``rate`` grants
+        within any one second, none closer than half the interval."""
         window = self._granted.setdefault(key, deque())
         most = max(1, int(rate * SLACK))
         closest = 1.0 / (rate * SLACK * CATCH_UP)
@@ -87,6 +92,32 @@ class LocalRateLimiter:
         for key, tat in self._tat.items():
             if tat < self._paused_until:
                 self._tat[key] = self._paused_until
+
+
+class SharedRateLimiter:
+    """Overall rates (``global:`` keys) on a schedule shared with other processes (``shared``: e.g. the
+    database's ``SqlRateLimiter`` when there is no Redis), then this process's guard against bunched late
+    wake-ups; per-chat rates stay in this process (a campaign messages each chat once a run)."""
+
+    def __init__(self, shared: RateLimiter, local: LocalRateLimiter | None = None) -> None:
+        self.shared = shared
+        self.local = local or LocalRateLimiter()
+
+    async def acquire(self, key: str, rate: float) -> None:
+        if key.startswith(GLOBAL):
+            await self.shared.acquire(key, rate)
+            await self.local.guard(key, rate)
+        else:
+            await self.local.acquire(key, rate)
+
+    async def pause(self, seconds: float) -> None:
+        await self.shared.pause(seconds)
+        await self.local.pause(seconds)
+
+    async def aclose(self) -> None:
+        close = getattr(self.shared, "aclose", None)
+        if close is not None:
+            await close()
 
 
 # KEYS[1] the schedule (next free slot, ms), KEYS[2] pause-until (ms); ARGV[1] interval (ms).

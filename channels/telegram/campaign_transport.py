@@ -62,6 +62,9 @@ class TelegramCampaignTransport:
         connections: int = 100,
     ) -> None:
         self.base = f"{api_url.rstrip('/')}/bot{token}/"
+        # The bot's overall rate is one, whoever sends with this token: its limiter key names the bot (the
+        # token's public id part, never the secret).
+        self.rate_key = f"telegram:{token.split(':', 1)[0]}"
         self.codec = codec
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self.connections = connections

@@ -285,6 +285,30 @@ class SqlDeliveryStore:
                 booked.update(int(i) for i in result.scalars().all())
         return [delivery.id in booked for delivery, _ in results]
 
+    async def release(self, deliveries: Sequence[ClaimedDelivery]) -> int:
+        """Put rows this worker claimed but never sent back in the queue (a graceful stop): nothing left for
+        them, so sending them later duplicates nothing. The attempt is not counted. Returns how many."""
+        if not deliveries:
+            return 0
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(campaign_deliveries)
+                .where(
+                    d.id.in_([x.id for x in deliveries]),
+                    d.state == DS.SENDING.value,
+                    d.claimed_by == self.worker,
+                )
+                .values(
+                    state=DS.QUEUED.value,
+                    claimed_by=None,
+                    lease_until=None,
+                    attempts=d.attempts - 1,
+                    updated_at=now,
+                )
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def reap(self) -> int:
         """Deliveries whose worker died mid-call: ``unknown``, never resent. Returns how many."""
         now = self.clock.now()

@@ -70,6 +70,7 @@ def campaign_from_row(row: Any) -> Campaign:
         trigger_hours=row.trigger_hours,
         status=CampaignStatus(row.status),
         approved_by=row.approved_by,
+        submitted_by=row.submitted_by,
         next_run_at=row.next_run_at,
         run=row.run,
         pause_reason=row.pause_reason,
@@ -98,6 +99,7 @@ def campaign_values(campaign: Campaign, now: datetime) -> dict[str, Any]:
         "trigger_hours": campaign.trigger_hours,
         "status": campaign.status.value,
         "approved_by": campaign.approved_by,
+        "submitted_by": campaign.submitted_by,
         "created_by": campaign.created_by,
         "created_at": campaign.created_at,
         "updated_at": now,
@@ -234,6 +236,17 @@ class SqlCampaignRepository:
             .where(d.campaign_id == campaign_id, d.state == DeliveryState.QUEUED.value)
             .values(state=state.value, updated_at=now, error="campaign cancelled")
         )
+        return int((await self.session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+
+    async def requeue_unknown(self, campaign_id: int, run: int | None, note: str, now: datetime) -> int:
+        """The ``unknown`` deliveries (of ``run``, or of every run) queued again, due now. Returns how many."""
+        stmt = update(campaign_deliveries).where(d.campaign_id == campaign_id, d.state == DeliveryState.UNKNOWN.value)
+        if run is not None:
+            stmt = stmt.where(d.run == run)
+        stmt = stmt.values(
+            state=DeliveryState.QUEUED.value, not_before=now, claimed_by=None, lease_until=None,
+            updated_at=now, error=note[:2000],
+        )  # fmt: skip
         return int((await self.session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
 
     async def out_of_stock(self, skus: tuple[str, ...]) -> list[str]:

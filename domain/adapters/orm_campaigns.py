@@ -1,7 +1,9 @@
 """Campaign tables (issue 8), on the shared ``metadata``; read and written with SQLAlchemy Core by
 ``campaigns_repository`` and ``campaigns_delivery`` (no imperative mapping: the model is rebuilt from rows).
 
-``stock_subscriptions`` (migration 0004): the shoppers who asked to hear when a SKU is back."""
+``stock_subscriptions`` (migration 0004): the shoppers who asked to hear when a SKU is back.
+``rate_schedules`` (migration 0009): a bot's shared send rate when there is no Redis
+(``campaigns_ratelimit.SqlRateLimiter``)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ campaigns = Table(
     Column("trigger_hours", Integer, nullable=False, default=0),
     Column("status", String(32), nullable=False, index=True),
     Column("approved_by", String(120), nullable=True),
+    Column("submitted_by", String(120), nullable=True),  # who asked for approval (may not approve it)
     Column("created_by", String(120), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -85,4 +88,12 @@ stock_subscriptions = Table(
     _fk("campaign_id", "campaigns.id", nullable=True, index=False),
     UniqueConstraint("customer_id", "variant_id", name="uq_stock_subscriptions_customer_variant"),
     Index("ix_stock_subscriptions_status_variant", "status", "variant_id"),
+)
+
+rate_schedules = Table(
+    "rate_schedules",
+    metadata,
+    Column("key", String(120), primary_key=True),  # e.g. global:telegram:123456 (one bot's overall rate)
+    Column("next_slot_us", BigInteger, nullable=False),  # the next free slot, microseconds since the epoch
+    Column("paused_until_us", BigInteger, nullable=False),  # a 429's retry_after holds every sender until
 )

@@ -259,7 +259,7 @@ _MOVES: dict[CampaignStatus, set[CampaignStatus]] = {
     S.SENDING: {S.PAUSED, S.CANCELLED, S.FINISHED, S.APPROVED},  # back to approved: a cron run ended
     S.PAUSED: {S.SENDING, S.APPROVED, S.CANCELLED},
     S.CANCELLED: set(),
-    S.FINISHED: set(),
+    S.FINISHED: {S.SENDING},  # only to resend to recipients whose outcome is unknown (resend_unknown)
 }
 
 
@@ -328,6 +328,7 @@ class Campaign:
     single_use_coupons: bool = False
     status: CampaignStatus = CampaignStatus.DRAFT
     approved_by: str | None = None
+    submitted_by: str | None = None  # who asked for approval: someone else must approve
     next_run_at: datetime | None = None
     run: int = 0  # how many times it fired (cron campaigns fire repeatedly)
     pause_reason: str | None = None
@@ -424,15 +425,30 @@ class Campaign:
             )
         self.status = S.DRAFT  # an edited campaign needs approving again
         self.approved_by = None
+        self.submitted_by = None
 
     def submit(self, actor: Actor) -> None:
         require_role(actor, Role.OPERATOR, "submit campaigns")
         self._move(S.AWAITING_APPROVAL)
+        self.submitted_by = actor.name
 
     def approve(self, actor: Actor, now: datetime) -> None:
+        """Four eyes: a named approver (staff, not the system) who neither wrote nor submitted it, and only
+        once it was submitted."""
+        if actor.kind != ActorKind.STAFF:
+            raise PermissionDenied("A campaign is approved by a named staff member with the approver role.")
         require_role(actor, Role.APPROVER, "approve campaigns")
         if self.status == S.DRAFT:
-            self._move(S.AWAITING_APPROVAL)
+            raise IllegalTransition(
+                self.name,
+                self.status.value,
+                S.APPROVED.value,
+                f"Campaign {self.name} is a draft: submit it for approval first.",
+            )
+        if actor.name in {self.submitted_by, self.created_by}:
+            raise PermissionDenied(
+                f"{actor.name} wrote or submitted campaign {self.name}; someone else must approve it."
+            )
         self._move(S.APPROVED)
         self.approved_by = actor.name
         if self.schedule == ScheduleKind.NOW:
@@ -465,6 +481,22 @@ class Campaign:
             self.next_run_at = next_cron(self.cron, now)
         else:
             self._move(S.FINISHED)
+
+    def resend_unknown(self, actor: Actor) -> None:
+        """An approver decides to send again to recipients whose outcome is unknown (some may get it twice):
+        the campaign sends again if it had finished; a paused one sends them when resumed."""
+        if actor.kind != ActorKind.STAFF:
+            raise PermissionDenied("Resending to unknown recipients is a named approver's decision.")
+        require_role(actor, Role.APPROVER, "resend to recipients whose outcome is unknown")
+        if self.status == S.FINISHED:
+            self._move(S.SENDING)
+        elif self.status not in (S.SENDING, S.PAUSED):
+            raise IllegalTransition(
+                self.name,
+                self.status.value,
+                S.SENDING.value,
+                f"Campaign {self.name} is {self.status.value}; only a sending, paused or finished campaign resends.",
+            )
 
     def pause(self, actor: Actor, reason: str) -> None:
         require_role(actor, Role.OPERATOR, "pause campaigns")

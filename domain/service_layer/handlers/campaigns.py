@@ -37,7 +37,7 @@ from domain.model.campaigns import (
     require_role,
 )
 from domain.model.coupons import personal_code_example
-from domain.model.staff import Permission, Role
+from domain.model.staff import Actor, Permission, Role
 from domain.service_layer.context import Context
 from domain.service_layer.unit_of_work import UnitOfWork
 
@@ -57,6 +57,7 @@ class CampaignRepository(Protocol):
     ) -> list[Recipient]: ...
     async def open_deliveries(self, campaign_id: int) -> int: ...
     async def skip_open(self, campaign_id: int, state: DeliveryState, now: datetime) -> int: ...
+    async def requeue_unknown(self, campaign_id: int, run: int | None, note: str, now: datetime) -> int: ...
     async def out_of_stock(self, skus: tuple[str, ...]) -> list[str]: ...
     async def last_touch(self, customer_id: int, since: datetime, until: datetime) -> tuple[int, datetime] | None: ...
     async def report(self, campaign: Campaign, currency: str) -> CampaignReport: ...
@@ -285,6 +286,32 @@ async def finish_campaign_run(cmd: c.FinishCampaignRun, ctx: Context) -> bool:
         uow.publish(events.CampaignFinished(campaign.id, campaign.name, campaign.run, report.sent, report.unknown))
         await uow.commit()
         return True
+
+
+UNKNOWN_MEANS = (
+    "the sending process stopped while Telegram (or the mail server) was answering, so whether these "
+    "messages arrived is not known; they were not sent again, to avoid sending anyone the campaign twice."
+)
+
+
+async def resend_unknown(name: str, actor: Actor, ctx: Context) -> int:
+    """Queue the campaign's ``unknown`` deliveries again (an approver's explicit decision, since some of those
+    people may have received it): of its current run, or of every occasion for an automation. The senders
+    are woken by ``CampaignStarted``. Returns how many were queued."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        repo = campaigns_of(uow)
+        campaign = await _get(repo, name)
+        assert campaign.id is not None
+        campaign.resend_unknown(actor)
+        run = campaign.run if campaign.trigger is None else None
+        queued = await repo.requeue_unknown(campaign.id, run, f"outcome was unknown; resent by {actor.name}", now)
+        if not queued:
+            raise ValidationFailed(f"Campaign {campaign.name} has no recipient whose outcome is unknown.")
+        await repo.save(campaign, now)
+        uow.publish(events.CampaignStarted(campaign.id, campaign.name, campaign.run, queued))
+        await uow.commit()
+        return queued
 
 
 async def pause_if_out_of_stock(campaign_id: int, ctx: Context) -> str | None:

@@ -98,6 +98,13 @@ def campaign(name: str = "spring", **kw: object) -> c.CreateCampaign:
     return c.CreateCampaign(**fields)  # type: ignore[arg-type]
 
 
+async def add_staff(shop: Shop) -> None:
+    """mia (operator), abe (approver) and vic (viewer) as staff members, for the CLI's ``--as``."""
+    for actor in (MARKETER, APPROVER, VIEWER):
+        assert actor.role is not None
+        await shop.bus.handle(c.AddStaff(actor.name, actor.role, None, c.SYSTEM))
+
+
 async def approved(shop: Shop, command: c.CreateCampaign) -> int:
     campaign_id = int(await shop.bus.handle(command))
     await shop.bus.handle(c.SubmitCampaign(command.name, MARKETER))

@@ -30,6 +30,7 @@ from tests.integration.campaigns.helpers import (
     MARKETER,
     Person,
     add_people,
+    add_staff,
     approved,
     campaign,
     enable,
@@ -304,6 +305,7 @@ trigger: {win_back: 60}
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_campaign_show_tells_the_automation_trigger(shop: Shop, database_url: str, tmp_path: Path) -> None:
+    await add_staff(shop)
     await add_people(shop, [Person(telegram=1)], datetime.now(UTC))
     await shop.bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000))
     spec = tmp_path / "campaign.yml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from chatshop.bootstrap import Shop
 from domain.adapters import orm
-from tests.integration.campaigns.helpers import Person, add_people
+from tests.integration.campaigns.helpers import Person, add_people, add_staff
 from tests.support.shopdata import SmallShop
 
 pytestmark = pytest.mark.timeout(120)
@@ -54,6 +55,7 @@ def cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_a_marketer_creates_submits_gets_approval_and_sends_from_the_terminal(
     shop: Shop, database_url: str, tmp_path: Path
 ) -> None:
+    await add_staff(shop)
     await SmallShop(shop).build()  # the catalog the campaign features (MUG-WHT)
     await add_people(shop, [Person(webchat="wabc"), Person(webchat="wdef", country="DE")], datetime.now(UTC))
     spec = tmp_path / "campaign.yml"
@@ -84,13 +86,20 @@ async def test_a_marketer_creates_submits_gets_approval_and_sends_from_the_termi
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_the_server_runtime_gets_the_schedule_automation_and_sending_jobs(shop: Shop) -> None:
+async def test_the_server_runtime_gets_the_automation_job_and_a_sender_that_runs_from_start_to_stop(
+    shop: Shop,
+) -> None:
     from chatshop.cli_campaign import register_campaign_jobs
     from chatshop.runtime import Runtime
 
     runtime = Runtime(shop)
     dispatcher = register_campaign_jobs(runtime)
     jobs = {job.id for job in runtime.scheduler.get_jobs()}
-    assert {"campaign-schedules", "campaign-automations", "campaign-send"} <= jobs
+    assert "campaign-automations" in jobs
+    assert not {"campaign-send", "campaign-schedules"} & jobs  # no minute-long gaps: the sender loops
     assert set(dispatcher.transports) == {"webchat"}  # Telegram and e-mail only when configured
-    await dispatcher.housekeeping()  # runs against the database without a campaign
+    await runtime.start()
+    await asyncio.sleep(0.2)
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "campaign-sender" and t.done()]
+    await runtime.stop()
+    assert [t for t in asyncio.all_tasks() if t.get_name() == "campaign-sender"] == []

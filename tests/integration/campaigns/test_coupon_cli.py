@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from chatshop.bootstrap import Shop
 from domain.adapters import orm
-from tests.integration.campaigns.helpers import Person, add_people
+from tests.integration.campaigns.helpers import Person, add_people, add_staff
 from tests.support.shopdata import SmallShop
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
@@ -72,6 +72,7 @@ async def test_a_marketer_creates_lists_and_disables_coupons_from_the_terminal(s
 async def test_a_single_use_campaign_from_yaml_issues_personal_codes_counted_under_the_template(
     shop: Shop, database_url: str, tmp_path: Path
 ) -> None:
+    await add_staff(shop)
     await SmallShop(shop).build()
     await add_people(shop, [Person(webchat="wa"), Person(webchat="wb")], datetime.now(UTC))
     assert chatshop(database_url, "coupon", "create", "THANKS", "--percent", "12.5").returncode == 0
