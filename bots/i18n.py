@@ -64,3 +64,7 @@ class Translator:
     def __call__(self, message: str, **values: object) -> str:
         translated = self._catalog.gettext(message)
         return translated.format(**values) if values else translated
+
+    def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The form for ``n`` ("1 item", "2 items"; one form in Chinese), placeholders filled (``n`` too)."""
+        return self._catalog.ngettext(singular, plural, n).format(n=n, **values)

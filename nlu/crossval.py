@@ -4,7 +4,9 @@ This is how the engine and its data are tuned without touching the held-out file
 `nlu/data/*.yml` is parsed once by a model trained on the other folds (gazetteer, intent model and CRF
 all rebuilt from those folds; lookups and synonym blocks are kept, the synonyms implied by annotations
 come from the training folds only). Folds are stratified by intent and language, so each holds about the
-same share of every intent in English and in Chinese. The report has the shape of `nlu.evaluate.score`.
+same share of every intent in English and in Chinese. The report has the shape of `nlu.evaluate.score`,
+plus ``acting``: the confidence threshold and top-two margin below which the bot should ask rather than
+act (`choose_threshold`), chosen on the same out-of-fold predictions.
 """
 
 from __future__ import annotations
@@ -44,14 +46,55 @@ def stratified_folds(examples: Sequence[Example], k: int, seed: int = 0) -> list
     return [sorted(fold) for fold in folds]
 
 
-def cross_validate(
+#: How much worse acting on a misunderstanding is than asking a question that was not needed: a wrong
+#: action shows the wrong thing (or starts the wrong flow) and the shopper must notice and undo it; a
+#: question costs one tap. Four to one is a judgement, stated so the threshold can be re-derived.
+WRONG_ACTION_COST = 4.0
+THRESHOLDS = tuple(t / 100 for t in range(30, 96, 5))
+MARGINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+
+
+def choose_threshold(
+    examples: Sequence[Example], predictions: Sequence[ParseResult], wrong_cost: float = WRONG_ACTION_COST
+) -> dict[str, Any]:
+    """The (confidence, margin) pair with the lowest cost over the predictions: the bot acts when the top
+    intent's confidence is at least ``confidence`` and beats the runner-up by ``margin``, else asks.
+    Cost = wrong_cost x (acted, but wrong) + 1 x (asked, though the top intent was right)."""
+    best: dict[str, Any] | None = None
+    total = len(examples)
+    for threshold in THRESHOLDS:
+        for margin in MARGINS:
+            wrong = needless = acted = 0
+            for example, parse in zip(examples, predictions, strict=True):
+                runner_up = parse.intent_ranking[1][1] if len(parse.intent_ranking) > 1 else 0.0
+                act = parse.confidence >= threshold and parse.confidence - runner_up >= margin
+                right = parse.intent == example.intent
+                acted += act
+                wrong += act and not right
+                needless += (not act) and right
+            cost = wrong_cost * wrong + needless
+            if best is None or cost < best["cost"]:
+                best = {
+                    "confidence": threshold,
+                    "margin": margin,
+                    "cost": cost,
+                    "acted": round(acted / total, 4) if total else 0.0,
+                    "error_when_acting": round(wrong / acted, 4) if acted else 0.0,
+                    "asked": round(1 - acted / total, 4) if total else 0.0,
+                    "wrong_cost": wrong_cost,
+                }
+    assert best is not None
+    return best
+
+
+def out_of_fold_predictions(
     data: TrainingData,
     k: int = 5,
     seed: int = 0,
     trainer: Trainer = train_model_from,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
-    """Scores of out-of-fold predictions for every example of `data` (see the module docstring)."""
+) -> list[ParseResult]:
+    """Each example parsed by a model trained on the other folds, in the order of ``data.examples``."""
     examples = data.examples
     predictions: list[ParseResult | None] = [None] * len(examples)
     for number, fold in enumerate(stratified_folds(examples, k, seed), start=1):
@@ -64,7 +107,20 @@ def cross_validate(
             progress(number, k)
     results = [p for p in predictions if p is not None]
     assert len(results) == len(examples)  # every example sits in exactly one fold
-    report = score(examples, results)
+    return results
+
+
+def cross_validate(
+    data: TrainingData,
+    k: int = 5,
+    seed: int = 0,
+    trainer: Trainer = train_model_from,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Scores of out-of-fold predictions for every example of `data` (see the module docstring)."""
+    results = out_of_fold_predictions(data, k, seed, trainer, progress)
+    report = score(data.examples, results)
+    report["acting"] = choose_threshold(data.examples, results)
     report["folds"] = k
     report["seed"] = seed
     return report

@@ -6,6 +6,7 @@ the Rasa client are interchangeable.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -123,6 +124,27 @@ def clean_text(text: object) -> str:
     # Lone surrogates cannot be encoded and would make any downstream .encode() raise.
     cleaned = cleaned.encode("utf-8", "replace").decode("utf-8")
     return cleaned.strip()[:MAX_TEXT_CHARS]
+
+
+# Markup and code a shopper pasted (or a probe typed): never a request, whatever words it contains.
+# "<script>alert(1)</script>" once scored unsubscribe 0.64; a tag, an event handler, a template or a
+# statement is no intent of a shopper, so engines return out_of_scope for it before any model runs.
+_CODE_LIKE = re.compile(
+    r"""<\s*/?\s*[a-z!][a-z0-9-]*(?:\s[^<>]*)?/?\s*>"""  # an HTML/XML tag or comment
+    r"""|\b(?:javascript|vbscript)\s*:"""  # a script URL
+    r"""|\bon[a-z]{3,}\s*=\s*["']?[a-z(]"""  # an inline event handler (onerror=, onclick=)
+    r"""|\{\{.*\}\}|\$\{[^}]*\}|<%|%>"""  # template syntax
+    r"""|\bselect\s+(?:\*|[\w.]+\s*,)|\bunion\s+(?:all\s+)?select\b|\bdrop\s+table\b"""  # SQL
+    r"""|\binsert\s+into\s+\w+|\bdelete\s+from\s+\w+\s+where\b|'\s*or\s+'?1'?\s*=\s*'?1"""
+    r"""|\b(?:function\s*\w*\s*\([^)]*\)\s*\{|eval\s*\(|alert\s*\(|document\.\w+\s*[(.=]|window\.\w+\s*[(.=])"""
+    r"""|[;{}]\s*(?:var|let|const|return)\s""",
+    re.IGNORECASE,
+)
+
+
+def looks_like_code(text: str) -> bool:
+    """True for markup or code-like text (tags, script URLs, handlers, templates, SQL, JavaScript)."""
+    return bool(_CODE_LIKE.search(text))
 
 
 def out_of_scope_result(text: str, language: str, confidence: float = 0.0) -> ParseResult:

@@ -95,6 +95,23 @@ class VariantChoice:
 
 
 @dataclass(frozen=True)
+class OptionValue:
+    label: str
+    selected: bool
+    available: bool  # False: sold out with the other choices made (web chat shows it disabled)
+    payload: str  # chooses this value (a sold-out one shows "Out of stock" and "Notify me")
+
+
+@dataclass(frozen=True)
+class OptionPicker:
+    """One option that varies between a product's variants (colour, then size: the sizes of that colour)."""
+
+    key: str  # "color", "size"
+    name: str  # "Colour", translated
+    values: tuple[OptionValue, ...]
+
+
+@dataclass(frozen=True)
 class ProductCard(Reply):
     kind: ClassVar[str] = "product_card"
     product_id: int
@@ -104,21 +121,36 @@ class ProductCard(Reply):
     description: str
     stock: str  # "In stock: 8" / "Out of stock", already translated
     variant_prompt: str
-    variants: tuple[VariantChoice, ...]
-    buttons: tuple[Button, ...]  # add to cart, back to results…
+    variants: tuple[VariantChoice, ...]  # only for variants that differ by no option (else ``pickers``)
+    buttons: tuple[Button, ...]  # add to cart (once every varying option is chosen), my cart…
+    pickers: tuple[OptionPicker, ...] = ()
 
     def as_text(self) -> str:
         choices = "\n".join(
             f"{'(*)' if v.selected else '( )'} {v.label} - {v.price} [{v.available}]" for v in self.variants
         )
-        prompt = self.variant_prompt if len(self.variants) > 1 else ""
+        options = "\n".join(
+            f"{p.name}: "
+            + ", ".join(f"[{v.label}]" if v.selected else v.label + ("" if v.available else " (-)") for v in p.values)
+            for p in self.pickers
+        )
+        prompt = self.variant_prompt if len(self.variants) > 1 or self.pickers else ""
         return _join(
-            f"{self.name} - {self.price}", self.description, self.stock, prompt, choices, _buttons_text(self.buttons)
+            f"{self.name} - {self.price}",
+            self.description,
+            self.stock,
+            prompt,
+            options,
+            choices,
+            _buttons_text(self.buttons),
         )
 
     def all_buttons(self) -> tuple[Button, ...]:
+        options = tuple(
+            Button(v.label, v.payload) for p in self.pickers for v in p.values if v.available and not v.selected
+        )
         choices = tuple(Button(v.label, v.payload) for v in self.variants if not v.selected and len(self.variants) > 1)
-        return choices + self.buttons
+        return options + choices + self.buttons
 
 
 @dataclass(frozen=True)

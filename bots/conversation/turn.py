@@ -43,6 +43,7 @@ class Turn:
     state: ConversationState
     t: Translator
     analytics: list[c.RecordAnalytics] = field(default_factory=list)
+    on_show: int | None = None  # the product whose card the previous turn showed (set by the engine)
 
     @property
     def chat(self) -> str:
@@ -77,10 +78,32 @@ class Turn:
 IntentHandler = Callable[[Turn, ParseResult], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Turn, Payload], Awaitable[list[Reply]]]
 FormHandler = Callable[[Turn, str], Awaitable[list[Reply]]]
+FormStep = Callable[[Turn], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Form:
+    """A flow that waits for typed answers (the checkout address, a coupon code, a return reason).
+
+    The engine gives it only what is an answer: "cancel"/"stop" (and their Chinese) call ``leave``, "back"
+    calls ``back`` (or ``leave`` without one), a confident request for something else is answered by its
+    own flow and then ``resume`` asks the open question again."""
+
+    answer: FormHandler
+    resume: FormStep  # the current question again, as it was asked
+    leave: FormStep  # the form closed (state finished) and the shopper told
+    title: Callable[[Turn], str]  # what the form is, translated ("your checkout"), for "Now, back to …"
+    back: FormStep | None = None  # one step back; None: "back" leaves
+    # Intents that are answers here, never an interruption (a coupon code reads as apply_coupon).
+    answer_intents: frozenset[str] = frozenset()
 
 
 @dataclass
 class Router:
     intents: dict[str, IntentHandler] = field(default_factory=dict)
     actions: dict[str, ActionHandler] = field(default_factory=dict)
-    forms: dict[str, FormHandler] = field(default_factory=dict)  # keyed by ConversationState.flow
+    forms: dict[str, Form] = field(default_factory=dict)  # keyed by ConversationState.flow
+    # The shop's own button labels (msgids) -> the action they press: typed, they mean what they say.
+    labels: dict[str, str] = field(default_factory=dict)
+    # Asked when a message is not understood well enough to act on ("Did you want to … or …?").
+    ask: IntentHandler | None = None

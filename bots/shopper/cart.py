@@ -7,7 +7,7 @@ from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
 from bots.shopper import product as product_flow
 from bots.shopper import search
-from bots.shopper.render import cart_summary, product_card, variant_label
+from bots.shopper.render import cart_summary, selected_variant, variant_label
 from domain import commands as c
 from domain.views.models import ProductDetail, VariantView
 from nlu.interface import ParseResult
@@ -52,35 +52,33 @@ async def add_button(turn: Turn, payload: Payload) -> list[Reply]:
 
 
 async def add_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
+    """Add what the shopper names, or the product on show, once every option that varies is chosen;
+    until then the card asks for the missing ones (nothing is added on a guess)."""
     _ = turn.t
     quantity = _quantity(parse)
-    color, size = parse.first("color"), parse.first("size")
     product: ProductDetail | None = None
+    chosen: dict[str, str] = {}
     if parse.first("product"):
         query = await search.query_from(turn, parse)
         page = await turn.services.views.search(query) if query is not None else None
-        if page is None or page.total == 0:
-            return await search.search_intent(turn, parse)
-        if page.total > 1:
+        if page is None or page.total != 1:
             return await search.search_intent(turn, parse)
         product = await turn.services.views.product(product_id=page.items[0].id)
     elif turn.state.memory.get("product_id"):
         product = await turn.services.views.product(product_id=int(turn.state.memory["product_id"]))
-        if not (color or size) and turn.state.memory.get("variant_id"):
-            chosen = [v for v in product.variants if v.id == turn.state.memory["variant_id"]] if product else []
-            if product is not None and chosen:
-                return await add_variant(turn, product, chosen[0], quantity)
-    if product is None:
+        chosen = product_flow.chosen_for(turn, product) if product is not None else {}
+    if product is None or not product.active:
         return [
             Text(_("Which product would you like? Tell me its name, or search first.")),
             *await search.search_intent(turn, parse),
         ]
-    variants = product_flow.pick_variant(product, color, size)
-    if len(variants) == 1:
-        return await add_variant(turn, product, variants[0], quantity)
-    card = product_card(turn, product, variants[0] if variants else None)
-    turn.state.memory.update(product_id=product.id, variant_id=None)
-    return [Text(_('Which one? Pick a variant, then press "Add to cart".')), card]
+    found, missing = product_flow.typed_options(product, parse)
+    chosen.update(found)
+    variant = selected_variant(product, chosen)
+    if variant is not None and not missing and variant.available > 0:
+        return await add_variant(turn, product, variant, quantity)
+    note = _('Which one? Choose the options, then press "Add to cart".') if variant is None else ""
+    return await product_flow.show_product(turn, product.id, chosen, note)
 
 
 async def show_cart(turn: Turn) -> list[Reply]:
@@ -109,12 +107,14 @@ async def quantity_button(turn: Turn, payload: Payload) -> list[Reply]:
 async def remove_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
     _ = turn.t
     cart = await turn.services.views.cart(turn.customer_id)
-    name = (parse.first("product") or "").lower()
+    # "remove the shoes": a category word names the line as well as a product name does (singular or plural).
+    name = (parse.first("product") or parse.first("category") or "").lower()
+    stem = name[:-1] if name.endswith("s") and len(name) > 3 else name
     color = (parse.first("color") or "").lower()
     matches = [
         line
         for line in cart.lines
-        if (name and name in line.name.lower()) or (color and color in (v.lower() for v in line.options.values()))
+        if (stem and stem in line.name.lower()) or (color and color in (v.lower() for v in line.options.values()))
     ]
     if len(matches) == 1 or (len(cart.lines) == 1 and not (name or color)):
         line = (matches or list(cart.lines))[0]
@@ -127,3 +127,4 @@ async def remove_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
 def register(router: Router) -> None:
     router.intents.update(add_to_cart=add_intent, view_cart=view_intent, remove_from_cart=remove_intent)
     router.actions.update({"add": add_button, "cart": view_button, "cq": quantity_button})
+    router.labels.update({"View cart": "cart", "Keep shopping": "cats"})

@@ -8,8 +8,8 @@ from typing import Any
 
 from bots.conversation.messages import FormPrompt, PaymentLink, QuickReplies, Reply, Text
 from bots.conversation.payloads import BadPayload, Payload
-from bots.conversation.turn import Router, Turn
-from bots.shopper.render import cart_summary, main_menu
+from bots.conversation.turn import Form, Router, Turn
+from bots.shopper.render import cart_summary, main_menu, quoted
 from domain import commands as c
 from domain.errors import CartEmpty, OutOfStock, PriceChanged, ValidationFailed
 from domain.model.money import bp_of
@@ -27,8 +27,8 @@ _FILLER = {
     "country": "US",
     "postal_code": "12345",
 }
-_ESCAPE_INTENTS = frozenset({"deny", "talk_to_human"})
-_ESCAPE_CONFIDENCE = 0.95
+MAX_ANSWER = 120  # longer than any name, street or city we can print on a label
+SAVED_OFFERED = 3
 
 
 def _prompt(turn: Turn, step: str) -> tuple[str, str]:
@@ -68,7 +68,39 @@ async def start(turn: Turn) -> list[Reply]:
         return [main_menu(turn, _("Your cart is empty. Find something first:"))]
     turn.record("checkout_started", value=cart.total_before_shipping, properties={"items": cart.item_count})
     turn.state.start(FLOW, STEPS[0], address={}, nonce=secrets.token_hex(4))
+    saved = await _saved_addresses(turn)
+    if saved:
+        turn.state.data["saved"] = saved
+        return offer_saved(turn)
     return [Text(_("Let's check out. I need a shipping address; it takes five short questions.")), *ask(turn, "name")]
+
+
+async def _saved_addresses(turn: Turn) -> list[dict[str, str]]:
+    """Addresses this shopper shipped to before that are still valid, newest first."""
+    profile = await turn.services.views.customer(turn.customer_id)
+    found: list[dict[str, str]] = []
+    for raw in profile.addresses if profile is not None else ():
+        try:
+            address = Address.create(**{k: raw.get(k, "") for k in (*STEPS, "line2", "region", "phone")})
+        except (ValidationFailed, TypeError):
+            continue
+        if address.as_dict() not in found:
+            found.append(address.as_dict())
+    return found[:SAVED_OFFERED]
+
+
+def offer_saved(turn: Turn) -> list[Reply]:
+    _ = turn.t
+    saved: list[dict[str, str]] = turn.state.data.get("saved", [])
+    turn.state.step = "saved"
+    first = Address.create(**saved[0]).one_line()
+    buttons = [turn.button(_("Yes, ship there"), "cos", 0)]
+    buttons += [
+        turn.button(_("Ship to {address}", address=quoted(Address.create(**a).one_line(), 50, marks=False)), "cos", i)
+        for i, a in enumerate(saved[1:], start=1)
+    ]
+    buttons += [turn.button(_("Another address"), "coa"), turn.button(_("Cancel checkout"), "cox")]
+    return [QuickReplies(_("Let's check out. Ship to {address}?", address=first), tuple(buttons))]
 
 
 def _check(step: str, value: str, address: dict[str, str]) -> str:
@@ -81,24 +113,30 @@ def _check(step: str, value: str, address: dict[str, str]) -> str:
     return Address.create(**{**_FILLER, **address, step: value}).as_dict()[step]
 
 
+def _problem(turn: Turn, message: str, value: str) -> str:
+    """The domain's message with the shopper's answer in it quoted short (it may be a whole paste)."""
+    _ = turn.t
+    for typed in {value, value.upper(), value.strip().upper()}:
+        if typed and typed in message:
+            message = message.replace(typed, quoted(typed))
+            break
+    return _("That doesn't look right: {problem}", problem=message)
+
+
 async def address_form(turn: Turn, text: str) -> list[Reply]:
     _ = turn.t
     step = turn.state.step or STEPS[0]
     if step not in STEPS:
         return [Text(_("Please use the buttons above to go on."))]
-    parse = await turn.services.nlu.parse(text, turn.locale)
-    if parse.intent in _ESCAPE_INTENTS and parse.confidence >= _ESCAPE_CONFIDENCE:
-        turn.state.finish()
-        if parse.intent == "talk_to_human":
-            from bots.shopper.handoff import hand_off
-
-            return await hand_off(turn, text)
-        return [main_menu(turn, _("Checkout stopped. Your cart is kept."))]
+    value = " ".join(text.split())
+    if len(value) > MAX_ANSWER:
+        error = _("{answer} is too long for an address. Please type a shorter answer.", answer=quoted(value))
+        return ask(turn, step, error)
     address: dict[str, str] = dict(turn.state.data.get("address", {}))
     try:
-        address[step] = _check(step, text.strip(), address)
+        address[step] = _check(step, value, address)
     except ValidationFailed as exc:
-        return ask(turn, step, _("That doesn't look right: {problem}", problem=exc.message))
+        return ask(turn, step, _problem(turn, exc.message, value))
     turn.state.data["address"] = address
     index = STEPS.index(step)
     if index + 1 < len(STEPS):
@@ -109,6 +147,42 @@ async def address_form(turn: Turn, text: str) -> list[Reply]:
         return ask(turn, STEPS[0], _("That doesn't look right: {problem}", problem=exc.message))
     turn.state.data["address"] = full.as_dict()
     return await ask_method(turn)
+
+
+async def resume(turn: Turn) -> list[Reply]:
+    """The question the checkout is waiting on, asked again."""
+    step = turn.state.step or STEPS[0]
+    if step in STEPS:
+        return ask(turn, step)
+    if step == "saved" and turn.state.data.get("saved"):
+        return offer_saved(turn)
+    if step == "confirm":
+        return await summary(turn)
+    return await ask_method(turn)
+
+
+async def step_back(turn: Turn) -> list[Reply]:
+    """One question back (the address field before, or the address again from the shipping choice)."""
+    step = turn.state.step or STEPS[0]
+    if step in STEPS and STEPS.index(step) > 0:
+        return ask(turn, STEPS[STEPS.index(step) - 1])
+    if step == "confirm":
+        return await ask_method(turn)
+    if step == "method":
+        turn.state.data["address"] = {}
+        return offer_saved(turn) if turn.state.data.get("saved") else ask(turn, STEPS[0])
+    return await leave(turn)
+
+
+async def leave(turn: Turn) -> list[Reply]:
+    _ = turn.t
+    turn.state.finish()
+    return [main_menu(turn, _("Checkout stopped. Your cart is kept."))]
+
+
+def title(turn: Turn) -> str:
+    _ = turn.t
+    return _("your checkout")
 
 
 async def _options(turn: Turn, cart: CartView) -> list[ShippingOption]:
@@ -262,16 +336,32 @@ async def change_address_button(turn: Turn, payload: Payload) -> list[Reply]:
     return ask(turn, STEPS[0])
 
 
+async def saved_address_button(turn: Turn, payload: Payload) -> list[Reply]:
+    data = _in_checkout(turn)
+    saved: list[dict[str, str]] = data.get("saved", [])
+    index = payload.int_arg(0)
+    if index >= len(saved) or turn.state.step != "saved":
+        raise BadPayload("stale")
+    data["address"] = Address.create(**saved[index]).as_dict()
+    return await ask_method(turn)
+
+
 async def cancel_button(turn: Turn, payload: Payload) -> list[Reply]:
-    _ = turn.t
     if turn.state.flow == FLOW:
-        turn.state.finish()
+        return await leave(turn)
+    _ = turn.t
     return [main_menu(turn, _("Checkout stopped. Your cart is kept."))]
 
 
 def register(router: Router) -> None:
     router.intents["checkout"] = checkout_intent
     router.actions.update(
-        co=start_button, ship=method_button, ok=confirm_button, coa=change_address_button, cox=cancel_button
+        co=start_button,
+        ship=method_button,
+        ok=confirm_button,
+        coa=change_address_button,
+        cos=saved_address_button,
+        cox=cancel_button,
     )
-    router.forms[FLOW] = address_form
+    router.forms[FLOW] = Form(address_form, resume, leave, title, back=step_back)
+    router.labels.update({"Check out": "co", "Cancel checkout": "cox"})

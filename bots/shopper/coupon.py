@@ -6,8 +6,8 @@ import re
 
 from bots.conversation.messages import FormPrompt, QuickReplies, Reply
 from bots.conversation.payloads import Payload
-from bots.conversation.turn import Router, Turn
-from bots.shopper.render import cart_summary
+from bots.conversation.turn import Form, Router, Turn
+from bots.shopper.render import cart_summary, main_menu
 from domain import commands as c
 from domain.errors import CouponNotApplicable, NotFound
 from nlu.interface import ParseResult
@@ -81,7 +81,23 @@ async def remove_button(turn: Turn, payload: Payload) -> list[Reply]:
     return [cart_summary(turn, await turn.services.views.cart(turn.customer_id))]
 
 
+async def resume(turn: Turn) -> list[Reply]:
+    return ask_code(turn)
+
+
+async def leave(turn: Turn) -> list[Reply]:
+    _ = turn.t
+    turn.state.finish()
+    return [main_menu(turn, _("No coupon then. Anything else?"))]
+
+
+def title(turn: Turn) -> str:
+    _ = turn.t
+    return _("your coupon code")
+
+
 def register(router: Router) -> None:
     router.intents["apply_coupon"] = coupon_intent
     router.actions.update(cpn=ask_button, cpnx=remove_button)
-    router.forms["coupon"] = code_form
+    router.forms["coupon"] = Form(code_form, resume, leave, title, answer_intents=frozenset({"apply_coupon"}))
+    router.labels.update({"Add a coupon": "cpn", "Try another code": "cpn"})

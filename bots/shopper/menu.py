@@ -54,3 +54,7 @@ def register(router: Router) -> None:
         greet=greet, goodbye=goodbye, thanks=thanks, out_of_scope=fallback, affirm=fallback, deny=fallback
     )
     router.actions["m"] = menu_button
+    # The main menu's buttons, typed (or sent by a channel's keyboard), mean what they say.
+    router.labels.update(
+        {"Browse categories": "cats", "My cart": "cart", "My orders": "ords", "Talk to a person": "hum"}
+    )

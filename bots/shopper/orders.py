@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bots.conversation.messages import FormPrompt, QuickReplies, Reply, Text
 from bots.conversation.payloads import BadPayload, Payload
-from bots.conversation.turn import Router, Turn
+from bots.conversation.turn import Form, Router, Turn
 from bots.shopper.checkout import payment_link
-from bots.shopper.render import CANCELLABLE, RETURNABLE, main_menu, order_status, status_text
+from bots.shopper.render import CANCELLABLE, RETURNABLE, main_menu, order_status, quoted, status_text
 from domain import commands as c
 from domain.views.models import OrderView
 from nlu.interface import ParseResult
@@ -171,6 +171,8 @@ async def return_button(turn: Turn, payload: Payload) -> list[Reply]:
 
 async def reason_form(turn: Turn, text: str) -> list[Reply]:
     _ = turn.t
+    if turn.state.step == "confirm":
+        return [Text(_("Please use the buttons above to go on."))]
     reason = " ".join(text.split())[:MAX_REASON]
     if len(reason) < 3:
         reply = ask_reason(turn, int(turn.state.data["order_id"]))[0]
@@ -188,11 +190,48 @@ async def reason_form(turn: Turn, text: str) -> list[Reply]:
             )
         ]
     order_id = int(turn.state.data["order_id"])
+    turn.state.step = "confirm"
+    turn.state.data["reason"] = reason
+    return ask_return_confirm(turn, order_id, reason)
+
+
+def ask_return_confirm(turn: Turn, order_id: int, reason: str) -> list[Reply]:
+    _ = turn.t
+    text = _("Request a return of order #{id} ({reason})?", id=order_id, reason=quoted(reason, 80))
+    buttons = (turn.button(_("Yes, return it"), "rty", order_id), turn.button(_("No, keep it"), "m"))
+    return [QuickReplies(text, buttons)]
+
+
+async def confirm_return_button(turn: Turn, payload: Payload) -> list[Reply]:
+    _ = turn.t
+    order_id = payload.int_arg(0)
+    data = turn.state.data
+    if turn.state.flow != "return" or turn.state.step != "confirm" or data.get("order_id") != order_id:
+        raise BadPayload("stale")
+    reason = str(data.get("reason", ""))
     turn.state.finish()
     await turn.services.bus.handle(c.RequestReturn(order_id, reason, turn.actor))
     order = await own_order(turn, order_id)
     text = _("Return requested for order #{id}. We'll send you instructions for the parcel.", id=order_id)
     return [Text(text), *([order_status(turn, order)] if order else [])]
+
+
+async def resume_return(turn: Turn) -> list[Reply]:
+    order_id = int(turn.state.data["order_id"])
+    if turn.state.step == "confirm":
+        return ask_return_confirm(turn, order_id, str(turn.state.data.get("reason", "")))
+    return ask_reason(turn, order_id)
+
+
+async def leave_return(turn: Turn) -> list[Reply]:
+    _ = turn.t
+    turn.state.finish()
+    return [main_menu(turn, _("No return requested. Anything else?"))]
+
+
+def return_title(turn: Turn) -> str:
+    _ = turn.t
+    return _("your return")
 
 
 async def pay_button(turn: Turn, payload: Payload) -> list[Reply]:
@@ -210,6 +249,10 @@ def register(router: Router) -> None:
         cx=cancel_button,
         cxy=confirm_cancel_button,
         rt=return_button,
+        rty=confirm_return_button,
         pay=pay_button,
     )
-    router.forms["return"] = reason_form
+    # A reason is free text: words about returning, cancelling or refunds are the answer, not a new request.
+    answers = frozenset({"return_request", "cancel_order", "payment_help"})
+    router.forms["return"] = Form(reason_form, resume_return, leave_return, return_title, answer_intents=answers)
+    router.labels["My orders"] = "ords"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bots.conversation.messages import (
     Button,
     CartLine,
     CartSummary,
+    OptionPicker,
+    OptionValue,
     OrderStatus,
     ProductCard,
     ProductList,
@@ -18,6 +22,15 @@ from domain.model.orders import RETURNABLE, SHOPPER_CANCELLABLE
 from domain.views.models import CartView, OrderView, Page, ProductDetail, ProductSummary, VariantView
 
 PAGE_SIZE = 5
+QUOTE_CHARS = 40
+OPTION_ORDER = ("color", "colour", "size")  # colour first, then size, then the rest by name
+
+
+def quoted(text: str, limit: int = QUOTE_CHARS, marks: bool = True) -> str:
+    """Something the shopper typed, shown back short ("REMOVE THE SHOES…"), never a whole paste."""
+    text = " ".join(text.split())
+    short = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return f"“{short}”" if marks else short
 
 
 def menu_buttons(turn: Turn) -> tuple[Button, ...]:
@@ -58,30 +71,141 @@ def choose_variant(product: ProductDetail, selected: VariantView | None) -> Vari
     return next((v for v in variants if v.available > 0), variants[0] if variants else None)
 
 
-def product_card(turn: Turn, product: ProductDetail, selected: VariantView | None) -> ProductCard:
+def active_variants(product: ProductDetail) -> list[VariantView]:
+    return [v for v in product.variants if v.active]
+
+
+def varying_options(product: ProductDetail) -> list[str]:
+    """The option keys whose value differs between the active variants, colour first, then size."""
+    active = active_variants(product)
+    keys = {k for v in active for k in v.options}
+    varying = [k for k in keys if len({v.options.get(k) for v in active}) > 1]
+    rank = {k: i for i, k in enumerate(OPTION_ORDER)}
+    return sorted(varying, key=lambda k: (rank.get(k, len(OPTION_ORDER)), k))
+
+
+def matching(product: ProductDetail, chosen: Mapping[str, str]) -> list[VariantView]:
+    return [v for v in active_variants(product) if all(v.options.get(k) == val for k, val in chosen.items())]
+
+
+def options_of(product: ProductDetail, variant: VariantView) -> dict[str, str]:
+    """A variant as a choice: its values of the options that vary (its SKU when none vary)."""
+    keys = varying_options(product)
+    if not keys:
+        return {"sku": variant.sku}
+    return {k: variant.options[k] for k in keys if k in variant.options}
+
+
+def selected_variant(product: ProductDetail, chosen: Mapping[str, str]) -> VariantView | None:
+    """The variant every varying option was chosen for; None until then. A product whose variants don't
+    differ by any option (one variant) has it selected from the start."""
+    keys = varying_options(product)
+    if not keys:  # variants told apart by SKU only: chosen as {"sku": ...}
+        active = active_variants(product)
+        if len(active) == 1:
+            return active[0]
+        return next((v for v in active if v.sku == chosen.get("sku")), None)
+    if not all(k in chosen for k in keys):
+        return None
+    found = matching(product, {k: chosen[k] for k in keys})
+    return found[0] if found else None
+
+
+def find_option_value(product: ProductDetail, key: str, wanted: str) -> str | None:
+    """The product's spelling of an option value the shopper typed ("NAVY", "42码" -> "42"), if it has it."""
+    norm = wanted.strip().casefold()
+    for variant in active_variants(product):
+        value = variant.options.get(key)
+        if value is not None and value.casefold() == norm:
+            return value
+    return None
+
+
+def choice_payload(turn: Turn, product: ProductDetail, chosen: Mapping[str, str]) -> str:
+    """``po.<product>.<variant>.<mask>``: a variant that has the choices, and which of its options are chosen."""
+    keys = varying_options(product)
+    found = matching(product, chosen)
+    variant = next((v for v in found if v.available > 0), found[0])
+    mask = sum(1 << i for i, k in enumerate(keys) if k in chosen)
+    return turn.services.codec.encode(turn.chat, "po", product.id, variant.id, mask)
+
+
+def option_name(turn: Turn, key: str) -> str:
     _ = turn.t
-    variants = [v for v in product.variants if v.active]
-    selected = choose_variant(product, selected)
-    choices = tuple(
-        VariantChoice(
-            variant_label(v),
-            turn.money(v.price, v.currency),
-            v.available,
-            selected is not None and v.id == selected.id,
-            turn.services.codec.encode(turn.chat, "pv", product.id, v.id),
+    names = {"color": _("Colour"), "colour": _("Colour"), "size": _("Size")}
+    return names.get(key, key.replace("_", " ").capitalize())
+
+
+def pickers(turn: Turn, product: ProductDetail, chosen: Mapping[str, str]) -> tuple[OptionPicker, ...]:
+    """One picker per varying option, shown once the options before it are chosen (or it is): colour, then
+    the sizes of that colour. A value sold out with the other choices is marked unavailable."""
+    keys = varying_options(product)
+    out: list[OptionPicker] = []
+    for index, key in enumerate(keys):
+        if index > 0 and key not in chosen and not all(k in chosen for k in keys[:index]):
+            continue
+        others = {k: v for k, v in chosen.items() if k != key}
+        candidates = matching(product, others)
+        values: dict[str, bool] = {}
+        for variant in candidates:
+            value = variant.options.get(key)
+            if value is not None:
+                values[value] = values.get(value, False) or variant.available > 0
+        choices = []
+        for value, available in values.items():
+            picked = {key: value}
+            for k in keys:  # keep the other choices that still combine with this value
+                if k != key and k in chosen and matching(product, {**picked, k: chosen[k]}):
+                    picked[k] = chosen[k]
+            choices.append(
+                OptionValue(value, chosen.get(key) == value, available, choice_payload(turn, product, picked))
+            )
+        out.append(OptionPicker(key, option_name(turn, key), tuple(choices)))
+    return tuple(out)
+
+
+def product_card(turn: Turn, product: ProductDetail, chosen: Mapping[str, str] | None = None) -> ProductCard:
+    """The card with what the shopper chose so far. Nothing is pre-selected: "Add to cart" appears only
+    when every option that varies is chosen (a product with one variant has it chosen already)."""
+    _ = turn.t
+    keys = varying_options(product)
+    chosen = {k: v for k, v in (chosen or {}).items() if k in keys or (not keys and k == "sku")}
+    variants = active_variants(product)
+    selected = selected_variant(product, chosen)
+    choices: tuple[VariantChoice, ...] = ()
+    if not keys and len(variants) > 1:  # variants that differ by no option: choose between them by name
+        choices = tuple(
+            VariantChoice(
+                variant_label(v),
+                turn.money(v.price, v.currency),
+                v.available,
+                selected is not None and v.id == selected.id,
+                turn.services.codec.encode(turn.chat, "pv", product.id, v.id),
+            )
+            for v in variants
         )
-        for v in variants
-    )
     buttons: list[Button] = []
     if selected is not None and selected.available > 0:
         buttons.append(turn.button(_("Add to cart"), "add", product.id, selected.id, 1))
     elif selected is not None:
         buttons.append(turn.button(_("Notify me when it's back"), "bis", product.id, selected.id))
     buttons.append(turn.button(_("My cart"), "cart"))
-    if selected is None:
-        price, stock = "-", _("Out of stock")
-    else:
+    candidates = matching(product, {k: chosen[k] for k in keys if k in chosen}) if keys else variants
+    if selected is not None:
         price, stock = turn.money(selected.price, selected.currency), stock_text(turn, selected.available)
+    elif candidates:
+        low, high = min(v.price for v in candidates), max(v.price for v in candidates)
+        price = price_range(turn, low, high, candidates[0].currency)
+        stock = "" if any(v.available > 0 for v in candidates) else _("Out of stock")
+    else:
+        price, stock = "-", _("Out of stock")
+    missing = [k for k in keys if k not in chosen]
+    if missing:
+        prompt = _("Choose the {option}:", option=option_name(turn, missing[0]).lower())
+    elif choices:
+        prompt = _("Choose a variant:")
+    else:
+        prompt = _("Your choice: {options}", options=" / ".join(chosen[k] for k in keys))
     return ProductCard(
         product_id=product.id,
         name=product.name,
@@ -89,9 +213,10 @@ def product_card(turn: Turn, product: ProductDetail, selected: VariantView | Non
         image=product.images[0] if product.images else None,
         description=product.description[:300],
         stock=stock,
-        variant_prompt=_("Choose a variant:"),
+        variant_prompt=prompt,
         variants=choices,
         buttons=tuple(buttons),
+        pickers=pickers(turn, product, chosen),
     )
 
 
@@ -156,7 +281,8 @@ def cart_summary(turn: Turn, cart: CartView) -> CartSummary:
     else:
         buttons.append(turn.button(_("Add a coupon"), "cpn"))
     buttons.append(turn.button(_("Keep shopping"), "cats"))
-    title = _("Your cart ({n} items)", n=cart.item_count)
+    ngettext = turn.t.plural
+    title = ngettext("Your cart ({n} item)", "Your cart ({n} items)", cart.item_count)
     return CartSummary(title, tuple(lines), tuple(totals), note, tuple(buttons))
 
 

@@ -10,7 +10,7 @@ from bots.conversation.messages import QuickReplies, Reply, Text
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
 from bots.shopper import product as product_flow
-from bots.shopper.render import PAGE_SIZE, product_list
+from bots.shopper.render import PAGE_SIZE, find_option_value, product_list
 from domain.model.catalog import SearchQuery
 from domain.model.money import Money
 from nlu.interface import ParseResult
@@ -57,13 +57,18 @@ async def query_from(turn: Turn, parse: ParseResult) -> SearchQuery | None:
     )
 
 
-def describe(turn: Turn, query: SearchQuery) -> str:
-    parts = [query.text] if query.text else []
-    parts += [value for _k, value in query.attributes]
+async def describe(turn: Turn, query: SearchQuery) -> str:
+    """The search in the shopper's words: the category by its name, never its slug."""
+    parts = [value for _k, value in query.attributes]
     if query.brand:
         parts.append(query.brand)
+    if query.text:
+        parts.append(query.text)
     if query.category_slug:
-        parts.append(query.category_slug)
+        nodes = await turn.services.views.categories()
+        name = next((n.name for n in nodes if n.slug == query.category_slug), None)
+        if name is not None and name.casefold() not in query.text.casefold():
+            parts.append(name.lower() if parts else name)
     if query.max_price is not None:
         _ = turn.t
         parts.append(_("under {amount}", amount=turn.money(query.max_price)))
@@ -85,16 +90,28 @@ async def run_search(turn: Turn, query: SearchQuery, title: str, open_single: bo
         },
     )
     if page.total == 0:
-        text = _('I found nothing for "{query}". Try fewer words, or browse:', query=describe(turn, query))
+        text = _('I found nothing for "{query}". Try fewer words, or browse:', query=await describe(turn, query))
         return [QuickReplies(text, (turn.button(_("Browse categories"), "cats"),))]
     turn.state.memory["search"] = {"query": dataclasses.asdict(query), "title": title}
-    if page.total == 1 and open_single:
-        return await product_flow.show_product(turn, page.items[0].id)
+    exact = [p for p in page.items if query.text and p.name.casefold() == query.text.casefold()]
+    if open_single and (page.total == 1 or len(exact) == 1):  # an exact name is no question
+        product = await product_flow.load_product(turn, (exact or list(page.items))[0].id)
+        # The colour or size searched for is chosen on the card ("red shoes": red, the sizes of red).
+        chosen = {
+            option: value
+            for key, typed in query.attributes
+            for option in (("color", "colour") if key == "color" else (key,))
+            if (value := find_option_value(product, option, typed)) is not None
+        }
+        return await product_flow.show_product(turn, product.id, chosen)
     return [product_list(turn, page, title)]
 
 
 async def search_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
     _ = turn.t
+    chose = await product_flow.choose_typed(turn, parse)  # "size 42" to the card on show
+    if chose is not None:
+        return chose
     query = await query_from(turn, parse)
     if query is None:
         from bots.shopper.browse import show_categories
@@ -103,7 +120,7 @@ async def search_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
             Text(_("What are you looking for? Tell me a product, a colour, a brand or a price limit.")),
             *await show_categories(turn),
         ]
-    title = _("Did you mean one of these? ({query})", query=describe(turn, query))
+    title = _("Did you mean one of these? ({query})", query=await describe(turn, query))
     return await run_search(turn, query, title)
 
 

@@ -102,8 +102,10 @@ class Origin:
     action: str  # the engine action of the pressed button
 
 
-# Which pressed action may redraw which reply kind in place (paging, variant choice, cart changes).
-EDITABLE = {"pg": ProductList, "pv": ProductCard, "cq": CartSummary}
+# Which pressed action may redraw which reply kind in place (paging, variant or option choice, cart changes).
+EDITABLE = {"pg": ProductList, "pv": ProductCard, "po": ProductCard, "cq": CartSummary}
+PICKER_ROW = 4  # option values per keyboard row (sizes are short)
+SOLD_OUT = "✕"
 
 
 class Renderer:
@@ -205,11 +207,23 @@ class Renderer:
             f"<b>{esc(card.name)}</b> - {esc(card.price)}",
             esc(card.description),
             esc(card.stock),
-            esc(card.variant_prompt) if len(card.variants) > 1 else "",
+            esc(card.variant_prompt) if len(card.variants) > 1 or card.pickers else "",
         )
 
     def _card_keyboard(self, card: ProductCard) -> InlineKeyboardMarkup | None:
+        """Option pickers as rows of the inline keyboard, colour rows then size rows (the caption names the
+        option to choose). Telegram can't disable a button: a sold-out value is marked ✕ and, pressed, shows
+        it sold out (with "Notify me when it's back")."""
         rows: list[list[Button]] = []
+        for picker in card.pickers:
+            values = [
+                Button(
+                    ("✓ " if v.selected else "") + v.label + ("" if v.available else f" {SOLD_OUT}"),
+                    v.payload,
+                )
+                for v in picker.values
+            ]
+            rows += [values[i : i + PICKER_ROW] for i in range(0, len(values), PICKER_ROW)]
         if len(card.variants) > 1:
             choices = [
                 Button(("✓ " if v.selected else "") + f"{v.label} · {v.price}", v.payload) for v in card.variants

@@ -649,6 +649,7 @@ class SqlShopViews:
             last,
             c.anonymised_at is not None,
             tuple(c.unreachable_channels or ()),
+            tuple({str(k): str(v) for k, v in a.items()} for a in (c.addresses or ()) if isinstance(a, dict)),
         )
 
     async def customer_export(self, customer_id: int) -> dict[str, Any]:

@@ -371,6 +371,7 @@ class CustomerProfile:
     last_order_at: datetime | None
     anonymised: bool
     unreachable_channels: tuple[str, ...] = ()
+    addresses: tuple[dict[str, str], ...] = ()  # shipped to before, newest first (offered at checkout)
 
 
 @dataclass(frozen=True)

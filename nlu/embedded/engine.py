@@ -17,6 +17,7 @@ from nlu.interface import (
     ParseResult,
     clean_text,
     detect_language,
+    looks_like_code,
     out_of_scope_result,
 )
 
@@ -55,7 +56,7 @@ class EmbeddedEngine:
     def _parse(self, text: str, locale: str | None) -> ParseResult:
         cleaned = clean_text(text)
         language = detect_language(cleaned, locale)
-        if not any(ch.isalnum() for ch in cleaned):
+        if not any(ch.isalnum() for ch in cleaned) or looks_like_code(cleaned):
             return out_of_scope_result(cleaned, language)
         tokens = tokenize(cleaned)
         matches = self.model.gazetteer.match(cleaned, tokens)

@@ -28,9 +28,10 @@ async def start(
         if product is None or not product.active:
             await channel.menu(chat_id, user.id, user.full_name, locale, channel.text("product_missing", locale))
             return
-        await channel.converse(
-            chat_id, user.id, user.full_name, locale, payload=channel.payload(chat_id, "p", product.id)
-        )
+        # A SKU link opens the card with that variant chosen; a slug link with nothing chosen yet.
+        variant = next((v for v in product.variants if v.sku.casefold() == arg.value.casefold()), None)
+        ids = (product.id, variant.id) if variant is not None else (product.id,)
+        await channel.converse(chat_id, user.id, user.full_name, locale, payload=channel.payload(chat_id, "p", *ids))
         return
     if arg.kind == "cart":
         await resume_cart(message, arg.value, channel, locale)

@@ -49,7 +49,9 @@ async def test_english_purchase_from_search_to_payment_link(small: SmallShop, en
     await chat.say("show me red shoes")
     card = chat.last[0]
     assert isinstance(card, ProductCard) and card.name == "Stride Running Shoes"
-    assert [v.label for v in card.variants if v.selected] == ["red / 42"]
+    # "red" was asked for and 42 is the only size: the one variant that fits is chosen, nothing else.
+    assert [(p.key, [v.label for v in p.values if v.selected]) for p in card.pickers] == [("color", ["red"])]
+    assert "Your choice: red" in chat.text
     await chat.press("Add to cart")
     assert "Added 1 x Stride Running Shoes (red / 42)" in chat.text
     await chat.press("View cart")
@@ -184,6 +186,8 @@ async def test_return_request_asks_for_a_reason(small: SmallShop, engine: Conver
     await chat.press(f"#{link.order_id}")
     assert chat.kinds() == ["form_step"]
     await chat.say("wrong size")
+    assert f"Request a return of order #{link.order_id} (“wrong size”)?" in chat.text
+    await chat.press("Yes, return it")
     assert f"Return requested for order #{link.order_id}" in chat.text
     order = await small.shop.views.order(link.order_id)
     assert order is not None and (order.status, order.return_reason) == ("return_requested", "wrong size")
@@ -236,6 +240,8 @@ async def test_shopper_can_leave_the_handoff_and_the_ticket_carries_the_transcri
 async def test_unsubscribe_withdraws_marketing_consent(small: SmallShop, engine: ConversationEngine) -> None:
     chat = Chat(engine)
     await chat.say("unsubscribe")
+    assert "Stop offers from us?" in chat.text
+    await chat.press("Yes, stop offers")
     assert "won't get offers" in chat.text
     profile = await small.shop.views.customer(1)
     assert profile is not None and profile.marketing_opt_in is False

@@ -14,6 +14,8 @@ from bots.conversation.messages import (
     CartSummary,
     FormPrompt,
     HandoffNotice,
+    OptionPicker,
+    OptionValue,
     OrderStatus,
     PaymentLink,
     ProductCard,
@@ -90,3 +92,29 @@ def test_a_promotion_reads_as_plain_text_with_its_link_its_code_and_buttons() ->
     )
     data = EXAMPLES[-1].to_dict()
     assert data["spans"][1] == {"text": "mugs", "bold": True, "italic": False, "href": None}
+
+
+PICKERS = ProductCard(
+    1, "Stride", "80.00 USD", None, "", "", "Choose the size:", (), (Button("My cart", "1.cart~c"),),
+    (OptionPicker("color", "Colour", (OptionValue("navy", True, True, "1.po.1.5.1~a"),
+                                      OptionValue("red", False, True, "1.po.1.2.1~b"))),
+     OptionPicker("size", "Size", (OptionValue("42", False, True, "1.po.1.5.3~c"),
+                                   OptionValue("44", False, False, "1.po.1.7.3~d")))),
+)  # fmt: skip
+
+
+def test_option_pickers_read_as_text_and_offer_only_what_can_be_chosen() -> None:
+    assert "Colour: [navy], red" in PICKERS.as_text() and "Size: 42, 44 (-)" in PICKERS.as_text()
+    assert [b.label for b in PICKERS.all_buttons()] == ["red", "42", "My cart"]  # not the chosen, not sold out
+    data = json.loads(json.dumps(PICKERS.to_dict()))
+    assert data["pickers"][1]["values"][1] == {"label": "44", "selected": False, "available": False,
+                                               "payload": "1.po.1.7.3~d"}  # fmt: skip
+
+
+def test_telegram_shows_pickers_as_keyboard_rows_with_sold_out_marked() -> None:
+    from channels.telegram.render import Renderer
+
+    _body, markup = Renderer()._text_and_markup(PICKERS)
+    assert markup is not None
+    rows = [[b.text for b in row] for row in markup.inline_keyboard]
+    assert rows == [["✓ navy", "red"], ["42", "44 ✕"], ["My cart"]]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from nlu.crossval import cross_validate, stratified_folds
+from nlu.crossval import choose_threshold, cross_validate, stratified_folds
 from nlu.embedded.model import EmbeddedModel, train_model_from
-from nlu.interface import contains_cjk
+from nlu.interface import ParseResult, contains_cjk
 from nlu.training_data import Example, TrainingData, load_text
 
 SMALL = """
@@ -83,3 +83,27 @@ def test_too_few_folds_is_refused() -> None:
 
     with pytest.raises(ValueError, match="at least 2"):
         stratified_folds([Example("hi", "greet")], 1)
+
+
+def _guess(text: str, intent: str, confidence: float, runner_up: float) -> ParseResult:
+    return ParseResult(text, intent, confidence, (), "en", ((intent, confidence), ("other", runner_up)))
+
+
+def test_the_acting_threshold_asks_where_guesses_are_wrong_and_acts_where_they_are_right() -> None:
+    examples = [Example(f"m{i}", "greet", ()) for i in range(10)]
+    # Confident answers are right; the two at 0.5 are wrong: the threshold lands between them.
+    predictions = [_guess(f"m{i}", "greet", 0.95, 0.01) for i in range(8)]
+    predictions += [_guess("m8", "thanks", 0.5, 0.4), _guess("m9", "thanks", 0.52, 0.3)]
+    chosen = choose_threshold(examples, predictions)
+    acts = [p.confidence >= chosen["confidence"] and p.confidence - p.intent_ranking[1][1] >= chosen["margin"]
+            for p in predictions]  # fmt: skip
+    assert acts == [True] * 8 + [False, False]
+    assert (chosen["acted"], chosen["error_when_acting"], chosen["asked"]) == (0.8, 0.0, 0.2)
+
+
+def test_a_wrong_action_costs_more_than_a_question() -> None:
+    examples = [Example(f"m{i}", "greet", ()) for i in range(5)]
+    # One wrong guess at 0.6 among four right ones at 0.6: asking all five costs 4, acting on all costs 4 x 1.
+    predictions = [_guess(f"m{i}", "greet", 0.6, 0.1) for i in range(4)] + [_guess("m4", "thanks", 0.6, 0.1)]
+    assert choose_threshold(examples, predictions, wrong_cost=5.0)["acted"] == 0.0
+    assert choose_threshold(examples, predictions, wrong_cost=2.0)["acted"] == 1.0

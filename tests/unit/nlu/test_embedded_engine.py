@@ -5,7 +5,7 @@ import time
 import pytest
 
 from nlu.embedded import EmbeddedEngine
-from nlu.interface import INTENTS, MAX_TEXT_CHARS, NluEngine, ParseResult
+from nlu.interface import INTENTS, MAX_TEXT_CHARS, NluEngine, ParseResult, looks_like_code
 
 
 def entities(result: ParseResult) -> set[tuple[str, str]]:
@@ -199,3 +199,24 @@ async def test_parse_result_helpers_give_entity_values_in_text_order(embedded_en
     assert result.first("color") == "black"
     assert result.entity_values("color") == ["black", "white"]
     assert result.first("coupon_code") is None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "{{7*7}} unsubscribe",
+        "'; DROP TABLE customers; --",
+        "javascript:alert(document.cookie)",
+        "<b>cancel my order</b>",
+    ],
+)
+async def test_markup_and_code_are_never_an_intent(embedded_engine: EmbeddedEngine, code: str) -> None:
+    parse = await embedded_engine.parse(code)
+    assert (parse.intent, parse.entities) == ("out_of_scope", ())
+
+
+@pytest.mark.parametrize("text", ["select the red one from the list", "red shoes < 50", "delete my account"])
+def test_ordinary_sentences_with_code_words_are_not_code(text: str) -> None:
+    assert not looks_like_code(text)
