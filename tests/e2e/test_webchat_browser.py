@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Browser, Locator
+from playwright.async_api import Browser
 
 from channels.webchat import server as webchat
 from channels.webchat.settings import WebchatSettings
@@ -173,9 +173,10 @@ async def test_a_person_buys_shoes_with_taps_only_and_every_button_is_on_screen(
         await answered("Choose", "product-card")
         card = person.find("[data-kind=product_card]").last
         await expect(card).to_contain_text("79.99 USD")
-        await choose(person, card, "navy", "42")
-        await expect(person.find("[data-kind=product_card]")).to_have_count(2)
-        await answered("navy / 42", "options-chosen")
+        # Nothing is chosen for the shopper: colours to pick, no sizes yet, nothing to add.
+        await expect(card.get_by_role("button", name="Add to cart")).to_have_count(0)
+        await expect(card.locator("[data-kind=pickers] .picker")).to_have_count(1)
+        await choose(person, answered, "navy", "42")
         card = person.find("[data-kind=product_card]").last
         await person.press(card, "Add to cart")
         await answered("Added 1 x Stride Running Shoes (navy / 42)", "added-to-cart")
@@ -219,9 +220,27 @@ async def test_a_person_buys_shoes_with_taps_only_and_every_button_is_on_screen(
         await browser.close()
 
 
-async def choose(person: Person, card: Locator, colour: str, size: str) -> None:
-    """Pick a variant as a person would on this card: by the colour and size pickers."""
-    await person.press(card, f"{colour} / {size}")
+async def choose(
+    person: Person, answered: Callable[[str, str | None], Awaitable[None]], colour: str, size: str
+) -> None:
+    """Pick a variant as a person would: the colour on the card's colour picker, then the size on the
+    card that answers (its size picker offers the sizes of that colour, sold-out ones disabled)."""
+    from playwright.async_api import expect
+
+    cards = person.find("[data-kind=product_card]")
+    before = await cards.count()
+    colours = cards.last.locator("[data-kind=pickers] .picker").first
+    await person.press(colours, colour)
+    await expect(cards).to_have_count(before + 1)
+    await answered("Choose the size", "colour-chosen")
+    sizes = cards.last.locator("[data-kind=pickers] .picker").nth(1)
+    await expect(sizes.get_by_role("button", name=colour)).to_have_count(0)
+    for sold_out in await sizes.locator("button[disabled]").all():  # shown, but not something to press
+        assert "sold out" in (await sold_out.get_attribute("aria-label") or "")
+    await person.press(sizes, size)
+    await expect(cards).to_have_count(before + 2)
+    await answered(f"Your choice: {colour} / {size}", "options-chosen")
+    await expect(cards.last.get_by_role("button", name="Add to cart")).to_have_count(1)
 
 
 async def test_a_campaign_message_shows_its_formatting_and_nothing_typed_becomes_markup(

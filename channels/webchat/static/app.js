@@ -12,9 +12,11 @@
   var limit = 2000;        // characters per message; the server says in its welcome
   var sent = {};           // frame id -> the bubble of a message on its way (marked "not sent" if refused)
   var serial = 0;
+  var pickerIds = 0;       // ids that tie an option picker to its name, for screen readers
   var typing = null;       // the "typing…" bubble while an answer is on its way
   var typingTimer = null;
   var TYPING = (document.documentElement.lang || "").indexOf("zh") === 0 ? "正在输入…" : "typing…";
+  var TEXTS = (document.documentElement.lang || "").indexOf("zh") === 0 ? { soldOut: "已售罄" } : { soldOut: "sold out" };
 
   // The session token survives a reload in localStorage. A browser that blocks storage for a chat embedded
   // in another site (third-party storage) throws on any access: the chat then works, for this visit only.
@@ -118,6 +120,26 @@
       body.appendChild(el("div", "price", r.price));
       body.appendChild(el("div", "muted", r.stock));
       if (r.description) body.appendChild(el("p", "muted", r.description));
+      // Option pickers: colour, then the sizes of that colour. A sold-out value is shown, disabled.
+      if (r.pickers && r.pickers.length) {
+        body.appendChild(el("div", "muted", r.variant_prompt));
+        var pickers = el("div", "pickers"); pickers.dataset.kind = "pickers";
+        r.pickers.forEach(function (p) {
+          var group = el("div", "picker"); group.setAttribute("role", "group");
+          var name = el("div", "label muted", p.name); name.id = "pick-" + (++pickerIds);
+          group.setAttribute("aria-labelledby", name.id);
+          group.appendChild(name);
+          var row = el("div", "buttons");
+          (p.values || []).forEach(function (v) {
+            var b = button({ label: v.label, payload: v.payload }, v.selected);
+            b.setAttribute("aria-pressed", v.selected ? "true" : "false");
+            if (!v.available) { b.disabled = true; b.title = TEXTS.soldOut; b.setAttribute("aria-label", v.label + " (" + TEXTS.soldOut + ")"); }
+            row.appendChild(b);
+          });
+          group.appendChild(row); pickers.appendChild(group);
+        });
+        body.appendChild(pickers);
+      }
       if (r.variants && r.variants.length > 1) {
         body.appendChild(el("div", "muted", r.variant_prompt));
         var choices = el("div", "buttons");
