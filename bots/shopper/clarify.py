@@ -12,7 +12,7 @@ import dataclasses
 from bots.conversation.messages import Reply
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
-from bots.shopper import menu
+from bots.shopper import menu, product
 from bots.shopper.render import main_menu
 from nlu.interface import ParseResult
 
@@ -41,6 +41,9 @@ def _phrases(turn: Turn) -> dict[str, tuple[str, str]]:
 
 async def ask(turn: Turn, parse: ParseResult) -> list[Reply]:
     _ = turn.t
+    chose = await product.choose_typed(turn, parse)  # a bare option value to the card on show
+    if chose is not None:
+        return chose
     phrases = _phrases(turn)
     ranking = parse.intent_ranking or ((parse.intent, parse.confidence),)
     choices = [intent for intent, share in ranking if intent in phrases and share >= MIN_SHARE][:MAX_CHOICES]

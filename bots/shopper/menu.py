@@ -33,6 +33,12 @@ async def thanks(turn: Turn, parse: ParseResult) -> list[Reply]:
 
 async def fallback(turn: Turn, parse: ParseResult | None = None) -> list[Reply]:
     _ = turn.t
+    if parse is not None:  # "42" or "navy" to the card on show is a choice, not nonsense
+        from bots.shopper.product import choose_typed
+
+        chose = await choose_typed(turn, parse)
+        if chose is not None:
+            return chose
     return [
         main_menu(
             turn,

@@ -183,6 +183,8 @@ async def test_a_size_or_colour_typed_to_a_card_chooses_it(small: SmallShop, eng
     assert picked(card(chat)) == {"color": [], "size": ["42"]} and "Did you mean" not in chat.text
     await chat.say("navy")
     assert picked(card(chat)) == {"color": ["navy"], "size": ["42"]}
+    await chat.say("40")  # a bare size, to the card on show
+    assert picked(card(chat)) == {"color": ["navy"], "size": ["40"]}
     await chat.say("size 50")
     assert "doesn't come in size 50. It comes in: 38, 40, 42, 44" in chat.text
 

@@ -110,3 +110,41 @@ async def test_unknown_channel_and_broken_inbound_still_get_an_answer() -> None:
     assert "isn't supported" in (await engine.handle(Inbound("pigeon", "c1", "u1", text="hi")))[0].as_text()
     weird = Inbound(None, None, None, text=12345, payload=["x"], locale=object())  # type: ignore[arg-type]
     assert (await engine.handle(weird))[0].as_text()
+
+
+class RankedNlu:
+    def __init__(self, *ranking: tuple[str, float]) -> None:
+        self.ranking = ranking
+
+    async def parse(self, text: str, locale: str | None = None) -> ParseResult:
+        intent, confidence = self.ranking[0]
+        return ParseResult(text, intent, confidence, (), "en", self.ranking)
+
+
+def asking_router() -> Router:
+    router = echo_router()
+
+    async def ask(turn: Turn, parse: ParseResult) -> list[Reply]:
+        return [Text("which? " + ", ".join(i for i, _ in parse.intent_ranking))]
+
+    router.intents["cancel_order"] = router.intents["greet"]
+    router.ask = ask
+    router.labels["My orders"] = "x"
+    return router
+
+
+async def test_an_intent_below_the_threshold_or_close_to_the_next_is_asked_about_not_acted_on() -> None:
+    for ranking in [(("cancel_order", 0.57), ("order_status", 0.34)), (("cancel_order", 0.7), ("order_status", 0.3))]:
+        engine, _ = engine_with(RankedNlu(*ranking), asking_router())  # type: ignore[arg-type]
+        replies = await engine.handle(Inbound("webchat", "c1", "u1", text="my stuff"))
+        assert replies[0].as_text() == "which? cancel_order, order_status"
+    engine, _ = engine_with(RankedNlu(("cancel_order", 0.9), ("order_status", 0.05)), asking_router())  # type: ignore[arg-type]
+    assert (await engine.handle(Inbound("webchat", "c1", "u1", text="x")))[0].as_text().startswith("greet")
+
+
+async def test_markup_never_reaches_an_intent_and_button_labels_press_their_button() -> None:
+    engine, _ = engine_with(RankedNlu(("cancel_order", 0.99)), asking_router())  # type: ignore[arg-type]
+    replies = await engine.handle(Inbound("webchat", "c1", "u1", text="<script>alert(1)</script>"))
+    assert replies[0].as_text().startswith("out_of_scope")
+    replies = await engine.handle(Inbound("webchat", "c1", "u1", text="  MY ORDERS! "))
+    assert replies[0].as_text() == "pressed ()"
