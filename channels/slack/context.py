@@ -94,6 +94,23 @@ class SlackOps:
             log.info("ephemeral to %s in %s failed (%s); sending a DM", user, channel, exc.response.get("error"))
         await self.client.chat_postMessage(channel=user, text=text)
 
+    async def names_of(self, user_ids: list[str]) -> dict[str, str]:
+        """The names shoppers see for Slack users: a staff member's name, else their Slack display name."""
+        names: dict[str, str] = {}
+        for user_id in user_ids:
+            member = await self.views.staff_by_slack_user(user_id)
+            if member is not None:
+                names[user_id] = member.name
+                continue
+            try:
+                profile = (await self.client.users_info(user=user_id)).get("user") or {}
+            except SlackApiError:
+                continue  # unknown to Slack too: the mention becomes "a colleague"
+            shown = (profile.get("profile") or {}).get("display_name") or profile.get("real_name")
+            if shown:
+                names[user_id] = str(shown)
+        return names
+
     async def staff(self, channel: str | None, user: str) -> StaffView:
         """The staff member behind a Slack user, or an explanation to them and ``Refused``."""
         member = await self.views.staff_by_slack_user(user)

@@ -50,6 +50,7 @@ class FakeSlack:
     uploads: dict[str, bytes] = field(default_factory=dict)
     _limits: dict[str, list[int]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)  # open modals by view id, as Slack holds them
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # users.info answers by user id
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -208,6 +209,9 @@ class FakeSlack:
             return {"ok": True, "view": view | {"id": f"V{next(self._ts):06d}", "team_id": TEAM}}
         if method == "conversations.history":
             return self._history(args)
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts):08d}"
             return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}

@@ -10,6 +10,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bots.ops.home import home
 from channels.slack.blocks import home_view
 from channels.slack.context import Refused, ops_of
+from channels.slack.mrkdwn import mentioned_users, to_plain
 from channels.slack.registry import MessageRef
 from domain import commands as c
 
@@ -53,7 +54,9 @@ async def thread_reply(event: dict[str, Any], context: AsyncBoltContext) -> None
         return
     try:
         member = await ops.staff(str(channel), str(user))
-        reply = c.PostTicketMessage(ticket_id, text, member.as_actor())
+        # What the shopper reads: Slack's links, mentions, emoji codes and entities as plain text.
+        said = to_plain(text, await ops.names_of(mentioned_users(text)))
+        reply = c.PostTicketMessage(ticket_id, said, member.as_actor())
         await ops.attempt(str(channel), str(user), ops.bus.handle(reply))
     except Refused:
         return
