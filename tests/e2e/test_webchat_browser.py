@@ -327,3 +327,37 @@ async def test_a_long_paste_is_refused_visibly_and_a_support_agent_looks_like_a_
         await person.nothing_clipped()
         await person.shot("support-agent")
         await browser.close()
+
+
+async def test_a_sold_out_size_is_shown_disabled_and_the_card_adds_only_what_was_chosen(
+    served: tuple[str, Shop], tmp_path: Path
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    from domain import commands as c
+
+    base, shop = served
+    shoes = (("SHOE-RED-42", "42"), ("SHOE-RED-44", "44"), ("SHOE-BLU-42", "42"))
+    variants = tuple(c.VariantSpec(sku, 8000, {"color": sku.split("-")[1].lower(), "size": s}) for sku, s in shoes)
+    await shop.bus.handle(c.UpsertProduct("Stride Running Shoes", variants, ("Shoes",), brand="Stride"))
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
+        person = await open_chat(browser, base, "phone", tmp_path)
+        await expect(person.log).to_contain_text("Browse categories")
+        await person.type("Stride Running Shoes")
+        card = person.find("[data-kind=product_card]").last
+        await expect(card).to_contain_text("Choose the colour")
+        await expect(card.get_by_role("button", name="Add to cart")).to_have_count(0)
+        await person.press(card.locator(".picker").first, "red")
+        await expect(person.find("[data-kind=product_card]")).to_have_count(2)
+        sizes = person.find("[data-kind=product_card]").last.locator(".picker").nth(1)
+        sold_out = sizes.get_by_role("button", name="44")
+        await expect(sold_out).to_be_disabled()
+        await person.reveal(sold_out, "the sold-out size")  # a person sees it, and sees it can't be had
+        await person.press(sizes, "42")
+        card = person.find("[data-kind=product_card]").last
+        await expect(card).to_contain_text("Your choice: red / 42")
+        await person.press(card, "Add to cart")
+        await expect(person.log).to_contain_text("Added 1 x Stride Running Shoes (red / 42)")
+        await person.nothing_clipped()
+        await browser.close()
