@@ -374,6 +374,8 @@ def create(
 
 
 def _progress_cell(r: CampaignReport) -> str:
+    if not r.recipients:
+        return "-"  # nothing queued yet (a draft, or waiting for its time)
     done = r.recipients - r.queued - r.sending
     return f"{done}/{r.recipients} {r.progress:.0%}"
 

@@ -212,15 +212,11 @@ class SqlCampaignRepository:
             for r in recipients
         ]
         make = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        added: set[tuple[int, str]] = set()
-        for start in range(0, len(rows), 500):
-            stmt = (
-                make(campaign_deliveries)
-                .values(rows[start : start + 500])
-                .on_conflict_do_nothing()
-                .returning(d.customer_id, d.channel)
-            )
-            added.update((int(cid), str(ch)) for cid, ch in (await self.session.execute(stmt)).all())
+        # One statement with the rows as parameters: SQLAlchemy batches it ("insertmanyvalues") and compiles
+        # it once; a VALUES list built per chunk was compiled every time (2.8 s of 3.7 s for 10,000 rows).
+        stmt = make(campaign_deliveries).on_conflict_do_nothing().returning(d.customer_id, d.channel)
+        result = await self.session.execute(stmt, rows)
+        added = {(int(cid), str(ch)) for cid, ch in result.all()}
         return [r for r in recipients if (r.customer_id, r.channel) in added]
 
     async def open_deliveries(self, campaign_id: int) -> int:

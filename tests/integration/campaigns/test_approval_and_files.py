@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from chatshop.bootstrap import Shop
-from chatshop.cli_campaign import command_from_yaml, what_happens_next
+from chatshop.cli_campaign import command_from_yaml, unknown_note, what_happens_next
 from domain import commands as c
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.errors import IllegalTransition, PermissionDenied, ValidationFailed
@@ -144,6 +144,14 @@ async def test_unknown_deliveries_are_explained_and_resent_only_by_an_approver(
     sender = dispatcher(shop, send)
     await sender.drain()
     assert await store(shop).counts(campaign_id) == {"sent": 1, "unknown": 2}
+    async with shop.sessions() as session:
+        repo = SqlCampaignRepository(session)
+        found = await repo.get("spring")
+        assert found is not None
+        note = unknown_note(await repo.report(found, "USD"), "spring")
+    assert note is not None and "2 unknown" in note and "is not known" in note
+    assert "not sent again, to avoid sending anyone the campaign twice" in note
+    assert "chatshop campaign resend-unknown spring" in note
     with pytest.raises(PermissionDenied):
         await resend_unknown("spring", MARKETER, shop.bus.ctx)
     assert await resend_unknown("spring", APPROVER, shop.bus.ctx) == 2
