@@ -358,7 +358,7 @@ orders = Table(
     Column("approval_reasons", JSONType, nullable=False, default=list),
     Column("decided_by", String(120), nullable=True),
     Column("idempotency_key", String(120), nullable=True, unique=True),
-    Column("campaign_id", BigInteger, nullable=True),
+    Column("campaign_id", BigInteger, nullable=True, index=True),  # campaign revenue reports
     # Reports group paid orders by day; this index keeps sales-by-day an index range scan.
     Index("ix_orders_paid_at_status", "paid_at", "status"),
     Index("ix_orders_status_expires", "status", "reservation_expires_at"),
@@ -412,7 +412,7 @@ payments = Table(
     Column("status", _enum(PaymentStatus, "payment_status"), nullable=False),
     Column("session_id", String(255), nullable=True),
     Column("url", Text, nullable=True),
-    Column("provider_payment_id", String(255), nullable=True),
+    Column("provider_payment_id", String(255), nullable=True, index=True),  # provider webhooks look it up
     Column("failure_reason", String(500), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=True),
@@ -431,7 +431,7 @@ refunds = Table(
     Column("reason", String(500), nullable=False, default=""),
     Column("actor", String(120), nullable=False, default=""),
     Column("status", _enum(RefundStatus, "refund_status"), nullable=False, index=True),
-    Column("provider_refund_id", String(255), nullable=True),
+    Column("provider_refund_id", String(255), nullable=True, index=True),
     Column("failure_reason", String(500), nullable=True),
     Column("request_key", String(120), nullable=True, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -444,7 +444,7 @@ analytics_events = Table(
     _pk(),
     Column("name", String(40), nullable=False),
     Column("occurred_at", UTCDateTime, nullable=False),
-    _fk("customer_id", "customers.id", nullable=True, index=False),
+    _fk("customer_id", "customers.id", nullable=True, index=True),
     Column("channel", String(16), nullable=True),
     Column("product_id", BigInteger, nullable=True),
     Column("order_id", BigInteger, nullable=True),
