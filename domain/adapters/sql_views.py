@@ -25,10 +25,12 @@ from domain.views.models import (
     CartView,
     CatalogVocabulary,
     CategoryNode,
+    ChannelSales,
     CouponView,
     CustomerProfile,
     DaySales,
     FunnelStep,
+    HourSales,
     LedgerMismatch,
     OrderLineView,
     OrderMoney,
@@ -41,6 +43,7 @@ from domain.views.models import (
     ProductDetail,
     ProductSummary,
     RefundView,
+    SalesOverview,
     SalesSummary,
     ShippingOption,
     StaffView,
@@ -758,6 +761,94 @@ class SqlShopViews:
         )
         counts = {r[0]: int(r[1]) for r in rows}
         return [FunnelStep(s, counts.get(s, 0)) for s in steps]
+
+    async def sales_overview(self, start: datetime, end: datetime) -> SalesOverview:
+        paid = and_(Ord.paid_at >= start, Ord.paid_at < end, Ord.currency == self.currency)
+        totals = (
+            await self._rows(
+                select(
+                    func.count(),
+                    func.sum(Ord.total),
+                    func.sum(Ord.captured - Ord.refunded),
+                    func.count(distinct(Ord.customer_id)),
+                ).where(paid)
+            )
+        )[0]
+        # Returning (as Shopify counts it): a buyer of the window with more than one paid order up to its end.
+        per_buyer = (
+            select(func.count().label("n"))
+            .where(
+                Ord.paid_at.is_not(None),
+                Ord.paid_at < end,
+                Ord.currency == self.currency,
+                Ord.customer_id.in_(select(Ord.customer_id).where(paid)),
+            )
+            .group_by(Ord.customer_id)
+            .subquery()
+        )
+        returning = (await self._rows(select(func.count()).select_from(per_buyer).where(per_buyer.c.n > 1)))[0][0]
+        gross = func.sum(Ord.total)
+        channels = await self._rows(
+            select(Ord.channel, func.count(), gross).where(paid).group_by(Ord.channel).order_by(gross.desc())
+        )
+        A = orm.analytics_events.c
+        steps = await self._rows(
+            select(A.name, func.count(distinct(A.customer_id)))
+            .where(
+                A.occurred_at >= start,
+                A.occurred_at < end,
+                A.name.in_(("message_received", "order_paid")),
+                A.customer_id.is_not(None),
+            )
+            .group_by(A.name)
+        )
+        reached = {r[0]: int(r[1]) for r in steps}
+        return SalesOverview(
+            self.currency,
+            int(totals[0]),
+            int(totals[1] or 0),
+            int(totals[2] or 0),
+            int(totals[3]),
+            int(returning or 0),
+            reached.get("message_received", 0),
+            reached.get("order_paid", 0),
+            tuple(ChannelSales(str(r[0]), int(r[1]), int(r[2] or 0)) for r in channels),
+        )
+
+    async def hourly_sales(self, start: datetime, end: datetime) -> list[HourSales]:
+        if await self._dialect() == "sqlite":  # stored as naive UTC text
+            hour: Any = func.strftime("%Y-%m-%d %H:00:00", Ord.paid_at)
+        else:  # in UTC whatever the session's time zone
+            hour = func.date_trunc("hour", func.timezone("UTC", Ord.paid_at))
+        hour = hour.label("hour")
+        rows = await self._rows(
+            select(hour, func.count(), func.sum(Ord.total))
+            .where(Ord.paid_at >= start, Ord.paid_at < end, Ord.currency == self.currency)
+            .group_by(hour)
+            .order_by(hour)
+        )
+        return [
+            HourSales(
+                (r[0] if isinstance(r[0], datetime) else datetime.fromisoformat(str(r[0]))).replace(tzinfo=UTC),
+                int(r[1]),
+                int(r[2] or 0),
+            )
+            for r in rows
+        ]
+
+    async def top_products_by_revenue(self, start: date, end: date, limit: int = 10) -> list[TopProduct]:
+        lo, hi = _day_bounds(start, end)
+        revenue = func.sum(OL.unit_price * OL.quantity - OL.discount).label("revenue")
+        rows = await self._rows(
+            select(OL.product_id, P.name, func.sum(OL.quantity), revenue)
+            .join(orm.orders, Ord.id == OL.order_id)
+            .join(orm.products, P.id == OL.product_id)
+            .where(Ord.paid_at >= lo, Ord.paid_at < hi, Ord.currency == self.currency)
+            .group_by(OL.product_id, P.name)
+            .order_by(revenue.desc(), P.name)
+            .limit(limit)
+        )
+        return [TopProduct(r[0], r[1], int(r[2]), int(r[3] or 0)) for r in rows]
 
     async def customers_by(self, dimension: str) -> list[Breakdown]:
         cu = orm.customers.c

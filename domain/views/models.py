@@ -321,6 +321,39 @@ class FunnelStep:
 
 
 @dataclass(frozen=True)
+class HourSales:
+    hour: datetime  # the hour's start, aware UTC
+    orders: int
+    gross: int
+
+
+@dataclass(frozen=True)
+class ChannelSales:
+    channel: str
+    orders: int
+    gross: int
+
+
+@dataclass(frozen=True)
+class SalesOverview:
+    """Paid orders in a window of time, with what a manager reads beside the total (Shopify's overview)."""
+
+    currency: str
+    orders: int
+    gross: int
+    net: int  # captured less refunded
+    customers: int  # distinct customers with a paid order in the window
+    returning_customers: int  # of those, the ones with more than one paid order up to the window's end
+    chatting_customers: int  # distinct customers who wrote to the shop in the window (the funnel's first step)
+    paying_customers: int  # distinct customers whose order was paid in the window (the funnel's last step)
+    channels: tuple[ChannelSales, ...]  # most revenue first
+
+    @property
+    def average_order_value(self) -> int:
+        return self.gross // self.orders if self.orders else 0
+
+
+@dataclass(frozen=True)
 class Breakdown:
     key: str
     customers: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.model.catalog import SearchQuery
@@ -14,6 +14,7 @@ from domain.views.models import (
     CouponView,
     CustomerProfile,
     FunnelStep,
+    HourSales,
     LedgerMismatch,
     OrderMoney,
     OrderSummary,
@@ -23,6 +24,7 @@ from domain.views.models import (
     ProductDetail,
     ProductSummary,
     RefundView,
+    SalesOverview,
     SalesSummary,
     ShippingOption,
     StaffView,
@@ -56,6 +58,18 @@ class ShopViews(Protocol):
     async def sales(self, start: date, end: date) -> SalesSummary: ...
     async def top_products(self, start: date, end: date, limit: int = 10) -> list[TopProduct]: ...
     async def funnel(self, start: date, end: date) -> list[FunnelStep]: ...
+    async def sales_overview(self, start: datetime, end: datetime) -> SalesOverview:
+        """Paid orders with ``start <= paid_at < end`` (aware datetimes): totals, customers, channels."""
+        ...
+
+    async def hourly_sales(self, start: datetime, end: datetime) -> list[HourSales]:
+        """Paid orders per UTC hour in ``[start, end)``; hours without an order are left out."""
+        ...
+
+    async def top_products_by_revenue(self, start: date, end: date, limit: int = 10) -> list[TopProduct]:
+        """Best sellers by what they brought in (the shop's currency), most revenue first."""
+        ...
+
     async def customers_by(self, dimension: str) -> list[Breakdown]: ...
     async def coupons(self) -> list[CouponView]:
         """Coupons for everyone (personal single-use codes are counted under the template they came from)."""
