@@ -150,7 +150,7 @@ async def run(rounds: int, shoppers: int, workdir: Path) -> dict[str, Any]:
                                            secret_key="bench", uow_factory=shop.bus.ctx.uow)  # fmt: skip
         unlimited = {"rate_per_second": 100_000, "chat_per_second": 100_000.0, "chat_burst": 1000}
         sender = TelegramSender(build_bot(config), **unlimited)  # type: ignore[arg-type]
-        telegram = build_telegram(shop, config, engine, sender, MemoryDedupe(), throttle=(10_000, 1.0))
+        telegram = build_telegram(shop, engine, config, sender, MemoryDedupe(), throttle=(10_000, 1.0))
         echo_bot = build_bot(config)
         echo = WebhookHandler(echo_bot, echo_dispatcher(), SECRET, MemoryDedupe())
 
