@@ -350,6 +350,13 @@ class RecordAnalytics(Command):
     properties: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RecordAnalyticsBatch(Command):
+    """Several analytics rows in one transaction (a conversation turn's), instead of one each."""
+
+    events: tuple[RecordAnalytics, ...]
+
+
 # --- support ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OpenTicket(Command):

@@ -272,11 +272,12 @@ class ConversationEngine:
         return [main_menu(turn, text)]
 
     async def _write_analytics(self, turn: Turn) -> None:
-        for command in turn.analytics:
-            try:
-                await self.services.bus.handle(command)
-            except Exception:  # losing an analytics row must never cost the shopper their answer
-                log.warning("analytics %s not recorded", command.name, exc_info=True)
+        if not turn.analytics:
+            return
+        try:  # one transaction for the turn's rows, not one each
+            await self.services.bus.handle(c.RecordAnalyticsBatch(tuple(turn.analytics)))
+        except Exception:  # losing analytics rows must never cost the shopper their answer
+            log.warning("analytics %s not recorded", [a.name for a in turn.analytics], exc_info=True)
 
     # --- events from the outbox -----------------------------------------------------------------
     async def outgoing(self, event: ev.Event, channel: str, chat_id: str) -> list[Reply]:

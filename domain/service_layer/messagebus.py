@@ -68,6 +68,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RetryRefund: payments.retry_refund,
     c.MarkRefundDone: payments.mark_refund_done,
     c.RecordAnalytics: analytics.record_analytics,
+    c.RecordAnalyticsBatch: analytics.record_analytics_batch,
     c.OpenTicket: support.open_ticket,
     c.PostTicketMessage: support.post_ticket_message,
     c.CloseTicket: support.close_ticket,

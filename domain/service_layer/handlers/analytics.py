@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from domain import commands as c
 from domain.model import AnalyticsEvent
 from domain.service_layer.context import Context
@@ -10,21 +12,29 @@ _MAX_PROPERTIES = 20
 
 
 async def record_analytics(cmd: c.RecordAnalytics, ctx: Context) -> None:
+    await record_analytics_batch(c.RecordAnalyticsBatch((cmd,)), ctx)
+
+
+async def record_analytics_batch(cmd: c.RecordAnalyticsBatch, ctx: Context) -> None:
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        for event in cmd.events:
+            await uow.sales.add_analytics(_row(event, now))
+        await uow.commit()
+
+
+def _row(cmd: c.RecordAnalytics, now: datetime) -> AnalyticsEvent:
     properties = {
         str(k)[:40]: v if isinstance(v, int | float | bool) or v is None else str(v)[:200]
         for k, v in list(cmd.properties.items())[:_MAX_PROPERTIES]
     }
-    async with ctx.uow() as uow:
-        await uow.sales.add_analytics(
-            AnalyticsEvent(
-                cmd.name[:40],
-                ctx.now(),
-                customer_id=cmd.customer_id,
-                channel=cmd.channel,
-                product_id=cmd.product_id,
-                order_id=cmd.order_id,
-                value=cmd.value,
-                properties=properties,
-            )
-        )
-        await uow.commit()
+    return AnalyticsEvent(
+        cmd.name[:40],
+        now,
+        customer_id=cmd.customer_id,
+        channel=cmd.channel,
+        product_id=cmd.product_id,
+        order_id=cmd.order_id,
+        value=cmd.value,
+        properties=properties,
+    )

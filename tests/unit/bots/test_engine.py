@@ -70,9 +70,11 @@ async def test_first_message_identifies_the_shopper_and_records_intent_and_confi
     engine, bus = engine_with(FakeNlu("greet", 0.9), echo_router())
     replies = await engine.handle(Inbound("webchat", "c1", "u1", "Ann", text="hi"))
     assert [r.as_text() for r in replies] == ["greet for customer 41"]
-    identify, analytics = bus.commands
+    identify, batch = bus.commands  # the turn's analytics rows go in one command (one transaction)
     assert isinstance(identify, c.IdentifyCustomer) and identify.external_id == "u1"
-    assert isinstance(analytics, c.RecordAnalytics) and analytics.name == "message_received"
+    assert isinstance(batch, c.RecordAnalyticsBatch)
+    [analytics] = batch.events
+    assert analytics.name == "message_received"
     assert analytics.properties["intent"] == "greet" and analytics.properties["confidence"] == 0.9
 
 
