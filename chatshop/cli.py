@@ -20,7 +20,7 @@ from rich.table import Table
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.settings import Settings, get_settings
 from domain import commands as c
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.model.money import Money
 from domain.model.payments import RefundStatus
 from domain.model.staff import Actor, Role
@@ -429,16 +429,51 @@ def customer_forget(customer_id: int, yes: Annotated[bool, typer.Option("--yes")
 def staff_add(
     name: str,
     role: Annotated[str, typer.Option(help="viewer, operator, approver or admin")] = "viewer",
-    slack_user: Annotated[str | None, typer.Option("--slack-user")] = None,
+    slack_user: Annotated[str | None, typer.Option("--slack-user", help="their Slack member id, U…")] = None,
+    update: Annotated[bool, typer.Option("--update", help="change the staff member with this Slack id")] = False,
 ) -> None:
-    """Add (or update) a staff member and their role."""
+    """Add a staff member and their role (--update to change someone already added with that Slack id)."""
     try:
-        parsed = Role[role.upper()]
+        parsed = Role[role.strip().upper()]
     except KeyError:
         err.print("role must be viewer, operator, approver or admin")
         raise typer.Exit(2) from None
-    staff_id = run(lambda shop: shop.bus.handle(c.AddStaff(name, parsed, slack_user, CLI_ACTOR)))
-    console.print(f"staff #{staff_id} {name} is {parsed.name.lower()}")
+    slack_user = slack_user.strip() if slack_user else None
+    command = c.AddStaff(name, parsed, slack_user or None, CLI_ACTOR, update=update)
+    staff_id = run(lambda shop: shop.bus.handle(command))
+    slack = f", Slack user {slack_user}" if slack_user else ", no Slack user"
+    verb = "updated" if update else "added"
+    console.print(f"staff #{staff_id} {name} {verb}: {parsed.name.lower()}{slack}", markup=False, soft_wrap=True)
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """Everyone, with role, Slack user and whether they can still act."""
+    members = run(lambda shop: shop.views.staff_members())
+    if not members:
+        console.print('No staff yet: `chatshop staff add "Name" --role approver --slack-user U…`.', markup=False)
+        return
+    table = Table("id", "name", "role", "slack user", "active")
+    for m in members:
+        table.add_row(str(m.id), m.name, m.role.name.lower(), m.slack_user_id or "-", "yes" if m.active else "no")
+    console.print(table)
+
+
+@staff_app.command("deactivate")
+def staff_deactivate(
+    who: Annotated[str, typer.Argument(help="staff id (as in `staff list`) or Slack user id")],
+) -> None:
+    """Stop someone acting for the shop; what they did keeps their name."""
+
+    async def go(shop: Shop) -> str:
+        wanted = who.strip().lstrip("#")
+        members = await shop.views.staff_members()
+        found = next((m for m in members if m.slack_user_id == wanted or str(m.id) == wanted), None)
+        if found is None:
+            raise NotFound(f"No staff member {who}; `chatshop staff list` shows who there is.")
+        return str(await shop.bus.handle(c.DeactivateStaff(found.id, CLI_ACTOR)))
+
+    console.print(f"{run(go)} is deactivated.", markup=False, soft_wrap=True)
 
 
 # --- reports --------------------------------------------------------------------------------------

@@ -138,6 +138,15 @@ class AddStaff(Command):
     role: Role
     slack_user_id: str | None = None
     actor: Actor = SYSTEM
+    update: bool = False  # the Slack user is already staff: change their name and role (else refused)
+
+
+@dataclass(frozen=True)
+class DeactivateStaff(Command):
+    """They keep their history (who approved what) but can no longer act."""
+
+    staff_id: int
+    actor: Actor = SYSTEM
 
 
 # --- cart ------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from channels.slack.config import SlackConfig
 from channels.slack.registry import MessageRef, MessageRegistry
 from domain.errors import DomainError
+from domain.model.staff import Permission
 from domain.ports import Clock
 from domain.service_layer.messagebus import MessageBus
 from domain.views.models import StaffView
@@ -111,17 +112,27 @@ class SlackOps:
                 names[user_id] = str(shown)
         return names
 
-    async def staff(self, channel: str | None, user: str) -> StaffView:
-        """The staff member behind a Slack user, or an explanation to them and ``Refused``."""
-        member = await self.views.staff_by_slack_user(user)
+    async def staff(
+        self, channel: str | None, user: str, permission: Permission | None = None, thread_ts: str | None = None
+    ) -> StaffView:
+        """The staff member behind a Slack user, or an explanation to them and ``Refused``.
+
+        With ``permission``, their role is asked first, as the domain words it: a form that could only be
+        refused on submit is not opened at all."""
+        member = await self.views.staff_by_slack_user(user) if user else None
         if member is None or not member.active:
             await self.tell(
                 channel,
                 user,
                 "You are not set up as shop staff, so I can't do that for you. Ask an admin to run "
                 f'`chatshop staff add "Your Name" --role operator --slack-user {user}`.',
+                thread_ts,
             )
             raise Refused(user)
+        refusal = member.as_actor().refusal(permission) if permission is not None else None
+        if refusal is not None:
+            await self.tell(channel, user, refusal, thread_ts)
+            raise Refused(permission)
         return member
 
     async def attempt(
@@ -132,6 +143,7 @@ class SlackOps:
         *,
         explain: Callable[[DomainError], str | None] | None = None,
         outage: str | None = None,
+        thread_ts: str | None = None,
     ) -> T:
         """Run a domain command; its refusal (not permitted, illegal now, invalid) goes to the user, ephemerally.
 
@@ -141,13 +153,13 @@ class SlackOps:
         try:
             return await work
         except DomainError as exc:
-            await self.tell(channel, user, (explain(exc) if explain else None) or exc.message)
+            await self.tell(channel, user, (explain(exc) if explain else None) or exc.message, thread_ts)
             raise Refused(exc.code) from exc
         except Exception as exc:
             if outage is None:
                 raise
             log.exception("a Slack money move failed outside the domain")
-            await self.tell(channel, user, outage)
+            await self.tell(channel, user, outage, thread_ts)
             raise Refused("outage") from exc
 
 
@@ -181,4 +193,6 @@ def message_ref(body: dict[str, Any]) -> MessageRef | None:
 
 
 def user_of(body: dict[str, Any]) -> str:
-    return str(body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user"))
+    """The Slack user who asked; "" when the payload names none (never the string "None")."""
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
+    return str(user) if user else ""

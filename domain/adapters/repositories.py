@@ -219,6 +219,9 @@ class SqlCustomerRepository(_Repo):
         stmt = select(StaffMember).filter_by(slack_user_id=slack_user_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def staff_member(self, staff_id: int) -> StaffMember | None:
+        return await self.session.get(StaffMember, staff_id)
+
 
 class SqlSalesRepository(_Repo):
     async def cart_of(self, customer_id: int) -> Cart | None:

@@ -19,6 +19,7 @@ from domain.model.payments import PaymentStatus
 from domain.model.shipping import valid_country
 from domain.model.staff import Role
 from domain.ports import Clock
+from domain.views.stock import LowStock
 from domain.views.models import (
     Breakdown,
     CartLineView,
@@ -572,6 +573,49 @@ class SqlShopViews:
             out.append(StockView(v.sku, v.name, dict(v.options or {}), v.low_stock_threshold, rows))
         return out
 
+    async def low_stock(self, limit: int = 20) -> LowStock:
+        """Every active variant whose stock available in all warehouses is below its threshold (no stock
+        rows at all: 0 available), emptiest first, then furthest below its threshold."""
+        per_variant = (
+            select(S.variant_id, func.sum(S.on_hand - S.reserved - S.allocated).label("available"))
+            .group_by(S.variant_id)
+            .subquery()
+        )
+        available = func.coalesce(per_variant.c.available, 0)
+        low = (
+            select(V.id, V.sku, V.options, V.low_stock_threshold, P.name, available.label("available"))
+            .join(orm.products, P.id == V.product_id)
+            .outerjoin(per_variant, per_variant.c.variant_id == V.id)
+            .where(V.active.is_(True), P.status == "active", available < V.low_stock_threshold)
+        )
+        total = int((await self._rows(select(func.count()).select_from(low.subquery())))[0][0])
+        variants = await self._rows(
+            low.order_by(available, (available - V.low_stock_threshold), V.sku).limit(max(0, limit))
+        )
+        if not variants:
+            return LowStock(total, ())
+        levels = await self._rows(
+            select(S.variant_id, W.code, W.name, S.on_hand, S.reserved, S.allocated)
+            .join(orm.warehouses, W.id == S.warehouse_id)
+            .where(S.variant_id.in_([v.id for v in variants]))
+            .order_by(W.priority, W.code)
+        )
+        items = tuple(
+            StockView(
+                v.sku,
+                v.name,
+                dict(v.options or {}),
+                v.low_stock_threshold,
+                tuple(
+                    StockRow(r.code, r.name, r.on_hand, r.reserved, r.allocated, r.on_hand - r.reserved - r.allocated)
+                    for r in levels
+                    if r.variant_id == v.id
+                ),
+            )
+            for v in variants
+        )
+        return LowStock(total, items)
+
     async def ledger_mismatches(self) -> list[LedgerMismatch]:
         M = orm.stock_movements.c
         ledger = (
@@ -931,6 +975,12 @@ class SqlShopViews:
             return None
         r = rows[0]
         return StaffView(r.id, r.name, Role(r.role), r.slack_user_id, bool(r.active))
+
+    async def staff_members(self) -> list[StaffView]:
+        """Everyone, deactivated too, in the order they were added."""
+        t = orm.staff_members.c
+        rows = await self._rows(select(orm.staff_members).order_by(t.id))
+        return [StaffView(r.id, r.name, Role(r.role), r.slack_user_id, bool(r.active)) for r in rows]
 
     async def open_tickets(self, limit: int = 50) -> list[dict[str, Any]]:
         return await self.tickets("open", limit)

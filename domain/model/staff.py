@@ -26,6 +26,7 @@ class Permission(StrEnum):
     REFUND = "refund"
     MANAGE_CUSTOMERS = "manage_customers"
     MANAGE_STAFF = "manage_staff"
+    SUPPORT = "support"  # answer shoppers in their chat, close their tickets
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -38,7 +39,28 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.REFUND: Role.APPROVER,
     Permission.MANAGE_CUSTOMERS: Role.ADMIN,
     Permission.MANAGE_STAFF: Role.ADMIN,
+    # A reply reaches a customer's phone in the shop's name: not something a read-only seat does.
+    Permission.SUPPORT: Role.OPERATOR,
 }
+
+# What each permission lets one do, as a sentence ends: "A viewer may not <approve orders>".
+DOES: dict[Permission, str] = {
+    Permission.VIEW: "look at the shop",
+    Permission.MANAGE_CATALOG: "manage the catalog",
+    Permission.ADJUST_STOCK: "adjust stock",
+    Permission.FULFIL: "fulfil orders",
+    Permission.CANCEL_ORDER: "cancel orders",
+    Permission.APPROVE_ORDER: "approve orders",
+    Permission.REFUND: "refund payments",
+    Permission.MANAGE_CUSTOMERS: "manage customers",
+    Permission.MANAGE_STAFF: "manage staff",
+    Permission.SUPPORT: "answer shoppers or close their tickets",
+}
+
+
+def with_article(word: str) -> str:
+    """ "an operator", "a viewer": role names all start with their sound's letter, so the letter decides."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 class ActorKind(StrEnum):
@@ -66,15 +88,26 @@ class Actor:
     def shopper(cls, customer_id: int) -> Actor:
         return cls(ActorKind.SHOPPER, f"customer:{customer_id}", customer_id=customer_id)
 
-    def require(self, permission: Permission) -> None:
+    def refusal(self, permission: Permission) -> str | None:
+        """Why this actor may not do it ("An operator may not approve orders; it takes an approver."), or None.
+
+        For asking before the work starts (a button that opens a form); ``require`` is the check that counts."""
         if self.kind == ActorKind.SYSTEM:
-            return
+            return None
         needed = REQUIRED_ROLE[permission]
-        if self.kind != ActorKind.STAFF or self.role is None or self.role < needed:
-            who = self.role.name.lower() if self.role is not None else self.kind.value
-            raise PermissionDenied(
-                f"A {who} may not {permission.value.replace('_', ' ')}; it takes a {needed.name.lower()}."
-            )
+        if self.kind == ActorKind.STAFF and self.role is not None and self.role >= needed:
+            return None
+        who = self.role.name.lower() if self.role is not None else self.kind.value
+        takes = with_article(needed.name.lower())
+        return f"{with_article(who).capitalize()} may not {DOES[permission]}; it takes {takes}."
+
+    def may(self, permission: Permission) -> bool:
+        return self.refusal(permission) is None
+
+    def require(self, permission: Permission) -> None:
+        refusal = self.refusal(permission)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
 
     def require_owner_or(self, customer_id: int, permission: Permission) -> None:
         """Shoppers act on their own things; staff need the permission."""

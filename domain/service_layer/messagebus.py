@@ -41,6 +41,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.SetMarketingConsent: customers.set_marketing_consent,
     c.AnonymiseCustomer: customers.anonymise_customer,
     c.AddStaff: customers.add_staff,
+    c.DeactivateStaff: customers.deactivate_staff,
     c.AddToCart: cart.add_to_cart,
     c.SetCartQuantity: cart.set_cart_quantity,
     c.ClearCart: cart.clear_cart,

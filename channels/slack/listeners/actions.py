@@ -16,6 +16,7 @@ from channels.slack.context import PROVIDER_OUTAGE, Refused, SlackOps, channel_o
 from channels.slack.notifier import decision_text, update_approval
 from domain import commands as c
 from domain.errors import DomainError, IllegalTransition
+from domain.model.staff import Permission
 
 ENDED = ("cancelled", "refunded")  # a Cancel clicked again (or delivered twice) finds the order here
 
@@ -34,7 +35,7 @@ async def approve(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     await ack()
     ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
     try:
-        member = await ops.staff(channel, user)
+        member = await ops.staff(channel, user, Permission.APPROVE_ORDER)
         await ops.attempt(channel, user, ops.bus.handle(c.ApproveOrder(order_id, member.as_actor())))
     except Refused:
         return
@@ -44,13 +45,19 @@ async def approve(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
 
 async def reject(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
+    ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
     try:
-        await ops.staff(channel, user)
+        await ops.staff(channel, user, Permission.APPROVE_ORDER)
     except Refused:
         return
+    # A reason asked for an order that can no longer be rejected would be refused on submit: say so now.
+    order = await ops.views.order(order_id)
+    if order is None or order.status != "awaiting_approval":
+        state = order.status.replace("_", " ") if order else "gone"
+        await ops.tell(channel, user, f"Order #{order_id} was already decided: it is {state}. Nothing to reject.")
+        return
     ref = message_ref(body)
-    view = reject_modal(int(_value(body)), channel, ref.ts if ref else None)
+    view = reject_modal(order_id, channel, ref.ts if ref else None)
     await ops.client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -58,7 +65,7 @@ async def adjust(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
     await ack()
     ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
-        await ops.staff(channel, user)
+        await ops.staff(channel, user, Permission.ADJUST_STOCK)
     except Refused:
         return
     found = await stock.find(ops.views, _value(body), limit=1)
@@ -112,7 +119,7 @@ async def refund(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
     await ack()
     ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
-        await ops.staff(channel, user)
+        await ops.staff(channel, user, Permission.REFUND)
     except Refused:
         return
     card = await order_card(ops.views, int(_value(body)), ops.now())
@@ -127,7 +134,7 @@ async def ship(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -
     await ack()
     ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
-        await ops.staff(channel, user)
+        await ops.staff(channel, user, Permission.FULFIL)
     except Refused:
         return
     await ops.client.views_open(trigger_id=body["trigger_id"], view=ship_modal(int(_value(body)), channel))

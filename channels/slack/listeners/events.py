@@ -13,6 +13,7 @@ from channels.slack.context import Refused, ops_of
 from channels.slack.mrkdwn import mentioned_users, to_plain
 from channels.slack.registry import MessageRef
 from domain import commands as c
+from domain.model.staff import Permission
 
 
 async def home_opened(event: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -53,11 +54,11 @@ async def thread_reply(event: dict[str, Any], context: AsyncBoltContext) -> None
     if ticket_id is None or not text:
         return
     try:
-        member = await ops.staff(str(channel), str(user))
+        member = await ops.staff(str(channel), str(user), Permission.SUPPORT, thread_ts=str(thread_ts))
         # What the shopper reads: Slack's links, mentions, emoji codes and entities as plain text.
         said = to_plain(text, await ops.names_of(mentioned_users(text)))
         reply = c.PostTicketMessage(ticket_id, said, member.as_actor())
-        await ops.attempt(str(channel), str(user), ops.bus.handle(reply))
+        await ops.attempt(str(channel), str(user), ops.bus.handle(reply), thread_ts=str(thread_ts))
     except Refused:
         return
 

@@ -24,6 +24,7 @@ from channels.slack.context import (
 )
 from channels.slack.registry import MessageRef
 from domain import commands as c
+from domain.model.staff import Permission
 
 RETRIED = {
     "succeeded": ":white_check_mark: Retried by {who} at {when}: refunded.",
@@ -68,7 +69,7 @@ async def mark_done_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncB
     await ack()
     ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
-        await ops.staff(channel, user)
+        await ops.staff(channel, user, Permission.REFUND)
     except Refused:
         return
     ref = message_ref(body)

@@ -6,7 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from domain import commands as c
 from domain import events
-from domain.errors import NotFound, PermissionDenied, ValidationFailed
+from domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from domain.model import ChannelIdentity, ConsentEntry, Customer
 from domain.model.customers import ConsentPurpose
 from domain.model.shipping import valid_country
@@ -158,15 +158,38 @@ async def anonymise_customer(cmd: c.AnonymiseCustomer, ctx: Context) -> None:
 
 
 async def add_staff(cmd: c.AddStaff, ctx: Context) -> int:
+    """A new staff member; an existing Slack user is changed only when asked to (``update``), so adding
+    someone with a mistyped Slack id does not silently rename a colleague."""
     cmd.actor.require(Permission.MANAGE_STAFF)
+    name = cmd.name.strip()
+    if not name:
+        raise ValidationFailed("A staff member needs a name.")
     async with ctx.uow() as uow:
         member = None
         if cmd.slack_user_id:
             member = await uow.customers.staff_by_slack_user(cmd.slack_user_id)
         if member is None:
-            member = await uow.customers.add_staff(StaffMember(cmd.name, cmd.role, ctx.now(), cmd.slack_user_id))
+            member = await uow.customers.add_staff(StaffMember(name, cmd.role, ctx.now(), cmd.slack_user_id))
+        elif not cmd.update:
+            state = "" if member.active else ", deactivated"
+            raise Conflict(
+                f"Slack user {cmd.slack_user_id} is already staff #{member.id} {member.name} "
+                f"({member.role.name.lower()}{state}); to change them, add them again with --update."
+            )
         else:
-            member.name, member.role, member.active = cmd.name, cmd.role, True
+            member.name, member.role, member.active = name, cmd.role, True
         await uow.commit()
         assert member.id is not None
         return member.id
+
+
+async def deactivate_staff(cmd: c.DeactivateStaff, ctx: Context) -> str:
+    """Returns the member's name (for the answer)."""
+    cmd.actor.require(Permission.MANAGE_STAFF)
+    async with ctx.uow() as uow:
+        member = await uow.customers.staff_member(cmd.staff_id)
+        if member is None:
+            raise NotFound(f"There is no staff member #{cmd.staff_id}.")
+        member.active = False
+        await uow.commit()
+        return member.name

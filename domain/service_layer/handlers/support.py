@@ -54,7 +54,7 @@ async def post_ticket_message(cmd: c.PostTicketMessage, ctx: Context) -> None:
                 raise PermissionDenied("That is not your conversation.")
             kind = AuthorKind.SHOPPER
         else:
-            cmd.actor.require(Permission.VIEW)
+            cmd.actor.require(Permission.SUPPORT)
             kind = AuthorKind.AGENT
             ticket.assignee = ticket.assignee or cmd.actor.name
         if not ticket.is_open:
@@ -75,7 +75,7 @@ async def close_ticket(cmd: c.CloseTicket, ctx: Context) -> None:
     async with ctx.uow() as uow:
         ticket = await _ticket(uow, cmd.ticket_id)
         assert ticket.id is not None
-        cmd.actor.require_owner_or(ticket.customer_id, Permission.VIEW)
+        cmd.actor.require_owner_or(ticket.customer_id, Permission.SUPPORT)
         if not ticket.is_open:
             return  # closing twice (two agents, a replayed click) is not an error
         ticket.close(ctx.now())

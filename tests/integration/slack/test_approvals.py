@@ -65,7 +65,7 @@ async def test_a_viewer_click_is_refused_with_the_domains_message(slack: SlackSh
     order_id, ts = await _posted_approval(slack)
     await slack.send.click("approve_order", str(order_id), VIEWER, OPS, ts)
     refusal = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == VIEWER)
-    assert refusal.args["text"] == "A viewer may not approve order; it takes a approver."
+    assert refusal.args["text"] == "A viewer may not approve orders; it takes an approver."
     assert refusal.args["channel"] == OPS
     order = await slack.shop.views.order(order_id)
     assert order is not None and order.status == "awaiting_approval"
@@ -78,7 +78,7 @@ async def test_an_operator_and_a_stranger_may_not_approve_either(slack: SlackSho
     await slack.send.click("approve_order", str(order_id), STRANGER, OPS, ts)
     operator = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == OPERATOR)
     stranger = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == STRANGER)
-    assert "operator may not approve order" in operator.args["text"]
+    assert "An operator may not approve orders; it takes an approver." in operator.args["text"]
     assert "not set up as shop staff" in stranger.args["text"]
     order = await slack.shop.views.order(order_id)
     assert order is not None and order.status == "awaiting_approval"

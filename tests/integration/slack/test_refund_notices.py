@@ -133,12 +133,18 @@ async def test_only_an_approver_may_mark_a_refund_done(slack: SlackShop) -> None
     [task] = _posted(slack, "refund_needed")
     [(_, refund_id)] = _buttons(task["blocks"])
     await slack.send.click("refund_mark_done", refund_id, OPERATOR, OPS, task["ts"])
+    refusal = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == OPERATOR)
+    assert refusal.args["text"] == "An operator may not refund payments; it takes an approver."
+    assert [v for v in slack.fake.called("views.open") if v.args["view"]["callback_id"] == "refund_mark_done"] == []
+    # The form itself, opened by an approver and submitted by the operator: refused by the domain.
+    await slack.send.click("refund_mark_done", refund_id, APPROVER, OPS, task["ts"])
     modal = (await slack.fake.wait_for("views.open", lambda a: a["view"]["callback_id"] == "refund_mark_done")).args[
         "view"
     ]
+    slack.fake.calls.clear()
     await slack.send.submit(modal, {"reference": "re_1"}, OPERATOR)
     refusal = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == OPERATOR)
-    assert refusal.args["text"] == "A operator may not refund; it takes a approver."
+    assert refusal.args["text"] == "An operator may not refund payments; it takes an approver."
     assert await _refunds(slack, order_id) == [(8500, "needs_action")]
     assert slack.fake.called("chat.update") == []
 

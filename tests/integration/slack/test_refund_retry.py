@@ -118,6 +118,6 @@ async def test_a_viewer_may_not_retry_a_refund(slack: SlackShop, fake_stripe: Fa
     [(_, refund_id)] = _buttons(notice["blocks"])
     await slack.send.click("refund_retry", refund_id, OPERATOR, OPS, notice["ts"])
     refusal = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == OPERATOR)
-    assert refusal.args["text"] == "A operator may not refund; it takes a approver."
+    assert refusal.args["text"] == "An operator may not refund payments; it takes an approver."
     assert await _refunds(slack, order_id) == [(1250, "failed")]
     assert slack.fake.called("chat.update") == []

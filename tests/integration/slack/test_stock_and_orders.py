@@ -50,12 +50,20 @@ async def test_adjusting_stock_through_the_modal_writes_a_ledger_row_as_the_staf
     assert stock is not None and [r.on_hand for r in stock.rows] == [3, 3]
 
 
-async def test_a_viewer_may_open_the_modal_but_the_domain_refuses_the_adjustment(slack: SlackShop) -> None:
+async def test_a_viewer_is_refused_before_the_adjust_modal_opens_and_the_domain_refuses_a_submission(
+    slack: SlackShop,
+) -> None:
     await slack.send.click("adjust_stock", "MUG-WHT", VIEWER, OPS)
+    refusal = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == VIEWER)
+    assert refusal.args["text"] == "A viewer may not adjust stock; it takes an operator."
+    assert slack.fake.called("views.open") == []
+    # A form opened by an operator and submitted by a viewer (a forged payload): the domain still refuses.
+    await slack.send.click("adjust_stock", "MUG-WHT", OPERATOR, OPS)
     modal = (await slack.fake.wait_for("views.open")).args["view"]
+    slack.fake.calls.clear()
     await slack.send.submit(modal, {"warehouse": "EAST", "delta": "5", "reason": "found a box"}, VIEWER)
     refusal = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == VIEWER)
-    assert refusal.args["text"] == "A viewer may not adjust stock; it takes a operator."
+    assert refusal.args["text"] == "A viewer may not adjust stock; it takes an operator."
     assert await _ledger(slack, "found a box") == []
 
 
@@ -94,13 +102,18 @@ async def test_an_order_card_offers_the_actions_of_its_state_and_they_move_it_al
 async def test_a_partial_refund_is_parsed_exactly_and_only_an_approver_may_refund(slack: SlackShop) -> None:
     order_id = await paid_order(slack.small, quantity=1)
     await slack.send.click("order_refund", str(order_id), OPERATOR, OPS)
+    refused = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == OPERATOR)
+    assert refused.args["text"] == "An operator may not refund payments; it takes an approver."
+    assert slack.fake.called("views.open") == []
+    slack.fake.calls.clear()
+    await slack.send.click("order_refund", str(order_id), APPROVER, OPS)
     modal = (await slack.fake.wait_for("views.open")).args["view"]
     assert "85.00 USD can still be refunded." in _texts(modal["blocks"])
     bad = await slack.send.submit(modal, {"amount": "12.345", "reason": "late"}, OPERATOR)
     assert bad.json()["errors"] == {"amount": "An amount in USD, like 12.50 (or empty for everything)."}
     await slack.send.submit(modal, {"amount": "12.50", "reason": "late"}, OPERATOR)
     refused = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == OPERATOR)
-    assert refused.args["text"] == "A operator may not refund; it takes a approver."
+    assert refused.args["text"] == "An operator may not refund payments; it takes an approver."
     await slack.send.submit(modal, {"amount": "12.50", "reason": "late delivery"}, APPROVER)
     done = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == APPROVER)
     assert done.args["text"] == f"Refund of 12.50 USD on order #{order_id}: done."

@@ -194,6 +194,9 @@ class FakeCustomers(_Repo):
     async def staff_by_slack_user(self, slack_user_id: str) -> StaffMember | None:
         return next((m for m in self.s.all("staff") if m.slack_user_id == slack_user_id), None)
 
+    async def staff_member(self, staff_id: int) -> StaffMember | None:
+        return next((m for m in self.s.all("staff") if m.id == staff_id), None)
+
 
 class FakeSales(_Repo):
     async def cart_of(self, customer_id: int) -> Cart | None:
