@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiohttp import web
 
 from bots.conversation.engine import ConversationEngine
 from channels import telegram, webchat
+from channels.webchat.hub import ChatHistory, Fanout
+from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop
 from chatshop.engine import build_shopper_engine
 from chatshop.settings import Settings
@@ -27,7 +31,7 @@ class SharedEngine:
 def channel_mounts(settings: Settings) -> list[Mount]:
     """Channels whose settings are present; the web chat, the sandbox pay page and health are always there."""
     engine = SharedEngine()
-    mounts: list[Mount] = [lambda app, shop: webchat.mount(app, shop, engine(shop))]
+    mounts: list[Mount] = [webchat_mount(engine)]
     if settings.stripe_webhook_secret is not None and settings.stripe_webhook_secret.get_secret_value():
         mounts.append(stripe_webhook_mount(settings.stripe_webhook_secret.get_secret_value()))
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
@@ -35,6 +39,32 @@ def channel_mounts(settings: Settings) -> list[Mount]:
     if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
         mounts.append(lambda app, shop: telegram.mount(app, shop, telegram.build_telegram(shop, engine(shop))))
     return mounts
+
+
+def webchat_mount(engine: SharedEngine) -> Mount:
+    """The web chat, with its history where a restart or another process finds it: Redis (and pub/sub between
+    processes) when configured, else the database."""
+
+    def mount(app: web.Application, shop: Shop) -> None:
+        chat = WebchatSettings()
+        history, fanout = webchat_storage(shop, chat)
+        webchat.mount(app, shop, engine(shop), chat, history, fanout)
+
+    return mount
+
+
+def webchat_storage(shop: Shop, chat: WebchatSettings) -> tuple[ChatHistory, Fanout | None]:
+    retention = timedelta(days=chat.history_days)
+    if shop.settings.redis_url:
+        from redis.asyncio import Redis
+
+        from channels.webchat.redis_store import RedisFanout, RedisHistory
+
+        redis = Redis.from_url(shop.settings.redis_url)
+        return RedisHistory(redis, chat.history_size, retention), RedisFanout(redis)
+    from domain.adapters.webchat_history import SqlChatHistory
+
+    return SqlChatHistory(shop.sessions, shop.clock, chat.history_size, retention), None
 
 
 def slack_mount(app: web.Application, shop: Shop) -> None:

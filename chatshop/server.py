@@ -8,6 +8,7 @@ import signal
 
 from aiohttp import web
 
+from channels.webchat.server import going_away as webchat_going_away
 from chatshop.app import channel_mounts
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.runtime import Runtime
@@ -49,7 +50,7 @@ def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: 
 
 async def serve(settings: Settings, host: str, port: int) -> None:
     shop = build_shop(settings)
-    runtime = Runtime(shop)
+    runtime = Runtime(shop, settings.outbox_poll_seconds)
     app = create_app(shop, channel_mounts(settings))
     add_scheduled_reports(app, runtime, settings)
     add_campaigns(app, runtime, shop, settings)
@@ -67,6 +68,11 @@ async def serve(settings: Settings, host: str, port: int) -> None:
         await stop.wait()
     finally:
         log.info("stopping")
+        # Stop listening first, then tell the open web chats we are restarting: their widgets reconnect to
+        # another process behind the same address (or to this shop once it is back) and resume from the
+        # history, while this process finishes what it started.
+        await site.stop()
+        await webchat_going_away(app)
         await runtime.stop()
         await runner.cleanup()
         await shop.close()

@@ -1,19 +1,81 @@
-"""Who is connected: sockets per chat, a short history to restore after a reload, and notifications
-kept for chats that are offline (delivered at the next visit).
+"""Who is connected, what was said, and what is still to be told.
 
-Memory only: a restart forgets histories and undelivered notices (the conversation state itself lives
-in the state store, Redis when configured).
+The sockets of a chat (its tabs) are held by the process that accepted them; the history (the last messages of
+each chat, restored after a reload, a restart or on another process) and the notices nobody has seen yet live in
+a ``ChatHistory``: Redis or the database in a running shop (``chatshop/app.py`` picks), memory in tests. With
+several processes behind one address a ``Fanout`` (Redis pub/sub) carries every frame for a chat to the
+processes holding its other sockets, so a notice produced by one process's outbox worker, or an answer given in
+one tab, reaches the tabs held by the others.
+
+A notice is stored as pending, then sent; the first process that shows it on an open socket marks it shown.
+Whatever is still pending at the chat's next ``hello`` is sent then (as news, after the history), so a
+notice is never lost to a restart, a closed tab or a lost pub/sub message, and never kept twice: it carries an
+id the widget uses to show it once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections import defaultdict, deque
+import logging
+import secrets
+import time
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+Entry = dict[str, Any]  # {"from": "user", "text"} or {"from": "bot", "reply", "notice"?, "id"?}
+Frame = dict[str, Any]
+SERVICE_RESTART = 1012  # RFC 6455 close code: the server is restarting, come back soon
 
 
 class Socket(Protocol):
     async def send_json(self, data: Any) -> None: ...
+    async def close(self, *, code: int = ..., message: bytes = ...) -> bool: ...
+
+
+@dataclass
+class Resumed:
+    """What a returning chat gets: its history (oldest first) and the notices it has not seen yet."""
+
+    history: list[Entry] = field(default_factory=list)
+    pending: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)  # (notice id, replies)
+
+
+class ChatHistory(Protocol):
+    async def append(self, chat_id: str, entries: list[Entry]) -> None:
+        """Add what was said (one write)."""
+
+    async def add_notice(self, chat_id: str, notice_id: str, entries: list[Entry]) -> None:
+        """Add a notice, pending until ``shown``."""
+
+    async def shown(self, chat_id: str, notice_id: str) -> None:
+        """An open socket showed the notice: it is history now, not news for the next visit."""
+
+    async def resume(self, chat_id: str) -> tuple[list[Entry], set[str]]:
+        """The last entries (oldest first) and the ids of the pending notices, which become history (they
+        are about to be shown)."""
+
+    async def prune(self) -> int:
+        """Forget what is older than the retention (where the store does not expire by itself)."""
+
+    async def close(self) -> None: ...
+
+
+Deliver = Callable[[str, list[Frame]], Awaitable[None]]
+
+
+class Fanout(Protocol):
+    """Frames for a chat to the other processes (each delivers them to the sockets it holds)."""
+
+    async def publish(self, chat_id: str, frames: list[Frame]) -> None: ...
+    async def listen(self, deliver: Deliver, ready: asyncio.Event) -> None:
+        """Run until cancelled, calling ``deliver`` for other processes' frames; set ``ready`` once subscribed."""
+
+    async def close(self) -> None: ...
 
 
 def chat_id_for(session_token: str) -> str:
@@ -22,57 +84,180 @@ def chat_id_for(session_token: str) -> str:
     return "w" + hashlib.sha256(session_token.encode()).hexdigest()[:31]
 
 
+def notice_id() -> str:
+    """Unique, and in time order (pending notices are sent oldest first)."""
+    return f"{time.time_ns():x}{secrets.token_hex(8)}"[:32]
+
+
+def notice_entries(nid: str, replies: list[dict[str, Any]]) -> list[Entry]:
+    # Marked as news (not an answer), so a restored history tells a support agent's message apart.
+    return [{"from": "bot", "reply": reply, "notice": True, "id": nid} for reply in replies]
+
+
+def split_pending(entries: list[Entry], pending_ids: set[str], keep: int) -> Resumed:
+    """History entries minus the newest ``keep`` pending notices, which are returned to be sent as news
+    (older pending ones stay in the history where they are)."""
+    order: list[str] = list(dict.fromkeys(str(e["id"]) for e in entries if e.get("id") in pending_ids))
+    sent: set[str] = set(order[-keep:]) if keep > 0 else set()
+    resumed = Resumed()
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        nid = entry.get("id")
+        if isinstance(nid, str) and nid in sent:
+            grouped.setdefault(nid, []).append(entry["reply"])
+        else:
+            resumed.history.append(entry)
+    resumed.pending = [(nid, grouped[nid]) for nid in order if nid in grouped]
+    return resumed
+
+
+class MemoryHistory:
+    """One process's memory (tests, a shop run without the wiring); bounded per chat and in chats."""
+
+    def __init__(self, history_size: int = 60, max_chats: int = 10_000) -> None:
+        self.history_size, self.max_chats = history_size, max_chats
+        self._entries: OrderedDict[str, deque[Entry]] = OrderedDict()
+        self._pending: dict[str, set[str]] = {}
+
+    def _chat(self, chat_id: str) -> deque[Entry]:
+        entries = self._entries.pop(chat_id, None) or deque(maxlen=max(self.history_size, 1))
+        self._entries[chat_id] = entries
+        while len(self._entries) > self.max_chats:
+            old, _ = self._entries.popitem(last=False)
+            self._pending.pop(old, None)
+        return entries
+
+    async def append(self, chat_id: str, entries: list[Entry]) -> None:
+        if self.history_size > 0:
+            self._chat(chat_id).extend(entries)
+
+    async def add_notice(self, chat_id: str, notice_id: str, entries: list[Entry]) -> None:
+        self._chat(chat_id).extend(entries)
+        self._pending.setdefault(chat_id, set()).add(notice_id)
+
+    async def shown(self, chat_id: str, notice_id: str) -> None:
+        self._pending.get(chat_id, set()).discard(notice_id)
+
+    async def resume(self, chat_id: str) -> tuple[list[Entry], set[str]]:
+        return list(self._entries.get(chat_id, ())), self._pending.pop(chat_id, set())
+
+    async def prune(self) -> int:
+        return 0
+
+    async def close(self) -> None:
+        return None
+
+
+class Peer:
+    """One open socket. Frames for it wait while its ``hello`` is answered, so nothing reaches it before
+    the welcome (which replaces what the widget shows)."""
+
+    def __init__(self, socket: Socket) -> None:
+        self.socket = socket
+        self.lock = asyncio.Lock()
+
+    async def send(self, frame: Frame) -> None:
+        async with self.lock:
+            await self.socket.send_json(frame)
+
+
 class Hub:
-    def __init__(self, history_size: int = 60, pending_size: int = 20) -> None:
-        self.history_size = history_size
+    def __init__(
+        self, history: ChatHistory | None = None, fanout: Fanout | None = None, pending_size: int = 20
+    ) -> None:
+        self.history: ChatHistory = history or MemoryHistory()
+        self.fanout = fanout
         self.pending_size = pending_size
-        self._sockets: dict[str, set[Socket]] = defaultdict(set)
-        self._history: dict[str, deque[dict[str, Any]]] = {}
-        self._pending: dict[str, deque[list[dict[str, Any]]]] = {}
+        self._peers: dict[str, set[Peer]] = defaultdict(set)
+        self.restarting_now = False
 
-    def attach(self, chat_id: str, socket: Socket) -> None:
-        self._sockets[chat_id].add(socket)
+    def attach(self, chat_id: str, peer: Peer) -> None:
+        self._peers[chat_id].add(peer)
 
-    def detach(self, chat_id: str, socket: Socket) -> None:
-        sockets = self._sockets.get(chat_id)
-        if sockets is not None:
-            sockets.discard(socket)
-            if not sockets:
-                del self._sockets[chat_id]
+    def detach(self, chat_id: str, peer: Peer) -> None:
+        peers = self._peers.get(chat_id)
+        if peers is not None:
+            peers.discard(peer)
+            if not peers:
+                del self._peers[chat_id]
 
     def connected(self, chat_id: str) -> bool:
-        return bool(self._sockets.get(chat_id))
+        return bool(self._peers.get(chat_id))
 
-    def remember(self, chat_id: str, entry: dict[str, Any]) -> None:
-        if self.history_size <= 0:
-            return
-        self._history.setdefault(chat_id, deque(maxlen=self.history_size)).append(entry)
+    async def resume(self, chat_id: str) -> Resumed:
+        entries, pending = await self.history.resume(chat_id)
+        return split_pending(entries, pending, self.pending_size)
 
-    def history(self, chat_id: str) -> list[dict[str, Any]]:
-        return list(self._history.get(chat_id, ()))
+    async def remember(self, chat_id: str, entries: list[Entry]) -> None:
+        if entries:
+            await self.history.append(chat_id, entries)
 
-    def take_pending(self, chat_id: str) -> list[list[dict[str, Any]]]:
-        return list(self._pending.pop(chat_id, ()))
-
-    async def broadcast(self, chat_id: str, frame: dict[str, Any], skip: Socket | None = None) -> int:
-        """Send one frame to every open socket of the chat (all its tabs), except ``skip``; returns sockets reached."""
+    async def local(self, chat_id: str, frames: list[Frame], skip: Peer | None = None) -> int:
+        """Send frames to this process's sockets of the chat, except ``skip``; returns sockets reached."""
         reached = 0
-        for socket in list(self._sockets.get(chat_id, ())):
-            if socket is skip:
+        for peer in list(self._peers.get(chat_id, ())):
+            if peer is skip:
                 continue
             try:
-                await socket.send_json(frame)
+                for frame in frames:
+                    await peer.send(frame)
                 reached += 1
             except Exception:  # a half-closed socket: forget it (the next visit restores from history)
-                self.detach(chat_id, socket)
+                self.detach(chat_id, peer)
+        return reached
+
+    async def broadcast(self, chat_id: str, frames: list[Frame], skip: Peer | None = None) -> int:
+        """Frames to every socket of the chat (all its tabs, in every process), except ``skip``."""
+        reached = await self.local(chat_id, frames, skip)
+        if self.fanout is not None:
+            try:
+                await self.fanout.publish(chat_id, frames)
+            except Exception:  # the other tabs catch up from the history at their next hello
+                log.warning("web chat: could not publish to the other processes", exc_info=True)
         return reached
 
     async def push(self, chat_id: str, replies: list[dict[str, Any]]) -> int:
-        """Send to every open socket of the chat; keep for later when none is open. Returns sockets reached."""
-        for reply in replies:
-            # Marked as news (not an answer), so a restored history tells a support agent's message apart.
-            self.remember(chat_id, {"from": "bot", "reply": reply, "notice": True})
-        reached = await self.broadcast(chat_id, {"type": "notification", "replies": replies})
-        if reached == 0 and self.pending_size > 0:
-            self._pending.setdefault(chat_id, deque(maxlen=self.pending_size)).append(replies)
+        """Unprompted news to every socket of the chat; kept as pending until one shows it (possibly in
+        another process, possibly at the next visit). Returns this process's sockets reached."""
+        nid = notice_id()
+        await self.history.add_notice(chat_id, nid, notice_entries(nid, replies))
+        frame = {"type": "notification", "id": nid, "replies": replies}
+        reached = await self.broadcast(chat_id, [frame])
+        if reached:
+            await self.history.shown(chat_id, nid)
         return reached
+
+    async def delivered_from_elsewhere(self, chat_id: str, frames: list[Frame]) -> None:
+        """Another process's frames for a chat: to the sockets held here; a notice shown here is settled."""
+        if chat_id not in self._peers:
+            return
+        reached = await self.local(chat_id, frames)
+        if reached:
+            for frame in frames:
+                if frame.get("type") == "notification" and isinstance(frame.get("id"), str):
+                    await self.history.shown(chat_id, frame["id"])
+
+    async def restarting(self, within: float = 5.0) -> int:
+        """Tell every open socket the server is restarting, and close it (1012: come back soon). The widget
+        says "reconnecting…" and resumes from the history, here after the restart or on another process."""
+        self.restarting_now = True
+        peers = [peer for peers in list(self._peers.values()) for peer in list(peers)]
+
+        async def close(peer: Peer) -> None:
+            try:
+                await peer.send({"type": "restarting"})
+            except Exception:  # already going: closing is all that is left
+                log.debug("web chat: restarting frame not sent", exc_info=True)
+            await peer.socket.close(code=SERVICE_RESTART, message=b"restarting")
+
+        if peers:
+            try:
+                await asyncio.wait_for(asyncio.gather(*(close(p) for p in peers), return_exceptions=True), within)
+            except TimeoutError:  # a peer that doesn't answer the close is dropped with the process
+                log.info("web chat: %d sockets told of the restart; some did not close in %.0f s", len(peers), within)
+        return len(peers)
+
+    async def close(self) -> None:
+        await self.history.close()
+        if self.fanout is not None:
+            await self.fanout.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -9,6 +10,7 @@ import re
 import secrets
 import time
 from collections import OrderedDict, deque
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,7 +19,7 @@ from aiohttp import WSMsgType, web
 from bots.conversation.engine import ConversationEngine
 from bots.conversation.messages import Inbound, Reply
 from bots.conversation.notices import SHOPPER_NOTICE_EVENTS, order_chats
-from channels.webchat.hub import Hub, chat_id_for
+from channels.webchat.hub import ChatHistory, Fanout, Hub, MemoryHistory, Peer, chat_id_for
 from channels.webchat.settings import WebchatSettings
 from domain import events as ev
 from domain.ports import Clock
@@ -32,13 +34,16 @@ HUB_KEY = web.AppKey("webchat_hub", Hub)
 SETTINGS_KEY = web.AppKey("webchat_settings", WebchatSettings)
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NOTIFY_EVENTS = set(SHOPPER_NOTICE_EVENTS) | {"MarketingMessage"}
+PRUNE_SECONDS = 600.0
 
 
 class ShopSettings(Protocol):
-    currency: str
-    tax_rate_bp: int
-    redis_url: str | None
-    secret_key: Any  # a pydantic SecretStr
+    # Read-only members, so any settings object with these fields fits (a settable member would have to
+    # match its type exactly).
+    @property
+    def redis_url(self) -> str | None: ...
+    @property
+    def secret_key(self) -> Any: ...  # a pydantic SecretStr
 
 
 class Outbox(Protocol):
@@ -48,11 +53,16 @@ class Outbox(Protocol):
 class Shop(Protocol):
     """What the web chat needs of the assembled shop (channels may not import chatshop, which wires them)."""
 
-    bus: Any
-    views: ShopViews
-    clock: Clock
-    settings: ShopSettings
-    outbox: Outbox
+    @property
+    def bus(self) -> Any: ...
+    @property
+    def views(self) -> ShopViews: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def settings(self) -> ShopSettings: ...
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 class RateLimiter:
@@ -156,8 +166,11 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     settings, hub, engine = request.app[SETTINGS_KEY], request.app[HUB_KEY], request.app[ENGINE_KEY]
     if not origin_allowed(request, settings):
         raise web.HTTPForbidden(text="This origin may not open the chat.")
+    if hub.restarting_now:  # this process is going away: the widget retries, reaching the next one
+        raise web.HTTPServiceUnavailable(text="Restarting; try again in a moment.")
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=settings.max_frame_bytes)
     await ws.prepare(request)
+    peer = Peer(ws)
     limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_seconds)
     limits = {"max_message_chars": settings.max_message_chars}
     chat_id: str | None = None
@@ -189,17 +202,23 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                         continue
                     token = secrets.token_urlsafe(24)
                 if chat_id is not None:
-                    hub.detach(chat_id, ws)
+                    hub.detach(chat_id, peer)
                 locale = data.get("locale") if isinstance(data.get("locale"), str) else None
                 chat_id = chat_id_for(token)
-                history = hub.history(chat_id)
-                hub.attach(chat_id, ws)
-                await ws.send_json({"type": "welcome", "session": token, "history": history, "limits": limits})
-                for replies in hub.take_pending(chat_id):
-                    await ws.send_json({"type": "notification", "replies": replies})
-                if not history:
+                # Attached before the history is read, and holding the socket's frames until the welcome is
+                # out: a frame for this chat arriving meanwhile follows the welcome (the widget drops a notice
+                # it already shows by its id) instead of falling between the read and the attach.
+                async with peer.lock:
+                    hub.attach(chat_id, peer)
+                    resumed = await hub.resume(chat_id)
+                    await ws.send_json(
+                        {"type": "welcome", "session": token, "history": resumed.history, "limits": limits}
+                    )
+                    for nid, replies in resumed.pending:
+                        await ws.send_json({"type": "notification", "id": nid, "replies": replies})
+                if not resumed.history and not resumed.pending:
                     greeting = await engine.handle(Inbound(CHANNEL, chat_id, chat_id, text="hello", locale=locale))
-                    await _send_replies(ws, hub, chat_id, greeting, None)
+                    await _send_replies(peer, hub, chat_id, [], greeting, None)
                 continue
             if chat_id is None:
                 await _error(ws, "no_session", "Say hello first.", ref)
@@ -231,28 +250,29 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                     continue
                 shown = label[:200] if isinstance(label, str) else ""
                 inbound = Inbound(CHANNEL, chat_id, chat_id, payload=payload, locale=locale)
-            if shown:
-                hub.remember(chat_id, {"from": "user", "text": shown})
-                # The chat's other tabs show what was said here, and that an answer is on its way.
-                await hub.broadcast(chat_id, {"type": "user", "text": shown}, skip=ws)
-            await hub.broadcast(chat_id, {"type": "typing"}, skip=ws)
-            await _send_replies(ws, hub, chat_id, await engine.handle(inbound), ref)
+            # The chat's other tabs (here or in another process) show what was said here, and that an
+            # answer is on its way.
+            said = [{"type": "user", "text": shown}] if shown else []
+            await hub.broadcast(chat_id, [*said, {"type": "typing"}], skip=peer)
+            user = [{"from": "user", "text": shown}] if shown else []
+            await _send_replies(peer, hub, chat_id, user, await engine.handle(inbound), ref)
     finally:
         if chat_id is not None:
-            hub.detach(chat_id, ws)
+            hub.detach(chat_id, peer)
     return ws
 
 
 async def _send_replies(
-    ws: web.WebSocketResponse, hub: Hub, chat_id: str, replies: list[Reply], ref: str | None
+    peer: Peer, hub: Hub, chat_id: str, said: list[dict[str, Any]], replies: list[Reply], ref: str | None
 ) -> None:
-    """The answer goes to the socket that asked (with its frame's ``ref``) and to every other tab of the chat."""
+    """The turn is written to the history (one write: what was said and the answer), then the answer goes to
+    the socket that asked (with its frame's ``ref``) and to every other tab of the chat. Written first, so
+    an answer cut off by a restart is in the history the widget gets back."""
     dicts = _dicts(replies)
-    for reply in dicts:
-        hub.remember(chat_id, {"from": "bot", "reply": reply})
+    await hub.remember(chat_id, [*said, *({"from": "bot", "reply": reply} for reply in dicts)])
     frame: dict[str, Any] = {"type": "replies", "replies": dicts}
-    await ws.send_json(frame | ({"ref": ref} if ref is not None else {}))
-    await hub.broadcast(chat_id, frame, skip=ws)
+    await peer.send(frame | ({"ref": ref} if ref is not None else {}))
+    await hub.broadcast(chat_id, [frame], skip=peer)
 
 
 def notifier(shop: Shop, engine: ConversationEngine, hub: Hub) -> Any:
@@ -286,10 +306,15 @@ def mount(
     shop: Shop,
     engine: ConversationEngine,
     settings: WebchatSettings | None = None,
+    history: ChatHistory | None = None,
+    fanout: Fanout | None = None,
 ) -> None:
-    """Add /chat (widget page), /chat/ws (socket), /chat/widget.js (embed) and the outbox subscription."""
+    """Add /chat (widget page), /chat/ws (socket), /chat/widget.js (embed) and the outbox subscription.
+
+    ``history`` keeps each chat's last messages and unseen notices (memory unless given: ``chatshop run`` gives
+    Redis or the database); ``fanout`` carries frames between processes (Redis pub/sub, when configured)."""
     settings = settings or WebchatSettings()
-    hub = Hub(settings.history_size, settings.pending_size)
+    hub = Hub(history or MemoryHistory(settings.history_size), fanout, settings.pending_size)
     app[SETTINGS_KEY], app[HUB_KEY], app[ENGINE_KEY] = settings, hub, engine
     app[NEW_CHATS_KEY] = NewChatLimiter(settings.new_chats_per_minute)
     app.router.add_get("/chat", _static("index.html", "text/html; charset=utf-8"))
@@ -299,3 +324,48 @@ def mount(
     app.router.add_get("/chat/favicon.svg", _static("favicon.svg", "image/svg+xml"))
     app.router.add_get("/chat/ws", websocket)
     shop.outbox.subscribe("webchat", notifier(shop, engine, hub), events=NOTIFY_EVENTS)
+    app.cleanup_ctx.append(_background(hub))
+    app.on_shutdown.append(going_away)
+
+
+async def going_away(app: web.Application) -> None:
+    """Tell every open widget this server is restarting and close its socket (``chatshop run`` calls it on
+    SIGTERM once it stops listening; aiohttp's shutdown calls it again, finding nobody)."""
+    if HUB_KEY in app:
+        told = await app[HUB_KEY].restarting()
+        if told:
+            log.info("web chat: told %d open sockets the server is restarting", told)
+
+
+def _background(hub: Hub) -> Any:
+    """Listen to the other processes (subscribed before the server takes a socket) and prune old history."""
+
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        tasks: list[asyncio.Task[None]] = []
+        if hub.fanout is not None:
+            ready = asyncio.Event()
+            tasks.append(
+                asyncio.create_task(hub.fanout.listen(hub.delivered_from_elsewhere, ready), name="webchat-fanout")
+            )
+            await asyncio.wait_for(ready.wait(), 30)
+        tasks.append(asyncio.create_task(_prune_loop(hub), name="webchat-prune"))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await hub.close()
+
+    return run
+
+
+async def _prune_loop(hub: Hub, every: float = PRUNE_SECONDS) -> None:
+    while True:
+        try:
+            pruned = await hub.history.prune()
+            if pruned:
+                log.info("web chat: pruned %d old history rows", pruned)
+        except Exception:  # the next round tries again; the history only grows a little meanwhile
+            log.warning("web chat: pruning the history failed", exc_info=True)
+        await asyncio.sleep(every)

@@ -27,7 +27,11 @@ class WebchatSettings(BaseSettings):
     trusted_proxies: str = Field(
         default="", validation_alias=AliasChoices("CHATSHOP_TRUSTED_PROXIES", "CHATSHOP_WEBCHAT_TRUSTED_PROXIES")
     )
+    # Each chat's last ``history_size`` messages are kept (Redis, else the database) up to ``history_days``,
+    # so a reload, a restart or another process restores the conversation; at most
+    # ``pending_size`` notices that came while no tab was open are sent as news at the next visit.
     history_size: int = Field(default=60, ge=0)
+    history_days: float = Field(default=7.0, gt=0)
     pending_size: int = Field(default=20, ge=0)
 
     @field_validator("trusted_proxies")
