@@ -176,6 +176,7 @@ class Dispatcher:
         self._before_call: dict[asyncio.Task[None], Claimed] = {}
         self._wake = asyncio.Event()
         self.housekeeping_every = 1.0
+        self.due_poll_seconds = 0.25  # while idle: how often to look for a campaign that came due
         self._last_housekeeping = float("-inf")
 
     def rate_key(self, channel: str) -> str:
@@ -339,15 +340,31 @@ class Dispatcher:
                 if self._busy():
                     await asyncio.wait({*self._in_flight, stopped}, return_when=asyncio.FIRST_COMPLETED)
                 elif claimed == 0:
-                    woken = asyncio.ensure_future(self._wake.wait())
-                    await asyncio.wait(
-                        {woken, stopped}, timeout=idle_seconds if not self._in_flight else 0.05,
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )  # fmt: skip
-                    woken.cancel()
+                    await self._idle(stopped, idle_seconds if not self._in_flight else 0.05)
         finally:
             stopped.cancel()
             await self.stop_gracefully()
+
+    async def _idle(self, stopped: asyncio.Future[Any], seconds: float) -> None:
+        """Wait up to ``seconds`` for a wake-up or the stop. Meanwhile, every ``due_poll_seconds``, one cheap
+        read asks whether a campaign came due (approved in another process, or its time came): the outbox's
+        wake-up takes up to its own poll interval, and the first message's delay counts against the
+        campaign's rate (measured from approval)."""
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + seconds
+            while (left := deadline - loop.time()) > 0:
+                done, _ = await asyncio.wait(
+                    {woken, stopped}, timeout=min(left, self.due_poll_seconds), return_when=asyncio.FIRST_COMPLETED
+                )
+                if done:
+                    return
+                if not self._in_flight and await self.store.due_campaigns():
+                    self.wake()
+                    return
+        finally:
+            woken.cancel()
 
     async def stop_gracefully(self, grace_seconds: float | None = None) -> int:
         """Stop without losing anyone: rows claimed but still waiting for a slot go back to the queue at
