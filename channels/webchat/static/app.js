@@ -9,6 +9,10 @@
   var note = document.getElementById("note");
   var ws = null;
   var retry = 0;
+  var restarting = false;  // the server said it is restarting: come back soon, not after a long backoff
+  var notices = {};        // ids of the notices on screen (one can arrive live and again as news)
+  var banner = null;       // "Reconnecting…" while the socket is down
+  var RECONNECTING = (document.documentElement.lang || "").indexOf("zh") === 0 ? "正在重新连接…" : "Reconnecting…";
   var limit = 2000;        // characters per message; the server says in its welcome
   var sent = {};           // frame id -> the bubble of a message on its way (marked "not sent" if refused)
   var serial = 0;
@@ -283,7 +287,7 @@
 
   function send(obj) {
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
-    showError("Reconnecting…"); reveal(null);
+    offline(true);  // what was typed stays in the box, to send once the chat is back
     return false;
   }
   function nextId() { serial += 1; return "m" + serial + "-" + Date.now().toString(36); }
@@ -327,27 +331,59 @@
     close.addEventListener("click", function () { window.parent.postMessage({ chatshop: "close" }, "*"); });
   }
 
+  // A banner under the header while the socket is down (a restart, a lost network); the chat comes back
+  // with its history once the server welcomes it again.
+  function offline(down) {
+    if (down && !banner) {
+      banner = el("div", "reconnecting", RECONNECTING);
+      banner.setAttribute("role", "status");
+      banner.style.cssText = "flex:none;padding:.4rem 1rem;background:#fef3c7;color:#92400e;font-size:.85rem;text-align:center";
+      log.parentNode.insertBefore(banner, log);
+    }
+    if (!down && banner) { banner.parentNode.removeChild(banner); banner = null; }
+    statusDot.className = down ? "dot" : "dot on"; statusDot.title = down ? "reconnecting" : "connected";
+  }
+
+  // The history replaces what is shown. A message still on its way when the connection dropped, and not in
+  // the history (never answered), is shown again as not sent, with Try again.
+  function welcome(data) {
+    store.set(STORE, data.session);
+    if (data.limits && data.limits.max_message_chars > 0) limit = data.limits.max_message_chars;
+    var history = data.history || [];
+    var heard = history.slice(-6).filter(function (h) { return h.from === "user"; }).map(function (h) { return h.text; });
+    var lost = Object.keys(sent).map(function (ref) { return sent[ref].frame; }).filter(function (frame) {
+      return frame && heard.indexOf(frame.type === "message" ? frame.text : frame.label) < 0;
+    });
+    hideTyping(); sent = {}; notices = {};
+    log.textContent = "";
+    history.forEach(function (h) {
+      if (h.from === "user") { showUser(h.text); return; }
+      if (h.id) notices[h.id] = true;
+      showReply(h.reply, h.notice);
+    });
+    lost.forEach(function (frame) {
+      var bubble = showUser(frame.type === "message" ? frame.text : frame.label || "");
+      notSent(bubble, "the connection was lost.", frame);
+    });
+    offline(false);
+    reveal(null);
+  }
+
   function connect() {
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(proto + location.host + "/chat/ws");
     ws.onopen = function () {
-      retry = 0;
-      statusDot.className = "dot on"; statusDot.title = "connected";
+      retry = 0; restarting = false;
       send({ type: "hello", session: store.get(STORE), locale: navigator.language || null });
     };
     ws.onmessage = function (e) {
       var data; try { data = JSON.parse(e.data); } catch (err) { return; }
       var first = null;
-      if (data.type === "welcome") {
-        store.set(STORE, data.session);
-        if (data.limits && data.limits.max_message_chars > 0) limit = data.limits.max_message_chars;
-        hideTyping(); sent = {};
-        log.textContent = "";
-        (data.history || []).forEach(function (h) {
-          if (h.from === "user") showUser(h.text); else showReply(h.reply, h.notice);
-        });
-        reveal(null);
-        return;
+      if (data.type === "welcome") { welcome(data); return; }
+      if (data.type === "restarting") { restarting = true; hideTyping(); offline(true); return; }
+      if (data.type === "notification" && data.id) {
+        if (notices[data.id]) return;  // shown already (it came live while it was also kept as news)
+        notices[data.id] = true;
       }
       if (data.type === "replies" || data.type === "notification") {
         if (data.type === "replies") {
@@ -372,10 +408,14 @@
       }
       if (first) reveal(first);
     };
-    ws.onclose = function () {
-      statusDot.className = "dot"; statusDot.title = "reconnecting";
+    ws.onclose = function (e) {
+      offline(true);
+      // After a restart (1012, or told so) the next server is usually there within a second or two: try
+      // soon, spread out so a thousand widgets don't knock at once; otherwise back off up to 16 s.
+      var soon = restarting || (e && e.code === 1012);
       retry = Math.min(retry + 1, 6);
-      setTimeout(connect, 500 * Math.pow(2, retry - 1));
+      var delay = soon && retry <= 2 ? 250 + Math.random() * 750 : 500 * Math.pow(2, retry - 1);
+      setTimeout(connect, delay);
     };
   }
   connect();
