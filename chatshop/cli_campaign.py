@@ -564,7 +564,10 @@ def send(
     async def go(shop: Shop) -> None:
         campaign, _, _ = await _campaign(shop, name)
         assert campaign.id is not None
-        if foreground and campaign.status == CampaignStatus.SENDING:
+        if campaign.status == CampaignStatus.SENDING and not foreground:
+            console.print(f"{name} is sending already (the running server sends it; --foreground joins in).")
+            return
+        if campaign.status == CampaignStatus.SENDING:
             console.print(f"{name} is sending already: this process joins in, at the bot's one shared rate.")
         else:
             queued = await shop.bus.handle(c.StartCampaignRun(campaign.id, now=True))
