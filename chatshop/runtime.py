@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from chatshop.bootstrap import Shop
 from domain import commands as c
+from domain.adapters.outbox import prune_outbox
 from domain.service_layer.handlers.payments import retry_pending_refunds
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,18 @@ class Runtime:
         self.add_job("expire-reservations", timedelta(seconds=30), self._expire)
         self.add_job("retry-refunds", timedelta(minutes=1), lambda: retry_pending_refunds(shop.bus.ctx))
         self.add_job("prune-job-runs", timedelta(hours=6), lambda: shop.jobs.prune(timedelta(days=7)))
+        self.add_job("prune-outbox", timedelta(hours=6), self._prune_outbox)
 
     async def _expire(self) -> None:
         expired = await self.shop.bus.handle(c.ExpireReservations())
         if expired:
             log.info("released the reservations of %d unpaid orders", expired)
+
+    async def _prune_outbox(self) -> None:
+        keep = timedelta(days=self.shop.settings.outbox_retention_days)
+        events, marks = await prune_outbox(self.shop.sessions, self.shop.clock.now() - keep)
+        if events or marks:
+            log.info("pruned %d delivered outbox events and %d delivery marks", events, marks)
 
     def add_job(self, name: str, every: timedelta, fn: Callable[[], Awaitable[object]]) -> None:
         async def guarded() -> None:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     tax_rate_bp: int = Field(default=0, ge=0, le=10000, description="tax rate in basis points (1% = 100)")
     reservation_minutes: int = Field(default=15, ge=1, le=24 * 60)
     outbox_poll_seconds: float = 1.0
+    outbox_retention_days: int = Field(
+        default=30, ge=1, description="delivered outbox events and delivery marks older than this are deleted"
+    )
     outbox_max_attempts: int = Field(
         default=25, ge=1, description="failed deliveries before an event is dead-lettered (chatshop outbox retry)"
     )

@@ -313,3 +313,14 @@ async def test_old_delivered_events_and_marks_are_pruned_but_pending_ones_stay(
     async with small.shop.sessions() as session:
         left = (await session.execute(select(orm.outbox.c.delivered_at))).scalars().all()
     assert left and all(at is None for at in left)
+
+
+async def test_the_running_shop_prunes_what_it_delivered_past_the_retention(small: SmallShop, clock: FakeClock) -> None:
+    from chatshop.runtime import Runtime
+
+    await small.checkout(await small.customer(), "MUG-WHT")
+    await small.shop.outbox.drain()
+    clock.advance(days=small.shop.settings.outbox_retention_days + 1)
+    await Runtime(small.shop)._prune_outbox()
+    async with small.shop.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(orm.outbox))).scalar_one() == 0
