@@ -25,7 +25,8 @@ class Home:
     gross_today: str
     net_today: str
     waiting: tuple[Waiting, ...]
-    low: tuple[StockSummary, ...]
+    low: tuple[StockSummary, ...]  # the most urgent
+    low_total: int = 0  # all variants below their threshold
 
 
 async def home(views: ShopViews, today: date, candidate_orders: Iterable[int]) -> Home:
@@ -39,11 +40,13 @@ async def home(views: ShopViews, today: date, candidate_orders: Iterable[int]) -
         order = await views.order(order_id)
         if order is not None and order.status == "awaiting_approval":
             waiting.append(Waiting(order.id, Money(order.total, order.currency).format(), order.approval_reasons))
+    low_total, low = await low_stock(views)
     return Home(
         day=today,
         orders_today=sales.orders,
         gross_today=Money(sales.gross, sales.currency).format(),
         net_today=Money(sales.net, sales.currency).format(),
         waiting=tuple(waiting),
-        low=tuple(await low_stock(views)),
+        low=tuple(low),
+        low_total=low_total,
     )

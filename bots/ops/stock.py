@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from domain.views.models import StockView
 from domain.views.port import ShopViews
 
-# No view lists every variant below its threshold yet; an empty search matches all variants (capped).
-_ALL = ""
-LOW_STOCK_SCAN = 50
-
 
 @dataclass(frozen=True)
 class WarehouseLine:
@@ -57,10 +53,10 @@ async def find(views: ShopViews, text: str, limit: int = 5) -> list[StockSummary
     return [summarise(v) for v in await views.find_stock(text, limit=limit)]
 
 
-async def low_stock(views: ShopViews, limit: int = 10) -> list[StockSummary]:
-    """Variants below their threshold, emptiest first (composed until a ``low_stock`` view exists)."""
-    every = [summarise(v) for v in await views.find_stock(_ALL, limit=LOW_STOCK_SCAN)]
-    return sorted((s for s in every if s.low), key=lambda s: (s.available, s.sku))[:limit]
+async def low_stock(views: ShopViews, limit: int = 10) -> tuple[int, list[StockSummary]]:
+    """How many variants are below their threshold, and the ``limit`` most urgent (emptiest first)."""
+    found = await views.low_stock(limit)
+    return found.total, [summarise(v) for v in found.items]
 
 
 def low_stock_alert(sku: str, available: int, threshold: int) -> str:

@@ -24,7 +24,13 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.slack.config import SlackConfig, SlackSettingsLike
-from channels.slack.context import OPS_KEY, SeenEvents, SlackOps
+from channels.slack.context import (
+    OPS_KEY,
+    RESPONSE_URL,
+    SeenEvents,
+    SlackOps,
+    told_failure,
+)
 from channels.slack.listeners import campaigns, register_all
 from channels.slack.notifier import Subscribe, subscribe_all
 from channels.slack.registry import MessageRegistry
@@ -46,6 +52,16 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
     return client
 
 
+def _response_url(body: Any) -> str | None:
+    """A command's or a click's ``response_url``; a modal's, when it has a conversation select to give one."""
+    if not isinstance(body, dict):
+        return None
+    url = body.get("response_url") or next(
+        (u.get("response_url") for u in body.get("response_urls") or [] if isinstance(u, dict)), None
+    )
+    return str(url) if url else None
+
+
 def build_bolt_app(ops: SlackOps) -> AsyncApp:
     app = AsyncApp(
         signing_secret=ops.config.signing_secret,
@@ -64,9 +80,16 @@ def build_bolt_app(ops: SlackOps) -> AsyncApp:
             log.info("ignoring redelivered Slack event %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")
         context[OPS_KEY] = ops
+        ops.bot_user_id = ops.bot_user_id or context.bot_user_id
+        RESPONSE_URL.set(_response_url(req.body))  # always set: a task may be reused for the next request
         return await next()
 
+    async def unhandled(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Whatever ``answered`` did not catch (a middleware, a listener registered without it)."""
+        await told_failure(context, body, error)
+
     app.middleware(dedupe_and_inject)
+    app.error(unhandled)
     register_all(app)
     campaigns.register(app)
     return app

@@ -175,8 +175,12 @@ def _input(block_id: str, label: str, element: Block, optional: bool = False, hi
     return out
 
 
-def _text_input(action_id: str, placeholder: str = "", multiline: bool = False, initial: str = "") -> Block:
+def _text_input(
+    action_id: str, placeholder: str = "", multiline: bool = False, initial: str = "", max_length: int | None = None
+) -> Block:
     out: Block = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
+    if max_length:
+        out["max_length"] = max_length  # Slack stops the typing; the submission is still checked
     if placeholder:
         out["placeholder"] = plain(placeholder)
     if initial:
@@ -208,8 +212,13 @@ def adjust_modal(item: StockSummary, channel: str | None) -> Block:
         [
             section(f"*{esc(item.title)}*: {item.available} available"),
             _input("warehouse", "Warehouse", select),
-            _input("delta", "Change", _text_input("delta", "e.g. -2 or 5"), hint="Units to add (or remove with -)."),
-            _input("reason", "Reason", _text_input("reason", "e.g. damaged in transit")),
+            _input(
+                "delta",
+                "Change",
+                _text_input("delta", "e.g. -2 or 5", max_length=8),
+                hint="Units to add (or remove with -).",
+            ),
+            _input("reason", "Reason", _text_input("reason", "e.g. damaged in transit", max_length=200)),
         ],
         {"sku": item.sku, "channel": channel},
     )
@@ -222,13 +231,15 @@ def reject_modal(order_id: int, channel: str | None, ts: str | None) -> Block:
         "Reject",
         [
             section(f"Order #{order_id} is cancelled, its stock released and the payment refunded in full."),
-            _input("reason", "Reason", _text_input("reason", "The shopper is told this", multiline=True)),
+            _input(
+                "reason", "Reason", _text_input("reason", "The shopper is told this", multiline=True, max_length=400)
+            ),
         ],
         {"order_id": order_id, "channel": channel, "ts": ts},
     )
 
 
-def refund_modal(card: OrderCard, channel: str | None, key: str) -> Block:
+def refund_modal(card: OrderCard, channel: str | None, key: str, card_url: str | None = None) -> Block:
     """``key`` names this one refund: a second delivery of the same submission refunds nothing more."""
     return _modal(
         "refund_order",
@@ -239,20 +250,20 @@ def refund_modal(card: OrderCard, channel: str | None, key: str) -> Block:
             _input("amount", "Amount", _text_input("amount", "e.g. 12.50"), optional=True, hint="Empty: everything."),
             _input("reason", "Reason", _text_input("reason", "e.g. late delivery")),
         ],
-        {"order_id": card.order_id, "channel": channel, "key": key},
+        {"order_id": card.order_id, "channel": channel, "key": key, "card_url": card_url},
     )
 
 
-def ship_modal(order_id: int, channel: str | None) -> Block:
+def ship_modal(order_id: int, channel: str | None, card_url: str | None = None) -> Block:
     return _modal(
         "ship_order",
         f"Ship order #{order_id}",
         "Ship",
         [
-            _input("carrier", "Carrier", _text_input("carrier", "ups, usps, fedex, dhl…")),
-            _input("tracking", "Tracking number", _text_input("tracking")),
+            _input("carrier", "Carrier", _text_input("carrier", "ups, usps, fedex, dhl…", max_length=60)),
+            _input("tracking", "Tracking number", _text_input("tracking", max_length=120)),
         ],
-        {"order_id": order_id, "channel": channel},
+        {"order_id": order_id, "channel": channel, "card_url": card_url},
     )
 
 
@@ -373,13 +384,21 @@ def home_view(home: Home) -> Block:
         f"Order #{w.order_id}, {w.total}: {esc('; '.join(w.reasons))}" + " (`/order " + str(w.order_id) + "`)"
         for w in home.waiting
     ]
-    low = [f"{esc(s.title)}: {s.available} available (threshold {s.threshold})" for s in home.low]
+    low = [
+        f"{esc(s.title)}: *{s.available}* available (threshold {s.threshold})"
+        + (" · " + ", ".join(f"{esc(w.code)} {w.on_hand} on hand" for w in s.warehouses) if s.warehouses else "")
+        for s in home.low
+    ]
+    more = home.low_total - len(home.low)
+    low_title = f"*Low stock* ({home.low_total} below threshold)" if home.low_total else "*Low stock*"
+    if more > 0:
+        low.append(f"…and {more} more: `/stock <sku or name>`")
     blocks: list[Block] = [
         header(f"Today, {home.day:%Y-%m-%d}"),
         section(f"Orders: *{home.orders_today}* · Gross: *{home.gross_today}* · Net: *{home.net_today}*"),
         divider(),
         section(f"*Waiting for approval*\n{bullet(waiting)}"),
-        section(f"*Low stock*\n{bullet(low)}"),
+        section(f"{low_title}\n{bullet(low)}"),
         context("`/stock <sku or name>` · `/order <id>` · `/report sales 7d`"),
     ]
     return {"type": "home", "blocks": blocks}

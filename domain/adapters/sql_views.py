@@ -19,7 +19,6 @@ from domain.model.payments import PaymentStatus
 from domain.model.shipping import valid_country
 from domain.model.staff import Role
 from domain.ports import Clock
-from domain.views.stock import LowStock
 from domain.views.models import (
     Breakdown,
     CartLineView,
@@ -53,6 +52,7 @@ from domain.views.models import (
     TopProduct,
     VariantView,
 )
+from domain.views.stock import LowStock
 
 P, V, S, W, C = orm.products.c, orm.variants.c, orm.stock_levels.c, orm.warehouses.c, orm.categories.c
 Ord, OL = orm.orders.c, orm.order_lines.c

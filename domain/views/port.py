@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.model.catalog import SearchQuery
-from domain.views.stock import LowStock
 from domain.views.models import (
     Breakdown,
     CartView,
@@ -32,6 +31,7 @@ from domain.views.models import (
     StockView,
     TopProduct,
 )
+from domain.views.stock import LowStock
 
 
 class ShopViews(Protocol):

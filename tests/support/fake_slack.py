@@ -51,6 +51,9 @@ class FakeSlack:
     _limits: dict[str, list[int]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)  # open modals by view id, as Slack holds them
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # users.info answers by user id
+    # Conversations the bot is not a member of (or can't see, like a DM between people): posting there fails.
+    not_member: set[str] = field(default_factory=set)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # what was sent to response_url
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -62,6 +65,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/hooks/{path:.*}", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -80,6 +84,28 @@ class FakeSlack:
     @property
     def api_url(self) -> str:
         return f"{self.base_url}/api/"
+
+    @property
+    def hooks_url(self) -> str:
+        """Where the ``response_url`` of the requests ``SlackSender`` makes point (Slack's hooks.slack.com)."""
+        return f"{self.base_url}/hooks"
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        """``response_url``: a JSON message (``response_type``, ``replace_original``…) answered with ``ok``."""
+        body = await request.json()
+        self.responses.append(body | {"url": str(request.url)})
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+        return web.Response(text="ok")
+
+    async def wait_for_response(
+        self, where: Callable[[dict[str, Any]], bool] = lambda r: True, within: float = 10
+    ) -> dict[str, Any]:
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: any(where(r) for r in self.responses)), within)
+        return next(r for r in self.responses if where(r))
 
     # --- test controls ----------------------------------------------------------------------------
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
@@ -162,6 +188,9 @@ class FakeSlack:
             }
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
+        if method in ("chat.postMessage", "chat.postEphemeral") and str(args.get("channel")) in self.not_member:
+            dm = str(args["channel"]).startswith("D")
+            return {"ok": False, "error": "channel_not_found" if dm else "not_in_channel"}
         if method == "chat.postMessage":
             channel = str(args["channel"])
             message = {
@@ -299,10 +328,12 @@ class Sent:
 
 
 class SlackSender:
-    def __init__(self, url: str, secret: str) -> None:
+    def __init__(self, url: str, secret: str, hooks_url: str = "https://hooks.slack.com") -> None:
         self.url = url
         self.secret = secret
+        self.hooks_url = hooks_url  # the base of every response_url sent (FakeSlack.hooks_url in tests)
         self._ids = itertools.count(1)
+        self._hooks = itertools.count(1)  # apart from _ids, so trigger ids stay as tests expect them
 
     async def post(
         self,
@@ -336,7 +367,7 @@ class SlackSender:
             "command": command,
             "text": text,
             "api_app_id": "A0SHOP",
-            "response_url": "https://hooks.slack.com/commands/T0SHOP/1/abc",
+            "response_url": f"{self.hooks_url}/commands/T0SHOP/{next(self._hooks)}/abc",
             "trigger_id": f"trigger-{next(self._ids)}",
         }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
@@ -370,7 +401,7 @@ class SlackSender:
             "trigger_id": f"trigger-{next(self._ids)}",
             "channel": {"id": channel, "name": "ops"},
             "message": {"type": "message", "ts": message_ts, "bot_id": BOT_ID},
-            "response_url": "https://hooks.slack.com/actions/T0SHOP/1/abc",
+            "response_url": f"{self.hooks_url}/actions/T0SHOP/{next(self._hooks)}/abc",
             "actions": [
                 {
                     "action_id": action_id,

@@ -11,8 +11,19 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bots.ops import stock
 from bots.ops.orders import order_card
 from bots.ops.support import SUPPORT_COUPON_BP, coupon_code, coupon_message
-from channels.slack.blocks import adjust_modal, order_message, refund_modal, reject_modal, ship_modal
-from channels.slack.context import PROVIDER_OUTAGE, Refused, SlackOps, channel_of, message_ref, ops_of, user_of
+from channels.slack.blocks import adjust_modal, esc, order_message, refund_modal, reject_modal, ship_modal
+from channels.slack.context import (
+    PROVIDER_OUTAGE,
+    Refused,
+    SlackOps,
+    answered,
+    channel_of,
+    message_ref,
+    ops_of,
+    parse_id,
+    replace_card,
+    user_of,
+)
 from channels.slack.notifier import decision_text, update_approval
 from domain import commands as c
 from domain.errors import DomainError, IllegalTransition
@@ -22,19 +33,34 @@ ENDED = ("cancelled", "refunded")  # a Cancel clicked again (or delivered twice)
 
 
 def _value(body: dict[str, Any]) -> str:
-    return str(body["actions"][0]["value"])
+    return str(((body.get("actions") or [{}])[0]).get("value") or "")
 
 
-async def _show_order(ops: SlackOps, channel: str | None, user: str, order_id: int) -> None:
+async def _id(ops: SlackOps, channel: str | None, user: str, body: dict[str, Any]) -> int:
+    """The number a button carries, or an answer saying it carries none (a forged or garbled click)."""
+    number = parse_id(_value(body))
+    if number is None:
+        await ops.tell(channel, user, "That button carries no number I can read; nothing was done.")
+        raise Refused("unreadable value")
+    return number
+
+
+async def _show_order(ops: SlackOps, body: dict[str, Any], channel: str | None, user: str, order_id: int) -> None:
+    """The order card after an action: the card that was clicked is replaced (its old buttons would act on
+    a state that is gone); a click from elsewhere gets a new card."""
     card = await order_card(ops.views, order_id, ops.now())
-    if card is not None and channel:
-        await ops.client.chat_postEphemeral(channel=channel, user=user, text=card.title, blocks=order_message(card))
+    if card is None:
+        return
+    if await replace_card(ops, card, (body.get("container") or {}).get("is_ephemeral"), body.get("response_url")):
+        return
+    await ops.show(channel, user, card.title, order_message(card))
 
 
 async def approve(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
+        order_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user, Permission.APPROVE_ORDER)
         await ops.attempt(channel, user, ops.bus.handle(c.ApproveOrder(order_id, member.as_actor())))
     except Refused:
@@ -45,8 +71,9 @@ async def approve(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
 
 async def reject(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
+        order_id = await _id(ops, channel, user, body)
         await ops.staff(channel, user, Permission.APPROVE_ORDER)
     except Refused:
         return
@@ -68,17 +95,19 @@ async def adjust(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
         await ops.staff(channel, user, Permission.ADJUST_STOCK)
     except Refused:
         return
-    found = await stock.find(ops.views, _value(body), limit=1)
+    sku = _value(body)[:64]
+    found = await stock.find(ops.views, sku, limit=1) if sku else []
     if not found:
-        await ops.tell(channel, user, f"No SKU {_value(body)} any more.")
+        await ops.tell(channel, user, f"No SKU {esc(sku)} any more.")
         return
     await ops.client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(found[0], channel))
 
 
 async def cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
+        order_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user)
         reason = f"cancelled by {member.name} from Slack"
         work = ops.bus.cancel(c.CancelOrder(order_id, reason, member.as_actor()))
@@ -86,7 +115,7 @@ async def cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
     except Refused:
         return
     await ops.tell(channel, user, f"Order #{order_id} is cancelled; a paid order is refunded in full.")
-    await _show_order(ops, channel, user, order_id)
+    await _show_order(ops, body, channel, user, order_id)
 
 
 def _already(exc: DomainError, order_id: int) -> str | None:
@@ -98,13 +127,14 @@ def _already(exc: DomainError, order_id: int) -> str | None:
 
 async def _advance(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, target: str) -> None:
     await ack()
-    ops, channel, user, order_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
+        order_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user)
         await ops.attempt(channel, user, ops.bus.handle(c.AdvanceOrder(order_id, target, member.as_actor())))
     except Refused:
         return
-    await _show_order(ops, channel, user, order_id)
+    await _show_order(ops, body, channel, user, order_id)
 
 
 async def pick(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -119,31 +149,43 @@ async def refund(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
     await ack()
     ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
+        order_id = await _id(ops, channel, user, body)
         await ops.staff(channel, user, Permission.REFUND)
     except Refused:
         return
-    card = await order_card(ops.views, int(_value(body)), ops.now())
+    card = await order_card(ops.views, order_id, ops.now())
     if card is not None:
         # The key travels in the modal: submitting this form again (or Slack delivering it twice) names
         # the same refund, which the domain returns instead of opening a second one.
         key = f"slack-refund-{uuid.uuid4().hex}"
-        await ops.client.views_open(trigger_id=body["trigger_id"], view=refund_modal(card, channel, key))
+        view = refund_modal(card, channel, key, _card_url(body))
+        await ops.client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def ship(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
+        order_id = await _id(ops, channel, user, body)
         await ops.staff(channel, user, Permission.FULFIL)
     except Refused:
         return
-    await ops.client.views_open(trigger_id=body["trigger_id"], view=ship_modal(int(_value(body)), channel))
+    view = ship_modal(order_id, channel, _card_url(body))
+    await ops.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _card_url(body: dict[str, Any]) -> str | None:
+    """Where to replace the clicked order card after its modal is submitted (an ephemeral card only)."""
+    if (body.get("container") or {}).get("is_ephemeral") and body.get("response_url"):
+        return str(body["response_url"])
+    return None
 
 
 async def close_ticket(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    ops, channel, user, ticket_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     try:
+        ticket_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user)
         await ops.attempt(channel, user, ops.bus.handle(c.CloseTicket(ticket_id, member.as_actor())))
     except Refused:
@@ -153,9 +195,10 @@ async def close_ticket(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCo
 
 async def send_coupon(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    ops, channel, user, ticket_id = ops_of(context), channel_of(body), user_of(body), int(_value(body))
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
     code = coupon_code()
     try:
+        ticket_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user)
         actor = member.as_actor()
         create = c.CreateCoupon(
@@ -172,13 +215,13 @@ async def send_coupon(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCon
 
 
 def register(app: AsyncApp) -> None:
-    app.action("approve_order")(approve)
-    app.action("reject_order")(reject)
-    app.action("adjust_stock")(adjust)
-    app.action("order_cancel")(cancel)
-    app.action("order_pick")(pick)
-    app.action("order_pack")(pack)
-    app.action("order_refund")(refund)
-    app.action("order_ship")(ship)
-    app.action("close_ticket")(close_ticket)
-    app.action("send_coupon")(send_coupon)
+    app.action("approve_order")(answered(approve))
+    app.action("reject_order")(answered(reject))
+    app.action("adjust_stock")(answered(adjust))
+    app.action("order_cancel")(answered(cancel))
+    app.action("order_pick")(answered(pick))
+    app.action("order_pack")(answered(pack))
+    app.action("order_refund")(answered(refund))
+    app.action("order_ship")(answered(ship))
+    app.action("close_ticket")(answered(close_ticket))
+    app.action("send_coupon")(answered(send_coupon))

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from channels.slack.blocks import CHANNEL_LABELS, COUNT_INPUTS, NEW_CAMPAIGN, campaign_modal, with_audience
 from channels.slack.campaign_form import Segment, problem_block, read_draft, read_segment, read_state
-from channels.slack.context import Refused, SlackOps, ops_of, user_of
+from channels.slack.context import Refused, SlackOps, answered, ops_of, user_of
 from domain import commands as c
 from domain.errors import DomainError
 from domain.model.staff import Actor
@@ -144,7 +144,7 @@ async def new_campaign_submitted(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(NEW_CAMPAIGN)(new_campaign_clicked)
+    app.action(NEW_CAMPAIGN)(answered(new_campaign_clicked))
     for action_id in COUNT_INPUTS:
-        app.action(action_id)(count_input_changed)
-    app.view(NEW_CAMPAIGN)(new_campaign_submitted)
+        app.action(action_id)(answered(count_input_changed))
+    app.view(NEW_CAMPAIGN)(answered(new_campaign_submitted))

@@ -13,7 +13,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from channels.slack.blocks import CAMPAIGN_TEST, campaign_test_modal
 from channels.slack.campaign_form import read_state
-from channels.slack.context import Refused, channel_of, ops_of, user_of
+from channels.slack.context import Refused, answered, channel_of, ops_of, user_of
 from domain import commands as c
 from domain.errors import DomainError
 from domain.service_layer.handlers.campaigns import campaigns_of
@@ -65,5 +65,5 @@ async def send_test_submitted(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(CAMPAIGN_TEST)(send_test_clicked)
-    app.view(CAMPAIGN_TEST)(send_test_submitted)
+    app.action(CAMPAIGN_TEST)(answered(send_test_clicked))
+    app.view(CAMPAIGN_TEST)(answered(send_test_submitted))

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from channels.slack.blocks import campaign_decided_message, campaign_list_message
-from channels.slack.context import Refused, SlackOps, channel_of, ops_of, user_of
+from channels.slack.context import Refused, SlackOps, answered, channel_of, ops_of, user_of
 from channels.slack.listeners import campaign_modal, campaign_test
 from channels.slack.notifier import campaign_reports, decision_text
 from domain import commands as c
@@ -36,7 +36,7 @@ async def _show_list(ops: SlackOps, channel: str, user: str) -> None:
         await ops.tell(channel, user, "Campaigns are not enabled on this server.")
         return
     blocks = campaign_list_message(reports)
-    await ops.client.chat_postEphemeral(channel=channel, user=user, text="Campaigns", blocks=blocks)
+    await ops.show(channel, user, "Campaigns", blocks)
 
 
 async def campaign_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -78,8 +78,8 @@ async def campaign_action(ack: AsyncAck, body: dict[str, Any], context: AsyncBol
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/campaign")(campaign_command)
+    app.command("/campaign")(answered(campaign_command))
     for action_id in MOVES:
-        app.action(action_id)(campaign_action)
+        app.action(action_id)(answered(campaign_action))
     campaign_modal.register(app)
     campaign_test.register(app)

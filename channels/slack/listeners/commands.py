@@ -11,11 +11,13 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bots.ops import stock
 from bots.ops.orders import order_card
 from bots.ops.reports import parse_command
-from channels.slack.blocks import campaign_report_message, order_message, stock_message
-from channels.slack.context import Refused, SlackOps, ops_of
+from channels.slack.blocks import campaign_report_message, esc, order_message, stock_message
+from channels.slack.context import Refused, SlackOps, answered, ops_of, parse_id
 from channels.slack.notifier import campaign_reports
 from channels.slack.reporting import post_report
 from domain.errors import DomainError
+
+MAX_QUERY = 100  # longer than any SKU or product name a person types
 
 
 async def stock_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -25,13 +27,20 @@ async def stock_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBo
         await ops.staff(channel, user)
     except Refused:
         return
-    query = str(command.get("text", "")).strip()
+    query = " ".join(str(command.get("text", "")).split())
     if not query:
         await ops.tell(channel, user, "Usage: `/stock <sku or product name>`")
         return
+    if len(query) > MAX_QUERY:
+        await ops.tell(
+            channel,
+            user,
+            f"That is {len(query):,} characters: too long for a SKU or a product name. "
+            f"Try at most {MAX_QUERY}, e.g. `/stock SHOE-RED-42` or `/stock running shoes`.",
+        )
+        return
     found = await stock.find(ops.views, query)
-    blocks = stock_message(found, query)
-    await ops.client.chat_postEphemeral(channel=channel, user=user, text=f"Stock for {query}", blocks=blocks)
+    await ops.show(channel, user, f"Stock for {query}", stock_message(found, query))
 
 
 async def order_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -41,12 +50,17 @@ async def order_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBo
         await ops.staff(channel, user)
     except Refused:
         return
-    text = str(command.get("text", "")).strip().lstrip("#")
-    card = await order_card(ops.views, int(text), ops.now()) if text.isdigit() else None
+    text = " ".join(str(command.get("text", "")).split())
+    order_id = parse_id(text)
+    card = await order_card(ops.views, order_id, ops.now()) if order_id is not None else None
     if card is None:
-        await ops.tell(channel, user, f"No order {text or '(none given)'}. Usage: `/order <id>`")
+        shown = esc(text if len(text) <= 30 else text[:30] + "…")
+        what = f"`{shown}` is not an order number." if text else ""
+        if order_id is not None:
+            what = f"No order #{order_id}."
+        await ops.tell(channel, user, f"{what} Usage: `/order <number>`, e.g. `/order 4002`.".strip())
         return
-    await ops.client.chat_postEphemeral(channel=channel, user=user, text=card.title, blocks=order_message(card))
+    await ops.show(channel, user, card.title, order_message(card))
 
 
 async def report_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -81,6 +95,6 @@ async def _campaign_report(ops: SlackOps, channel: str, user: str, name: str) ->
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/stock")(stock_command)
-    app.command("/order")(order_command)
-    app.command("/report")(report_command)
+    app.command("/stock")(answered(stock_command))
+    app.command("/order")(answered(order_command))
+    app.command("/report")(answered(report_command))

@@ -9,7 +9,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bots.ops.home import home
 from channels.slack.blocks import home_view
-from channels.slack.context import Refused, ops_of
+from channels.slack.context import Refused, answered, ops_of
 from channels.slack.mrkdwn import mentioned_users, to_plain
 from channels.slack.registry import MessageRef
 from domain import commands as c
@@ -64,5 +64,5 @@ async def thread_reply(event: dict[str, Any], context: AsyncBoltContext) -> None
 
 
 def register(app: AsyncApp) -> None:
-    app.event("app_home_opened")(home_opened)
-    app.event("message")(thread_reply)
+    app.event("app_home_opened")(answered(home_opened))
+    app.event("message")(answered(thread_reply))

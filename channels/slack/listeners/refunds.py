@@ -17,6 +17,7 @@ from channels.slack.context import (
     PROVIDER_OUTAGE,
     Refused,
     SlackOps,
+    answered,
     channel_of,
     message_ref,
     ops_of,
@@ -106,6 +107,6 @@ async def mark_done_submitted(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(REFUND_RETRY)(retry)
-    app.action(REFUND_MARK_DONE)(mark_done_clicked)
-    app.view(REFUND_MARK_DONE)(mark_done_submitted)
+    app.action(REFUND_RETRY)(answered(retry))
+    app.action(REFUND_MARK_DONE)(answered(mark_done_clicked))
+    app.view(REFUND_MARK_DONE)(answered(mark_done_submitted))

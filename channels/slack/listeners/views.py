@@ -8,10 +8,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from channels.slack.context import PROVIDER_OUTAGE, Refused, SlackOps, ops_of, user_of
+from bots.ops.orders import order_card
+from channels.slack.blocks import esc
+from channels.slack.context import PROVIDER_OUTAGE, Refused, SlackOps, answered, ops_of, replace_card, user_of
 from channels.slack.notifier import decision_text, update_approval
 from channels.slack.registry import MessageRef
 from domain import commands as c
+from domain.errors import DomainError, ValidationFailed
 from domain.model.money import Money
 
 
@@ -29,12 +32,40 @@ def _field(view: dict[str, Any], block_id: str) -> str:
     return ""
 
 
+MAX_DELTA = 1_000_000  # more units than any shelf holds: a typo, not a stocktake
+MAX_REASON = 200  # what the stock ledger keeps
+MAX_REJECT_REASON = 400  # the order keeps "rejected: " + this
+MAX_AMOUNT = 10**12  # minor units: ten billion in a two-decimal currency, far beyond any order
+
+
 def parse_delta(text: str) -> int | None:
-    try:
-        delta = int(text.replace("+", "", 1))
-    except ValueError:
+    cleaned = text.strip().replace("+", "", 1).replace(",", "").replace("_", "")
+    if not cleaned.lstrip("-").isascii() or not cleaned.lstrip("-").isdigit() or len(cleaned) > 8:
         return None
-    return delta or None
+    delta = int(cleaned)
+    return delta if delta and abs(delta) <= MAX_DELTA else None
+
+
+async def _refresh_card(ops: SlackOps, meta: dict[str, Any], order_id: int) -> None:
+    """The order card whose button opened this modal, replaced with the order as it is now."""
+    card = await order_card(ops.views, order_id, ops.now())
+    if card is not None:
+        await replace_card(ops, card, True, meta.get("card_url"))
+
+
+async def _stock_now(ops: SlackOps, sku: str, warehouse: str, delta: int, exc: DomainError) -> str | None:
+    """A removal the stock can't cover, told with what is there now (not the would-be result)."""
+    if not isinstance(exc, ValidationFailed) or delta >= 0:
+        return None
+    found = await ops.views.stock(sku)
+    row = next((r for r in found.rows if r.warehouse_code == warehouse), None) if found else None
+    if row is None:
+        return None
+    held = row.reserved + row.allocated
+    return (
+        f"Can't remove {-delta:,} of {sku} at {warehouse}: it has {row.on_hand:,} on hand, {held:,} of them held "
+        f"for orders, so at most {max(0, row.available):,} can be removed."
+    )
 
 
 async def adjust_submitted(
@@ -43,9 +74,11 @@ async def adjust_submitted(
     delta, reason, warehouse = parse_delta(_field(view, "delta")), _field(view, "reason"), _field(view, "warehouse")
     errors = {}
     if delta is None:
-        errors["delta"] = "A whole number of units, not zero: 5 adds, -2 removes."
+        errors["delta"] = f"A whole number of units, not zero, up to {MAX_DELTA:,}: 5 adds, -2 removes."
     if not reason:
         errors["reason"] = "Say why: the stock ledger keeps it."
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"At most {MAX_REASON} characters, please ({len(reason):,} now)."
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -55,11 +88,15 @@ async def adjust_submitted(
     channel = meta.get("channel")
     try:
         member = await ops.staff(channel, user)
-        command = c.AdjustStock(str(meta["sku"]), warehouse, delta, reason, member.as_actor())
-        await ops.attempt(channel, user, ops.bus.handle(command))
     except Refused:
         return
-    await ops.tell(channel, user, f"Adjusted {meta['sku']} at {warehouse} by {delta:+d} ({reason}).")
+    sku = str(meta["sku"])
+    try:
+        await ops.bus.handle(c.AdjustStock(sku, warehouse, delta, reason, member.as_actor()))
+    except DomainError as exc:
+        await ops.tell(channel, user, await _stock_now(ops, sku, warehouse, delta, exc) or exc.message)
+        return
+    await ops.tell(channel, user, f"Adjusted {esc(sku)} at {esc(warehouse)} by {delta:+d} ({esc(reason)}).")
 
 
 async def reject_submitted(
@@ -68,6 +105,9 @@ async def reject_submitted(
     reason = _field(view, "reason")
     if not reason:
         await ack(response_action="errors", errors={"reason": "The shopper is told why; please give a reason."})
+        return
+    if len(reason) > MAX_REJECT_REASON:
+        await ack(response_action="errors", errors={"reason": f"At most {MAX_REJECT_REASON} characters, please."})
         return
     await ack()
     ops, meta, user = ops_of(context), _meta(view), user_of(body)
@@ -98,8 +138,12 @@ async def refund_submitted(
         else:
             if amount <= 0:
                 errors["amount"] = "A refund is a positive amount."
+            elif amount > MAX_AMOUNT:
+                errors["amount"] = "That is more than any order here; check the amount."
     if not reason:
         errors["reason"] = "Say why: the shopper and the books keep it."
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"At most {MAX_REASON} characters, please."
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -117,6 +161,7 @@ async def refund_submitted(
     what = Money(amount, ops.config.currency).format() if amount is not None else "everything still refundable"
     again = "" if ops.submissions.first_time(key) else " (this form was already submitted once)"
     await ops.tell(channel, user, f"Refund of {what} on order #{order_id}: {refund_outcome(ops, status)}{again}.")
+    await _refresh_card(ops, meta, order_id)
 
 
 def refund_outcome(ops: SlackOps, status: str) -> str:
@@ -133,6 +178,9 @@ def refund_outcome(ops: SlackOps, status: str) -> str:
 async def ship_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
     carrier, tracking = _field(view, "carrier"), _field(view, "tracking")
     errors = {k: "Required." for k, v in (("carrier", carrier), ("tracking", tracking)) if not v}
+    for key, value, most in (("carrier", carrier, 60), ("tracking", tracking, 120)):
+        if len(value) > most:
+            errors[key] = f"At most {most} characters."
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -145,11 +193,12 @@ async def ship_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, An
         await ops.attempt(channel, user, ops.bus.handle(command))
     except Refused:
         return
-    await ops.tell(channel, user, f"Order #{order_id} shipped with {carrier} {tracking}.")
+    await ops.tell(channel, user, f"Order #{order_id} shipped with {esc(carrier)} {esc(tracking)}.")
+    await _refresh_card(ops, meta, order_id)
 
 
 def register(app: AsyncApp) -> None:
-    app.view("adjust_stock")(adjust_submitted)
-    app.view("reject_order")(reject_submitted)
-    app.view("refund_order")(refund_submitted)
-    app.view("ship_order")(ship_submitted)
+    app.view("adjust_stock")(answered(adjust_submitted))
+    app.view("reject_order")(answered(reject_submitted))
+    app.view("refund_order")(answered(refund_submitted))
+    app.view("ship_order")(answered(ship_submitted))

@@ -76,7 +76,7 @@ async def slack(small: SmallShop, fake_slack: FakeSlack, tmp_path: Path) -> Asyn
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET)
+    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, fake_slack.hooks_url)
     yield SlackShop(shop, small, fake_slack, sender, app[SLACK_OPS_KEY])
     await asyncio.sleep(0.05)  # let listeners that already answered finish before the database goes
     await runner.cleanup()

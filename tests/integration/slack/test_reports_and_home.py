@@ -31,7 +31,9 @@ async def test_app_home_shows_todays_sales_waiting_orders_and_low_stock(slack: S
     text = _texts(published.args["view"]["blocks"])
     assert "Orders: *1* · Gross: *160.00 USD*" in text
     assert f"Order #{order_id}, 160.00 USD: total 160.00 USD is above 100.00 USD" in text
-    assert "Stride Running Shoes color blue, size 42 (SHOE-BLU-42): 2 available (threshold 5)" in text
+    assert (
+        "Stride Running Shoes color blue, size 42 (SHOE-BLU-42): *2* available (threshold 5) · WEST 2 on hand" in text
+    )
 
 
 async def test_app_home_for_a_stranger_says_they_are_not_staff(slack: SlackShop) -> None:

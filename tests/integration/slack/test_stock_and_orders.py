@@ -133,4 +133,4 @@ async def test_cancelling_from_the_order_card_cancels_and_refunds(slack: SlackSh
 async def test_an_unknown_order_is_said_so(slack: SlackShop) -> None:
     await slack.send.command("/order", "999", OPERATOR)
     call = await slack.fake.wait_for("chat.postEphemeral")
-    assert call.args["text"] == "No order 999. Usage: `/order <id>`"
+    assert call.args["text"] == "No order #999. Usage: `/order <number>`, e.g. `/order 4002`."
