@@ -1,12 +1,14 @@
 """Hot-SKU checkouts per second on PostgreSQL, beside a bare conditional UPDATE measured in the same run.
 
-    python bench/checkout_contention.py [--url postgresql+asyncpg://…] [--seconds 4] [--json]
+    python bench/checkout_contention.py [--url postgresql+asyncpg://…] [--seconds 4] [--json] [--coupon]
 
 A checkout is the whole shopper path through the domain: add to cart, then place the order (re-price,
 lock the stock rows, reserve, write the ledger and the outbox) — one transaction each. The baseline is
 ``UPDATE … SET qty = qty - 1 WHERE id = 1 AND qty > 0`` on one row, the least any stock decrement can
 cost. Both run with 1, 8 and 32 concurrent clients. A final sell-out run races 32 clients for 500 units
-and counts oversold units (must be 0). Uses its own database (`<name>_bench`) and drops nothing else.
+and counts oversold units (must be 0). ``--coupon`` adds a run where every checkout applies the shared code
+WELCOME10 (one use per customer, so each checkout is a fresh customer), the case that used to serialise
+every coupon checkout on the coupon's row lock. Uses its own database (`<name>_bench`) and drops nothing else.
 """
 
 from __future__ import annotations
@@ -77,25 +79,37 @@ async def bare_update_rate(shop: Shop, clients: int, seconds: float) -> float:
     return done / (time.perf_counter() - start)
 
 
-async def checkout_rate(shop: Shop, sku: str, clients: int, seconds: float, tag: str) -> tuple[float, int]:
-    customers = [await shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, f"{tag}-{i}")) for i in range(clients)]
+async def checkout_rate(
+    shop: Shop, sku: str, clients: int, seconds: float, tag: str, coupon: str | None = None
+) -> tuple[float, int]:
     done = refused = 0
     deadline = time.perf_counter() + seconds
 
-    async def client(customer: int) -> None:
+    async def shopper(name: str) -> int:
+        return int(await shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, name)))
+
+    async def client(index: int) -> None:
         nonlocal done, refused
+        customer = await shopper(f"{tag}-{index}")
+        serial = 0
         while time.perf_counter() < deadline:
             try:
                 await shop.bus.handle(c.AddToCart(customer, sku, 1))
+                if coupon is not None:
+                    await shop.bus.handle(c.ApplyCoupon(customer, coupon))
                 await shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
                 done += 1
             except OutOfStock:
                 refused += 1
                 await shop.bus.handle(c.ClearCart(customer))
                 return
+            if coupon is not None:
+                # The code is once per customer: the next checkout is somebody else's.
+                serial += 1
+                customer = await shopper(f"{tag}-{index}-{serial}")
 
     start = time.perf_counter()
-    await asyncio.gather(*(client(cu) for cu in customers))
+    await asyncio.gather(*(client(i) for i in range(clients)))
     return done / (time.perf_counter() - start), refused
 
 
@@ -139,6 +153,7 @@ async def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=4.0, help="measuring time per point")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--coupon", action="store_true", help="also measure checkouts that all use WELCOME10")
     args = parser.parse_args()
     url = await prepare_database(Settings(database_url=args.url, _env_file=None).database_url)  # type: ignore[call-arg]
     shop = build_shop(Settings(database_url=url, db_pool_size=40, _env_file=None))  # type: ignore[call-arg]
@@ -146,24 +161,29 @@ async def main() -> None:
     await shop.bus.handle(c.CreateShippingMethod("standard", "Standard", 500))
     await shop.bus.handle(c.UpsertProduct("Hot Sneaker", (c.VariantSpec("HOT-1", 12000),)))
     await shop.bus.handle(c.ReceiveStock("HOT-1", "MAIN", 10_000_000))
+    await shop.bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000))
     rows = []
     for clients in CLIENTS:
         bare = await bare_update_rate(shop, clients, args.seconds)
         checkout, _ = await checkout_rate(shop, "HOT-1", clients, args.seconds, f"c{clients}")
-        rows.append(
-            {
-                "clients": clients,
-                "checkouts_per_s": round(checkout, 1),
-                "bare_updates_per_s": round(bare, 1),
-                "ratio": round(checkout / bare, 4),
-            }
-        )
+        row: dict[str, float] = {
+            "clients": clients,
+            "checkouts_per_s": round(checkout, 1),
+            "bare_updates_per_s": round(bare, 1),
+            "ratio": round(checkout / bare, 4),
+        }
+        if args.coupon:
+            with_coupon, _ = await checkout_rate(shop, "HOT-1", clients, args.seconds, f"w{clients}", "WELCOME10")
+            row["coupon_checkouts_per_s"] = round(with_coupon, 1)
+            row["coupon_ratio"] = round(with_coupon / bare, 4)
+        rows.append(row)
     sellout = await sell_out(shop, 500, 32)
     await shop.close()
     result = {
         "benchmark": "checkout_contention",
         "database": "postgresql",
         "ratio": next(r["ratio"] for r in rows if r["clients"] == 8),
+        "coupon_ratio": next((r["coupon_ratio"] for r in rows if r["clients"] == 8), None),
         "points": rows,
         "oversold": sellout["oversold"],
         "sell_out": sellout,
@@ -171,9 +191,13 @@ async def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"{'clients':>7} {'checkouts/s':>12} {'bare UPDATE/s':>14} {'ratio':>7}")
+    print(f"{'clients':>7} {'checkouts/s':>12} {'bare UPDATE/s':>14} {'ratio':>7} {'coupon/s':>9} {'ratio':>7}")
     for r in rows:
-        print(f"{r['clients']:>7} {r['checkouts_per_s']:>12.1f} {r['bare_updates_per_s']:>14.1f} {r['ratio']:>7.4f}")
+        coupon_part = f" {r['coupon_checkouts_per_s']:>9.1f} {r['coupon_ratio']:>7.4f}" if args.coupon else ""
+        print(
+            f"{r['clients']:>7} {r['checkouts_per_s']:>12.1f} {r['bare_updates_per_s']:>14.1f} {r['ratio']:>7.4f}"
+            + coupon_part
+        )
     print(
         f"sell-out: {sellout['units']} units, 32 clients -> {sellout['orders']} orders, "
         f"oversold {sellout['oversold']}, ledger mismatches {sellout['ledger_mismatches']}"
