@@ -11,6 +11,11 @@ A notice is stored as pending, then sent; the first process that shows it on an 
 Whatever is still pending at the chat's next ``hello`` is sent then (as news, after the history), so a
 notice is never lost to a restart, a closed tab or a lost pub/sub message, and never kept twice: it carries an
 id the widget uses to show it once.
+
+Every turn (a message and its answer, or a notice) has an id, kept with its history entries (``turn``; a
+notice's is its ``id``) and sent along with its frames between processes. A tab that has just joined skips
+the frames of a turn its welcome's history already holds: a frame published a moment before the tab joined
+can arrive after it, and would otherwise show twice.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-Entry = dict[str, Any]  # {"from": "user", "text"} or {"from": "bot", "reply", "notice"?, "id"?}
+Entry = dict[str, Any]  # {"from": "user", "text", "turn"} or {"from": "bot", "reply", "turn"} or a notice's
+# {"from": "bot", "reply", "notice": True, "id"}
 Frame = dict[str, Any]
 SERVICE_RESTART = 1012  # RFC 6455 close code: the server is restarting, come back soon
 
@@ -43,6 +49,16 @@ class Resumed:
 
     history: list[Entry] = field(default_factory=list)
     pending: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)  # (notice id, replies)
+
+    @property
+    def turns(self) -> set[str]:
+        """The turns (and notices) the returning tab gets now: their frames are not sent to it again."""
+        found = {str(e.get("turn") or e.get("id")) for e in self.history if e.get("turn") or e.get("id")}
+        return found | {nid for nid, _ in self.pending}
+
+    def shown_history(self) -> list[Entry]:
+        """The history as the widget gets it (turn ids are the server's business)."""
+        return [{k: v for k, v in e.items() if k != "turn"} for e in self.history]
 
 
 class ChatHistory(Protocol):
@@ -65,13 +81,13 @@ class ChatHistory(Protocol):
     async def close(self) -> None: ...
 
 
-Deliver = Callable[[str, list[Frame]], Awaitable[None]]
+Deliver = Callable[[str, list[Frame], str | None], Awaitable[None]]  # chat id, frames, turn id
 
 
 class Fanout(Protocol):
     """Frames for a chat to the other processes (each delivers them to the sockets it holds)."""
 
-    async def publish(self, chat_id: str, frames: list[Frame]) -> None: ...
+    async def publish(self, chat_id: str, frames: list[Frame], turn: str | None = None) -> None: ...
     async def listen(self, deliver: Deliver, ready: asyncio.Event) -> None:
         """Run until cancelled, calling ``deliver`` for other processes' frames; set ``ready`` once subscribed."""
 
@@ -84,7 +100,7 @@ def chat_id_for(session_token: str) -> str:
     return "w" + hashlib.sha256(session_token.encode()).hexdigest()[:31]
 
 
-def notice_id() -> str:
+def turn_id() -> str:
     """Unique, and in time order (pending notices are sent oldest first)."""
     return f"{time.time_ns():x}{secrets.token_hex(8)}"[:32]
 
@@ -155,10 +171,14 @@ class Peer:
     def __init__(self, socket: Socket) -> None:
         self.socket = socket
         self.lock = asyncio.Lock()
+        self.seen: set[str] = set()  # turns its welcome brought
 
-    async def send(self, frame: Frame) -> None:
-        async with self.lock:
+    async def send(self, frame: Frame, turn: str | None = None) -> bool:
+        async with self.lock:  # checked under the lock: ``seen`` is set while the welcome is sent
+            if turn is not None and turn in self.seen:
+                return False
             await self.socket.send_json(frame)
+            return True
 
 
 class Hub:
@@ -192,26 +212,28 @@ class Hub:
         if entries:
             await self.history.append(chat_id, entries)
 
-    async def local(self, chat_id: str, frames: list[Frame], skip: Peer | None = None) -> int:
-        """Send frames to this process's sockets of the chat, except ``skip``; returns sockets reached."""
+    async def local(self, chat_id: str, frames: list[Frame], skip: Peer | None = None, turn: str | None = None) -> int:
+        """Send frames to this process's sockets of the chat, except ``skip`` and those whose welcome held the
+        turn already; returns sockets reached."""
         reached = 0
         for peer in list(self._peers.get(chat_id, ())):
             if peer is skip:
                 continue
             try:
-                for frame in frames:
-                    await peer.send(frame)
-                reached += 1
+                sent = [await peer.send(frame, turn) for frame in frames]
+                reached += any(sent) or (turn is not None and turn in peer.seen)
             except Exception:  # a half-closed socket: forget it (the next visit restores from history)
                 self.detach(chat_id, peer)
         return reached
 
-    async def broadcast(self, chat_id: str, frames: list[Frame], skip: Peer | None = None) -> int:
+    async def broadcast(
+        self, chat_id: str, frames: list[Frame], skip: Peer | None = None, turn: str | None = None
+    ) -> int:
         """Frames to every socket of the chat (all its tabs, in every process), except ``skip``."""
-        reached = await self.local(chat_id, frames, skip)
+        reached = await self.local(chat_id, frames, skip, turn)
         if self.fanout is not None:
             try:
-                await self.fanout.publish(chat_id, frames)
+                await self.fanout.publish(chat_id, frames, turn)
             except Exception:  # the other tabs catch up from the history at their next hello
                 log.warning("web chat: could not publish to the other processes", exc_info=True)
         return reached
@@ -219,19 +241,19 @@ class Hub:
     async def push(self, chat_id: str, replies: list[dict[str, Any]]) -> int:
         """Unprompted news to every socket of the chat; kept as pending until one shows it (possibly in
         another process, possibly at the next visit). Returns this process's sockets reached."""
-        nid = notice_id()
+        nid = turn_id()
         await self.history.add_notice(chat_id, nid, notice_entries(nid, replies))
         frame = {"type": "notification", "id": nid, "replies": replies}
-        reached = await self.broadcast(chat_id, [frame])
+        reached = await self.broadcast(chat_id, [frame], turn=nid)
         if reached:
             await self.history.shown(chat_id, nid)
         return reached
 
-    async def delivered_from_elsewhere(self, chat_id: str, frames: list[Frame]) -> None:
+    async def delivered_from_elsewhere(self, chat_id: str, frames: list[Frame], turn: str | None = None) -> None:
         """Another process's frames for a chat: to the sockets held here; a notice shown here is settled."""
         if chat_id not in self._peers:
             return
-        reached = await self.local(chat_id, frames)
+        reached = await self.local(chat_id, frames, turn=turn)
         if reached:
             for frame in frames:
                 if frame.get("type") == "notification" and isinstance(frame.get("id"), str):

@@ -77,8 +77,8 @@ class RedisFanout:
         self.channel = channel
         self.origin = secrets.token_hex(8)  # this process: its own messages come back and are skipped
 
-    async def publish(self, chat_id: str, frames: list[Frame]) -> None:
-        await self.redis.publish(self.channel, _dumps({"o": self.origin, "c": chat_id, "f": frames}))
+    async def publish(self, chat_id: str, frames: list[Frame], turn: str | None = None) -> None:
+        await self.redis.publish(self.channel, _dumps({"o": self.origin, "c": chat_id, "f": frames, "t": turn}))
 
     async def listen(self, deliver: Deliver, ready: asyncio.Event) -> None:
         delay = 0.5
@@ -95,7 +95,8 @@ class RedisFanout:
                         data = json.loads(message["data"])
                         if data.get("o") == self.origin:
                             continue
-                        await deliver(str(data["c"]), list(data["f"]))
+                        turn = data.get("t")
+                        await deliver(str(data["c"]), list(data["f"]), turn if isinstance(turn, str) else None)
                     except Exception:  # one bad message must not stop the listener
                         log.exception("web chat: a frame from another process was not delivered")
             except asyncio.CancelledError:

@@ -19,7 +19,7 @@ from aiohttp import WSMsgType, web
 from bots.conversation.engine import ConversationEngine
 from bots.conversation.messages import Inbound, Reply
 from bots.conversation.notices import SHOPPER_NOTICE_EVENTS, order_chats
-from channels.webchat.hub import ChatHistory, Fanout, Hub, MemoryHistory, Peer, chat_id_for
+from channels.webchat.hub import ChatHistory, Fanout, Hub, MemoryHistory, Peer, chat_id_for, turn_id
 from channels.webchat.settings import WebchatSettings
 from domain import events as ev
 from domain.ports import Clock
@@ -211,14 +211,14 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 async with peer.lock:
                     hub.attach(chat_id, peer)
                     resumed = await hub.resume(chat_id)
-                    await ws.send_json(
-                        {"type": "welcome", "session": token, "history": resumed.history, "limits": limits}
-                    )
+                    peer.seen = resumed.turns
+                    history = resumed.shown_history()
+                    await ws.send_json({"type": "welcome", "session": token, "history": history, "limits": limits})
                     for nid, replies in resumed.pending:
                         await ws.send_json({"type": "notification", "id": nid, "replies": replies})
                 if not resumed.history and not resumed.pending:
                     greeting = await engine.handle(Inbound(CHANNEL, chat_id, chat_id, text="hello", locale=locale))
-                    await _send_replies(peer, hub, chat_id, [], greeting, None)
+                    await _send_replies(peer, hub, chat_id, turn_id(), [], greeting, None)
                 continue
             if chat_id is None:
                 await _error(ws, "no_session", "Say hello first.", ref)
@@ -252,10 +252,11 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 inbound = Inbound(CHANNEL, chat_id, chat_id, payload=payload, locale=locale)
             # The chat's other tabs (here or in another process) show what was said here, and that an
             # answer is on its way.
+            turn = turn_id()
             said = [{"type": "user", "text": shown}] if shown else []
-            await hub.broadcast(chat_id, [*said, {"type": "typing"}], skip=peer)
-            user = [{"from": "user", "text": shown}] if shown else []
-            await _send_replies(peer, hub, chat_id, user, await engine.handle(inbound), ref)
+            await hub.broadcast(chat_id, [*said, {"type": "typing"}], skip=peer, turn=turn)
+            user = [{"from": "user", "text": shown, "turn": turn}] if shown else []
+            await _send_replies(peer, hub, chat_id, turn, user, await engine.handle(inbound), ref)
     finally:
         if chat_id is not None:
             hub.detach(chat_id, peer)
@@ -263,16 +264,16 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 
 async def _send_replies(
-    peer: Peer, hub: Hub, chat_id: str, said: list[dict[str, Any]], replies: list[Reply], ref: str | None
+    peer: Peer, hub: Hub, chat_id: str, turn: str, said: list[dict[str, Any]], replies: list[Reply], ref: str | None
 ) -> None:
     """The turn is written to the history (one write: what was said and the answer), then the answer goes to
     the socket that asked (with its frame's ``ref``) and to every other tab of the chat. Written first, so
     an answer cut off by a restart is in the history the widget gets back."""
     dicts = _dicts(replies)
-    await hub.remember(chat_id, [*said, *({"from": "bot", "reply": reply} for reply in dicts)])
+    await hub.remember(chat_id, [*said, *({"from": "bot", "reply": reply, "turn": turn} for reply in dicts)])
     frame: dict[str, Any] = {"type": "replies", "replies": dicts}
     await peer.send(frame | ({"ref": ref} if ref is not None else {}))
-    await hub.broadcast(chat_id, [frame], skip=peer)
+    await hub.broadcast(chat_id, [frame], skip=peer, turn=turn)
 
 
 def notifier(shop: Shop, engine: ConversationEngine, hub: Hub) -> Any:
@@ -347,7 +348,11 @@ def _background(hub: Hub) -> Any:
             tasks.append(
                 asyncio.create_task(hub.fanout.listen(hub.delivered_from_elsewhere, ready), name="webchat-fanout")
             )
-            await asyncio.wait_for(ready.wait(), 30)
+            try:
+                await asyncio.wait_for(ready.wait(), 30)
+            except TimeoutError:
+                tasks[0].cancel()
+                raise RuntimeError("web chat: no Redis pub/sub after 30 s (CHATSHOP_REDIS_URL)") from None
         tasks.append(asyncio.create_task(_prune_loop(hub), name="webchat-prune"))
         try:
             yield

@@ -106,7 +106,7 @@ async def test_a_deploy_of_a_single_sqlite_shop_without_redis_keeps_the_chat_and
                 await tab.say(answer)
             await tab.press("Standard")
             link = (await tab.press("Place order"))[0]
-            assert link["kind"] == "payment_link"
+            assert link["kind"] == "payment_link", link
             assert first.proc is not None
             first.proc.terminate()  # a deploy
             assert await tab.restarting() == 1012

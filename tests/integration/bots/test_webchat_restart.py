@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from bots.conversation.engine import ConversationEngine
 from channels.webchat import server as webchat
-from channels.webchat.hub import ChatHistory, Fanout, chat_id_for
+from channels.webchat.hub import ChatHistory, Fanout, Hub, MemoryHistory, Peer, chat_id_for
 from channels.webchat.redis_store import PREFIX, RedisFanout, RedisHistory
 from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop, build_shop
@@ -226,6 +226,38 @@ async def test_the_database_history_keeps_the_last_messages_of_each_chat_and_for
 
 
 # --- with Redis: history, pending notices and frames shared by every process ------------------------------
+
+
+class Browser:
+    """A socket that keeps what it was sent (the hub's side of a tab)."""
+
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+
+    async def send_json(self, data: Any) -> None:
+        self.frames.append(data)
+
+    async def close(self, *, code: int = 1000, message: bytes = b"") -> bool:
+        return True
+
+
+async def test_a_frame_from_another_process_that_arrives_after_the_tab_joined_is_not_shown_twice() -> None:
+    """Pub/sub is a moment behind: the answer of a turn can reach a tab after the tab's welcome, whose
+    history already holds that turn."""
+    hub = Hub(MemoryHistory())
+    answer = {"kind": "text", "text": "Hello!", "text_fallback": "Hello!"}
+    await hub.remember(
+        "w1", [{"from": "user", "text": "hi", "turn": "t1"}, {"from": "bot", "reply": answer, "turn": "t1"}]
+    )
+    tab = Browser()
+    peer = Peer(tab)
+    hub.attach("w1", peer)
+    resumed = await hub.resume("w1")
+    peer.seen = resumed.turns
+    assert resumed.shown_history() == [{"from": "user", "text": "hi"}, {"from": "bot", "reply": answer}]
+    await hub.delivered_from_elsewhere("w1", [{"type": "replies", "replies": [answer]}], "t1")  # late
+    await hub.delivered_from_elsewhere("w1", [{"type": "user", "text": "and then"}, {"type": "typing"}], "t2")
+    assert tab.frames == [{"type": "user", "text": "and then"}, {"type": "typing"}]
 
 
 @pytest.fixture

@@ -38,8 +38,10 @@ class Both:
     fake: FakeTelegram
     app: web.Application
 
-    def web_texts(self) -> list[str]:
-        return [str(reply.get("text", "")) for replies in self.app[HUB_KEY].take_pending(WEB_CHAT) for reply in replies]
+    async def web_texts(self) -> list[str]:
+        """The notices kept for the web chat's next visit (no tab is open)."""
+        resumed = await self.app[HUB_KEY].resume(WEB_CHAT)
+        return [str(reply.get("text", "")) for _id, replies in resumed.pending for reply in replies]
 
     def telegram_texts(self) -> list[str]:
         return [call.text for call in self.fake.messages_to(TELEGRAM_CHAT)]
@@ -124,7 +126,7 @@ async def test_web_chat_and_telegram_shoppers_hear_the_same_notices_exactly_once
     while await shop.outbox.drain():
         pass
 
-    heard_on_web = shape(both.web_texts(), web_orders)
+    heard_on_web = shape(await both.web_texts(), web_orders)
     heard_on_telegram = shape(both.telegram_texts(), tg_orders)
     assert heard_on_web == heard_on_telegram
     assert set(heard_on_web.values()) == {1}, heard_on_web  # nothing twice
