@@ -1,4 +1,5 @@
-"""The broadcast rate is one rate across processes (through Redis) and a 429 pauses every sender."""
+"""The broadcast rate is one rate across processes (through Redis, or the database without it) and a 429 pauses
+every sender."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import uuid
 import pytest
 from redis.asyncio import Redis
 
-from bots.campaigns.ratelimit import SLACK, LocalRateLimiter, RateLimiter, RedisRateLimiter
+from bots.campaigns.ratelimit import SLACK, LocalRateLimiter, RateLimiter, RedisRateLimiter, SharedRateLimiter
+from chatshop.bootstrap import Shop
+from domain.adapters.campaigns_ratelimit import SqlRateLimiter
 from tests.support.services import redis_url
 
 pytestmark = pytest.mark.timeout(60)
@@ -73,3 +76,20 @@ async def test_slots_that_came_due_during_a_stall_do_not_burst_past_the_rate(sha
     for limiter in limiters:
         if isinstance(limiter, RedisRateLimiter):
             await limiter.aclose()
+
+
+async def test_two_processes_sharing_the_database_keep_one_rate_between_them_and_share_a_pause(
+    shop: Shop,
+) -> None:
+    """Without Redis the bot's rate is a row in the database (``rate_schedules``): two limiters on it, as two
+    processes would hold, get one rate between them, reserving a few slots per transaction."""
+    first, second = (SharedRateLimiter(SqlRateLimiter(shop.sessions)) for _ in range(2))
+    times = await grant_times([first, second], 120, rate=100)
+    assert busiest_second(times) <= 100 * SLACK + 1
+    assert times[-1] - times[0] >= 110 / 100  # not two rates of 100 side by side
+    shared = [limiter.shared for limiter in (first, second) if isinstance(limiter.shared, SqlRateLimiter)]
+    assert sum(s.reservations for s in shared) <= 120 / 4  # blocks of slots, not a transaction per message
+    await first.pause(0.5)
+    started = time.monotonic()
+    await second.acquire("global:telegram", 100)  # the other process's 429 holds this one too
+    assert time.monotonic() - started >= 0.45
