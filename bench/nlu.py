@@ -92,7 +92,8 @@ def scores(report: dict[str, Any]) -> dict[str, Any]:
         part: {
             "intent_accuracy": report[part]["intent"]["accuracy"],
             "intent_macro_f1": report[part]["intent"]["macro_f1"],
-            "entity_f1": report[part]["entity"]["f1"],
+            "entity_f1": report[part]["entity"]["f1"],  # by type and span, as `rasa test nlu`
+            "entity_value_accuracy": report[part]["entity"]["value"]["accuracy"],
             "n": report[part]["n"],
         }
         for part in ("all", "en", "zh")

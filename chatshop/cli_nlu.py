@@ -37,12 +37,18 @@ def train(
     typer.echo(f"embedded NLU model {model.data_hash} {how}: {path}")
 
 
+def _accuracy(accuracy: float | None, compared: int) -> str:
+    return "-" if accuracy is None else f"{accuracy:.4f} ({compared})"
+
+
 def _print_report(report: dict[str, Any], console: Console) -> None:
     summary = Table(title="NLU evaluation")
-    for column in ("set", "n", "intent acc", "intent macro-F1", "entity P", "entity R", "entity F1"):
+    columns = ("set", "n", "intent acc", "intent macro-F1", "span P", "span R", "span F1", "value acc")
+    for column in columns:
         summary.add_column(column, justify="right" if column != "set" else "left")
     for name in ("all", "en", "zh"):
         part = report[name]
+        value = part["entity"]["value"]  # how many were compared: in --json and the per-entity table
         summary.add_row(
             name,
             str(part["n"]),
@@ -51,6 +57,7 @@ def _print_report(report: dict[str, Any], console: Console) -> None:
             f"{part['entity']['precision']:.4f}",
             f"{part['entity']['recall']:.4f}",
             f"{part['entity']['f1']:.4f}",
+            "-" if value["accuracy"] is None else f"{value['accuracy']:.4f}",
         )
     console.print(summary)
     per_intent = Table(title="Per intent (all)")
@@ -59,11 +66,15 @@ def _print_report(report: dict[str, Any], console: Console) -> None:
     for name, values in report["all"]["intent"]["per_intent"].items():
         per_intent.add_row(name, *(str(values[k]) for k in ("precision", "recall", "f1", "support")))
     console.print(per_intent)
-    per_entity = Table(title="Per entity (all)")
-    for column in ("entity", "precision", "recall", "f1", "support"):
+    per_entity = Table(title="Per entity (all): span = type + text span; value = stated value")
+    for column in ("entity", "span P", "span R", "span F1", "support", "value acc"):
         per_entity.add_column(column)
     for name, values in report["all"]["entity"]["per_entity"].items():
-        per_entity.add_row(name, *(str(values[k]) for k in ("precision", "recall", "f1", "support")))
+        per_entity.add_row(
+            name,
+            *(str(values[k]) for k in ("precision", "recall", "f1", "support")),
+            _accuracy(values["value_accuracy"], values["value_compared"]),
+        )
     console.print(per_entity)
     if report["confusion"]:
         confusion = Table(title="Most confused intents")
@@ -72,6 +83,20 @@ def _print_report(report: dict[str, Any], console: Console) -> None:
         for row in report["confusion"]:
             confusion.add_row(row["gold"], row["predicted"], str(row["count"]))
         console.print(confusion)
+    if report.get("by_file"):
+        by_file = Table(title="By data file (cross-validation): intent macro-F1 and entity span F1")
+        for column in ("file", "n", "intent", "entities", "brand", "product"):
+            by_file.add_column(column, justify="left" if column == "file" else "right")
+        for name, part in report["by_file"].items():
+            per = part["all"]["entity"]["per_entity"]
+            by_file.add_row(
+                name,
+                str(part["all"]["n"]),
+                f"{part['all']['intent']['macro_f1']:.4f}",
+                f"{part['all']['entity']['f1']:.4f}",
+                *(f"{per[e]['f1']:.4f}" if e in per else "-" for e in ("brand", "product")),
+            )
+        console.print(by_file)
     unknown = report["unknown"]
     if unknown["intents"] or unknown["entities"]:
         console.print(f"[yellow]unknown intents {unknown['intents']}, entities {unknown['entities']}[/yellow]")

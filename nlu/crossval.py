@@ -6,7 +6,9 @@ all rebuilt from those folds; lookups and synonym blocks are kept, the synonyms 
 come from the training folds only). Folds are stratified by intent and language, so each holds about the
 same share of every intent in English and in Chinese. The report has the shape of `nlu.evaluate.score`,
 plus ``acting``: the confidence threshold and top-two margin below which the bot should ask rather than
-act (`choose_threshold`), chosen on the same out-of-fold predictions.
+act (`choose_threshold`), chosen on the same out-of-fold predictions, and ``by_file``: the scores of each
+data file's examples on their own (so a file such as en_outside.yml, brands the shop does not carry, is
+tracked apart from the requests about the catalog).
 """
 
 from __future__ import annotations
@@ -110,6 +112,21 @@ def out_of_fold_predictions(
     return results
 
 
+def scores_by_file(examples: Sequence[Example], predictions: Sequence[ParseResult]) -> dict[str, Any]:
+    """Per source file: its number of examples, intent macro-F1 and entity span scores (overall, en, zh)."""
+    indices: dict[str, list[int]] = defaultdict(list)
+    for i, example in enumerate(examples):
+        indices[example.source or "?"].append(i)
+    by_file: dict[str, Any] = {}
+    for name in sorted(indices):
+        part = score([examples[i] for i in indices[name]], [predictions[i] for i in indices[name]])
+        by_file[name] = {
+            lang: {"n": part[lang]["n"], "intent": part[lang]["intent"], "entity": part[lang]["entity"]}
+            for lang in ("all", "en", "zh")
+        }
+    return by_file
+
+
 def cross_validate(
     data: TrainingData,
     k: int = 5,
@@ -121,6 +138,7 @@ def cross_validate(
     results = out_of_fold_predictions(data, k, seed, trainer, progress)
     report = score(data.examples, results)
     report["acting"] = choose_threshold(data.examples, results)
+    report["by_file"] = scores_by_file(data.examples, results)
     report["folds"] = k
     report["seed"] = seed
     return report

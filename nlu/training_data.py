@@ -26,6 +26,9 @@ class AnnotatedEntity:
     start: int
     end: int
     text: str
+    #: the annotation gives its value ("[红色]{... "value": "red"}", "[large](size:L)"); without one Rasa
+    #: takes the text as the value, which in a file written by someone else is rarely our canonical form
+    value_stated: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class Example:
     text: str
     intent: str
     entities: tuple[AnnotatedEntity, ...] = ()
+    #: the file it was read from (its name), so cross-validation can score each file on its own
+    source: str = field(default="", compare=False)
 
 
 @dataclass
@@ -92,10 +97,10 @@ def parse_annotated(line: str) -> tuple[str, tuple[AnnotatedEntity, ...], list[s
         plain.append(before)
         length += len(before)
         text = match.group("text")
-        entity, value = "", text
+        entity, value, stated = "", text, False
         if match.group("paren") is not None:
             entity, _, explicit = match.group("paren").partition(":")
-            value = explicit or text
+            value, stated = explicit or text, bool(explicit)
         else:
             try:
                 spec = json.loads(match.group("json"))
@@ -103,12 +108,12 @@ def parse_annotated(line: str) -> tuple[str, tuple[AnnotatedEntity, ...], list[s
                 spec = None
             if isinstance(spec, dict) and isinstance(spec.get("entity"), str):
                 entity = spec["entity"]
-                value = str(spec.get("value", text))
+                value, stated = str(spec.get("value", text)), "value" in spec
             else:
                 errors.append(f"bad entity annotation {match.group(0)!r} in {line!r}")
         entity = entity.strip()
         if entity:
-            entities.append(AnnotatedEntity(entity, value.strip(), length, length + len(text), text))
+            entities.append(AnnotatedEntity(entity, value.strip(), length, length + len(text), text, stated))
         plain.append(text)
         length += len(text)
         cursor = match.end()
@@ -166,7 +171,7 @@ def parse_document(document: object, source: str = "<string>") -> TrainingData:
             for line in lines:
                 text, entities, errors = parse_annotated(line)
                 data.errors.extend(f"{source}: {e}" for e in errors)
-                example = Example(text=text, intent=intent, entities=entities)
+                example = Example(text=text, intent=intent, entities=entities, source=Path(source).name)
                 data.examples.append(example)
                 _note_synonyms(data.synonyms, example)
         elif "synonym" in block:

@@ -40,7 +40,9 @@ def test_cli_evaluate_prints_one_json_object(write_yaml, nlu_cache_dir: Path, em
     report = json.loads(result.output)
     assert report["all"]["n"] == 2
     assert report["all"]["intent"]["accuracy"] == 1.0
-    assert report["all"]["entity"]["f1"] == 1.0
+    assert report["all"]["entity"]["f1"] == 1.0  # the span "#1042"
+    assert report["all"]["entity"]["value"] == {"accuracy": 1.0, "compared": 1, "correct": 1}  # its value 1042
+    assert report["all"]["entity"]["per_entity"]["order_id"]["value_accuracy"] == 1.0
     assert set(report) >= {"all", "en", "zh", "confusion"}
 
 
@@ -49,7 +51,8 @@ def test_cli_evaluate_prints_tables(write_yaml, nlu_cache_dir: Path, embedded_en
         nlu_app, ["evaluate", "--data", str(write_yaml(TINY)), "--cache-dir", str(nlu_cache_dir)]
     )
     assert result.exit_code == 0, result.output
-    assert "intent macro-F1" in result.output and "order_status" in result.output
+    assert "macro-F1" in result.output and "order_status" in result.output
+    assert "span F1" in result.output and "value acc" in result.output and "1.0000 (1)" in result.output
 
 
 def test_cli_evaluate_rejects_an_unknown_engine_or_missing_file(write_yaml) -> None:

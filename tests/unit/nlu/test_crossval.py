@@ -107,3 +107,27 @@ def test_a_wrong_action_costs_more_than_a_question() -> None:
     predictions = [_guess(f"m{i}", "greet", 0.6, 0.1) for i in range(4)] + [_guess("m4", "thanks", 0.6, 0.1)]
     assert choose_threshold(examples, predictions, wrong_cost=5.0)["acted"] == 0.0
     assert choose_threshold(examples, predictions, wrong_cost=2.0)["acted"] == 1.0
+
+
+OUTSIDE = """
+version: "3.1"
+nlu:
+- intent: search_product
+  examples: |
+    - do you have [Nike](brand) shoes
+    - any [Logitech](brand) [mouse](product)?
+    - 有没有[小米](brand)的[充电宝]{"entity": "product", "value": "power bank"}
+"""
+
+
+def test_each_data_file_is_scored_on_its_own_too(write_yaml) -> None:
+    from nlu.training_data import load_files
+
+    data = load_files([write_yaml(SMALL, "en.yml"), write_yaml(OUTSIDE, "en_outside.yml")])
+    report = cross_validate(data, k=2, seed=0)
+    by_file = report["by_file"]
+    assert set(by_file) == {"en.yml", "en_outside.yml"}
+    assert by_file["en_outside.yml"]["all"]["n"] == 3 and by_file["en_outside.yml"]["zh"]["n"] == 1
+    assert by_file["en.yml"]["all"]["n"] + by_file["en_outside.yml"]["all"]["n"] == report["all"]["n"]
+    brand = by_file["en_outside.yml"]["all"]["entity"]["per_entity"]["brand"]
+    assert brand["support"] == 3 and 0.0 <= brand["f1"] <= 1.0  # scored by span, like the whole report

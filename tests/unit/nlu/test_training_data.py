@@ -29,6 +29,18 @@ def test_legacy_entity_colon_value_syntax_is_understood() -> None:
     assert entities[0].value == "XS"
 
 
+def test_an_annotation_says_whether_it_states_its_value() -> None:
+    _, entities, _ = parse_annotated(
+        '[红色](color) [大号](size:L) [鞋]{"entity": "category", "value": "shoes"} [包]{"entity": "category"}'
+    )
+    assert [(e.value, e.value_stated) for e in entities] == [
+        ("红色", False),
+        ("L", True),
+        ("shoes", True),
+        ("包", False),
+    ]
+
+
 def test_several_entities_get_offsets_in_the_plain_text() -> None:
     text, entities, _ = parse_annotated(
         '[2](quantity) [Hearth Ceramic Mug](product) under [$20]{"entity": "max_price", "value": "20"}'
