@@ -8,8 +8,10 @@ from enum import StrEnum
 
 from domain.model.money import Money
 from domain.model.orders import STAFF_CANCELLABLE
-from domain.views.models import CustomerProfile, OrderView
+from domain.views.models import CustomerProfile, OrderMoney, OrderSummary, OrderView
 from domain.views.port import ShopViews
+
+HISTORY = 50  # earlier orders read for the customer line
 
 
 class OrderAction(StrEnum):
@@ -43,6 +45,11 @@ class OrderCard:
     refundable: str
     tracking: str | None
     placed_at: datetime
+    facts: tuple[str, ...] = ()  # payment and risk: how it was paid, where it goes, where it came from
+
+    @property
+    def first_order(self) -> bool:
+        return self.customer.endswith(FIRST_ORDER)
 
     @property
     def title(self) -> str:
@@ -86,12 +93,34 @@ def actions_for(order: OrderView) -> tuple[OrderAction, ...]:
     return tuple(found)
 
 
-def _customer_label(order: OrderView, customer: CustomerProfile | None) -> str:
-    if customer is None:
-        return f"customer #{order.customer_id}"
-    name = customer.name or f"customer #{customer.id}"
-    history = f"{customer.orders} order(s), {money(customer.lifetime_value, order.currency)} lifetime"
-    return f"{name} (#{customer.id}, {history})"
+FIRST_ORDER = "first order"
+_NOT_KEPT = frozenset({"cancelled", "expired", "pending_payment", "refunded"})  # orders that brought nothing
+
+
+def _customer_label(order: OrderView, customer: CustomerProfile | None, earlier: list[OrderSummary]) -> str:
+    """Who, and what they bought before this order (this one is not history yet): a first order says so."""
+    name = (customer.name if customer else "") or f"customer #{order.customer_id}"
+    kept = [o for o in earlier if o.status not in _NOT_KEPT]
+    if not kept:
+        return f"{name} · {FIRST_ORDER}" + (f" ({len(earlier)} unpaid or cancelled before)" if earlier else "")
+    spent = money(sum(o.total for o in kept if o.currency == order.currency), order.currency)
+    plural = "s" if len(kept) != 1 else ""
+    return f"{name} · {len(kept)} earlier order{plural}, {spent}, last {kept[0].placed_at:%Y-%m-%d}"
+
+
+def _facts(order: OrderView, payments: OrderMoney | None) -> tuple[str, ...]:
+    """What a person deciding on the order wants to know about the money and the destination."""
+    facts: list[str] = []
+    paid = [p for p in (payments.payments if payments else ()) if p.status == "succeeded"]
+    if paid:
+        facts.append("Paid via " + ", ".join(f"{p.provider} ({money(p.amount, p.currency)})" for p in paid))
+    elif order.captured == 0:
+        facts.append("Not paid yet")
+    country = order.shipping_address.get("country")
+    if country:
+        facts.append(f"ships to {country}")
+    facts.append(f"ordered in {order.channel}")
+    return tuple(facts)
 
 
 def _ship_to(address: dict[str, str]) -> str:
@@ -99,7 +128,13 @@ def _ship_to(address: dict[str, str]) -> str:
     return ", ".join(p for p in parts if p) or "no address"
 
 
-def build_card(order: OrderView, customer: CustomerProfile | None, now: datetime) -> OrderCard:
+def build_card(
+    order: OrderView,
+    customer: CustomerProfile | None,
+    now: datetime,
+    earlier: list[OrderSummary] | None = None,
+    payments: OrderMoney | None = None,
+) -> OrderCard:
     cur = order.currency
     lines = tuple(
         f"{line.quantity} × {line.name} ({line.sku}) at {money(line.unit_price, cur)}"
@@ -120,7 +155,7 @@ def build_card(order: OrderView, customer: CustomerProfile | None, now: datetime
     return OrderCard(
         order_id=order.id,
         status=order.status,
-        customer=_customer_label(order, customer),
+        customer=_customer_label(order, customer, earlier or []),
         ship_to=_ship_to(order.shipping_address),
         lines=lines,
         totals=tuple(totals),
@@ -130,6 +165,7 @@ def build_card(order: OrderView, customer: CustomerProfile | None, now: datetime
         refundable=money(order.captured - order.refunded, cur),
         tracking=tracking,
         placed_at=order.placed_at,
+        facts=_facts(order, payments),
     )
 
 
@@ -137,7 +173,10 @@ async def order_card(views: ShopViews, order_id: int, now: datetime) -> OrderCar
     order = await views.order(order_id)
     if order is None:
         return None
-    return build_card(order, await views.customer(order.customer_id), now)
+    history = await views.orders_of(order.customer_id, limit=HISTORY)
+    earlier = [o for o in history if o.id != order.id and o.placed_at <= order.placed_at]
+    money_moves = await views.order_money(order_id)
+    return build_card(order, await views.customer(order.customer_id), now, earlier, money_moves)
 
 
 def decision_of(status: str) -> str | None:

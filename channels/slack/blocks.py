@@ -74,7 +74,10 @@ def _order_body(card: OrderCard) -> list[Block]:
         f"{label}: *{value}*" if label == "Total" else f"{label}: {value}" for label, value in card.totals
     )
     # The shopper typed the name and address; product names may be imported text: escaped for mrkdwn.
-    fields = [mrkdwn(f"*Customer*\n{esc(card.customer)}"), mrkdwn(f"*Ship to*\n{esc(card.ship_to)}")]
+    customer = esc(card.customer) + (" :new:" if card.first_order else "")
+    fields = [mrkdwn(f"*Customer*\n{customer}"), mrkdwn(f"*Ship to*\n{esc(card.ship_to)}")]
+    if card.facts:
+        fields.append(mrkdwn(f"*Payment and risk*\n{esc(' · '.join(card.facts))}"))
     blocks: list[Block] = [
         {"type": "section", "fields": fields},
         section(f"*Lines*\n{bullet([esc(line) for line in card.lines])}"),
@@ -89,9 +92,11 @@ def _order_body(card: OrderCard) -> list[Block]:
     return blocks
 
 
-def approval_message(card: OrderCard, decision: str | None = None) -> list[Block]:
-    """The message in the ops channel: the order, and either the buttons or who decided and when."""
-    blocks = [header(f"{card.title} needs approval"), *_order_body(card)]
+def approval_message(card: OrderCard, decision: str | None = None, headline: str | None = None) -> list[Block]:
+    """The message in the ops channel: the order, and either the buttons or who decided and when (then the
+    header says the outcome: "Order #4002 approved by abe at 14:02")."""
+    title = headline or f":hourglass_flowing_sand: {card.title} needs approval"
+    blocks = [header(title), *_order_body(card)]
     if decision is None:
         value = str(card.order_id)
         blocks.append(
@@ -161,8 +166,53 @@ def stock_message(found: list[StockSummary], query: str) -> list[Block]:
     return blocks
 
 
-def low_stock_message(text: str, sku: str) -> list[Block]:
-    return [section(f":warning: {text}"), actions(f"low-{sku}", button("Adjust…", "adjust_stock", sku))]
+RECEIVE_STOCK = "receive_stock"  # the Receive… button's action id and its modal's callback id
+
+
+def low_stock_message(text: str, sku: str, item: StockSummary | None = None) -> list[Block]:
+    """What runs low (the product by name, imported text escaped), where it is, and what to do about it."""
+    rows = (
+        "\n".join(
+            f"`{esc(w.code)}` {esc(w.name)}: *{w.on_hand}* on hand, {w.available} available" for w in item.warehouses
+        )
+        if item
+        else ""
+    )
+    return [
+        section(f":warning: {esc(text)}" + (f"\n{rows}" if rows else "\n_not stocked in any warehouse_")),
+        actions(
+            f"low-{sku}",
+            button("Receive…", RECEIVE_STOCK, sku, "primary"),
+            button("Adjust…", "adjust_stock", sku),
+        ),
+    ]
+
+
+def receive_modal(item: StockSummary, channel: str | None) -> Block:
+    """Stock that arrived: where, how many, and a note for the ledger."""
+    if item.warehouses:
+        options = [
+            {"text": plain(f"{w.code} {w.name} ({w.on_hand} on hand)"), "value": w.code} for w in item.warehouses
+        ]
+        where = _input(
+            "warehouse",
+            "Warehouse",
+            {"type": "static_select", "action_id": "warehouse", "options": options, "initial_option": options[0]},
+        )
+    else:
+        where = _input("warehouse", "Warehouse code", _text_input("warehouse", "e.g. EAST", max_length=32))
+    return _modal(
+        RECEIVE_STOCK,
+        "Receive stock",
+        "Receive",
+        [
+            section(f"*{esc(item.title)}*: {item.available} available (threshold {item.threshold})"),
+            where,
+            _input("quantity", "Units received", _text_input("quantity", "e.g. 24", max_length=7)),
+            _input("reason", "Note", _text_input("reason", initial="received", max_length=200), optional=True),
+        ],
+        {"sku": item.sku, "channel": channel},
+    )
 
 
 # --- modals ------------------------------------------------------------------------------------------
@@ -351,13 +401,25 @@ def refund_done_modal(refund_id: int, order_id: int, channel: str | None, ts: st
 
 
 # --- support -----------------------------------------------------------------------------------------
+def _quoted(lines: tuple[str, ...]) -> str:
+    """What the shopper wrote, as quotes (escaped: their words must not become markup)."""
+    if not lines:
+        return "_nothing typed, only buttons_"
+    return "\n".join("\n".join(f"> {esc(part)}" for part in line.splitlines() or [""]) for line in lines)
+
+
 def handoff_message(handoff: Handoff, closed_by: str | None = None) -> list[Block]:
     blocks: list[Block] = [
         header(f"Ticket #{handoff.ticket_id}: {handoff.subject}"),  # plain text: nothing to escape
         context(f"{esc(handoff.customer)} (customer #{handoff.customer_id}) via {handoff.channel}"),
-        section(f"*Cart*\n{bullet([esc(line) for line in handoff.cart], '_empty_')}"),
-        section(f"*Recent orders*\n{bullet([esc(line) for line in handoff.orders])}"),
-        section(f"*Last messages*\n{bullet([esc(line) for line in handoff.messages])}"),
+        {
+            "type": "section",
+            "fields": [
+                mrkdwn(f"*Cart*\n{bullet([esc(line) for line in handoff.cart], '_empty_')}"),
+                mrkdwn(f"*Last order*\n{esc(handoff.orders[0]) if handoff.orders else '_none yet_'}"),
+            ],
+        },
+        section(f"*The shopper said*\n{_quoted(handoff.messages)}"),
     ]
     if closed_by is not None:
         blocks.append(section(f":white_check_mark: Closed by {esc(closed_by)}."))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bots.ops import stock
 from bots.ops.orders import decision_of, money, order_card
 from bots.ops.stock import low_stock_alert
 from bots.ops.support import handoff
@@ -58,8 +59,13 @@ async def post_approval(ops: SlackOps, event: ev.OrderNeedsApproval) -> None:
     ops.registry.remember_approval(event.order_id, MessageRef(str(response["channel"]), str(response["ts"])))
 
 
-async def update_approval(ops: SlackOps, order_id: int, decision: str, ref: MessageRef | None = None) -> None:
-    """Replace the buttons with who decided and when (in place, with chat.update)."""
+async def update_approval(
+    ops: SlackOps, order_id: int, verdict: str, who: str, reason: str | None = None, ref: MessageRef | None = None
+) -> None:
+    """Replace the buttons with who decided and when, and the header with the outcome (in place)."""
+    decision = decision_text(verdict, who, ops.stamp(), reason)
+    headline = f"{VERDICT_ICONS.get(verdict, ':information_source:')} Order #{order_id} {verdict} by {who} at "
+    headline += f"{ops.now():%H:%M}"
     channel = ops.config.ops_channel
     ref = ref or (await ops.registry.approval(channel, order_id) if channel else None)
     card = await order_card(ops.views, order_id, ops.now())
@@ -69,10 +75,13 @@ async def update_approval(ops: SlackOps, order_id: int, decision: str, ref: Mess
         channel=ref.channel,
         ts=ref.ts,
         text=f"{card.title}: {decision}",
-        blocks=approval_message(card, decision),
+        blocks=approval_message(card, decision, headline),
         metadata=metadata(APPROVAL_EVENT, order_id=order_id),
     )
     ops.registry.mark_decided(order_id)
+
+
+VERDICT_ICONS = {"approved": ":white_check_mark:", "rejected": ":x:"}
 
 
 def decision_text(verdict: str, who: str, when: str, reason: str | None = None) -> str:
@@ -95,15 +104,17 @@ async def decided_elsewhere(ops: SlackOps, event: ev.OrderStatusChanged) -> None
         order = await ops.views.order(event.order_id)
         cancel_reason = (order.cancel_reason if order else None) or ""
         reason = cancel_reason.removeprefix(REJECTED) if cancel_reason.startswith(REJECTED) else cancel_reason
-    await update_approval(ops, event.order_id, decision_text(verdict, event.actor, ops.stamp(), reason or None))
+    await update_approval(ops, event.order_id, verdict, event.actor, reason or None)
 
 
 async def post_low_stock(ops: SlackOps, event: ev.LowStock) -> None:
     if not ops.config.ops_channel:
         return
-    text = low_stock_alert(event.sku, event.available, event.threshold)
+    found = await stock.find(ops.views, event.sku, limit=1)
+    item = found[0] if found and found[0].sku == event.sku else None
+    text = low_stock_alert(item.title if item else event.sku, event.available, event.threshold)
     await ops.client.chat_postMessage(
-        channel=ops.config.ops_channel, text=text, blocks=low_stock_message(text, event.sku)
+        channel=ops.config.ops_channel, text=esc(text), blocks=low_stock_message(text, event.sku, item)
     )
 
 

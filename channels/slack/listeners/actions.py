@@ -11,7 +11,16 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bots.ops import stock
 from bots.ops.orders import order_card
 from bots.ops.support import SUPPORT_COUPON_BP, coupon_code, coupon_message
-from channels.slack.blocks import adjust_modal, esc, order_message, refund_modal, reject_modal, ship_modal
+from channels.slack.blocks import (
+    RECEIVE_STOCK,
+    adjust_modal,
+    esc,
+    order_message,
+    receive_modal,
+    refund_modal,
+    reject_modal,
+    ship_modal,
+)
 from channels.slack.context import (
     PROVIDER_OUTAGE,
     Refused,
@@ -24,7 +33,7 @@ from channels.slack.context import (
     replace_card,
     user_of,
 )
-from channels.slack.notifier import decision_text, update_approval
+from channels.slack.notifier import update_approval
 from domain import commands as c
 from domain.errors import DomainError, IllegalTransition
 from domain.model.staff import Permission
@@ -65,8 +74,7 @@ async def approve(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
         await ops.attempt(channel, user, ops.bus.handle(c.ApproveOrder(order_id, member.as_actor())))
     except Refused:
         return
-    decision = decision_text("approved", member.name, ops.stamp())
-    await update_approval(ops, order_id, decision, message_ref(body))
+    await update_approval(ops, order_id, "approved", member.name, ref=message_ref(body))
 
 
 async def reject(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -101,6 +109,21 @@ async def adjust(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
         await ops.tell(channel, user, f"No SKU {esc(sku)} any more.")
         return
     await ops.client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(found[0], channel))
+
+
+async def receive(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    ops, channel, user = ops_of(context), channel_of(body), user_of(body)
+    try:
+        await ops.staff(channel, user, Permission.ADJUST_STOCK)
+    except Refused:
+        return
+    sku = _value(body)[:64]
+    found = await stock.find(ops.views, sku, limit=1) if sku else []
+    if not found or found[0].sku != sku:
+        await ops.tell(channel, user, f"No SKU {esc(sku)} any more.")
+        return
+    await ops.client.views_open(trigger_id=body["trigger_id"], view=receive_modal(found[0], channel))
 
 
 async def cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -218,6 +241,7 @@ def register(app: AsyncApp) -> None:
     app.action("approve_order")(answered(approve))
     app.action("reject_order")(answered(reject))
     app.action("adjust_stock")(answered(adjust))
+    app.action(RECEIVE_STOCK)(answered(receive))
     app.action("order_cancel")(answered(cancel))
     app.action("order_pick")(answered(pick))
     app.action("order_pack")(answered(pack))

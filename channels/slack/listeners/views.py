@@ -9,9 +9,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bots.ops.orders import order_card
-from channels.slack.blocks import esc
+from channels.slack.blocks import RECEIVE_STOCK, esc
 from channels.slack.context import PROVIDER_OUTAGE, Refused, SlackOps, answered, ops_of, replace_card, user_of
-from channels.slack.notifier import decision_text, update_approval
+from channels.slack.notifier import update_approval
 from channels.slack.registry import MessageRef
 from domain import commands as c
 from domain.errors import DomainError, ValidationFailed
@@ -99,6 +99,37 @@ async def adjust_submitted(
     await ops.tell(channel, user, f"Adjusted {esc(sku)} at {esc(warehouse)} by {delta:+d} ({esc(reason)}).")
 
 
+async def receive_submitted(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    quantity = parse_delta(_field(view, "quantity"))
+    warehouse, reason = _field(view, "warehouse").upper(), _field(view, "reason") or "received"
+    errors = {}
+    if quantity is None or quantity < 0:
+        errors["quantity"] = f"A whole number of units, from 1 to {MAX_DELTA:,}."
+    if not warehouse:
+        errors["warehouse"] = "Which warehouse took it in?"
+    if len(reason) > MAX_REASON:
+        errors["reason"] = f"At most {MAX_REASON} characters, please."
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    assert quantity is not None
+    ops, meta, user = ops_of(context), _meta(view), user_of(body)
+    channel, sku = meta.get("channel"), str(meta["sku"])
+    try:
+        member = await ops.staff(channel, user)
+        await ops.attempt(
+            channel, user, ops.bus.handle(c.ReceiveStock(sku, warehouse, quantity, reason, member.as_actor()))
+        )
+    except Refused:
+        return
+    now = await ops.views.stock(sku)
+    available = f"; {now.available} available now" if now else ""
+    await ops.tell(channel, user, f"Received {quantity:,} × {esc(sku)} at {esc(warehouse)}{available}.")
+
+
 async def reject_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
@@ -120,7 +151,7 @@ async def reject_submitted(
     except Refused:
         return
     ref = MessageRef(str(channel), str(meta["ts"])) if channel and meta.get("ts") else None
-    await update_approval(ops, order_id, decision_text("rejected", member.name, ops.stamp(), reason), ref)
+    await update_approval(ops, order_id, "rejected", member.name, reason, ref)
 
 
 async def refund_submitted(
@@ -200,5 +231,6 @@ async def ship_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, An
 def register(app: AsyncApp) -> None:
     app.view("adjust_stock")(answered(adjust_submitted))
     app.view("reject_order")(answered(reject_submitted))
+    app.view(RECEIVE_STOCK)(answered(receive_submitted))
     app.view("refund_order")(answered(refund_submitted))
     app.view("ship_order")(answered(ship_submitted))

@@ -74,8 +74,24 @@ async def test_stock_falling_below_its_threshold_is_announced_in_the_ops_channel
     await slack.fake.wait_for("chat.postEphemeral", lambda a: a["text"].startswith("Adjusted MUG-WHT"))
     await slack.shop.outbox.drain()
     alert = await slack.fake.wait_for("chat.postMessage", lambda a: a["channel"] == OPS)
-    assert alert.args["text"] == "Low stock: MUG-WHT has 3 available (threshold 5)."
-    assert _buttons(alert.args["blocks"]) == [("adjust_stock", "MUG-WHT")]
+    assert alert.args["text"] == "Low stock: Hearth Ceramic Mug color white (MUG-WHT) has 3 available (threshold 5)."
+    assert "`EAST` East: *3* on hand, 3 available" in _texts(alert.args["blocks"])
+    assert _buttons(alert.args["blocks"]) == [("receive_stock", "MUG-WHT"), ("adjust_stock", "MUG-WHT")]
+
+    # Receive… opens a modal; what arrived is booked with ReceiveStock and the stock is told.
+    await slack.send.click("receive_stock", "MUG-WHT", VIEWER, OPS, alert.args.get("ts", "1.000100"))
+    refused = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == VIEWER)
+    assert refused.args["text"] == "A viewer may not adjust stock; it takes an operator."
+    slack.fake.calls.clear()
+    await slack.send.click("receive_stock", "MUG-WHT", OPERATOR, OPS)
+    modal = (await slack.fake.wait_for("views.open")).args["view"]
+    assert modal["callback_id"] == "receive_stock"
+    bad = await slack.send.submit(modal, {"warehouse": "EAST", "quantity": "-4"}, OPERATOR)
+    assert bad.json()["errors"] == {"quantity": "A whole number of units, from 1 to 1,000,000."}
+    await slack.send.submit(modal, {"warehouse": "EAST", "quantity": "24", "reason": "PO 1182"}, OPERATOR)
+    done = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["text"].startswith("Received"))
+    assert done.args["text"] == "Received 24 × MUG-WHT at EAST; 27 available now."
+    assert await _ledger(slack, "PO 1182") == [(24, "olga")]
 
 
 async def test_an_order_card_offers_the_actions_of_its_state_and_they_move_it_along(slack: SlackShop) -> None:

@@ -30,8 +30,10 @@ async def test_a_whole_handoff_thread_reply_and_close(slack: SlackShop) -> None:
     assert f"Ticket #{ticket_id}: Late parcel" in text
     assert "Ann (customer #1) via webchat" in text
     assert "2 × Hearth Ceramic Mug (MUG-WHT) 24.00 USD" in text
-    assert "#1 paid, 85.00 USD, 2026-11-02" in text
-    assert "shopper: my shoes never came" in text
+    assert "Total: 2 items, 24.00 USD before shipping" in text
+    assert "*Last order*\n#1 paid, 85.00 USD, 2026-11-02" in text
+    assert "*The shopper said*\n> my shoes never came" in text
+    assert "Let me get a person." not in text  # the bot's side is not the shopper's story
     ticket = await slack.shop.views.ticket(ticket_id)
     assert ticket is not None and ticket["external_thread"] == f"{SUPPORT}:{thread_ts}"
 
@@ -118,3 +120,32 @@ async def test_a_viewer_may_not_create_a_coupon(slack: SlackShop) -> None:
     assert refusal.args["text"] == "A viewer may not manage the catalog; it takes an operator."
     ticket = await slack.shop.views.ticket(ticket_id)
     assert ticket is not None and ticket["messages"] == []
+
+
+async def test_the_handoff_digest_shows_what_the_shopper_typed_not_button_codes_or_bot_cards(slack: SlackShop) -> None:
+    customer = await slack.small.customer("web-8", "Cy")
+    transcript = (
+        ("shopper", "do you have running shoes"),
+        ("bot", "Stride Running Shoes\n" + "\n".join(f"[{n}] size {n}" for n in range(36, 52))),
+        ("shopper", "[pv]"),
+        ("shopper", "[add]"),
+        ("shopper", "the size 42 won't go in the cart"),
+        ("bot", "Let me get a person."),
+        ("shopper", "hello??"),
+        ("shopper", "<!channel> are you there"),
+        ("shopper", "please"),
+    )
+    ticket_id = int(await slack.shop.bus.handle(c.OpenTicket(customer, "webchat", "chat-8", "Cart", transcript)))
+    await slack.shop.outbox.drain()
+    parent = await slack.fake.wait_for("chat.postMessage", lambda a: a["channel"] == SUPPORT)
+    text = _texts(parent.args["blocks"])
+    said = text[text.index("*The shopper said*") :].splitlines()[1:5]
+    assert said == [
+        "> the size 42 won't go in the cart",
+        "> hello??",
+        "> &lt;!channel&gt; are you there",
+        "> please",
+    ]
+    assert "[pv]" not in text and "[add]" not in text and "size 36" not in text
+    assert "*Cart*\n_empty_" in text and "*Last order*\n_none yet_" in text
+    assert f"Ticket #{ticket_id}: Cart" in text
