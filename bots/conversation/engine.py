@@ -19,6 +19,7 @@ from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.state import StateStore, state_key
 from bots.conversation.turn import Form, Router, Services, Turn
 from bots.i18n import SUPPORTED, Translator, choose_locale
+from bots.shopper.problems import problem_text
 from bots.shopper.render import main_menu, menu_buttons
 from domain import commands as c
 from domain import events as ev
@@ -145,7 +146,7 @@ class ConversationEngine:
             replies = self._bad_payload(turn, exc)
         except DomainError as exc:
             _ = t
-            replies = [main_menu(turn, _("Sorry: {problem}", problem=exc.message))]
+            replies = [main_menu(turn, _("Sorry: {problem}", problem=problem_text(turn, exc)))]
         except Exception:
             log.exception("flow failed in %s (flow=%s step=%s)", key, state.flow, state.step)
             state.finish()  # a flow that crashed once would crash again on the next message

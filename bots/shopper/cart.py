@@ -26,7 +26,7 @@ async def add_variant(turn: Turn, product: ProductDetail, variant: VariantView, 
     _ = turn.t
     in_cart = await turn.services.bus.handle(c.AddToCart(turn.customer_id, variant.sku, quantity, actor=turn.actor))
     turn.state.memory.update(product_id=product.id, variant_id=variant.id)
-    label = variant_label(variant)
+    label = variant_label(variant, turn)
     name = f"{product.name} ({label})" if label != variant.sku else product.name
     text = _(
         "Added {quantity} x {name} to your cart ({in_cart} in the cart now).",

@@ -3,13 +3,17 @@ method, a summary, then PlaceOrder with the total the shopper saw and StartPayme
 
 from __future__ import annotations
 
+import math
 import secrets
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bots.conversation.messages import FormPrompt, PaymentLink, QuickReplies, Reply, Text
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Form, Router, Turn
-from bots.shopper.render import cart_summary, main_menu, quoted
+from bots.shopper.problems import country_name, problem_text
+from bots.shopper.render import cart_summary, days_text, main_menu, method_name, quoted
 from domain import commands as c
 from domain.errors import CartEmpty, OutOfStock, PriceChanged, ValidationFailed
 from domain.model.money import bp_of
@@ -32,13 +36,14 @@ SAVED_OFFERED = 3
 
 
 def _prompt(turn: Turn, step: str) -> tuple[str, str]:
+    """The question and an example answer (a hint in the shopper's language: 张三 / 人民路1号 in Chinese)."""
     _ = turn.t
     prompts = {
-        "name": (_("Who should we ship to? Type the recipient's full name."), "Ann Shopper"),
-        "line1": (_("Street and house number?"), "1 Main Street"),
-        "city": (_("City?"), "Springfield"),
-        "country": (_("Country? Two letters, like US, GB or CN."), "US"),
-        "postal_code": (_("Postal code?"), "12345"),
+        "name": (_("Who should we ship to? Type the recipient's full name."), _("Ann Shopper")),
+        "line1": (_("Street and house number?"), _("1 Main Street")),
+        "city": (_("City?"), _("Springfield")),
+        "country": (_("Country? Its name or two letters, like US, GB or CN."), _("United States")),
+        "postal_code": (_("Postal code?"), _("12345")),
     }
     return prompts[step]
 
@@ -136,7 +141,7 @@ async def address_form(turn: Turn, text: str) -> list[Reply]:
     try:
         address[step] = _check(step, value, address)
     except ValidationFailed as exc:
-        return ask(turn, step, _problem(turn, exc.message, value))
+        return ask(turn, step, _problem(turn, problem_text(turn, exc), value))
     turn.state.data["address"] = address
     index = STEPS.index(step)
     if index + 1 < len(STEPS):
@@ -144,7 +149,7 @@ async def address_form(turn: Turn, text: str) -> list[Reply]:
     try:
         full = Address.create(**address)
     except ValidationFailed as exc:  # a field judged with the filler fails next to the real country
-        return ask(turn, STEPS[0], _("That doesn't look right: {problem}", problem=exc.message))
+        return ask(turn, STEPS[0], _("That doesn't look right: {problem}", problem=problem_text(turn, exc)))
     turn.state.data["address"] = full.as_dict()
     return await ask_method(turn)
 
@@ -197,14 +202,13 @@ async def ask_method(turn: Turn) -> list[Reply]:
     if not options:
         turn.state.finish()
         country = turn.state.data.get("address", {}).get("country", "")
-        return [main_menu(turn, _("Sorry, we don't ship to {country} yet.", country=country))]
+        return [main_menu(turn, _("Sorry, we don't ship to {country} yet.", country=country_name(turn.t, country)))]
     turn.state.step = "method"
     turn.state.data["methods"] = [o.code for o in options]
     buttons = []
     for index, option in enumerate(options):
         price = _("free") if option.price == 0 or cart.free_shipping else turn.money(option.price, option.currency)
-        days = _("{low}-{high} days", low=option.min_days, high=option.max_days)
-        buttons.append(turn.button(f"{option.name} - {price} ({days})", "ship", index))
+        buttons.append(turn.button(f"{method_name(turn, option)} - {price} ({days_text(turn, option)})", "ship", index))
     buttons.append(turn.button(_("Cancel checkout"), "cox"))
     return [QuickReplies(_("How should we ship it?"), tuple(buttons))]
 
@@ -234,7 +238,7 @@ async def summary(turn: Turn, note: str = "") -> list[Reply]:
     address = Address.create(**data["address"])
     rows = [
         *cart_reply.totals,
-        (_("Shipping ({method})", method=option.name), turn.money(totals["shipping"], cart.currency)),
+        (_("Shipping ({method})", method=method_name(turn, option)), turn.money(totals["shipping"], cart.currency)),
     ]
     if totals["tax"]:
         rows.append((_("Tax"), turn.money(totals["tax"], cart.currency)))
@@ -290,11 +294,11 @@ async def confirm_button(turn: Turn, payload: Payload) -> list[Reply]:
     try:
         order_id = int(await turn.services.bus.handle(command))
     except PriceChanged as exc:
-        return await summary(turn, _("Prices changed since you looked: {problem}", problem=exc.message))
+        return await summary(turn, _("Prices changed since you looked: {problem}", problem=problem_text(turn, exc)))
     except (OutOfStock, CartEmpty) as exc:
         turn.state.finish()
         cart = await turn.services.views.cart(turn.customer_id)
-        return [Text(exc.message), cart_summary(turn, cart)]
+        return [Text(problem_text(turn, exc)), cart_summary(turn, cart)]
     turn.state.finish()
     turn.state.memory["last_order"] = order_id
     return await payment_link(turn, order_id)
@@ -305,7 +309,6 @@ async def payment_link(turn: Turn, order_id: int) -> list[Reply]:
     link = await turn.services.bus.handle(c.StartPayment(order_id, actor=turn.actor))
     order = await turn.services.views.order(order_id)
     total = turn.money(order.total, order.currency) if order else ""
-    minutes = max(1, int((link.expires_at - turn.services.clock.now()).total_seconds() // 60))
     return [
         PaymentLink(
             order_id=order_id,
@@ -313,13 +316,35 @@ async def payment_link(turn: Turn, order_id: int) -> list[Reply]:
             url=link.url,
             button_label=_("Pay {total}", total=total),
             expires_at=link.expires_at.isoformat(),
-            expires_text=_(
-                "The link and your reservation expire in {minutes} minutes ({time} UTC).",
-                minutes=minutes,
-                time=link.expires_at.strftime("%H:%M"),
-            ),
+            expires_text=await expiry_text(turn, link.expires_at),
         )
     ]
+
+
+async def expiry_text(turn: Turn, expires_at: datetime) -> str:
+    """ "in 15 minutes", with the clock time only in the shopper's own time zone when we know it (a bare UTC
+    time means nothing to most shoppers)."""
+    ngettext = turn.t.plural
+    minutes = max(1, math.ceil((expires_at - turn.services.clock.now()).total_seconds() / 60))
+    profile = await turn.services.views.customer(turn.customer_id)
+    zone = profile.timezone if profile is not None else ""
+    if zone and zone != "UTC":
+        try:
+            local = expires_at.astimezone(ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            local = None
+        if local is not None:
+            return ngettext(
+                "The link and your reservation expire in {n} minute (at {time}).",
+                "The link and your reservation expire in {n} minutes (at {time}).",
+                minutes,
+                time=local.strftime("%H:%M"),
+            )
+    return ngettext(
+        "The link and your reservation expire in {n} minute.",
+        "The link and your reservation expire in {n} minutes.",
+        minutes,
+    )
 
 
 async def start_button(turn: Turn, payload: Payload) -> list[Reply]:

@@ -7,6 +7,7 @@ import re
 from bots.conversation.messages import FormPrompt, QuickReplies, Reply
 from bots.conversation.payloads import Payload
 from bots.conversation.turn import Form, Router, Turn
+from bots.shopper.problems import translate_message
 from bots.shopper.render import cart_summary, main_menu
 from domain import commands as c
 from domain.errors import CouponNotApplicable, NotFound
@@ -37,7 +38,7 @@ async def apply(turn: Turn, code: str) -> list[Reply]:
     try:
         await turn.services.bus.handle(c.ApplyCoupon(turn.customer_id, code, actor=turn.actor))
     except CouponNotApplicable as exc:
-        text = _("Coupon {code} can't be used: {reason}", code=code, reason=exc.reason)
+        text = _("Coupon {code} can't be used: {reason}", code=code, reason=translate_message(turn.t, exc.reason))
         return [QuickReplies(text, (turn.button(_("Try another code"), "cpn"), turn.button(_("View cart"), "cart")))]
     except NotFound:
         text = _("There is no coupon {code}. Check the spelling?", code=code)
@@ -45,7 +46,11 @@ async def apply(turn: Turn, code: str) -> list[Reply]:
     cart = await turn.services.views.cart(turn.customer_id)
     replies: list[Reply] = []
     if cart.coupon_problem:
-        text = _("Coupon {code} is saved, but it doesn't apply yet: {reason}", code=code, reason=cart.coupon_problem)
+        text = _(
+            "Coupon {code} is saved, but it doesn't apply yet: {reason}",
+            code=code,
+            reason=translate_message(turn.t, cart.coupon_problem),
+        )
     else:
         saved = turn.money(cart.discount, cart.currency)
         text = _("Coupon {code} applied: you save {amount}.", code=code, amount=saved)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bots.conversation.messages import QuickReplies, Reply
 from bots.conversation.turn import Router, Turn
-from bots.shopper.render import menu_buttons
+from bots.shopper.problems import country_name
+from bots.shopper.render import days_text, menu_buttons, method_name
 from nlu.interface import ParseResult
 
 
@@ -14,17 +15,15 @@ async def shipping_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
     country = (profile.country if profile else None) or "US"
     options = await turn.services.views.shipping_options(country, 0)
     if not options:
-        return [QuickReplies(_("We don't ship to {country} yet.", country=country), menu_buttons(turn))]
-    lines = [_("Shipping to {country}:", country=country)]
+        return [
+            QuickReplies(
+                _("We don't ship to {country} yet.", country=country_name(turn.t, country)), menu_buttons(turn)
+            )
+        ]
+    lines = [_("Shipping to {country}:", country=country_name(turn.t, country))]
     for option in options:
         price = turn.money(option.price, option.currency)
-        line = _(
-            "{name}: {price}, {low}-{high} days",
-            name=option.name,
-            price=price,
-            low=option.min_days,
-            high=option.max_days,
-        )
+        line = _("{name}: {price}, {days}", name=method_name(turn, option), price=price, days=days_text(turn, option))
         if option.free_over is not None:
             line += " " + _("(free over {amount})", amount=turn.money(option.free_over, option.currency))
         lines.append(line)

@@ -168,7 +168,7 @@ async def notify_button(turn: Turn, payload: Payload) -> list[Reply]:
     result = await turn.services.bus.handle(
         c.SubscribeToStock(turn.customer_id, variant.sku, turn.inbound.channel, actor=turn.actor)
     )
-    name = f"{product.name} ({variant_label(variant)})"
+    name = f"{product.name} ({variant_label(variant, turn)})"
     if result.status == "in_stock":
         chosen = options_of(product, variant)
         return [Text(_("Good news: it's in stock now.")), *(await show_product(turn, product.id, chosen))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from bots.conversation.messages import (
@@ -18,8 +19,17 @@ from bots.conversation.messages import (
     VariantChoice,
 )
 from bots.conversation.turn import Turn
+from bots.shopper.problems import translate_message
 from domain.model.orders import RETURNABLE, SHOPPER_CANCELLABLE
-from domain.views.models import CartView, OrderView, Page, ProductDetail, ProductSummary, VariantView
+from domain.views.models import (
+    CartView,
+    OrderView,
+    Page,
+    ProductDetail,
+    ProductSummary,
+    ShippingOption,
+    VariantView,
+)
 
 PAGE_SIZE = 5
 QUOTE_CHARS = 40
@@ -48,8 +58,58 @@ def main_menu(turn: Turn, text: str | None = None) -> QuickReplies:
     return QuickReplies(text or _("What would you like to do?"), menu_buttons(turn))
 
 
-def variant_label(variant: VariantView) -> str:
-    return " / ".join(v for _, v in sorted(variant.options.items())) or variant.sku
+def _mark(message: str) -> str:
+    """Marks shop vocabulary for extraction; translated when shown, by the name the shop stored."""
+    return message
+
+
+def _shop_vocabulary() -> frozenset[str]:
+    _ = _mark
+    return frozenset(
+        (
+            _("red"), _("blue"), _("black"), _("white"), _("green"), _("grey"), _("gray"), _("navy"), _("pink"),
+            _("yellow"), _("beige"), _("brown"), _("purple"), _("orange"), _("silver"), _("gold"), _("Standard"),
+            _("Express"), _("Pick up in store"), _("Economy"), _("Overnight"), _("Free shipping"),
+        )
+    )  # fmt: skip
+
+
+# Words shops use for option values and shipping methods: a Chinese shopper reads 红色 for the value "red" and
+# 标准配送 for the method "Standard". Other values (sizes, SKUs, names we don't know) are shown as stored.
+SHOP_WORDS = _shop_vocabulary()
+# A method named with its delivery time ("Standard (3-5 days)", as older demo shops were seeded): the button
+# says the days itself, so the name is shown without them.
+_DAYS_IN_NAME = re.compile(r"\s*\((?=[^)]*\d)[^)]*\)\s*$")
+
+
+def shop_word(turn: Turn, word: str) -> str:
+    """A stored value in the shopper's language when it is one of SHOP_WORDS ("red" -> 红色), else as stored."""
+    for known in (word, word.casefold()):
+        if known in SHOP_WORDS:
+            return turn.t(known)
+    return word
+
+
+def option_value(turn: Turn, value: str) -> str:
+    return shop_word(turn, value)
+
+
+def variant_label(variant: VariantView, turn: Turn | None = None) -> str:
+    """ "red / 42" (红色 / 42 for a Chinese shopper when ``turn`` is given)."""
+    values = [v if turn is None else option_value(turn, v) for _k, v in sorted(variant.options.items())]
+    return " / ".join(values) or variant.sku
+
+
+def method_name(turn: Turn, option: ShippingOption) -> str:
+    """The shipping method's name without delivery days in it, in the shopper's language when we know it."""
+    return shop_word(turn, _DAYS_IN_NAME.sub("", option.name) or option.name)
+
+
+def days_text(turn: Turn, option: ShippingOption) -> str:
+    ngettext = turn.t.plural
+    if option.min_days == option.max_days:
+        return ngettext("{n} day", "{n} days", option.max_days)
+    return ngettext("{low}-{n} day", "{low}-{n} days", option.max_days, low=option.min_days)
 
 
 def stock_text(turn: Turn, available: int) -> str:
@@ -158,7 +218,12 @@ def pickers(turn: Turn, product: ProductDetail, chosen: Mapping[str, str]) -> tu
                 if k != key and k in chosen and matching(product, {**picked, k: chosen[k]}):
                     picked[k] = chosen[k]
             choices.append(
-                OptionValue(value, chosen.get(key) == value, available, choice_payload(turn, product, picked))
+                OptionValue(
+                    option_value(turn, value),
+                    chosen.get(key) == value,
+                    available,
+                    choice_payload(turn, product, picked),
+                )
             )
         out.append(OptionPicker(key, option_name(turn, key), tuple(choices)))
     return tuple(out)
@@ -176,7 +241,7 @@ def product_card(turn: Turn, product: ProductDetail, chosen: Mapping[str, str] |
     if not keys and len(variants) > 1:  # variants that differ by no option: choose between them by name
         choices = tuple(
             VariantChoice(
-                variant_label(v),
+                variant_label(v, turn),
                 turn.money(v.price, v.currency),
                 v.available,
                 selected is not None and v.id == selected.id,
@@ -205,7 +270,7 @@ def product_card(turn: Turn, product: ProductDetail, chosen: Mapping[str, str] |
     elif choices:
         prompt = _("Choose a variant:")
     else:
-        prompt = _("Your choice: {options}", options=" / ".join(chosen[k] for k in keys))
+        prompt = _("Your choice: {options}", options=" / ".join(option_value(turn, chosen[k]) for k in keys))
     return ProductCard(
         product_id=product.id,
         name=product.name,
@@ -244,7 +309,7 @@ def cart_summary(turn: Turn, cart: CartView) -> CartSummary:
     _ = turn.t
     lines = []
     for line in cart.lines:
-        label = " / ".join(v for _k, v in sorted(line.options.items()))
+        label = " / ".join(option_value(turn, v) for _k, v in sorted(line.options.items()))
         name = f"{line.name} ({label})" if label else line.name
         problem = ""
         if not line.sellable:
@@ -274,7 +339,9 @@ def cart_summary(turn: Turn, cart: CartView) -> CartSummary:
     totals.append((_("Total before shipping"), turn.money(cart.total_before_shipping, cart.currency)))
     note = ""
     if cart.coupon_problem:
-        note = _("Coupon {code}: {problem}", code=cart.coupon_code, problem=cart.coupon_problem)
+        note = _(
+            "Coupon {code}: {problem}", code=cart.coupon_code, problem=translate_message(turn.t, cart.coupon_problem)
+        )
     buttons = [turn.button(_("Check out"), "co")]
     if cart.coupon_code:
         buttons.append(turn.button(_("Remove coupon"), "cpnx"))

@@ -14,6 +14,24 @@ from domain.model.money import Money
 _COUNTRIES = frozenset(
     code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha()
 )
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace(".", "").casefold().split())
+
+
+# Countries by name as shoppers type them: Babel's territory names in the languages we speak (China, 中国,
+# 中國, United States, 美国), plus the short forms people use that CLDR doesn't list as names.
+_NAME_LOCALES = ("en", "zh_Hans", "zh_Hant")
+_BY_NAME: dict[str, str] = {
+    _fold(name): code
+    for locale in _NAME_LOCALES
+    for code, name in Locale.parse(locale).territories.items()
+    if code in _COUNTRIES
+}
+_BY_NAME.update({"usa": "US", "america": "US", "uk": "GB", "great britain": "GB", "britain": "GB"})
+
+
 # Formats for the countries a shop most often ships to; others get a generic sanity check.
 _POSTAL = {
     "US": r"\d{5}(-\d{4})?",
@@ -32,11 +50,19 @@ _POSTAL = {
 }
 
 
-def valid_country(code: str) -> str:
-    code = code.strip().upper()
-    if code not in _COUNTRIES:
-        raise ValidationFailed(f"{code or 'That'} is not a country code we know (use two letters, like US or CN).")
-    return code
+def valid_country(text: str) -> str:
+    """The ISO code of a country given by its code or by its name in English or Chinese (CN, China, 中国)."""
+    given = " ".join(text.split())
+    code = given.upper()
+    if code in _COUNTRIES:
+        return code
+    folded = _fold(given.removeprefix("the ").removeprefix("The "))
+    found = folded.upper() if folded.upper() in _COUNTRIES else _BY_NAME.get(folded)  # "U.S." too
+    if found is None:
+        raise ValidationFailed(
+            f"{given or 'That'} is not a country we know (type its name, or two letters like US or CN)."
+        )
+    return found
 
 
 @dataclass(frozen=True)
