@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -311,6 +312,18 @@ coupon_redemptions = Table(
     _fk("order_id", "orders.id"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("voided", Boolean, nullable=False, default=False),
+    # Which of the customer's allowed uses this is (1..per_customer_limit; NULL when unlimited): with the
+    # unique index below, a customer's uses are bounded by the database, not by a lock on the shared coupon.
+    Column("use_number", Integer, nullable=True),
+    Index(
+        "uq_coupon_redemptions_use",
+        "coupon_id",
+        "customer_id",
+        "use_number",
+        unique=True,
+        postgresql_where=text("NOT voided"),
+        sqlite_where=text("voided = 0"),
+    ),
 )
 
 shipping_methods = Table(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from domain.adapters import orm
 from domain.model import (
@@ -92,6 +93,38 @@ class SqlCatalogRepository(_Repo):
         rows = await self.session.execute(select(Product).where(orm.products.c.id.in_(product_ids)))
         return {p.id: p for p in rows.scalars() if p.id is not None}
 
+    async def variants_with_products(self, variant_ids: list[int]) -> dict[int, tuple[Variant, Product]]:
+        if not variant_ids:
+            return {}
+        # One join; the product's other variants stay unloaded (a checkout prices the cart's, not the range).
+        stmt = (
+            select(Variant, Product)
+            .join(Product, orm.products.c.id == orm.variants.c.product_id)
+            .where(orm.variants.c.id.in_(sorted(set(variant_ids))))
+            .options(lazyload(getattr(Product, "variants")))  # noqa: B009 (mapped imperatively, unknown to mypy)
+        )
+        return {v.id: (v, p) for v, p in (await self.session.execute(stmt)).tuples() if v.id is not None}
+
+    async def category_lineages(self, category_ids: list[int]) -> dict[int, frozenset[int]]:
+        if not category_ids:
+            return {}
+        t = orm.categories.c
+        # One recursive query instead of a get per ancestor; depth-capped as the walk it replaces.
+        walk = (
+            select(t.id.label("start"), t.id.label("id"), t.parent_id.label("parent_id"), literal(1).label("depth"))
+            .where(t.id.in_(sorted(set(category_ids))))
+            .cte("lineage", recursive=True)
+        )
+        walk = walk.union_all(
+            select(walk.c.start, t.id, t.parent_id, walk.c.depth + 1)
+            .join(walk, t.id == walk.c.parent_id)
+            .where(walk.c.depth < 20)
+        )
+        found: dict[int, set[int]] = {}
+        for start, category_id in (await self.session.execute(select(walk.c.start, walk.c.id))).tuples():
+            found.setdefault(start, set()).add(category_id)
+        return {start: frozenset(ids) for start, ids in found.items()}
+
 
 class SqlInventoryRepository(_Repo):
     async def add_warehouse(self, warehouse: Warehouse) -> Warehouse:
@@ -142,6 +175,17 @@ class SqlInventoryRepository(_Repo):
 
     async def add_reservation(self, reservation: Reservation) -> None:
         self.session.add(reservation)
+
+    async def add_movements_and_reservations(
+        self, movements: list[StockMovement], reservations: list[Reservation]
+    ) -> None:
+        # Core executemany, one statement per table, sent at once: these rows are written under the stock
+        # lock, and the ORM would insert them one by one to read back ids nobody needs here.
+        for table, objects in ((orm.stock_movements, movements), (orm.reservations, reservations)):
+            if objects:
+                columns = [col.name for col in table.columns if col.name != "id"]
+                rows = [{name: getattr(obj, name) for name in columns} for obj in objects]
+                await self.session.execute(insert(table), rows)
 
     async def reservations_of(self, order_id: int) -> list[Reservation]:
         stmt = select(Reservation).filter_by(order_id=order_id).order_by(orm.reservations.c.id)
@@ -252,8 +296,26 @@ class SqlSalesRepository(_Repo):
         stmt = select(func.count()).where(t.coupon_id == coupon_id, t.customer_id == customer_id, t.voided.is_(False))
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def add_redemption(self, redemption: CouponRedemption) -> None:
+    async def add_redemption(self, redemption: CouponRedemption, use_number: int | None = None) -> None:
+        # use_number is mapped from the table (not part of the model): the unique index is the guard.
+        setattr(redemption, "use_number", use_number)  # noqa: B010
         self.session.add(redemption)
+
+    async def redemption_numbers(self, coupon_id: int, customer_id: int) -> list[int | None]:
+        t = orm.coupon_redemptions.c
+        stmt = select(t.use_number).where(t.coupon_id == coupon_id, t.customer_id == customer_id, t.voided.is_(False))
+        return list((await self.session.execute(stmt.order_by(t.id))).scalars())
+
+    async def use_coupon(self, coupon_id: int) -> bool:
+        t = orm.coupons.c
+        stmt = (
+            update(orm.coupons)
+            .where(t.id == coupon_id, or_(t.usage_limit.is_(None), t.times_used < t.usage_limit))
+            .values(times_used=t.times_used + 1)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(stmt)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def redemptions_of_order(self, order_id: int) -> list[CouponRedemption]:
         stmt = select(CouponRedemption).filter_by(order_id=order_id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from domain import commands as c
-from domain.errors import NotFound, OutOfStock, ValidationFailed
-from domain.model import AnalyticsEvent, Cart, Variant
+from domain.errors import CouponNotApplicable, NotFound, OutOfStock, ValidationFailed
+from domain.model import AnalyticsEvent, Cart, Coupon, Product, Variant
 from domain.model.analytics import EventName
 from domain.model.coupons import CouponOutcome, EligibleLine, normalise_code
 from domain.model.staff import Actor, Permission
@@ -94,36 +96,57 @@ async def clear_cart(cmd: c.ClearCart, ctx: Context) -> None:
         await uow.commit()
 
 
-async def eligible_lines(uow: UnitOfWork, cart: Cart) -> tuple[list[EligibleLine], dict[int, Variant]]:
-    variants = await uow.catalog.variants([line.variant_id for line in cart.lines])
-    products = await uow.catalog.products([v.product_id for v in variants.values() if v.product_id is not None])
+#: A cart's variants, each with its product, read in one go.
+CartItems = dict[int, tuple[Variant, Product]]
+
+
+async def cart_items(uow: UnitOfWork, cart: Cart) -> CartItems:
+    return await uow.catalog.variants_with_products([line.variant_id for line in cart.lines])
+
+
+async def eligible_lines(uow: UnitOfWork, cart: Cart, items: CartItems) -> list[EligibleLine]:
+    category_ids = sorted({p.category_id for _, p in items.values() if p.category_id is not None})
+    lineages = await uow.catalog.category_lineages(category_ids)
     lines: list[EligibleLine] = []
-    lineage_cache: dict[int, frozenset[int]] = {}
     for line in cart.lines:
-        variant = variants[line.variant_id]
+        variant, product = items[line.variant_id]
         assert variant.product_id is not None
-        product = products[variant.product_id]
-        cats: frozenset[int] = frozenset()
-        if product.category_id is not None:
-            if product.category_id not in lineage_cache:
-                lineage = await uow.catalog.category_lineage(product.category_id)
-                lineage_cache[product.category_id] = frozenset(cat.id for cat in lineage if cat.id is not None)
-            cats = lineage_cache[product.category_id]
+        cats = lineages.get(product.category_id, frozenset()) if product.category_id is not None else frozenset()
         lines.append(EligibleLine(variant.product_id, cats, variant.price * line.quantity))
-    return lines, variants
+    return lines
 
 
-async def evaluate_coupon(uow: UnitOfWork, cart: Cart, code: str, ctx: Context, lock: bool = False) -> CouponOutcome:
-    from domain.errors import CouponNotApplicable
+@dataclass(frozen=True)
+class CouponUse:
+    coupon: Coupon
+    outcome: CouponOutcome
+    use_number: int | None  # which of the customer's allowed uses this would be (None: unlimited)
 
-    coupon = await uow.sales.coupon_by_code(code, lock=lock)
+
+def next_use_number(coupon: Coupon, taken: list[int | None]) -> int | None:
+    """The lowest use number the customer has free (a voided use frees its number again)."""
+    if coupon.per_customer_limit is None:
+        return None
+    used = {n for n in taken if n is not None}
+    return next((n for n in range(1, coupon.per_customer_limit + 1) if n not in used), None)
+
+
+async def evaluate_coupon(
+    uow: UnitOfWork, cart: Cart, code: str, ctx: Context, items: CartItems | None = None
+) -> CouponUse:
+    """Read without locking: at checkout the database has the last word (a conditional UPDATE of the use
+    count, a unique use number per customer), so a shared code never serialises checkouts."""
+    coupon = await uow.sales.coupon_by_code(code)
     if coupon is None or coupon.id is None:
         raise CouponNotApplicable(code.strip().upper(), "there is no such code.")
     if not cart.lines:
         raise CouponNotApplicable(coupon.code, "your cart is empty.")
-    lines, _ = await eligible_lines(uow, cart)
-    uses = await uow.sales.redemptions_by(coupon.id, cart.customer_id)
-    return coupon.evaluate(lines, cart.currency, uses, ctx.now(), cart.customer_id)
+    if items is None:
+        items = await cart_items(uow, cart)
+    lines = await eligible_lines(uow, cart, items)
+    taken = await uow.sales.redemption_numbers(coupon.id, cart.customer_id)
+    outcome = coupon.evaluate(lines, cart.currency, len(taken), ctx.now(), cart.customer_id)
+    return CouponUse(coupon, outcome, next_use_number(coupon, taken))
 
 
 async def apply_coupon(cmd: c.ApplyCoupon, ctx: Context) -> int:
@@ -132,10 +155,10 @@ async def apply_coupon(cmd: c.ApplyCoupon, ctx: Context) -> int:
     code = normalise_code(cmd.code)
     async with ctx.uow() as uow:
         cart = await cart_for(uow, cmd.customer_id, ctx)
-        outcome = await evaluate_coupon(uow, cart, code, ctx)
+        use = await evaluate_coupon(uow, cart, code, ctx)
         cart.coupon_code = code
         await uow.commit()
-        return outcome.discount.amount
+        return use.outcome.discount.amount
 
 
 async def remove_coupon(cmd: c.RemoveCoupon, ctx: Context) -> None:

@@ -8,6 +8,7 @@ from domain import commands as c
 from domain import events
 from domain.errors import (
     CartEmpty,
+    CouponNotApplicable,
     IllegalTransition,
     NotFound,
     PermissionDenied,
@@ -23,7 +24,7 @@ from domain.model.payments import PaymentStatus, RefundStatus
 from domain.model.staff import Actor, ActorKind, Permission
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import inventory
-from domain.service_layer.handlers.cart import cart_for, eligible_lines, evaluate_coupon
+from domain.service_layer.handlers.cart import cart_for, cart_items, evaluate_coupon
 from domain.service_layer.handlers.customers import get_customer
 from domain.service_layer.unit_of_work import UnitOfWork
 
@@ -60,34 +61,35 @@ async def place_order(cmd: c.PlaceOrder, ctx: Context) -> int:
         method = await uow.sales.shipping_method(cmd.shipping_method)
         if method is None or not method.serves(address.country):
             raise ValidationFailed(f"We can't ship by {cmd.shipping_method} to {address.country}.")
-        _, variants = await eligible_lines(uow, cart)
-        products = await uow.catalog.products([v.product_id for v in variants.values() if v.product_id is not None])
-        for line in cart.lines:
-            variant = variants[line.variant_id]
-            product = products.get(variant.product_id or -1)
-            if not variant.active or product is None or not product.is_active:
-                raise ValidationFailed(f"{product.name if product else variant.sku} is no longer sold; remove it.")
+        # Everything the order needs is read once, here, before any lock is taken.
+        items = await cart_items(uow, cart)
+        for cart_line in cart.lines:
+            item = items.get(cart_line.variant_id)
+            if item is None:
+                raise ValidationFailed("Something in your cart is no longer sold; remove it.")
+            variant, product = item
+            if not variant.active or not product.is_active:
+                raise ValidationFailed(f"{product.name} is no longer sold; remove it.")
             if variant.currency != cart.currency:
                 raise ValidationFailed(f"{variant.sku} is priced in {variant.currency}, the cart in {cart.currency}.")
+        warehouses = await uow.inventory.warehouses()
         per_line = [0] * len(cart.lines)
         free_shipping = False
-        coupon = None
+        use = None
         if cart.coupon_code:
-            outcome = await evaluate_coupon(uow, cart, cart.coupon_code, ctx, lock=True)
-            per_line, free_shipping = list(outcome.per_line), outcome.free_shipping
-            coupon = await uow.sales.coupon_by_code(cart.coupon_code)
+            use = await evaluate_coupon(uow, cart, cart.coupon_code, ctx, items)
+            per_line, free_shipping = list(use.outcome.per_line), use.outcome.free_shipping
         lines = []
         for cart_line, discount in zip(cart.lines, per_line, strict=True):
-            variant = variants[cart_line.variant_id]
+            variant, product = items[cart_line.variant_id]
             assert variant.id is not None and variant.product_id is not None
-            name = products[variant.product_id].name
             label = variant.label()
             lines.append(
                 OrderLine(
                     variant.id,
                     variant.product_id,
                     variant.sku,
-                    f"{name} ({label})" if label != variant.sku else name,
+                    f"{product.name} ({label})" if label != variant.sku else product.name,
                     variant.price,
                     cart_line.quantity,
                     discount,
@@ -112,19 +114,18 @@ async def place_order(cmd: c.PlaceOrder, ctx: Context) -> int:
             raise PriceChanged(
                 f"The total changed to {order.total_money} (you saw {Money(cmd.expected_total, order.currency)})."
             )
+        expires_at = now + timedelta(minutes=ctx.config.reservation_minutes)
+        order.reservation_expires_at = expires_at
         await uow.sales.add_order(order)
         assert order.id is not None
-        expires_at = now + timedelta(minutes=ctx.config.reservation_minutes)
-        await inventory.reserve_for_order(uow, order, expires_at, now)
-        order.reservation_expires_at = expires_at
-        if coupon is not None and coupon.id is not None:
-            coupon.times_used += 1
-            await uow.sales.add_redemption(CouponRedemption(coupon.id, cmd.customer_id, order.id, now))
+        if use is not None and use.coupon.id is not None:
+            # A second live use with the same number is refused by the database (once per customer).
+            redemption = CouponRedemption(use.coupon.id, cmd.customer_id, order.id, now)
+            await uow.sales.add_redemption(redemption, use.use_number)
         customer.remember_address(address.as_dict())
         if customer.country is None:
             customer.country = address.country
         cart.clear(now)
-        uow.publish(events.OrderPlaced(order.id, order.customer_id, order.channel, order.total, order.currency))
         await uow.sales.add_analytics(
             AnalyticsEvent(
                 EventName.ORDER_PLACED.value,
@@ -135,6 +136,18 @@ async def place_order(cmd: c.PlaceOrder, ctx: Context) -> int:
                 value=order.total,
             )
         )
+        # Written before the stock rows are locked: from the lock to the commit, every other checkout of
+        # these SKUs waits, so only the reservation's own writes happen in between.
+        await uow.flush()
+        variants = {variant_id: variant for variant_id, (variant, _) in items.items()}
+        await inventory.reserve_for_order(uow, order, expires_at, now, variants, warehouses)
+        await uow.flush()
+        # Last, and after the stock rows (the order cancel and expiry take them in too): the shared coupon
+        # row is held for one statement and the commit, and a code that ran out meanwhile refuses the
+        # checkout with nothing changed.
+        if use is not None and use.coupon.id is not None and not await uow.sales.use_coupon(use.coupon.id):
+            raise CouponNotApplicable(use.coupon.code, "it has been used up.")
+        uow.publish(events.OrderPlaced(order.id, order.customer_id, order.channel, order.total, order.currency))
         await uow.commit()
         return order.id
 

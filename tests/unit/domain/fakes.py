@@ -109,6 +109,21 @@ class FakeCatalog(_Repo):
     async def products(self, product_ids: list[int]) -> dict[int, Product]:
         return {i: self.s.table("products")[i] for i in product_ids if i in self.s.table("products")}
 
+    async def variants_with_products(self, variant_ids: list[int]) -> dict[int, tuple[Variant, Product]]:
+        found = {}
+        for variant in (await self.variants(variant_ids)).values():
+            product = self.s.table("products").get(variant.product_id)
+            if variant.id is not None and product is not None:
+                found[variant.id] = (variant, product)
+        return found
+
+    async def category_lineages(self, category_ids: list[int]) -> dict[int, frozenset[int]]:
+        return {
+            i: frozenset(cat.id for cat in await self.category_lineage(i))
+            for i in category_ids
+            if i in self.s.table("categories")
+        }
+
 
 class FakeInventory(_Repo):
     async def add_warehouse(self, warehouse: Warehouse) -> Warehouse:
@@ -135,6 +150,14 @@ class FakeInventory(_Repo):
 
     async def add_reservation(self, reservation: Reservation) -> None:
         self.s.add("reservations", reservation)
+
+    async def add_movements_and_reservations(
+        self, movements: list[StockMovement], reservations: list[Reservation]
+    ) -> None:
+        for movement in movements:
+            self.s.add("movements", movement)
+        for reservation in reservations:
+            self.s.add("reservations", reservation)
 
     async def reservations_of(self, order_id: int) -> list[Reservation]:
         return [r for r in self.s.all("reservations") if r.order_id == order_id]
@@ -222,8 +245,32 @@ class FakeSales(_Repo):
             if (r.coupon_id, r.customer_id) == (coupon_id, customer_id) and not r.voided
         )
 
-    async def add_redemption(self, redemption: CouponRedemption) -> None:
+    async def add_redemption(self, redemption: CouponRedemption, use_number: int | None = None) -> None:
+        # As the partial unique index does: one live redemption per (coupon, customer, use number).
+        key = (redemption.coupon_id, redemption.customer_id, use_number)
+        for r in self.s.all("redemptions"):
+            if (
+                use_number is not None
+                and not r.voided
+                and (r.coupon_id, r.customer_id, getattr(r, "use_number", None)) == key
+            ):
+                raise Conflict("That changed at the same time elsewhere; please try again.")
+        redemption.use_number = use_number  # type: ignore[attr-defined]
         self.s.add("redemptions", redemption)
+
+    async def redemption_numbers(self, coupon_id: int, customer_id: int) -> list[int | None]:
+        return [
+            getattr(r, "use_number", None)
+            for r in self.s.all("redemptions")
+            if (r.coupon_id, r.customer_id) == (coupon_id, customer_id) and not r.voided
+        ]
+
+    async def use_coupon(self, coupon_id: int) -> bool:
+        coupon = self.s.table("coupons").get(coupon_id)
+        if coupon is None or (coupon.usage_limit is not None and coupon.times_used >= coupon.usage_limit):
+            return False
+        coupon.times_used += 1
+        return True
 
     async def redemptions_of_order(self, order_id: int) -> list[CouponRedemption]:
         return [r for r in self.s.all("redemptions") if r.order_id == order_id]

@@ -1,0 +1,91 @@
+"""How many SQL statements the hot checkout commands cost, and where the stock lock sits among them.
+
+A count is not a timing: it does not depend on the machine's load, so an upper bound can be asserted.
+Every round trip on PostgreSQL is a wait, and every statement after the stock rows are locked is a wait
+every other checkout of that SKU shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+
+from domain import commands as c
+from tests.support.shopdata import ADDRESS, SmallShop
+
+
+@dataclass
+class Statements:
+    sql: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sql)
+
+    def index(self, needle: str) -> int:
+        return next(i for i, s in enumerate(self.sql) if needle in s)
+
+    def after_stock_lock(self) -> list[str]:
+        """Statements from the read of the stock rows on (SELECT … FOR UPDATE on PostgreSQL; SQLite holds its
+        write lock for the whole transaction anyway)."""
+        return self.sql[self.index("FROM stock_levels") :]
+
+
+@contextmanager
+def counting(small: SmallShop) -> Iterator[Statements]:
+    """Every statement sent through the shop's engine while the block runs (BEGIN/COMMIT are not statements
+    the DBAPI sees on every driver, so they are left out)."""
+    seen = Statements()
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE; asyncpg's BEGIN is not seen here
+            seen.sql.append(" ".join(statement.split()))
+
+    engine = small.shop.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def _cart_ready(small: SmallShop, coupon: str | None = None) -> int:
+    customer = await small.customer()
+    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2))
+    if coupon:
+        await small.shop.bus.handle(c.ApplyCoupon(customer, coupon))
+    return customer
+
+
+async def test_place_order_takes_at_most_seventeen_statements_and_five_from_the_stock_lock(small: SmallShop) -> None:
+    customer = await _cart_ready(small)
+    with counting(small) as seen:
+        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+    print(f"PlaceOrder: {len(seen)} statements, {len(seen.after_stock_lock())} from the stock lock on")
+    print("\n".join(seen.sql))
+    # Was 28 on SQLite, 25 on PostgreSQL (variants three times, products twice, categories one by one, a
+    # flush per add), 13 of them from the stock read on; now the lock is followed by the ledger, the holds,
+    # the stock UPDATE and the outbox.
+    assert len(seen) <= 17
+    assert len(seen.after_stock_lock()) <= 5
+
+
+async def test_place_order_with_a_coupon_takes_at_most_23_statements_and_touches_the_coupon_last(
+    small: SmallShop,
+) -> None:
+    customer = await _cart_ready(small, "WELCOME10")
+    with counting(small) as seen:
+        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+    print(f"PlaceOrder with a coupon: {len(seen)} statements, {len(seen.after_stock_lock())} from the stock lock on")
+    print("\n".join(seen.sql))
+    # Was 40 on SQLite, 37 on PostgreSQL, with the coupon row locked before the stock rows and held to the end.
+    assert len(seen) <= 23
+    assert len(seen.after_stock_lock()) <= 6
+    # The coupon row is touched once, by the conditional UPDATE, after the stock rows: one lock order.
+    assert not [s for s in seen.sql if "FROM coupons" in s and "FOR UPDATE" in s]
+    assert seen.index("UPDATE coupons") == len(seen) - 2  # then only the outbox insert, and the commit
+    assert seen.index("UPDATE coupons") > seen.index("UPDATE stock_levels")
