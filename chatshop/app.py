@@ -37,7 +37,7 @@ def channel_mounts(settings: Settings) -> list[Mount]:
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
         mounts.append(slack_mount)
     if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
-        mounts.append(lambda app, shop: telegram.mount(app, shop, telegram.build_telegram(shop, engine(shop))))
+        mounts.append(lambda app, shop: telegram_mount(app, shop, engine(shop)))
     return mounts
 
 
@@ -87,3 +87,26 @@ def stripe_webhook_mount(secret: str) -> Mount:
         stripe_webhooks.setup(app, shop.bus, secret, shop.payments)
 
     return mount
+
+
+def telegram_mount(app: web.Application, shop: Shop, engine: ConversationEngine) -> None:
+    """The Telegram bot, its replies and notices paced on the bot's one overall rate, shared with campaigns
+    and every other process (Redis when configured, else the database), so together they never exceed it."""
+    from bots.campaigns.ratelimit import GLOBAL
+    from channels.telegram.channel import TelegramConfig, build_bot
+    from channels.telegram.sender import TelegramSender, bot_rate_key
+    from chatshop.cli_campaign import shared_limiter
+
+    config = TelegramConfig.from_settings(shop.settings)
+    assert config is not None  # mounted only when the token is set
+    limiter = shared_limiter(shop)
+    key = f"{GLOBAL}:{bot_rate_key(config.token)}"
+    sender = TelegramSender(build_bot(config), config.rate_per_second, shared_rate=(limiter, key))
+    telegram.mount(app, shop, telegram.build_telegram(shop, engine, config, sender))
+
+    async def close_limiter(_: web.Application) -> None:
+        close = getattr(limiter, "aclose", None)
+        if close is not None:
+            await close()
+
+    app.on_cleanup.append(close_limiter)

@@ -38,6 +38,7 @@ import aiohttp
 from bots.campaigns.transport import Message
 from bots.conversation.formatting import parse, telegram_html, truncate
 from bots.conversation.payloads import PayloadCodec
+from channels.telegram.sender import bot_rate_key
 from domain.model.campaigns import SendOutcome
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class TelegramCampaignTransport:
         self.base = f"{api_url.rstrip('/')}/bot{token}/"
         # The bot's overall rate is one, whoever sends with this token: its limiter key names the bot (the
         # token's public id part, never the secret).
-        self.rate_key = f"telegram:{token.split(':', 1)[0]}"
+        self.rate_key = bot_rate_key(token)
         self.codec = codec
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self.connections = connections

@@ -20,7 +20,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -47,6 +47,17 @@ class SenderStats:
     blocked: int = 0
 
 
+class OverallRate(Protocol):
+    """A bot's one overall rate shared with other senders and processes (campaigns use the same one)."""
+
+    async def acquire(self, key: str, rate: float) -> None: ...
+
+
+def bot_rate_key(token: str) -> str:
+    """The key of a bot's overall rate: its public id (the token's part before the colon), never the secret."""
+    return f"telegram:{token.split(':', 1)[0]}"
+
+
 class TelegramSender:
     def __init__(
         self,
@@ -59,10 +70,15 @@ class TelegramSender:
         backoff_seconds: float = 0.5,
         max_retry_after: int = 8,
         on_blocked: BlockedHook | None = None,
+        shared_rate: tuple[OverallRate, str] | None = None,
     ) -> None:
         self.bot = bot
+        self.rate_per_second = rate_per_second
         # A bucket of ``rate`` tokens refilled over one second: at most ``rate`` a second, no more burst.
         self._global = AsyncLimiter(max(1.0, rate_per_second), 1.05)
+        # With a shared rate (limiter, key), replies and notices take their slots from the same schedule as the
+        # bot's campaigns in every process, so together they never exceed the bot's limit.
+        self.shared_rate = shared_rate
         self.chat_per_second = chat_per_second
         self.chat_burst = max(1, chat_burst)
         self.group_per_minute = group_per_minute
@@ -108,7 +124,11 @@ class TelegramSender:
             await self._wait_for_pause()
             if chat_id is not None:  # answers to callbacks, inline and pre-checkout queries aren't messages
                 await self._chat_limiter(chat_id).acquire()
-                await self._global.acquire()
+                if self.shared_rate is not None:
+                    limiter, key = self.shared_rate
+                    await limiter.acquire(key, self.rate_per_second)
+                else:
+                    await self._global.acquire()
             try:
                 result = await self.bot(method)
             except TelegramRetryAfter as exc:
