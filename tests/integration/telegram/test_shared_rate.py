@@ -37,7 +37,7 @@ async def test_two_processes_replies_share_the_bots_one_rate(shop: Shop) -> None
                 *(
                     sender.send(SendMessage(chat_id=chat, text="Your order shipped"))
                     for chat in range(first_chat, first_chat + 45)
-                )  # fmt: skip
+                )
             )
 
         await asyncio.gather(send_all(senders[0], 1000), send_all(senders[1], 2000))
