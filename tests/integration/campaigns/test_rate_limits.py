@@ -10,7 +10,7 @@ import uuid
 import pytest
 from redis.asyncio import Redis
 
-from bots.campaigns.ratelimit import SLACK, LocalRateLimiter, RateLimiter, RedisRateLimiter, SharedRateLimiter
+from bots.campaigns.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter, SharedRateLimiter
 from chatshop.bootstrap import Shop
 from domain.adapters.campaigns_ratelimit import SqlRateLimiter
 from tests.support.services import redis_url
@@ -37,7 +37,8 @@ async def test_two_limiters_sharing_redis_keep_one_rate_between_them() -> None:
     prefix = f"test:{uuid.uuid4().hex}:"
     first, second = (RedisRateLimiter(Redis.from_url(redis_url()), prefix) for _ in range(2))
     times = await grant_times([first, second], 150, rate=100)
-    assert busiest_second(times) <= 100 * SLACK + 1
+    # Paced at SLACK of the rate; the margin absorbs a busy machine's late wake-ups, never the limit itself.
+    assert busiest_second(times) <= 100
     assert times[-1] - times[0] >= 149 / 100  # not two rates of 100 side by side
     await first.pause(0.5)
     started = time.monotonic()
@@ -50,7 +51,7 @@ async def test_two_limiters_sharing_redis_keep_one_rate_between_them() -> None:
 async def test_the_local_limiter_paces_evenly_and_a_pause_holds_every_waiting_sender() -> None:
     limiter = LocalRateLimiter()
     times = await grant_times([limiter], 120, rate=200)
-    assert busiest_second(times) <= 200 * SLACK + 1
+    assert busiest_second(times) <= 200
     await limiter.pause(0.3)
     started = time.monotonic()
     await asyncio.gather(*(limiter.acquire("global:telegram", 200) for _ in range(3)))
@@ -72,7 +73,7 @@ async def test_slots_that_came_due_during_a_stall_do_not_burst_past_the_rate(sha
     stalling = asyncio.create_task(stall())
     times = await grant_times(limiters, 160, rate=100)
     await stalling
-    assert busiest_second(times) <= 100 * SLACK + 1
+    assert busiest_second(times) <= 100  # the limit itself (pacing at SLACK of it leaves room for late wake-ups)
     for limiter in limiters:
         if isinstance(limiter, RedisRateLimiter):
             await limiter.aclose()
@@ -85,7 +86,7 @@ async def test_two_processes_sharing_the_database_keep_one_rate_between_them_and
     processes would hold, get one rate between them, reserving a few slots per transaction."""
     first, second = (SharedRateLimiter(SqlRateLimiter(shop.sessions)) for _ in range(2))
     times = await grant_times([first, second], 120, rate=100)
-    assert busiest_second(times) <= 100 * SLACK + 1
+    assert busiest_second(times) <= 100  # the limit itself (pacing at SLACK of it leaves room for late wake-ups)
     assert times[-1] - times[0] >= 110 / 100  # not two rates of 100 side by side
     shared = [limiter.shared for limiter in (first, second) if isinstance(limiter.shared, SqlRateLimiter)]
     assert sum(s.reservations for s in shared) <= 120 / 4  # blocks of slots, not a transaction per message
