@@ -7,9 +7,9 @@ import threading
 from pathlib import Path
 
 from nlu.embedded.crf import CrfTagger
-from nlu.embedded.gazetteer import GAZETTEER_TYPES
+from nlu.embedded.gazetteer import GAZETTEER_TYPES, OPEN_TYPES
 from nlu.embedded.model import DEFAULT_DATA_DIR, EmbeddedModel, load_or_train
-from nlu.embedded.rules import Span, high_priority_spans, low_priority_spans
+from nlu.embedded.rules import SHOPPING, Span, high_priority_spans, low_priority_spans
 from nlu.embedded.tokens import Token, tokenize
 from nlu.interface import (
     OUT_OF_SCOPE,
@@ -28,13 +28,26 @@ NO_ENTITY_INTENTS = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", O
 RANKING_SIZE = 10
 
 
+#: A name never spans a clause: "a present for my dad, maybe headphones" names no brand "dad, maybe".
+_CLAUSE_BREAKS = frozenset(',，。!！?？;；:：()（）"“”')
+
+
+def _outside_value(surface: str) -> str | None:
+    """The value of a brand or product the catalog does not know: the shopper's words, trimmed; None for
+    what cannot be a name (one character such as 搜 "search", a span across punctuation)."""
+    value = " ".join(surface.split()).strip(" .'-")
+    if len(value) < 2 or not value[0].isalnum() or any(ch in _CLAUSE_BREAKS for ch in value):
+        return None
+    return value
+
+
 class EmbeddedEngine:
     """`NluEngine` backed by an in-process model. `parse` is CPU-only and sub-millisecond, so it runs
     inline in the event loop; `parse_sync` is there for callers without one."""
 
     def __init__(self, model: EmbeddedModel) -> None:
         self.model = model
-        self._crf = CrfTagger(model.crf)
+        self._crf = CrfTagger(model.crf, model.common_words)
         self._classes = model.intent.classes
         self._lock = threading.Lock()  # crfsuite's tagger is not thread-safe
 
@@ -61,17 +74,31 @@ class EmbeddedEngine:
         tokens = tokenize(cleaned)
         matches = self.model.gazetteer.match(cleaned, tokens)
         dictionary = [(tokens[a].start, tokens[b - 1].end, entity) for a, b, entity, _ in matches]
-        probs, known = self.model.intent.predict(cleaned, dictionary)
+        with self._lock:
+            tagged = self._crf.spans(cleaned, tokens, self.model.gazetteer)
+        # Brands and products the dictionary does not know are masked like the ones it knows (the model
+        # was trained so), whatever the intent turns out to be: "Nike sneakers" reads "<brand> sneakers".
+        masked = dictionary + [
+            (start, end, entity)
+            for start, end, entity in tagged
+            if entity in OPEN_TYPES and all(end <= s or start >= e for s, e, _ in dictionary)
+        ]
+        probs, known = self.model.intent.predict(cleaned, sorted(masked))
         if known == 0:
             return out_of_scope_result(cleaned, language)
         order = probs.argsort()[::-1][:RANKING_SIZE]
         ranking = tuple((self._classes[i], round(float(probs[i]), 4)) for i in order)
         intent, confidence = ranking[0]
-        entities = () if intent in NO_ENTITY_INTENTS else self._entities(cleaned, intent, tokens, matches)
+        entities = () if intent in NO_ENTITY_INTENTS else self._entities(cleaned, intent, tokens, matches, tagged)
         return ParseResult(cleaned, intent, confidence, entities, language, ranking)
 
     def _entities(
-        self, text: str, intent: str, tokens: list[Token], matches: list[tuple[int, int, str, str]]
+        self,
+        text: str,
+        intent: str,
+        tokens: list[Token],
+        matches: list[tuple[int, int, str, str]],
+        tagged: list[tuple[int, int, str]],
     ) -> tuple[Entity, ...]:
         model = self.model
         chosen: list[Span] = []
@@ -91,12 +118,14 @@ class EmbeddedEngine:
         ]
         take(gazetteer_spans)
         take(low_priority_spans(text, intent))
-        with self._lock:
-            tagged = self._crf.spans(text, tokens, model.gazetteer)
         crf_spans = []
         for start, end, entity in tagged:
             if entity in GAZETTEER_TYPES and free(start, end):
                 value = model.gazetteer.normalise(entity, text[start:end])
+                if value is None and entity in OPEN_TYPES and intent in SHOPPING:
+                    # A brand or product we don't carry, kept as written (only in a shopping request:
+                    # "do you take Apple Pay" names no product) so the bot can say we don't carry it.
+                    value = _outside_value(text[start:end])
                 if value is not None:
                     crf_spans.append(Span(start, end, entity, value))
         take(crf_spans)

@@ -8,6 +8,7 @@ longest match swallows them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nlu.embedded.tokens import Token, normalise_key
@@ -15,6 +16,9 @@ from nlu.training_data import TrainingData
 
 #: Entity types the gazetteer owns; numbers, ids and codes are the rules' job.
 GAZETTEER_TYPES = ("product", "brand", "category", "color", "size")
+
+#: Types a shopper may fill with names the catalog does not hold ("Nike", "a Logitech mouse").
+OPEN_TYPES = frozenset({"brand", "product"})
 
 #: Surface forms that contain an entity word but mean something else.
 BLOCKERS = (
@@ -109,18 +113,39 @@ def _type_of_value(data: TrainingData) -> dict[str, str]:
     return types
 
 
+def _carried(data: TrainingData) -> Callable[[str, str], bool]:
+    """Whether a brand or product value is one the catalog holds: a brand of the lookup table; a product
+    of the table, named after one of its brands ("Hearth Soy Candle") or a type its products end with
+    ("running shoes", "power bank"). Other brands and products ("Nike", "a Logitech mouse") are examples of
+    what the shop does not carry: the CRF learns to find them from their context, and the dictionary leaves
+    them out, or "apple pay" and "my phone" would be products wherever they are said."""
+    brands = {normalise_key(v) for v in data.lookups.get("brand", [])}
+    products = [normalise_key(v).split() for v in data.lookups.get("product", [])]
+
+    def carried(entity: str, value: str) -> bool:
+        words = normalise_key(value).split()
+        if entity == "brand":
+            return " ".join(words) in brands
+        if entity == "product":
+            return bool(words) and (words[0] in brands or any(name[-len(words) :] == words for name in products))
+        return True
+
+    return carried
+
+
 def build_gazetteer(data: TrainingData) -> Gazetteer:
     gazetteer = Gazetteer()
     for blocker in BLOCKERS:
         gazetteer.terms[normalise_key(blocker)] = None
     value_types = _type_of_value(data)
+    carried = _carried(data)
 
     def canonical(entity: str, value: str) -> str:
         case = _CASE_BY_TYPE.get(entity)
         return case(value) if case else value
 
     def add(surface: str, entity: str, value: str) -> None:
-        if entity not in GAZETTEER_TYPES:
+        if entity not in GAZETTEER_TYPES or not carried(entity, value):
             return
         if entity == "size" and (normalise_key(surface) in _CONTEXT_ONLY_SIZES or surface.isdigit()):
             return

@@ -19,16 +19,16 @@ from pathlib import Path
 
 import numpy as np
 
-from nlu.embedded.crf import train_crf
+from nlu.embedded.crf import common_words, train_crf
 from nlu.embedded.features import EntitySpans, intent_features
-from nlu.embedded.gazetteer import Gazetteer, build_gazetteer
+from nlu.embedded.gazetteer import OPEN_TYPES, Gazetteer, build_gazetteer
 from nlu.embedded.tokens import tokenize
-from nlu.training_data import TrainingData, load_training_data, training_files
+from nlu.training_data import Example, TrainingData, load_training_data, training_files
 
 log = logging.getLogger(__name__)
 
 #: Bump when features, training or the saved layout change: it is part of the cache key.
-MODEL_VERSION = "embedded-7"
+MODEL_VERSION = "embedded-8"
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_CACHE_DIR = Path("var/nlu")
@@ -78,6 +78,8 @@ class EmbeddedModel:
     crf: bytes
     known_codes: frozenset[str]
     data_hash: str
+    #: words common in the training texts (the CRF's "rare word" feature)
+    common_words: frozenset[str] = frozenset()
     trained_at: float = field(default_factory=time.time)
     train_seconds: float = 0.0
 
@@ -105,10 +107,26 @@ def dictionary_spans(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, st
     return [(tokens[a].start, tokens[b - 1].end, entity) for a, b, entity, _ in gazetteer.match(text, tokens)]
 
 
-def _fit_vectors(texts: list[str], gazetteer: Gazetteer | None = None) -> tuple[dict[str, int], np.ndarray, object]:
+def training_spans(example: Example, gazetteer: Gazetteer | None) -> list[tuple[int, int, str]]:
+    """What the intent model masks in a training example: its dictionary entities, and the brands and
+    products the dictionary does not hold ("Nike", "a Logitech mouse") where they are annotated. At
+    parse time the CRF finds the latter, so "do you have Nike sneakers" reads like "do you have Stride
+    sneakers" to the intent model and not like an unknown word."""
+    if gazetteer is None:
+        return []
+    spans = dictionary_spans(example.text, gazetteer)
+    for ann in example.entities:
+        if ann.entity in OPEN_TYPES and all(ann.end <= s or ann.start >= e for s, e, _ in spans):
+            spans.append((ann.start, ann.end, ann.entity))
+    return sorted(spans)
+
+
+def _fit_vectors(
+    examples: list[Example], gazetteer: Gazetteer | None = None
+) -> tuple[dict[str, int], np.ndarray, object]:
     from scipy.sparse import csr_matrix
 
-    rows = [intent_features(t, dictionary_spans(t, gazetteer) if gazetteer else ()) for t in texts]
+    rows = [intent_features(e.text, training_spans(e, gazetteer)) for e in examples]
     vocabulary: dict[str, int] = {}
     df: dict[int, int] = {}
     for row in rows:
@@ -136,9 +154,8 @@ def _fit_vectors(texts: list[str], gazetteer: Gazetteer | None = None) -> tuple[
 def train_intent_model(data: TrainingData, gazetteer: Gazetteer | None, c: float = INTENT_C) -> IntentModel:
     from sklearn.linear_model import LogisticRegression
 
-    texts = [e.text for e in data.examples]
     labels = [e.intent for e in data.examples]
-    vocabulary, idf, matrix = _fit_vectors(texts, gazetteer)
+    vocabulary, idf, matrix = _fit_vectors(data.examples, gazetteer)
     classifier = LogisticRegression(C=c, max_iter=3000)
     classifier.fit(matrix, labels)
     weights = np.ascontiguousarray(classifier.coef_.T.astype(np.float32))
@@ -165,9 +182,10 @@ def train_model_from(data: TrainingData, digest: str = "") -> EmbeddedModel:
         raise ValueError("no training examples")
     gazetteer = build_gazetteer(data)
     intent = train_intent_model(data, gazetteer)
-    crf = train_crf(data.examples, gazetteer)
+    common = common_words(data.examples)
+    crf = train_crf(data.examples, gazetteer, common)
     codes = frozenset(a.value.upper() for e in data.examples for a in e.entities if a.entity == "coupon_code")
-    model = EmbeddedModel(intent, gazetteer, crf, codes, digest)
+    model = EmbeddedModel(intent, gazetteer, crf, codes, digest, common_words=common)
     model.train_seconds = time.perf_counter() - started
     return model
 

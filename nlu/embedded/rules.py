@@ -152,7 +152,10 @@ _QTY_ZH = re.compile(
 )
 
 # --- size
-_SIZE_CUE = re.compile(r"(?i)(?<![A-Za-z])(?:size|sz|eu|us|uk)\s*(?P<size>\d{2}|xxl|xl|xs|s|m|l)(?![A-Za-z0-9])")
+# A space or a digit after the cue: "sizes" is no "size S".
+_SIZE_CUE = re.compile(
+    r"(?i)(?<![A-Za-z])(?:size|sz|eu|us|uk)(?:\s+|(?=\d))(?P<size>\d{2}|xxl|xl|xs|s|m|l)(?![A-Za-z0-9])"
+)
 _SIZE_LETTER = re.compile(r"(?<![A-Za-z'’])(?P<size>XS|XL|S|M|L)(?![A-Za-z'’])")
 _SIZE_LETTER_ZH = re.compile(r"(?i)(?<![A-Za-z])(?P<size>xs|xl|s|m|l)\s*(?=码|号)")
 _SIZE_SHOE = re.compile(r"(?i)(?:\b(?:in|size|sz|eu|us|uk)\s*)(?P<size>3[89]|4[0-5])(?![\d.])")

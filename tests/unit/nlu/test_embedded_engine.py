@@ -32,6 +32,42 @@ async def test_chinese_product_search_is_normalised_to_catalog_values(embedded_e
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Nike sneakers", {("brand", "Nike"), ("category", "shoes")}),
+        ("a Logitech mouse", {("brand", "Logitech"), ("product", "mouse")}),
+        ("小米的充电宝", {("brand", "小米"), ("product", "power bank")}),
+        # names in no data file: found by their shape and context, kept as written
+        ("any Salewa hiking boots?", {("brand", "Salewa"), ("product", "hiking boots")}),
+        ("do you have Acer laptops", {("brand", "Acer"), ("product", "laptops")}),
+        ("有没有鸿星尔克的运动鞋", {("brand", "鸿星尔克"), ("category", "shoes")}),
+        ("有没有宏碁的笔记本", {("brand", "宏碁")}),
+    ],
+)
+async def test_brands_and_products_the_shop_does_not_carry_are_recognised(
+    embedded_engine: EmbeddedEngine, text: str, found: set[tuple[str, str]]
+) -> None:
+    result = await embedded_engine.parse(text)
+    assert result.intent == "search_product"
+    assert entities(result) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("do you take apple pay", set()),
+        ("can i pay with my phone", set()),
+        ("i'm looking for a present for my dad, maybe headphones", {("category", "headphones")}),
+        ("i want Stride running shoes", {("product", "Stride Running Shoes")}),  # ours, by its catalog name
+    ],
+)
+async def test_a_name_outside_the_catalog_is_only_taken_where_a_shopper_asks_for_goods(
+    embedded_engine: EmbeddedEngine, text: str, found: set[tuple[str, str]]
+) -> None:
+    assert entities(await embedded_engine.parse(text)) == found
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         ("I want the mug", "add_to_cart"),

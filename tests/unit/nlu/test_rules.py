@@ -101,6 +101,8 @@ def test_quantities_are_counts_of_items_only(text: str, intent: str, quantity: l
         ("有43码的吗", ["43"]),
         ("the jeans are too small", []),
         ("I'm looking for shoes", []),
+        ("what sizes does the hoodie come in", []),  # "sizes" is no "size S"
+        ("size42", ["42"]),
     ],
 )
 def test_sizes_are_catalog_sizes(text: str, size: list[str]) -> None:
