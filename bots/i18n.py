@@ -32,9 +32,12 @@ def normalise_locale(locale: object) -> str | None:
 
 
 def choose_locale(text: str | None, channel_locale: str | None, remembered: str | None) -> str:
-    """Chinese characters in the message decide; otherwise the channel's locale, then what we knew."""
+    """Chinese characters in the message decide; otherwise the channel's locale, then what we knew. A button
+    pressed (no text) keeps the conversation's language: a Chinese chat in an English browser stays Chinese."""
     if text and contains_cjk(text):
         return "zh"
+    if not text and normalise_locale(remembered):
+        return normalise_locale(remembered) or "en"
     return normalise_locale(channel_locale) or normalise_locale(remembered) or "en"
 
 

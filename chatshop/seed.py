@@ -60,9 +60,9 @@ COUPONS = [
     ),
 ]
 SHIPPING = [
-    c.CreateShippingMethod("standard", "Standard (3-5 days)", 599, free_over=7500, min_days=3, max_days=5),
+    c.CreateShippingMethod("standard", "Standard", 599, free_over=7500, min_days=3, max_days=5),
     c.CreateShippingMethod(
-        "express", "Express (1-2 days)", 1499, countries=("US", "CA", "GB", "DE", "FR", "CN"), min_days=1, max_days=2
+        "express", "Express", 1499, countries=("US", "CA", "GB", "DE", "FR", "CN"), min_days=1, max_days=2
     ),
     c.CreateShippingMethod("pickup", "Pick up in store", 0, countries=("US",), min_days=0, max_days=1),
 ]

@@ -12,15 +12,54 @@
   var restarting = false;  // the server said it is restarting: come back soon, not after a long backoff
   var notices = {};        // ids of the notices on screen (one can arrive live and again as news)
   var banner = null;       // "Reconnecting…" while the socket is down
-  var RECONNECTING = (document.documentElement.lang || "").indexOf("zh") === 0 ? "正在重新连接…" : "Reconnecting…";
   var limit = 2000;        // characters per message; the server says in its welcome
   var sent = {};           // frame id -> the bubble of a message on its way (marked "not sent" if refused)
   var serial = 0;
   var pickerIds = 0;       // ids that tie an option picker to its name, for screen readers
   var typing = null;       // the "typing…" bubble while an answer is on its way
   var typingTimer = null;
-  var TYPING = (document.documentElement.lang || "").indexOf("zh") === 0 ? "正在输入…" : "typing…";
-  var TEXTS = (document.documentElement.lang || "").indexOf("zh") === 0 ? { soldOut: "已售罄" } : { soldOut: "sold out" };
+  // The page speaks the shopper's language as the server decides it for each message: Chinese when the
+  // shopper typed Chinese, otherwise the locale sent in hello (the embedding page's ?lang=, else the
+  // browser's). Only our own words here; everything the bot says comes translated from the server.
+  var HELLO_LOCALE = (/[?&]lang=([\w-]{2,35})/.exec(location.search) || [])[1] || navigator.language || null;
+  var CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+  var WORDS = {
+    en: {
+      lang: "en", title: "Shop chat", header: "Shop assistant", hint: "Type a message…", send: "Send",
+      close: "Close the chat", message: "Message", soldOut: "sold out", tracking: "Tracking",
+      reconnecting: "Reconnecting…", typing: "typing…", notSent: "Not sent: ", tryAgain: "Try again",
+      lost: "the connection was lost.",
+      tooLong: function (n, max) { return "Your message has " + n + " characters; the limit is " + max + ". Please shorten it."; }
+    },
+    zh: {
+      lang: "zh-CN", title: "商店聊天", header: "购物助手", hint: "输入消息…", send: "发送",
+      close: "关闭聊天", message: "消息", soldOut: "已售罄", tracking: "物流跟踪",
+      reconnecting: "正在重新连接…", typing: "正在输入…", notSent: "未发送：", tryAgain: "重试",
+      lost: "连接已断开。",
+      tooLong: function (n, max) { return "您的消息有 " + n + " 个字符，上限是 " + max + " 个。请缩短一些。"; }
+    }
+  };
+  var TEXTS = WORDS.en;
+  var RECONNECTING = TEXTS.reconnecting;
+  var TYPING = TEXTS.typing;
+  function languageOf(typed) {
+    if (typed && CJK.test(typed)) return "zh";
+    return String(HELLO_LOCALE || "").toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
+  }
+  // Header, hint, Send and the lang attribute in the language of the last message the shopper typed.
+  function localise(typed) {
+    var next = WORDS[languageOf(typed)];
+    var hinting = input.placeholder === TEXTS.hint || !input.placeholder;
+    TEXTS = next; RECONNECTING = next.reconnecting; TYPING = next.typing;
+    document.documentElement.lang = next.lang;
+    document.title = next.title;
+    document.querySelector("#chat header h1").textContent = next.header;
+    document.getElementById("send").textContent = next.send;
+    document.getElementById("close").setAttribute("aria-label", next.close);
+    input.setAttribute("aria-label", next.message);
+    if (hinting) input.placeholder = next.hint;  // a form step's own example stays
+    if (banner) banner.textContent = next.reconnecting;
+  }
 
   // The session token survives a reload in localStorage. A browser that blocks storage for a chat embedded
   // in another site (third-party storage) throws on any access: the chat then works, for this visit only.
@@ -196,7 +235,7 @@
       m.appendChild(el("div", "step", r.step + " / " + r.steps));
       m.appendChild(el("div", "", r.prompt));
       m.appendChild(buttons(r.buttons));
-      input.placeholder = r.placeholder || "Type a message…";
+      input.placeholder = r.placeholder || TEXTS.hint;
       input.focus();
       return m;
     },
@@ -213,7 +252,7 @@
       r.lines.forEach(function (l) { box.appendChild(el("div", "muted", l)); });
       box.appendChild(el("div", "", r.total));
       var list = (r.buttons || []).slice();
-      if (r.tracking_url) list.unshift({ label: "Tracking", url: r.tracking_url });
+      if (r.tracking_url) list.unshift({ label: TEXTS.tracking, url: r.tracking_url });
       box.appendChild(buttons(list));
       return box;
     },
@@ -236,7 +275,7 @@
   }
 
   function showReply(r, notice) {
-    if (r.kind !== "form_step") input.placeholder = "Type a message…";
+    if (r.kind !== "form_step") input.placeholder = TEXTS.hint;
     var node = notice && r.kind === "text" ? agentMessage(r) : null;
     if (!node) { var fn = render[r.kind]; node = fn ? fn(r) : el("div", "msg bot", r.text_fallback); }
     if (node.nodeType === 1 && !node.dataset.kind) node.dataset.kind = r.kind;
@@ -274,8 +313,8 @@
   // A refused message stays where it was typed, marked "not sent", with a way to send it again.
   function notSent(bubble, reason, frame) {
     bubble.classList.remove("sending"); bubble.classList.add("failed");
-    var mark = el("div", "failed-note", "Not sent: " + reason + " ");
-    var again = el("button", "retry", "Try again"); again.type = "button";
+    var mark = el("div", "failed-note", TEXTS.notSent + reason + " ");
+    var again = el("button", "retry", TEXTS.tryAgain); again.type = "button";
     again.addEventListener("click", function () {
       bubble.parentNode.removeChild(bubble); mark.parentNode.removeChild(mark);
       if (frame.type === "message") submit(frame.text); else press({ payload: frame.payload, label: frame.label });
@@ -307,12 +346,13 @@
   function tooLong(text) {
     var n = length(text);
     if (n <= limit) { note.textContent = ""; note.hidden = true; return false; }
-    note.textContent = "Your message has " + n + " characters; the limit is " + limit + ". Please shorten it.";
+    note.textContent = TEXTS.tooLong(n, limit);
     note.hidden = false;
     return true;
   }
   function submit(text) {
     if (tooLong(text)) return false;
+    localise(text);
     return ask({ type: "message", text: text }, text);
   }
 
@@ -356,6 +396,8 @@
     });
     hideTyping(); sent = {}; notices = {};
     log.textContent = "";
+    var typed = history.filter(function (h) { return h.from === "user"; }).pop();
+    localise(typed ? typed.text : null);
     history.forEach(function (h) {
       if (h.from === "user") { showUser(h.text); return; }
       if (h.id) notices[h.id] = true;
@@ -363,7 +405,7 @@
     });
     lost.forEach(function (frame) {
       var bubble = showUser(frame.type === "message" ? frame.text : frame.label || "");
-      notSent(bubble, "the connection was lost.", frame);
+      notSent(bubble, TEXTS.lost, frame);
     });
     offline(false);
     reveal(null);
@@ -374,7 +416,7 @@
     ws = new WebSocket(proto + location.host + "/chat/ws");
     ws.onopen = function () {
       retry = 0; restarting = false;
-      send({ type: "hello", session: store.get(STORE), locale: navigator.language || null });
+      send({ type: "hello", session: store.get(STORE), locale: HELLO_LOCALE });
     };
     ws.onmessage = function (e) {
       var data; try { data = JSON.parse(e.data); } catch (err) { return; }
@@ -393,6 +435,7 @@
         }
         first = showReplies(data.replies, data.type === "notification");
       } else if (data.type === "user") {  // said in another tab of this chat
+        localise(data.text);
         first = showUser(data.text);
       } else if (data.type === "typing") {
         showTyping(); return;
@@ -418,5 +461,6 @@
       setTimeout(connect, delay);
     };
   }
+  localise(null);
   connect();
 })();

@@ -12,6 +12,11 @@
   var CLOSE_ICON = "M6 6l12 12M18 6L6 18";
   var frame = null;
   var open = false;
+  // The host page's language (its <html lang>, else the browser's) is the chat's: passed on as ?lang=.
+  var LANG = document.documentElement.lang || navigator.language || "";
+  var ZH = LANG.toLowerCase().indexOf("zh") === 0;
+  var WORDS = ZH ? { title: "商店聊天", open: "与商店聊天", close: "关闭聊天" }
+                 : { title: "Shop chat", open: "Chat with the shop", close: "Close the chat" };
 
   function icon(path, filled) {
     var svg = document.createElementNS(SVG, "svg");
@@ -35,8 +40,8 @@
     open = next;
     if (open && !frame) {
       frame = document.createElement("iframe");
-      frame.src = base + "/chat?embed=1";
-      frame.title = "Shop chat";
+      frame.src = base + "/chat?embed=1" + (LANG ? "&lang=" + encodeURIComponent(LANG) : "");
+      frame.title = WORDS.title;
       frame.style.cssText = "position:fixed;right:1rem;bottom:5rem;width:min(24rem,calc(100vw - 2rem));" +
         "height:min(36rem,calc(100vh - 7rem));border:0;border-radius:16px;box-shadow:0 8px 24px #0004;" +
         "z-index:2147483647;background:#fff";
@@ -45,7 +50,7 @@
     if (frame) frame.style.display = open ? "block" : "none";
     button.textContent = "";
     button.appendChild(open ? icon(CLOSE_ICON, false) : icon(CHAT_ICON, true));
-    button.setAttribute("aria-label", open ? "Close the chat" : "Chat with the shop");
+    button.setAttribute("aria-label", open ? WORDS.close : WORDS.open);
     button.setAttribute("aria-expanded", open ? "true" : "false");
   }
 

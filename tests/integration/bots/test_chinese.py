@@ -170,3 +170,14 @@ async def test_out_of_stock_at_add_to_cart_is_said_in_chinese(small: SmallShop, 
     await small.checkout(other, "SHOE-RED-42", 8)  # every red pair reserved by someone else meanwhile
     await chat.press("加入购物车")
     assert "抱歉：SHOE-RED-42 已售罄。" in chat.text
+
+
+async def test_a_chinese_conversation_in_an_english_browser_stays_chinese_when_buttons_are_pressed(
+    small: SmallShop, engine: ConversationEngine
+) -> None:
+    chat = Chat(engine, locale="en-US")
+    await chat.say("我想买红色的鞋")
+    await chat.press("加入购物车")
+    assert "已将 1 件" in chat.text and "去结账" in [b.label for b in chat.buttons()]
+    await chat.say("show my cart")  # typed English: the browser's language again
+    assert chat.kinds() == ["cart"] and not re.search(r"[\u4e00-\u9fff]", chat.text)

@@ -11,9 +11,10 @@ from bots.locale.update import extract
 @pytest.mark.parametrize(("text", "channel", "remembered", "expected"), [
     ("我想买鞋", None, None, "zh"), ("我想买鞋", "en", "en", "zh"), ("hi", "zh-CN", None, "zh"),
     ("hi", None, "zh", "zh"), ("hi", None, None, "en"), ("hi", "fr", None, "en"), ("hi", "xx-💥", "zh", "zh"),
-    ("12345", "zh_Hans", None, "zh"), (None, None, None, "en"), ("", "en-GB", "zh", "en"),
+    ("12345", "zh_Hans", None, "zh"), (None, None, None, "en"), ("", "en-GB", "zh", "zh"), ("", "en-GB", None, "en"),
+    (None, "zh-CN", "en", "en"),
 ])  # fmt: skip
-def test_locale_comes_from_chinese_text_then_channel_then_memory(
+def test_locale_comes_from_chinese_text_then_channel_then_memory_and_a_button_keeps_the_chats_language(
     text: str | None, channel: str | None, remembered: str | None, expected: str
 ) -> None:
     assert choose_locale(text, channel, remembered) == expected
