@@ -13,6 +13,7 @@ from bots.shopper import product as product_flow
 from bots.shopper.render import PAGE_SIZE, find_option_value, product_list
 from domain.model.catalog import SearchQuery
 from domain.model.money import Money
+from domain.views.models import CatalogVocabulary
 from nlu.interface import ParseResult
 
 
@@ -75,7 +76,11 @@ async def describe(turn: Turn, query: SearchQuery) -> str:
     return " ".join(parts)
 
 
-async def run_search(turn: Turn, query: SearchQuery, title: str, open_single: bool = True) -> list[Reply]:
+async def run_search(
+    turn: Turn, query: SearchQuery, title: str, open_single: bool = True, parse: ParseResult | None = None
+) -> list[Reply]:
+    """The products of `query`; with the shopper's `parse`, a search that found nothing because it named a
+    brand or product we don't carry says so (`not_carried_reply`)."""
     _ = turn.t
     page = await turn.services.views.search(query)
     turn.record(
@@ -89,6 +94,10 @@ async def run_search(turn: Turn, query: SearchQuery, title: str, open_single: bo
             "max_price": query.max_price,
         },
     )
+    if page.total == 0 and parse is not None and (parse.first("brand") or parse.first("product")):
+        not_carried = await not_carried_reply(turn, parse, query)
+        if not_carried is not None:
+            return not_carried
     if page.total == 0:
         text = _('I found nothing for "{query}". Try fewer words, or browse:', query=await describe(turn, query))
         return [QuickReplies(text, (turn.button(_("Browse categories"), "cats"),))]
@@ -121,7 +130,55 @@ async def search_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
             *await show_categories(turn),
         ]
     title = _("Did you mean one of these? ({query})", query=await describe(turn, query))
-    return await run_search(turn, query, title)
+    return await run_search(turn, query, title, parse=parse)
+
+
+def _words(text: str) -> list[str]:
+    return [w.rstrip("s") for w in text.casefold().split()]
+
+
+def _carried_product(value: str, vocabulary: CatalogVocabulary) -> bool:
+    """A product value names something we sell: a name of ours, or a type our names end with
+    ("running shoes" -> Stride Running Shoes), singular or plural."""
+    wanted = _words(value)
+    return bool(wanted) and any(_words(name)[-len(wanted) :] == wanted for name in vocabulary.products)
+
+
+def _said(parse: ParseResult, entity: str) -> str | None:
+    """The shopper's own words for an entity ("sneakers", 跑鞋), to echo back in their language."""
+    return next((e.text for e in parse.entities if e.entity == entity), None)
+
+
+async def not_carried_reply(turn: Turn, parse: ParseResult, query: SearchQuery) -> list[Reply] | None:
+    """A brand or product the catalog does not hold ("Nike sneakers", "a Logitech mouse", 小米的充电宝), once a
+    search for it found nothing: say we don't carry it, with the products of ours closest to what was asked
+    (the same search without the name we lack); None when every name is ours (a plain "found nothing")."""
+    _ = turn.t
+    vocabulary = await turn.services.views.vocabulary()  # only here: a search that found nothing
+    brands = {b.casefold() for b in vocabulary.brands}
+    brand, product = parse.first("brand"), parse.first("product")
+    missing_brand = brand is not None and brand.casefold() not in brands
+    missing_product = product is not None and not _carried_product(product, vocabulary)
+    if not (missing_brand or missing_product):
+        return None
+    name = (_said(parse, "brand") if missing_brand else _said(parse, "product")) or brand or product or ""
+    closest = dataclasses.replace(
+        query,
+        brand=None if missing_brand else query.brand,
+        text="" if missing_product else query.text,
+    )
+    what = (_said(parse, "product") if product and not missing_product else None) or (
+        _said(parse, "category") if closest.category_slug else None
+    )
+    # Which names shoppers ask for and we lack: a buyer's list, in the analytics.
+    lacking = {"brand": brand if missing_brand else None, "product": product if missing_product else None}
+    turn.record("not_carried", properties=lacking)
+    if what and (await turn.services.views.search(closest)).total > 0:
+        title = _("We don't carry {name} — here are our {what}:", name=name, what=what)
+        return await run_search(turn, closest, title, open_single=False)
+    from bots.shopper.browse import show_categories
+
+    return [Text(_("We don't carry {name}.", name=name)), *await show_categories(turn)]
 
 
 async def page_button(turn: Turn, payload: Payload) -> list[Reply]:

@@ -115,10 +115,12 @@ async def test_an_unsure_message_is_asked_about_and_the_answer_acts(
     small: SmallShop, engine: ConversationEngine
 ) -> None:
     chat = Chat(engine)
-    await chat.say("show my orders")  # once: view_cart 0.60
+    await chat.say("my things")  # view_cart 0.33, order_status 0.19 ("show my orders" is now understood)
     assert chat.text.startswith("Did you want to") and "cart" not in chat.kinds()
     await chat.press("See my orders")
     assert "You have no orders yet" in chat.text
+    await chat.say("show my orders")  # once: view_cart 0.60
+    assert "You have no orders yet" in chat.text and "Did you want to" not in chat.text
 
 
 async def test_the_shops_button_labels_typed_mean_what_they_say(small: SmallShop, engine: ConversationEngine) -> None:
@@ -232,3 +234,34 @@ async def test_the_cart_counts_its_items_in_words_that_agree(small: SmallShop, e
     assert "Your cart (1 item)" in chat.text
     await chat.press("+")
     assert "Your cart (2 items)" in chat.text
+
+
+# --- names the shop does not carry ---------------------------------------------------------------
+async def test_a_brand_the_shop_does_not_carry_is_said_so_with_the_closest_products(
+    small: SmallShop, engine: ConversationEngine
+) -> None:
+    await small.shop.bus.handle(c.UpsertProduct(
+        "Stride Trail Shoes", (c.VariantSpec("TRAIL-RED-42", 9500, {"color": "red", "size": "42"}),), ("Shoes",),
+        brand="Stride"))  # fmt: skip
+    chat = Chat(engine)
+    await chat.say("Nike running shoes")
+    assert chat.text.startswith("We don't carry Nike — here are our running shoes")
+    assert chat.kinds() == ["product_list"] and "Stride Running Shoes" in chat.text
+    await chat.say("do you have Adidas sneakers")
+    assert chat.text.startswith("We don't carry Adidas — here are our sneakers")
+    assert "Stride Running Shoes" in chat.text and "Stride Trail Shoes" in chat.text
+    await chat.say("a Logitech mouse")  # nothing of ours is close: say so, and show what we have
+    assert "We don't carry Logitech." in chat.text and "Pick a category" in chat.text
+    assert "I found nothing" not in chat.text
+    await chat.say("Stride shoes")  # a brand we carry is searched as ever
+    assert "don't carry" not in chat.text and "Stride Trail Shoes" in chat.text
+
+
+async def test_a_brand_the_shop_does_not_carry_is_said_so_in_chinese(
+    small: SmallShop, engine: ConversationEngine
+) -> None:
+    chat = Chat(engine, chat_id="zh-brand", user_id="zh-brand", locale="zh-CN")
+    await chat.say("有没有耐克的跑鞋")
+    assert chat.text.startswith("我们没有耐克的商品——这是我们的跑鞋") and "Stride Running Shoes" in chat.text
+    await chat.say("小米的充电宝")
+    assert "我们没有小米的商品。" in chat.text and "没有找到" not in chat.text
