@@ -94,14 +94,25 @@ async def _saved_addresses(turn: Turn) -> list[dict[str, str]]:
     return found[:SAVED_OFFERED]
 
 
+def address_line(turn: Turn, address: Address) -> str:
+    """The address on one line; in Chinese with the country's name (美国), where a Latin code reads as noise
+    (English keeps the code: "US" is how English speakers write it)."""
+    line = address.one_line()
+    if turn.t.locale == "en" or not line.endswith(address.country):
+        return line
+    return line[: -len(address.country)] + country_name(turn.t, address.country)
+
+
 def offer_saved(turn: Turn) -> list[Reply]:
     _ = turn.t
     saved: list[dict[str, str]] = turn.state.data.get("saved", [])
     turn.state.step = "saved"
-    first = Address.create(**saved[0]).one_line()
+    first = address_line(turn, Address.create(**saved[0]))
     buttons = [turn.button(_("Yes, ship there"), "cos", 0)]
     buttons += [
-        turn.button(_("Ship to {address}", address=quoted(Address.create(**a).one_line(), 50, marks=False)), "cos", i)
+        turn.button(
+            _("Ship to {address}", address=quoted(address_line(turn, Address.create(**a)), 50, marks=False)), "cos", i
+        )
         for i, a in enumerate(saved[1:], start=1)
     ]
     buttons += [turn.button(_("Another address"), "coa"), turn.button(_("Cancel checkout"), "cox")]
@@ -245,7 +256,7 @@ async def summary(turn: Turn, note: str = "") -> list[Reply]:
     rows.append((_("Total"), turn.money(totals["total"], cart.currency)))
     body = "\n".join(
         [
-            _("Ship to: {address}", address=address.one_line()),
+            _("Ship to: {address}", address=address_line(turn, address)),
             *(f"{line.quantity} x {line.name} - {line.line_total}" for line in cart_reply.lines),
             *(f"{label}: {amount}" for label, amount in rows),
         ]

@@ -88,7 +88,7 @@ async def test_chinese_shopper_sees_colours_and_shipping_methods_in_chinese_with
     labels = [b.label for b in chat.buttons()]
     assert "标准配送 - 5.00 USD (2-5 天)" in labels and "快递 - 15.00 USD (2-5 天)" in labels
     await chat.press("标准配送")
-    assert "运费（标准配送）" in chat.text
+    assert "运费（标准配送）" in chat.text and "张三, 人民路1号, 12345 Springfield, 美国" in chat.text
 
 
 async def test_shipping_method_names_do_not_repeat_their_days(small: SmallShop, engine: ConversationEngine) -> None:
