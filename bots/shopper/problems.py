@@ -8,6 +8,7 @@ checks that the patterns still match what the domain says, so a reworded domain 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ from babel import Locale, UnknownLocaleError
 from bots.conversation.turn import Turn
 from bots.i18n import Translator
 from domain.errors import DomainError, OutOfStock
+
+log = logging.getLogger(__name__)
 
 
 def _(message: str) -> str:
@@ -116,6 +119,8 @@ def translate_message(t: Translator, message: str, status: Callable[[str], str] 
             if key in values and status is not None:
                 values[key] = status(values[key].replace(" ", "_"))
         return t(msgid, **values)
+    if t.locale != "en":  # a domain message nobody mapped yet: shown in English, and named so it gets mapped
+        log.info("domain message without a translation: %r", message)
     return message
 
 
