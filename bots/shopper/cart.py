@@ -7,8 +7,10 @@ from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
 from bots.shopper import product as product_flow
 from bots.shopper import search
-from bots.shopper.render import cart_summary, selected_variant, variant_label
+from bots.shopper.problems import problem_text
+from bots.shopper.render import cart_summary, main_menu, selected_variant, variant_label
 from domain import commands as c
+from domain.errors import OutOfStock
 from domain.views.models import ProductDetail, VariantView
 from nlu.interface import ParseResult
 
@@ -24,10 +26,14 @@ def _quantity(parse: ParseResult) -> int:
 
 async def add_variant(turn: Turn, product: ProductDetail, variant: VariantView, quantity: int) -> list[Reply]:
     _ = turn.t
-    in_cart = await turn.services.bus.handle(c.AddToCart(turn.customer_id, variant.sku, quantity, actor=turn.actor))
-    turn.state.memory.update(product_id=product.id, variant_id=variant.id)
     label = variant_label(variant, turn)
     name = f"{product.name} ({label})" if label != variant.sku else product.name
+    try:
+        command = c.AddToCart(turn.customer_id, variant.sku, quantity, actor=turn.actor)
+        in_cart = await turn.services.bus.handle(command)
+    except OutOfStock as exc:  # sold meanwhile: named as the shopper saw it, not by its SKU
+        return [main_menu(turn, _("Sorry: {problem}", problem=problem_text(turn, exc, name=name)))]
+    turn.state.memory.update(product_id=product.id, variant_id=variant.id)
     text = _(
         "Added {quantity} x {name} to your cart ({in_cart} in the cart now).",
         quantity=quantity,

@@ -124,24 +124,27 @@ def translate_message(t: Translator, message: str, status: Callable[[str], str] 
     return message
 
 
-def explain(t: Translator, exc: DomainError, status: Callable[[str], str] | None = None) -> str:
-    """What a shopper reads for a domain error: its message, in their language."""
+def explain(
+    t: Translator, exc: DomainError, status: Callable[[str], str] | None = None, name: str | None = None
+) -> str:
+    """What a shopper reads for a domain error: its message, in their language (an item out of stock by the
+    ``name`` the shopper saw, when the flow knows it, else by its SKU)."""
     if isinstance(exc, OutOfStock):
         if exc.available <= 0:
-            return t(_("{sku} is out of stock."), sku=exc.sku)
+            return t(_("{sku} is out of stock."), sku=name or exc.sku)
         ngettext = t.plural
         return ngettext(
             "Only {n} of {sku} is left; you asked for {requested}.",
             "Only {n} of {sku} are left; you asked for {requested}.",
             exc.available,
-            sku=exc.sku,
+            sku=name or exc.sku,
             requested=exc.requested,
         )
     return translate_message(t, exc.message, status)
 
 
-def problem_text(turn: Turn, exc: DomainError) -> str:
+def problem_text(turn: Turn, exc: DomainError, name: str | None = None) -> str:
     """``explain`` for a flow's turn (order states named as the shopper's order list names them)."""
     from bots.shopper.render import status_text  # render shows coupon problems with translate_message
 
-    return explain(turn.t, exc, lambda status: status_text(turn, status))
+    return explain(turn.t, exc, lambda status: status_text(turn, status), name)

@@ -169,7 +169,7 @@ async def test_out_of_stock_at_add_to_cart_is_said_in_chinese(small: SmallShop, 
     other = await small.customer("web-2", "Bo")
     await small.checkout(other, "SHOE-RED-42", 8)  # every red pair reserved by someone else meanwhile
     await chat.press("加入购物车")
-    assert "抱歉：SHOE-RED-42 已售罄。" in chat.text
+    assert "抱歉：Stride Running Shoes (红色 / 42) 已售罄。" in chat.text
 
 
 async def test_a_chinese_conversation_in_an_english_browser_stays_chinese_when_buttons_are_pressed(
