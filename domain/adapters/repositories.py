@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -80,6 +82,16 @@ class SqlCatalogRepository(_Repo):
 
     async def variant_by_sku(self, sku: str) -> Variant | None:
         return (await self.session.execute(select(Variant).filter_by(sku=sku.strip().upper()))).scalar_one_or_none()
+
+    async def variant_with_product_by_sku(self, sku: str) -> tuple[Variant, Product] | None:
+        stmt = (
+            select(Variant, Product)
+            .join(Product, orm.products.c.id == orm.variants.c.product_id)
+            .where(orm.variants.c.sku == sku.strip().upper())
+            .options(lazyload(getattr(Product, "variants")))  # noqa: B009 (mapped imperatively, unknown to mypy)
+        )
+        row = (await self.session.execute(stmt)).tuples().one_or_none()
+        return None if row is None else (row[0], row[1])
 
     async def variants(self, variant_ids: list[int]) -> dict[int, Variant]:
         if not variant_ids:
@@ -274,6 +286,34 @@ class SqlSalesRepository(_Repo):
 
     async def add_cart(self, cart: Cart) -> Cart:
         return await self._add(cart)
+
+    async def add_to_cart_line(
+        self, cart_id: int, variant_id: int, quantity: int, max_quantity: int, max_lines: int
+    ) -> int | None:
+        lines, levels = orm.cart_lines, orm.stock_levels.c
+        free = levels.on_hand - levels.reserved - levels.allocated
+        available = (
+            select(func.coalesce(func.sum(case((free > 0, free), else_=0)), 0))
+            .where(levels.variant_id == variant_id)
+            .scalar_subquery()
+        )
+        has_line = select(lines.c.id).where(lines.c.cart_id == cart_id, lines.c.variant_id == variant_id).exists()
+        line_count = select(func.count()).where(lines.c.cart_id == cart_id).scalar_subquery()
+        fits = literal(quantity) <= available
+        new_line = select(literal(cart_id), literal(variant_id), literal(quantity)).where(
+            or_(has_line, and_(fits, literal(quantity) <= max_quantity, line_count < max_lines))
+        )
+        insert_ = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert_(lines).from_select(["cart_id", "variant_id", "quantity"], new_line)
+        total = lines.c.quantity + stmt.excluded.quantity
+        # One statement, added in the database: two adds at once (two devices, two processes) both count,
+        # and the stock guard is evaluated against the line as it is when the row is written.
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[lines.c.cart_id, lines.c.variant_id],
+            set_={"quantity": total},
+            where=and_(total <= max_quantity, total <= available),
+        ).returning(lines.c.quantity)
+        return (await self.session.execute(upsert)).scalar_one_or_none()
 
     async def coupon_by_code(self, code: str, lock: bool = False) -> Coupon | None:
         stmt = select(Coupon).filter_by(code=code.strip().upper())

@@ -89,3 +89,16 @@ async def test_place_order_with_a_coupon_takes_at_most_23_statements_and_touches
     assert not [s for s in seen.sql if "FROM coupons" in s and "FOR UPDATE" in s]
     assert seen.index("UPDATE coupons") == len(seen) - 2  # then only the outbox insert, and the commit
     assert seen.index("UPDATE coupons") > seen.index("UPDATE stock_levels")
+
+
+async def test_add_to_cart_takes_at_most_seven_statements_and_adds_in_the_database(small: SmallShop) -> None:
+    customer = await small.customer()
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    with counting(small) as seen:
+        await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2))
+    print(f"AddToCart: {len(seen)} statements")
+    print("\n".join(seen.sql))
+    # Was 9: the product reloaded with all its variants, stock read apart, the line written back as an
+    # absolute quantity (a concurrent add elsewhere was lost).
+    assert len(seen) <= 7
+    assert [s for s in seen.sql if s.startswith("INSERT INTO cart_lines") and "ON CONFLICT" in s]

@@ -70,3 +70,28 @@ async def test_a_coupon_with_one_use_left_is_redeemed_once_under_a_race(small: S
 
     results = await asyncio.gather(*(checkout(cu) for cu in customers))
     assert sum(results) == 1
+
+
+async def test_adds_to_one_cart_from_many_chats_at_once_all_count(small: SmallShop) -> None:
+    """A shopper on two devices (or two processes): each add counts, none overwrites another."""
+    bus = small.shop.bus
+    customer = await small.customer()
+    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    await asyncio.gather(*(bus.handle(c.AddToCart(customer, "MUG-WHT", 1)) for _ in range(6)))
+    assert (await small.shop.views.cart(customer)).item_count == 7
+
+
+async def test_racing_adds_never_put_more_in_a_cart_than_is_in_stock(small: SmallShop) -> None:
+    bus = small.shop.bus
+    customer = await small.customer()  # SHOE-BLU-42: 2 in stock
+
+    async def add() -> bool:
+        try:
+            await bus.handle(c.AddToCart(customer, "SHOE-BLU-42", 1))
+            return True
+        except OutOfStock:
+            return False
+
+    results = await asyncio.gather(*(add() for _ in range(5)))
+    assert sum(results) == 2
+    assert (await small.shop.views.cart(customer)).item_count == 2

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain import commands as c
-from domain.errors import CouponNotApplicable, NotFound, OutOfStock, ValidationFailed
+from domain.errors import Conflict, CouponNotApplicable, NotFound, OutOfStock, ValidationFailed
 from domain.model import AnalyticsEvent, Cart, Coupon, Product, Variant
 from domain.model.analytics import EventName
+from domain.model.cart import MAX_LINE_QUANTITY, MAX_LINES
 from domain.model.coupons import CouponOutcome, EligibleLine, normalise_code
 from domain.model.staff import Actor, Permission
 from domain.service_layer.context import Context
@@ -28,18 +30,27 @@ async def cart_for(uow: UnitOfWork, customer_id: int, ctx: Context) -> Cart:
 
 
 async def sellable_variant(uow: UnitOfWork, sku: str) -> Variant:
-    variant = await uow.catalog.variant_by_sku(sku)
-    if variant is None or variant.id is None or variant.product_id is None:
+    found = await uow.catalog.variant_with_product_by_sku(sku)
+    if found is None or found[0].id is None:
         raise NotFound(f"We don't sell {sku.strip().upper() or 'that'}.")
-    product = await uow.catalog.product(variant.product_id)
-    if not variant.active or product is None or not product.is_active:
-        raise NotFound(f"{product.name if product else variant.sku} is no longer sold.")
+    variant, product = found
+    if not variant.active or not product.is_active:
+        raise NotFound(f"{product.name} is no longer sold.")
     return variant
 
 
 async def available(uow: UnitOfWork, variant_id: int) -> int:
     # Read without locking: the cart only advises; the reservation at checkout decides.
     return sum(max(0, lv.available) for lv in await uow.inventory.levels([variant_id]))
+
+
+def _line_after_adding(cart: Cart, variant_id: int, quantity: int, at: datetime) -> int:
+    """The line's quantity once ``quantity`` is added, by the cart's own rules (a copy is asked, so the
+    stored line is only ever changed by the database's relative add)."""
+    probe = Cart(cart.customer_id, cart.currency, at)
+    for line in cart.lines:
+        probe.set_quantity(line.variant_id, line.quantity, at)
+    return probe.add(variant_id, quantity, at).quantity
 
 
 async def add_to_cart(cmd: c.AddToCart, ctx: Context) -> int:
@@ -50,15 +61,22 @@ async def add_to_cart(cmd: c.AddToCart, ctx: Context) -> int:
         variant = await sellable_variant(uow, cmd.sku)
         assert variant.id is not None
         cart = await cart_for(uow, cmd.customer_id, ctx)
-        wanted = cart.quantity_of(variant.id) + cmd.quantity
-        stock = await available(uow, variant.id)
-        if wanted > stock:
-            raise OutOfStock(variant.sku, wanted, stock)
-        cart.add(variant.id, cmd.quantity, ctx.now())
+        assert cart.id is not None
+        now = ctx.now()
+        wanted = _line_after_adding(cart, variant.id, cmd.quantity, now)
+        quantity = await uow.sales.add_to_cart_line(cart.id, variant.id, cmd.quantity, MAX_LINE_QUANTITY, MAX_LINES)
+        if quantity is None:
+            stock = await available(uow, variant.id)
+            if wanted > stock:
+                raise OutOfStock(variant.sku, wanted, stock)
+            # The stock was there: the line or the cart changed at the same moment elsewhere (the bus
+            # runs the command again, against what is stored now).
+            raise Conflict("Your cart changed at the same time elsewhere; please try again.")
+        cart.updated_at = now
         await uow.sales.add_analytics(
             AnalyticsEvent(
                 EventName.ADDED_TO_CART.value,
-                ctx.now(),
+                now,
                 customer_id=cmd.customer_id,
                 product_id=variant.product_id,
                 value=variant.price * cmd.quantity,
@@ -66,7 +84,7 @@ async def add_to_cart(cmd: c.AddToCart, ctx: Context) -> int:
             )
         )
         await uow.commit()
-        return cart.quantity_of(variant.id)
+        return quantity
 
 
 async def set_cart_quantity(cmd: c.SetCartQuantity, ctx: Context) -> int:

@@ -17,6 +17,7 @@ from domain.events import Event
 from domain.model import (
     AnalyticsEvent,
     Cart,
+    CartLine,
     Category,
     ChannelIdentity,
     ConsentEntry,
@@ -102,6 +103,11 @@ class FakeCatalog(_Repo):
 
     async def variant_by_sku(self, sku: str) -> Variant | None:
         return next((v for v in self.s.all("variants") if v.sku == sku.strip().upper()), None)
+
+    async def variant_with_product_by_sku(self, sku: str) -> tuple[Variant, Product] | None:
+        variant = await self.variant_by_sku(sku)
+        product = None if variant is None else self.s.table("products").get(variant.product_id)
+        return None if variant is None or product is None else (variant, product)
 
     async def variants(self, variant_ids: list[int]) -> dict[int, Variant]:
         return {i: self.s.table("variants")[i] for i in variant_ids if i in self.s.table("variants")}
@@ -227,6 +233,21 @@ class FakeSales(_Repo):
 
     async def add_cart(self, cart: Cart) -> Cart:
         return self.s.add("carts", cart)
+
+    async def add_to_cart_line(
+        self, cart_id: int, variant_id: int, quantity: int, max_quantity: int, max_lines: int
+    ) -> int | None:
+        cart = self.s.table("carts")[cart_id]
+        stock = sum(max(0, lv.available) for lv in self.s.all("levels") if lv.variant_id == variant_id)
+        line = cart.line_for(variant_id)
+        total = (line.quantity if line else 0) + quantity
+        if total > min(max_quantity, stock) or (line is None and len(cart.lines) >= max_lines):
+            return None
+        if line is None:
+            cart.lines.append(CartLine(variant_id, total))
+        else:
+            line.quantity = total
+        return int(total)
 
     async def coupon_by_code(self, code: str, lock: bool = False) -> Coupon | None:
         return next((c for c in self.s.all("coupons") if c.code == code.strip().upper()), None)
