@@ -271,7 +271,7 @@ async def test_shopper_cannot_cancel_once_picking_started_or_someone_elses_order
 async def test_a_viewer_cannot_refund_whatever_the_button_says(small: SmallShop) -> None:
     order_id = await small.checkout(await small.customer())
     await pay(small, order_id)
-    with pytest.raises(PermissionDenied, match="takes a approver"):
+    with pytest.raises(PermissionDenied, match="takes an approver"):
         await small.shop.bus.refund(c.RefundOrder(order_id, 100, "goodwill", Actor.staff("vic", Role.VIEWER)))
 
 
