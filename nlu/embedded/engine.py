@@ -32,13 +32,20 @@ RANKING_SIZE = 10
 _CLAUSE_BREAKS = frozenset(',，。!！?？;；:：()（）"“”')
 
 
+#: Pointing words the CRF took for a name in cross-validation ("exchange these shoes", 那种袜子).
+_NOT_NAMES = frozenset(
+    {"this", "that", "these", "those", "some", "any", "my", "your", "the", "a", "an", "one", "ones"}
+    | {"这", "那", "这种", "那种", "这个", "那个", "这款", "那款", "哪种", "什么"}
+)
+
+
 def _outside_value(surface: str) -> str | None:
     """The value of a brand or product the catalog does not know: the shopper's words, trimmed; None for
-    what cannot be a name (one character such as 搜 "search", a span across punctuation)."""
+    what cannot be a name (one character such as 搜 "search", a span across punctuation, "these")."""
     value = " ".join(surface.split()).strip(" .'-")
     if len(value) < 2 or not value[0].isalnum() or any(ch in _CLAUSE_BREAKS for ch in value):
         return None
-    return value
+    return None if value.casefold() in _NOT_NAMES else value
 
 
 class EmbeddedEngine:
