@@ -31,6 +31,7 @@ from bots.campaigns.dispatcher import Dispatcher, Limits
 from bots.campaigns.featured import FeaturedProducts
 from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import RateLimiter, RedisRateLimiter, SharedRateLimiter
+from bots.campaigns.summary import what_happens_next
 from bots.campaigns.transport import CampaignTransport
 from bots.campaigns.webchat import OutboxChatTransport
 from chatshop.bootstrap import Shop, build_shop
@@ -43,7 +44,7 @@ from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.campaigns_uow import enable_campaigns
 from domain.adapters.outbox import worker_id
 from domain.errors import DomainError, NotFound, ValidationFailed
-from domain.model.campaigns import Campaign, CampaignReport, CampaignStatus, ScheduleKind
+from domain.model.campaigns import Campaign, CampaignReport, CampaignStatus
 from domain.model.staff import Actor
 from domain.service_layer.handlers.campaigns import (
     UNKNOWN_MEANS,
@@ -467,36 +468,6 @@ def test_send(
 
     used = _run(go)
     console.print(f"Test of {name} ({used}) queued for {channel}:{address}; the running server sends it.")
-
-
-def _minutes(seconds: float) -> str:
-    if seconds < 90:
-        return f"about {max(1, round(seconds))} s"
-    if seconds < 5400:
-        return f"about {round(seconds / 60)} min"
-    return f"about {seconds / 3600:.1f} h"
-
-
-def what_happens_next(campaign: Campaign, reachable: int, rate: float, now: datetime) -> str:
-    """After approval: when the first message goes out, and how long sending takes at the channel's rate."""
-    if campaign.trigger is not None:
-        first = "each message goes out when its trigger fires (checked every 5 minutes)"
-    elif campaign.schedule == ScheduleKind.NOW or (campaign.next_run_at is not None and campaign.next_run_at <= now):
-        first = "the first message goes out within a few seconds (the running server sends it)"
-    else:
-        at = campaign.next_run_at.isoformat(timespec="minutes") if campaign.next_run_at else "its time"
-        first = f"the first message goes out at {at}"
-    if campaign.trigger is not None or not reachable:
-        return first + "."
-    paced = "telegram" in campaign.channels
-    # The sender keeps 3% under the bot's limit (Telegram counts arrivals in a sliding second).
-    duration = reachable / (rate * 0.97) if paced else reachable / 200.0
-    how = f"{rate:g} messages/s on Telegram" if paced else "the web chat and e-mail pace"
-    quiet = "" if campaign.quiet.start == campaign.quiet.end else (
-        f" People in their quiet hours ({campaign.quiet.start:%H:%M}-{campaign.quiet.end:%H:%M} their time) "
-        f"get it when those end."
-    )  # fmt: skip
-    return f"{first}; {reachable} reachable recipients at {how}: {_minutes(duration)} to send.{quiet}"
 
 
 @campaign_app.command("approve")

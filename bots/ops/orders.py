@@ -46,10 +46,9 @@ class OrderCard:
     tracking: str | None
     placed_at: datetime
     facts: tuple[str, ...] = ()  # payment and risk: how it was paid, where it goes, where it came from
-
-    @property
-    def first_order(self) -> bool:
-        return self.customer.endswith(FIRST_ORDER)
+    first_order: bool = False  # nothing kept from this customer before (unpaid or cancelled tries don't count)
+    customer_name: str = ""
+    history: str = ""  # what they bought before, or "first order"
 
     @property
     def title(self) -> str:
@@ -97,25 +96,39 @@ FIRST_ORDER = "first order"
 _NOT_KEPT = frozenset({"cancelled", "expired", "pending_payment", "refunded"})  # orders that brought nothing
 
 
-def _customer_label(order: OrderView, customer: CustomerProfile | None, earlier: list[OrderSummary]) -> str:
-    """Who, and what they bought before this order (this one is not history yet): a first order says so."""
-    name = (customer.name if customer else "") or f"customer #{order.customer_id}"
+def _history(order: OrderView, earlier: list[OrderSummary]) -> tuple[str, bool]:
+    """What they bought before this order (this one is not history yet), and whether this is their first."""
     kept = [o for o in earlier if o.status not in _NOT_KEPT]
     if not kept:
-        return f"{name} · {FIRST_ORDER}" + (f" ({len(earlier)} unpaid or cancelled before)" if earlier else "")
+        return FIRST_ORDER + (f" ({len(earlier)} unpaid or cancelled before)" if earlier else ""), True
     spent = money(sum(o.total for o in kept if o.currency == order.currency), order.currency)
     plural = "s" if len(kept) != 1 else ""
-    return f"{name} · {len(kept)} earlier order{plural}, {spent}, last {kept[0].placed_at:%Y-%m-%d}"
+    return f"{len(kept)} earlier order{plural}, {spent}, last {kept[0].placed_at:%Y-%m-%d}", False
 
 
-def _facts(order: OrderView, payments: OrderMoney | None) -> tuple[str, ...]:
-    """What a person deciding on the order wants to know about the money and the destination."""
+def account_age(created_at: datetime | None, now: datetime) -> str | None:
+    """How old the customer's account is (a brand-new account placing a large order is a risk signal)."""
+    if created_at is None:
+        return None
+    days = (now - created_at).days
+    if days < 1:
+        return "account made today"
+    return f"account {days:,} day{'s' if days != 1 else ''} old (since {created_at:%Y-%m-%d})"
+
+
+def _facts(
+    order: OrderView, payments: OrderMoney | None, customer: CustomerProfile | None = None, now: datetime | None = None
+) -> tuple[str, ...]:
+    """What a person deciding on the order wants to know about the money, the customer and the destination."""
     facts: list[str] = []
     paid = [p for p in (payments.payments if payments else ()) if p.status == "succeeded"]
     if paid:
         facts.append("Paid via " + ", ".join(f"{p.provider} ({money(p.amount, p.currency)})" for p in paid))
     elif order.captured == 0:
         facts.append("Not paid yet")
+    age = account_age(customer.created_at, now) if customer is not None and now is not None else None
+    if age:
+        facts.append(age)
     country = order.shipping_address.get("country")
     if country:
         facts.append(f"ships to {country}")
@@ -152,10 +165,12 @@ def build_card(
     if order.refunded:
         totals.append(("Refunded", money(order.refunded, cur)))
     tracking = f"{order.carrier} {order.tracking_number}" if order.carrier and order.tracking_number else None
+    name = (customer.name if customer else "") or f"customer #{order.customer_id}"
+    history, first = _history(order, earlier or [])
     return OrderCard(
         order_id=order.id,
         status=order.status,
-        customer=_customer_label(order, customer, earlier or []),
+        customer=f"{name} · {history}",
         ship_to=_ship_to(order.shipping_address),
         lines=lines,
         totals=tuple(totals),
@@ -165,7 +180,10 @@ def build_card(
         refundable=money(order.captured - order.refunded, cur),
         tracking=tracking,
         placed_at=order.placed_at,
-        facts=_facts(order, payments),
+        facts=_facts(order, payments, customer, now),
+        first_order=first,
+        customer_name=name,
+        history=history,
     )
 
 

@@ -11,6 +11,7 @@ from bots.ops.reports import Report
 from bots.ops.stock import StockSummary
 from bots.ops.support import Handoff
 from domain.model.campaigns import CampaignReport
+from domain.service_layer.handlers.campaigns import UNKNOWN_MEANS
 
 Block = dict[str, Any]
 TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
@@ -74,7 +75,9 @@ def _order_body(card: OrderCard) -> list[Block]:
         f"{label}: *{value}*" if label == "Total" else f"{label}: {value}" for label, value in card.totals
     )
     # The shopper typed the name and address; product names may be imported text: escaped for mrkdwn.
-    customer = esc(card.customer) + (" :new:" if card.first_order else "")
+    customer = esc(card.customer)
+    if card.first_order:  # said plainly and first: nothing was ever kept from this customer
+        customer = f"{esc(card.customer_name)}\n:new: *{esc(card.history[:1].upper() + card.history[1:])}*"
     fields = [mrkdwn(f"*Customer*\n{customer}"), mrkdwn(f"*Ship to*\n{esc(card.ship_to)}")]
     if card.facts:
         fields.append(mrkdwn(f"*Payment and risk*\n{esc(' · '.join(card.facts))}"))
@@ -593,8 +596,11 @@ def campaign_submitted_message(name: str, actor: str, reachable: int) -> list[Bl
     ]
 
 
-def campaign_decided_message(name: str, decision: str) -> list[Block]:
-    return [header(f"Campaign {name}"), section(decision)]
+def campaign_decided_message(name: str, decision: str, shown: list[Block] | None = None) -> list[Block]:
+    """The approval request once decided: what was decided on (``shown``, without header or buttons) and
+    the decision; it no longer "needs approval"."""
+    kept = [b for b in shown or [] if isinstance(b, dict) and b.get("type") not in ("actions", "header")]
+    return [header(f"Campaign {name}"), *kept, section(decision)]
 
 
 def campaign_paused_message(name: str, reason: str, actor: str) -> list[Block]:
@@ -613,8 +619,23 @@ def campaign_report_lines(report: CampaignReport) -> list[str]:
     ]
 
 
+def unknown_explained(report: CampaignReport) -> str | None:
+    """What ``unknown`` means and who may do what about it, in the CLI's words (``UNKNOWN_MEANS``)."""
+    if not report.unknown:
+        return None
+    return (
+        f":grey_question: *{report.unknown} unknown*: {UNKNOWN_MEANS} An approver can send them again with "
+        f"`chatshop campaign resend-unknown {esc(report.name)}` (whoever did receive it then gets it twice)."
+    )
+
+
+def _with_unknown(report: CampaignReport, lines: list[str]) -> list[Block]:
+    note = unknown_explained(report)
+    return [section("\n".join(lines)), *([section(note)] if note else [])]
+
+
 def campaign_finished_message(report: CampaignReport) -> list[Block]:
-    return [header(f"Campaign {report.name} finished"), section("\n".join(campaign_report_lines(report)))]
+    return [header(f"Campaign {report.name} finished"), *_with_unknown(report, campaign_report_lines(report))]
 
 
 def campaign_report_message(report: CampaignReport) -> list[Block]:
@@ -625,7 +646,7 @@ def campaign_report_message(report: CampaignReport) -> list[Block]:
     lines.append(
         f"Clicks: {report.clicks} · Revenue per 1,000 messages: *{money(report.revenue_per_1000, report.currency)}*"
     )
-    return [header(f"Campaign {report.name} · {report.status.replace('_', ' ')}"), section("\n".join(lines))]
+    return [header(f"Campaign {report.name} · {report.status.replace('_', ' ')}"), *_with_unknown(report, lines)]
 
 
 # --- the "New campaign" modal ----------------------------------------------------------------------

@@ -35,6 +35,8 @@ class SlackConfig:
     support_channel: str | None = None
     daily_report_at: str | None = None
     currency: str = "USD"
+    # The Telegram bot's rate, which paces a campaign (the approval notice says how long sending takes).
+    campaign_rate_per_second: float = 30.0
 
     @classmethod
     def from_settings(cls, settings: SlackSettingsLike) -> SlackConfig:
@@ -51,4 +53,5 @@ class SlackConfig:
             support_channel=settings.slack_support_channel,
             daily_report_at=settings.slack_daily_report_at,
             currency=settings.currency,
+            campaign_rate_per_second=float(getattr(settings, "telegram_rate_per_second", 30.0)),
         )

@@ -30,6 +30,8 @@ from channels.slack.blocks import (
     refund_needed_message,
     refund_settled,
 )
+from channels.slack.campaign_preview import approval_fallback as approval_fallback_text
+from channels.slack.campaign_preview import campaign_approval_message
 from channels.slack.context import SlackOps
 from channels.slack.registry import APPROVAL_EVENT, NOTICE_EVENT, TICKET_EVENT, MessageRef, metadata
 from domain import commands as c
@@ -257,14 +259,17 @@ async def post_campaign_submitted(ops: SlackOps, event: ev.CampaignSubmitted, ev
     if not ops.config.ops_channel:
         log.warning("campaign %s awaits approval but CHATSHOP_SLACK_OPS_CHANNEL is not set", event.campaign)
         return
-    await post_notice(
-        ops,
-        event_id,
-        "campaign_submitted",
-        f"Campaign {event.campaign} needs approval (submitted by {event.actor})",
-        campaign_submitted_message(event.campaign, event.actor, event.reachable),
-        campaign_id=event.campaign_id,
-    )
+    audience = await ops.views.campaign_audience(event.campaign_id)
+    if audience is None:  # gone since (a draft deleted): say what the event knows
+        text = f"Campaign {event.campaign} needs approval (submitted by {esc(event.actor)})"
+        blocks = campaign_submitted_message(event.campaign, event.actor, event.reachable)
+    else:
+        config = ops.config
+        text = approval_fallback_text(audience, event.actor)
+        blocks = campaign_approval_message(
+            audience, config.currency, config.campaign_rate_per_second, ops.now(), event.actor
+        )
+    await post_notice(ops, event_id, "campaign_submitted", text, blocks, campaign_id=event.campaign_id)
 
 
 async def post_campaign_paused(ops: SlackOps, event: ev.CampaignPaused, event_id: str) -> None:

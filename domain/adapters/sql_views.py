@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.adapters import orm
+from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.errors import CouponNotApplicable, ValidationFailed
 from domain.model.catalog import SearchQuery
 from domain.model.coupons import PERSONAL_SUFFIX, EligibleLine
@@ -19,6 +20,7 @@ from domain.model.payments import PaymentStatus
 from domain.model.shipping import valid_country
 from domain.model.staff import Role
 from domain.ports import Clock
+from domain.views.campaigns import AudienceSlice, CampaignAudience, SampleRecipient
 from domain.views.models import (
     Breakdown,
     CartLineView,
@@ -697,6 +699,7 @@ class SqlShopViews:
             c.anonymised_at is not None,
             tuple(c.unreachable_channels or ()),
             tuple({str(k): str(v) for k, v in a.items()} for a in (c.addresses or ()) if isinstance(a, dict)),
+            c.created_at,
         )
 
     async def customer_export(self, customer_id: int) -> dict[str, Any]:
@@ -1006,6 +1009,37 @@ class SqlShopViews:
             select(m.author_kind, m.author, m.text, m.created_at).where(m.ticket_id == ticket_id).order_by(m.id)
         )
         return dict(rows[0]._mapping) | {"messages": [dict(r._mapping) for r in messages]}
+
+    # --- campaigns ---------------------------------------------------------------------------------
+    async def campaign_audience(self, name_or_id: str | int, sample: int = 5) -> CampaignAudience | None:
+        # The repository's own queries (read only), so the approver sees the audience the sender will queue.
+        now = self.clock.now()
+        async with self._session() as session:
+            repo = SqlCampaignRepository(session)
+            campaign = await repo.get(name_or_id)
+            if campaign is None:
+                return None
+            counts = await repo.count(campaign, now)
+            recipients = await repo.recipients(campaign, now)
+            chosen = recipients[: max(0, sample)]
+            names: dict[int, str] = {}
+            if chosen:
+                rows = await session.execute(
+                    select(orm.customers.c.id, orm.customers.c.name).where(
+                        orm.customers.c.id.in_([r.customer_id for r in chosen])
+                    )
+                )
+                names = {int(i): str(n or "") for i, n in rows.all()}
+        slices: dict[tuple[str, str], int] = {}
+        for r in recipients:
+            slices[(r.channel, r.locale)] = slices.get((r.channel, r.locale), 0) + 1
+        return CampaignAudience(
+            campaign,
+            counts["matching"],
+            len(recipients),
+            tuple(AudienceSlice(ch, loc, n) for (ch, loc), n in sorted(slices.items(), key=lambda kv: -kv[1])),
+            tuple(SampleRecipient(r.customer_id, names.get(r.customer_id, ""), r.channel, r.locale) for r in chosen),
+        )
 
     async def vocabulary(self) -> CatalogVocabulary:
         products = await self._rows(select(P.name, P.brand).where(P.status == "active").order_by(P.name))

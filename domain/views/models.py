@@ -405,6 +405,7 @@ class CustomerProfile:
     anonymised: bool
     unreachable_channels: tuple[str, ...] = ()
     addresses: tuple[dict[str, str], ...] = ()  # shipped to before, newest first (offered at checkout)
+    created_at: datetime | None = None  # when the account was made (how new a customer is: a risk fact)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.model.catalog import SearchQuery
+from domain.views.campaigns import CampaignAudience
 from domain.views.models import (
     Breakdown,
     CartView,
@@ -83,3 +84,7 @@ class ShopViews(Protocol):
     async def open_tickets(self, limit: int = 50) -> list[dict[str, Any]]: ...
     async def tickets(self, status: str | None = "open", limit: int = 100) -> list[dict[str, Any]]: ...
     async def ticket(self, ticket_id: int) -> dict[str, Any] | None: ...
+    async def campaign_audience(self, name_or_id: str | int, sample: int = 5) -> CampaignAudience | None:
+        """The campaign and who it reaches now (counts by channel and language, ``sample`` of them by name);
+        None when there is no such campaign."""
+        ...

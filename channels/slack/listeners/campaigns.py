@@ -12,7 +12,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from channels.slack.blocks import campaign_decided_message, campaign_list_message
+from channels.slack.blocks import Block, campaign_decided_message, campaign_list_message, esc
+from channels.slack.campaign_preview import campaign_detail_message, campaign_review
 from channels.slack.context import Refused, SlackOps, answered, channel_of, ops_of, user_of
 from channels.slack.listeners import campaign_modal, campaign_test
 from channels.slack.notifier import campaign_reports, decision_text
@@ -39,15 +40,44 @@ async def _show_list(ops: SlackOps, channel: str, user: str) -> None:
     await ops.show(channel, user, "Campaigns", blocks)
 
 
+async def _show_one(ops: SlackOps, channel: str, user: str, name: str) -> None:
+    """``/campaign NAME``: what an approver decides on (text per language, audience, schedule, duration)."""
+    if len(name) > MAX_NAME:
+        await ops.tell(channel, user, f"A campaign name is at most {MAX_NAME} characters.")
+        return
+    audience = await ops.attempt(channel, user, ops.views.campaign_audience(name))
+    if audience is None:
+        await ops.tell(channel, user, f"There is no campaign {esc(name)}. `/campaign` lists them.")
+        return
+    config = ops.config
+    blocks = campaign_detail_message(audience, config.currency, config.campaign_rate_per_second, ops.now())
+    await ops.show(channel, user, f"Campaign {audience.campaign.name}", blocks)
+
+
+async def _review(ops: SlackOps, name: str) -> list[Block] | None:
+    """What the approver approved, to stay readable in the ops channel (only the button gives way)."""
+    audience = await ops.views.campaign_audience(name)
+    if audience is None:
+        return None
+    return campaign_review(audience, ops.config.currency, ops.config.campaign_rate_per_second, ops.now())
+
+
+MAX_NAME = 80  # the longest campaign name the domain accepts
+
+
 async def campaign_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     ops, channel, user = ops_of(context), str(command.get("channel_id")), command["user_id"]
+    text = str(command.get("text") or "").strip()
     try:
-        if str(command.get("text") or "").strip().lower() == "new":
+        if text.lower() == "new":
             await campaign_modal.open_new_campaign(ops, str(command["trigger_id"]), channel, user)
             return
         await ops.staff(channel, user)
-        await _show_list(ops, channel, user)
+        if text:
+            await _show_one(ops, channel, user, text)
+        else:
+            await _show_list(ops, channel, user)
     except Refused:
         return
 
@@ -72,7 +102,7 @@ async def campaign_action(ack: AsyncAck, body: dict[str, Any], context: AsyncBol
             channel=channel,
             ts=str(container["message_ts"]),
             text=f"Campaign {name}: approved by {member.name}",
-            blocks=campaign_decided_message(name, decision),
+            blocks=campaign_decided_message(name, decision, await _review(ops, name)),
             metadata=(body.get("message") or {}).get("metadata"),  # keep the notice findable (redeliveries)
         )
 

@@ -3,7 +3,12 @@ history before this order, how it was paid and where it goes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import update
+
 from domain import commands as c
+from domain.adapters import orm
 from domain.model.staff import Actor, Role
 from tests.integration.slack.conftest import APPROVER, OPS, SlackShop, paid_order
 from tests.integration.slack.test_approvals import _buttons, _texts
@@ -24,9 +29,26 @@ async def test_a_first_order_says_so_with_payment_and_destination_and_no_repeate
     header = card["blocks"][0]["text"]["text"]
     assert header == f":hourglass_flowing_sand: Order #{order_id} needs approval"
     text = _texts(card["blocks"])
-    assert "*Customer*\nAnn · first order :new:" in text
+    assert "*Customer*\nAnn\n:new: *First order*" in text
     assert "(#" not in text.split("*Ship to*")[0]  # no customer id repeated beside the name
-    assert "*Payment and risk*\nPaid via sandbox (160.00 USD) · ships to US · ordered in webchat" in text
+    payment = (
+        "*Payment and risk*\nPaid via sandbox (160.00 USD) · account made today · ships to US · ordered in webchat"
+    )
+    assert payment in text
+
+
+async def test_the_card_gives_the_account_age_and_a_first_order_after_unpaid_tries_is_still_a_first_order(
+    slack: SlackShop,
+) -> None:
+    customer_id = await slack.small.customer("web-1")
+    await slack.small.checkout(customer_id, quantity=1)  # never paid: it brought nothing
+    async with slack.shop.sessions() as session, session.begin():
+        made = slack.shop.clock.now() - timedelta(days=40)
+        await session.execute(update(orm.customers).where(orm.customers.c.id == customer_id).values(created_at=made))
+    order_id = await paid_order(slack.small)
+    text = _texts((await _card(slack, order_id))["blocks"])
+    assert "*Customer*\nAnn\n:new: *First order (1 unpaid or cancelled before)*" in text
+    assert f"account 40 days old (since {made:%Y-%m-%d})" in text
 
 
 async def test_a_returning_customer_shows_only_earlier_orders(slack: SlackShop) -> None:
@@ -35,7 +57,7 @@ async def test_a_returning_customer_shows_only_earlier_orders(slack: SlackShop) 
     card = await _card(slack, second)
     text = _texts(card["blocks"])
     assert "*Customer*\nAnn · 1 earlier order, 85.00 USD, last 2026-11-02" in text
-    assert ":new:" not in text
+    assert ":new:" not in text and "First order" not in text
     assert first != second
 
 

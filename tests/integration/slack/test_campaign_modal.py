@@ -260,7 +260,7 @@ async def test_submit_for_approval_now_asks_an_approver_in_the_ops_channel(slack
     await slack.shop.outbox.drain()
     notice = await slack.fake.wait_for("chat.postMessage", lambda a: a.get("channel") == OPS)
     assert "Campaign weekly needs approval" in _texts(notice.args["blocks"])
-    assert "reaches *1* customers" in _texts(notice.args["blocks"])
+    assert "*Reaches 1* of 1 matching customers" in _texts(notice.args["blocks"])
 
 
 async def test_a_personal_single_use_code_is_one_tick_and_needs_a_coupon_to_copy(slack: SlackShop) -> None:
