@@ -183,7 +183,7 @@ async def main() -> None:
         "benchmark": "checkout_contention",
         "database": "postgresql",
         "ratio": next(r["ratio"] for r in rows if r["clients"] == 8),
-        "coupon_ratio": next((r["coupon_ratio"] for r in rows if r["clients"] == 8), None),
+        "coupon_ratio": next((r.get("coupon_ratio") for r in rows if r["clients"] == 8), None),
         "points": rows,
         "oversold": sellout["oversold"],
         "sell_out": sellout,
