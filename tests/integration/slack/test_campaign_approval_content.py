@@ -12,6 +12,7 @@ from sqlalchemy import update
 from domain import commands as c
 from domain.adapters import orm
 from domain.adapters.orm_campaigns import campaign_deliveries
+from domain.model.staff import Actor, Role
 from tests.integration.campaigns.helpers import MARKETER, Person, add_people, campaign, enable
 from tests.integration.slack.conftest import APPROVER, OPERATOR, OPS, VIEWER, SlackShop
 from tests.integration.slack.test_campaigns import _buttons, _finished, _texts
@@ -102,8 +103,9 @@ async def test_the_approval_notice_says_who_it_reaches_when_and_for_how_long(sla
     assert "*Who*: country US or DE, and not (not tagged &lt;!channel&gt;)" not in text  # a double negative
     assert "*Who*: country US or DE, and not (tagged &lt;!channel&gt;)" in text
     assert "*Reaches 4* of 5 matching customers" in text
-    assert "By channel and language: Telegram · English: 1, Telegram · Chinese: 1" in text
-    assert "Web chat · English: 1" in text and "Telegram · de: 1" in text
+    by = "By channel and language: Telegram · de: 1, Telegram · English: 1, Telegram · Chinese: 1, "
+    by += "Web chat · English: 1"
+    assert by in text  # most first; ties in the campaign's channel order, then by language code
     # A customer's name is theirs to choose: shown, escaped.
     assert "For example: &lt;!here&gt; &lt;https://evil.example/login|Click to approve&gt; &amp;amp; " in text
     assert "(Telegram, en), P1 (Telegram, zh), P2 (Telegram, de), P3 (Web chat, en)" in text
@@ -198,3 +200,19 @@ async def test_a_report_without_unknown_deliveries_says_nothing_about_them(slack
     await _finished(slack)
     summary = await slack.fake.wait_for("chat.postMessage", lambda a: "finished" in a.get("text", ""))
     assert "resend-unknown" not in _texts(summary.args["blocks"])
+
+
+async def test_a_hostile_staff_name_is_text_in_the_approval_notice(slack: SlackShop) -> None:
+    enable(slack.shop)
+    await _people(slack)
+    marketer = Actor.staff("<!channel> <https://evil.example|mia>", Role.OPERATOR)
+    await slack.shop.bus.handle(campaign("spring", actor=marketer))
+    await slack.shop.bus.handle(c.SubmitCampaign("spring", marketer))
+    await slack.shop.outbox.drain()
+    notice = await slack.fake.wait_for("chat.postMessage", lambda a: a.get("channel") == OPS)
+    text = _texts(notice.args["blocks"])
+    said = "&lt;!channel&gt; &lt;https://evil.example|mia&gt;"
+    assert f"Written by {said}, submitted by {said}" in text
+    assert said in notice.args["text"]
+    _no_live_markup(text + notice.args["text"])
+    assert "<!channel>" not in text + notice.args["text"]
