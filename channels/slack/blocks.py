@@ -7,7 +7,6 @@ from typing import Any
 
 from bots.ops.home import Home
 from bots.ops.orders import OrderAction, OrderCard, money
-from bots.ops.reports import Report
 from bots.ops.stock import StockSummary
 from bots.ops.support import Handoff
 from domain.model.campaigns import CampaignReport
@@ -440,10 +439,6 @@ def handoff_message(handoff: Handoff, closed_by: str | None = None) -> list[Bloc
 
 
 # --- reports and home --------------------------------------------------------------------------------
-def report_message(report: Report) -> list[Block]:
-    return [header(report.title), section("\n".join(report.lines) or "_no data_")]
-
-
 def home_view(home: Home) -> Block:
     waiting = [
         f"Order #{w.order_id}, {w.total}: {esc('; '.join(w.reasons))}" + " (`/order " + str(w.order_id) + "`)"

@@ -452,11 +452,6 @@ class SqlSalesRepository(_Repo):
         stmt = select(Refund).filter_by(provider_refund_id=provider_refund_id).limit(1)
         return (await self.session.execute(stmt)).scalars().first()
 
-    async def pending_refunds_of(self, order_id: int) -> list[int]:
-        t = orm.refunds.c
-        stmt = select(t.id).where(t.order_id == order_id, t.status == RefundStatus.PENDING.value).order_by(t.id)
-        return list((await self.session.execute(stmt)).scalars())
-
 
 class SqlSupportRepository(_Repo):
     async def add_ticket(self, ticket: SupportTicket) -> SupportTicket:
