@@ -20,9 +20,10 @@ from bots.conversation.engine import ConversationEngine
 from bots.conversation.messages import Inbound, Reply
 from bots.conversation.notices import SHOPPER_NOTICE_EVENTS, order_chats
 from bots.i18n import choose_locale, normalise_locale
+from channels.payment_pages import accepted_language
 from channels.webchat.hub import ChatHistory, Fanout, Hub, MemoryHistory, Peer, chat_id_for, turn_id
 from channels.webchat.settings import WebchatSettings
-from channels.webchat.texts import accepted_locale, error_text, words_script
+from channels.webchat.texts import error_text, words_script
 from domain import events as ev
 from domain.ports import Clock
 from domain.views.port import ShopViews
@@ -37,8 +38,9 @@ SETTINGS_KEY = web.AppKey("webchat_settings", WebchatSettings)
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NOTIFY_EVENTS = set(SHOPPER_NOTICE_EVENTS) | {"MarketingMessage"}
 # Buttons whose answer redraws the message they were pressed in, as Telegram edits it: an option (colour,
-# size) or a variant picked on a product card answers with that card, changed. Action -> kind of reply.
-IN_PLACE = {"po": "product_card", "pv": "product_card"}
+# size) or a variant picked on a product card answers with that card, changed; a cart line's −, + or Remove
+# with the cart. Action -> kind of reply.
+IN_PLACE = {"po": "product_card", "pv": "product_card", "cq": "cart"}
 _MID = re.compile(r"^[0-9a-f]{1,40}\.[0-9]{1,3}$")
 PRUNE_SECONDS = 600.0
 
@@ -187,7 +189,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     settings, hub, engine = request.app[SETTINGS_KEY], request.app[HUB_KEY], request.app[ENGINE_KEY]
     # The chat's language for the server's own words: the browser's until the hello, then the chat's as the
     # engine decides it (Chinese text, else the hello's locale; a button keeps the chat's).
-    chat_locale: str | None = accepted_locale(request.headers.get("Accept-Language"))
+    chat_locale: str | None = accepted_language(request.headers.get("Accept-Language", ""))
     if not origin_allowed(request, settings):
         raise web.HTTPForbidden(text=error_text(chat_locale, "origin"))
     if hub.restarting_now:  # this process is going away: the widget retries, reaching the next one

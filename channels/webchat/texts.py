@@ -61,15 +61,6 @@ def error_text(locale: str | None, key: str, **values: object) -> str:
     return Translator(normalise_locale(locale) or "en")(ERRORS[key], **values)
 
 
-def accepted_locale(header: str | None) -> str | None:
-    """The first language of an ``Accept-Language`` header we speak (``zh-CN,zh;q=0.9,en;q=0.8`` -> zh)."""
-    for part in (header or "")[:200].split(","):
-        locale = normalise_locale(part.split(";")[0].strip())
-        if locale:
-            return locale
-    return None
-
-
 def widget_words() -> dict[str, dict[str, str]]:
     """Every widget word in every language we speak, keyed by our locale names."""
     out: dict[str, dict[str, str]] = {}

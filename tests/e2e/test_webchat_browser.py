@@ -113,10 +113,10 @@ HOST_PAGE = """<!doctype html><html><head><meta name="viewport" content="width=d
 LAYOUTS = {"phone": PHONE, "desktop": DESKTOP, "widget": DESKTOP}
 
 
-async def open_chat(browser: Browser, base: str, layout: str, shots: Path) -> Person:
+async def open_chat(browser: Browser, base: str, layout: str, shots: Path, locale: str = "en-US") -> Person:
     phone = layout == "phone"
     context = await browser.new_context(
-        viewport=LAYOUTS[layout], device_scale_factor=1, is_mobile=phone, has_touch=phone, locale="en-US"
+        viewport=LAYOUTS[layout], device_scale_factor=1, is_mobile=phone, has_touch=phone, locale=locale
     )
     page = await context.new_page()
     errors: list[str] = []

@@ -209,10 +209,12 @@
         var tr = el("tr");
         var name = el("td", "", line.name); if (line.problem) name.appendChild(el("div", "muted", line.problem));
         var qty = el("td", "qty");
-        qty.appendChild(button(line.decrease)); qty.appendChild(el("span", "", " " + line.quantity + " "));
-        if (line.increase) qty.appendChild(button(line.increase));
+        // −, + and Remove redraw this cart where it is (as on Telegram), not a new cart per press.
+        function here(b) { return b ? { label: b.label, payload: b.payload, url: b.url, inPlace: true } : b; }
+        qty.appendChild(button(here(line.decrease))); qty.appendChild(el("span", "", " " + line.quantity + " "));
+        if (line.increase) qty.appendChild(button(here(line.increase)));
         var total = el("td", "r", line.line_total);
-        var remove = el("td", "r"); remove.appendChild(button(line.remove));
+        var remove = el("td", "r"); remove.appendChild(button(here(line.remove)));
         tr.appendChild(name); tr.appendChild(qty); tr.appendChild(total); tr.appendChild(remove); table.appendChild(tr);
       });
       r.totals.forEach(function (row) {
@@ -365,8 +367,8 @@
     if (!b.payload) return;
     ask({ type: "button", payload: b.payload, label: b.label }, b.label);
   }
-  // An option picked on a card: nothing is said (no bubble); the card shows it is busy until its new
-  // self arrives (``replace``), or says why not (an ``error`` for this frame).
+  // An option picked on a card (or a cart line changed): nothing is said (no bubble); the card shows it is
+  // busy until its new self arrives (``replace``), or says why not (an ``error`` for this frame).
   function pick(b, btn) {
     var card = btn.closest("[data-mid]");
     if (!card || !card.dataset.mid) { press(b); return; }

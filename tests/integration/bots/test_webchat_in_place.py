@@ -144,6 +144,41 @@ async def test_picking_a_colour_redraws_the_card_in_every_tab_and_the_history_ho
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_cart_lines_plus_and_remove_redraw_the_cart_they_were_pressed_in(
+    small: SmallShop, engine: ConversationEngine
+) -> None:
+    client = await start(small.shop, engine, MemoryHistory())
+    try:
+        async with client.ws_connect("/chat/ws") as ws:
+            session = (await hello(ws))["session"]
+            await frame(ws)
+            await ws.send_json({"type": "message", "text": "show me red shoes"})
+            card = (await frame(ws))["replies"][0]
+            add = next(b for b in card["buttons"] if b["label"] == "Add to cart")
+            await ws.send_json({"type": "button", "payload": add["payload"], "label": "Add to cart"})
+            added = (await frame(ws))["replies"][0]
+            view = next(b for b in added["buttons"] if b["label"] == "View cart")
+            await ws.send_json({"type": "button", "payload": view["payload"], "label": "View cart"})
+            shown = await frame(ws)
+            cart, mid = shown["replies"][0], shown["mids"][0]
+            plus = cart["lines"][0]["increase"]
+            await ws.send_json({"type": "button", "payload": plus["payload"], "label": "+", "in": mid})
+            redrawn = await frame(ws)
+            assert redrawn["replace"] == mid and redrawn["replies"][0]["lines"][0]["quantity"] == 2
+            remove = redrawn["replies"][0]["lines"][0]["remove"]
+            await ws.send_json({"type": "button", "payload": remove["payload"], "label": "Remove", "in": mid})
+            emptied = await frame(ws)  # the same cart, now empty
+            assert emptied["replace"] == mid and emptied["replies"][0]["lines"] == []
+        async with client.ws_connect("/chat/ws") as again:
+            history = (await hello(again, session))["history"]
+            carts = [h["reply"] for h in history if h["from"] == "bot" and h["reply"]["kind"] == "cart"]
+            assert [c["title"] for c in carts] == ["Your cart is empty."]  # one cart, as it was last drawn
+            assert "+" not in [h.get("text") for h in history]
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_pick_is_a_new_message_when_its_card_is_gone_or_the_button_is_outdated_or_names_a_text(
     small: SmallShop, engine: ConversationEngine
 ) -> None:
