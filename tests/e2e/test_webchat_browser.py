@@ -369,6 +369,8 @@ async def test_a_sold_out_size_is_marked_and_choosing_it_offers_notify_me_and_th
         sizes = card.locator(".picker").nth(1)
         sold_out = sizes.get_by_role("button", name="44 (sold out)")
         await expect(sold_out).to_have_class("sold-out")
+        await person.reveal(sold_out, "the sold-out size")
+        await person.shot("sold-out-size")
         # A person sees it can't be had, and can still choose it to be told when it's back (as on Telegram).
         await person.press(sizes, "44 (sold out)")
         await expect(card).to_contain_text("Out of stock")
@@ -377,6 +379,7 @@ async def test_a_sold_out_size_is_marked_and_choosing_it_offers_notify_me_and_th
         subscribed = person.find("#log > *").last
         await expect(subscribed).to_contain_text("Allow messages from us")
         await person.nothing_clipped()
+        await person.shot("notify-me")
         await person.press(sizes, "42")
         await expect(card).to_contain_text("Your choice: red / 42")
         await expect(person.find("[data-kind=product_card]")).to_have_count(1)
