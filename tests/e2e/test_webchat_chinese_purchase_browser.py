@@ -135,6 +135,19 @@ async def test_a_person_buys_shoes_in_chinese_on_a_phone_with_taps_only(
         await expect(sandbox.page.locator("#state")).to_have_attribute("data-status", "paid")
         await sandbox.page.close()
         await answered("已收到订单 #3 的付款", "paid")
+        # A reload brings the conversation back as it was drawn: one product card (picks redrew it), one cart
+        # (+ and − redrew it), in Chinese.
+        await page.reload()
+        await expect(log).to_contain_text("已收到订单 #3 的付款")
+        await expect(person.find("[data-kind=product_card]")).to_have_count(1)
+        await expect(person.find("[data-kind=cart]")).to_have_count(1)
+        await expect(person.find("[data-kind=product_card]")).to_contain_text("已选：红色 / 42")
+        await chinese_page(person)
+        await person.nothing_clipped()
+        # The widget's own words are Chinese too: a paste over the limit is refused, visibly, in Chinese.
+        await person.tap(person.find("#input"), "the message box")
+        await page.keyboard.insert_text("好" * 2001)
+        await expect(person.find("#note")).to_have_text("您的消息有 2001 个字符，上限是 2000 个。请缩短一些。")
         order = await shop.views.order(3)
         assert order is not None and order.status == "paid"
         assert order.shipping_address["country"] == "CN"
