@@ -39,8 +39,8 @@ _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NOTIFY_EVENTS = set(SHOPPER_NOTICE_EVENTS) | {"MarketingMessage"}
 # Buttons whose answer redraws the message they were pressed in, as Telegram edits it: an option (colour,
 # size) or a variant picked on a product card answers with that card, changed; a cart line's −, + or Remove
-# with the cart. Action -> kind of reply.
-IN_PLACE = {"po": "product_card", "pv": "product_card", "cq": "cart"}
+# with the cart; a list's Previous / More with the list's other page. Action -> kind of reply.
+IN_PLACE = {"po": "product_card", "pv": "product_card", "cq": "cart", "pg": "product_list"}
 _MID = re.compile(r"^[0-9a-f]{1,40}\.[0-9]{1,3}$")
 PRUNE_SECONDS = 600.0
 

@@ -387,3 +387,33 @@ async def test_a_sold_out_size_is_marked_and_choosing_it_offers_notify_me_and_th
         await expect(person.log).to_contain_text("Added 1 x Stride Running Shoes (red / 42)")
         await person.nothing_clipped()
         await browser.close()
+
+
+async def test_more_shows_the_next_page_where_the_list_was(served: tuple[str, Shop], tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    from domain import commands as c
+
+    base, shop = served
+    for n in range(7):
+        await shop.bus.handle(c.UpsertProduct(f"Trail Sock {n}", (c.VariantSpec(f"SOCK-{n}", 900),), ("Socks",)))
+        await shop.bus.handle(c.ReceiveStock(f"SOCK-{n}", "WEST", 5))
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
+        person = await open_chat(browser, base, "phone", tmp_path)
+        await expect(person.log).to_contain_text("Browse categories")
+        await person.type("trail socks")
+        lists = person.find("[data-kind=product_list]")
+        await expect(lists).to_have_count(1)
+        first_page = await lists.locator(".card h3").all_inner_texts()
+        bubbles = await person.find(".msg.user").count()
+        await person.press(person.find("#log > *").last, "More")
+        await expect(person.log).to_contain_text("6-7 of 7")
+        await expect(lists).to_have_count(1)  # the list shows its next page where it was
+        second_page = await lists.locator(".card h3").all_inner_texts()
+        assert second_page and not set(second_page) & set(first_page)
+        await expect(person.find(".msg.user")).to_have_count(bubbles)
+        await person.press(person.find("#log > *").last, "Previous")
+        await expect(lists.locator(".card h3")).to_have_text(first_page)
+        await person.nothing_clipped()
+        await browser.close()

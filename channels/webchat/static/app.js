@@ -197,7 +197,9 @@
       var list = el("div", "list"); list.dataset.kind = "product_list";
       r.items.forEach(function (item) { list.appendChild(productCard(item)); });
       frag.appendChild(list);
-      var paging = el("div", "muted", r.page_label); paging.appendChild(buttons([r.previous, r.next]));
+      // Previous / More show the other page in place of this one (as on Telegram).
+      var pages = [r.previous, r.next].map(function (b) { return b ? { label: b.label, payload: b.payload, inPlace: true } : b; });
+      var paging = el("div", "muted", r.page_label); paging.appendChild(buttons(pages));
       frag.appendChild(paging);
       return frag;
     },
@@ -280,10 +282,15 @@
     if (node.nodeType === 1 && !node.dataset.kind) node.dataset.kind = r.kind;
     return node;
   }
+  // Every part of a reply drawn as several nodes (a list: its title, its cards, its paging) carries its id.
+  function tag(node, mid) {
+    var parts = node.nodeType === 11 ? Array.prototype.slice.call(node.childNodes) : [node];
+    parts.forEach(function (n) { if (mid && n.nodeType === 1) n.dataset.mid = mid; });
+    return parts;
+  }
   function showReply(r, notice, mid) {
     var node = build(r, notice);
-    var first = node.nodeType === 11 ? node.firstChild : node;
-    if (mid && first && first.nodeType === 1) first.dataset.mid = mid;
+    var first = tag(node, mid)[0];
     add(node);
     return first;
   }
@@ -293,20 +300,19 @@
     return first;
   }
   function shown(mid) {
-    var found = null;
-    Array.prototype.forEach.call(log.children, function (n) { if (n.dataset && n.dataset.mid === mid) found = n; });
-    return found;
+    return Array.prototype.filter.call(log.children, function (n) { return n.dataset && n.dataset.mid === mid; });
   }
   // Redraw a message where it is; the card stays where the person was looking, its new end brought into
   // view (the sizes that appear under the colours, "Add to cart") without pushing its top out.
   function redraw(mid, r) {
     var old = shown(mid);
-    if (!old) return showReply(r, false, mid);
+    if (!old.length) return showReply(r, false, mid);
     var node = build(r, false);
-    if (node.nodeType !== 1) return showReply(r, false, mid);
-    node.dataset.mid = mid;
-    log.replaceChild(node, old);
-    var top = node.offsetTop - 8, bottom = node.offsetTop + node.offsetHeight + 8;
+    var parts = tag(node, mid);
+    log.insertBefore(node, old[0]);
+    old.forEach(function (n) { log.removeChild(n); });
+    var first = parts[0], last = parts[parts.length - 1];
+    var top = first.offsetTop - 8, bottom = last.offsetTop + last.offsetHeight + 8;
     var scroll = log.scrollTop;
     if (bottom > scroll + log.clientHeight) scroll = bottom - log.clientHeight;
     if (top < scroll) scroll = top;

@@ -19,6 +19,7 @@ from channels.webchat.redis_store import PREFIX, RedisHistory
 from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop
 from chatshop.web import create_app
+from domain import commands as c
 from domain.adapters.webchat_history import SqlChatHistory
 from tests.support.clock import FakeClock
 from tests.support.services import redis_url
@@ -174,6 +175,35 @@ async def test_a_cart_lines_plus_and_remove_redraw_the_cart_they_were_pressed_in
             carts = [h["reply"] for h in history if h["from"] == "bot" and h["reply"]["kind"] == "cart"]
             assert [c["title"] for c in carts] == ["Your cart is empty."]  # one cart, as it was last drawn
             assert "+" not in [h.get("text") for h in history]
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_more_shows_the_lists_next_page_in_place_of_this_one(
+    small: SmallShop, engine: ConversationEngine
+) -> None:
+    for n in range(7):
+        sku = f"SOCK-{n}"
+        await small.shop.bus.handle(c.UpsertProduct(f"Trail Sock {n}", (c.VariantSpec(sku, 900),), ("Socks",)))
+        await small.shop.bus.handle(c.ReceiveStock(sku, "WEST", 5))
+    client = await start(small.shop, engine, MemoryHistory())
+    try:
+        async with client.ws_connect("/chat/ws") as ws:
+            session = (await hello(ws))["session"]
+            await frame(ws)
+            await ws.send_json({"type": "message", "text": "trail socks"})
+            shown = await frame(ws)
+            listed = next(r for r in shown["replies"] if r["kind"] == "product_list")
+            mid = shown["mids"][shown["replies"].index(listed)]
+            await ws.send_json({"type": "button", "payload": listed["next"]["payload"], "label": "More", "in": mid})
+            page_two = await frame(ws)
+            assert page_two["replace"] == mid and page_two["replies"][0]["kind"] == "product_list"
+            assert {i["name"] for i in page_two["replies"][0]["items"]}.isdisjoint(i["name"] for i in listed["items"])
+        async with client.ws_connect("/chat/ws") as again:
+            history = (await hello(again, session))["history"]
+            lists = [h["reply"] for h in history if h["from"] == "bot" and h["reply"]["kind"] == "product_list"]
+            assert lists == page_two["replies"]
     finally:
         await client.close()
 
