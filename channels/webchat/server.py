@@ -285,10 +285,11 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 shown = label[:200] if isinstance(label, str) and target is None else ""
                 inbound = Inbound(CHANNEL, chat_id, chat_id, payload=payload, locale=locale)
             # The chat's other tabs (here or in another process) show what was said here, and that an
-            # answer is on its way.
+            # answer is on its way (not for a redraw: the message just changes where it is).
             turn = turn_id()
             said = [{"type": "user", "text": shown}] if shown else []
-            await hub.broadcast(chat_id, [*said, {"type": "typing"}], skip=peer, turn=turn)
+            if target is None:
+                await hub.broadcast(chat_id, [*said, {"type": "typing"}], skip=peer, turn=turn)
             user = [{"from": "user", "text": shown, "turn": turn}] if shown else []
             answer = await engine.handle(inbound)
             if target is not None and not (len(answer) == 1 and answer[0].kind == IN_PLACE.get(action)):
