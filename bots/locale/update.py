@@ -20,8 +20,10 @@ LOCALE_DIR = BOTS_DIR / "locale"
 CATALOGS = {"en": "en", "zh_Hans": "zh_Hans"}
 
 
-# The shopper-facing packages; other bots (ops, campaigns) keep their own texts.
+# The shopper-facing packages; other bots (ops, campaigns) keep their own texts. The web chat's own words
+# (its widget and its refusals, ``channels/webchat/texts.py``) are the shopper's too.
 PACKAGES = ("conversation", "shopper")
+CHANNEL_PACKAGES = ("webchat",)
 # ``_("...")`` and ``ngettext("one", "many", n)`` (a plural: "1 minute", "2 minutes").
 KEYWORDS = {"_": None, "ngettext": (1, 2)}
 MessageId = str | tuple[str, str]
@@ -30,12 +32,14 @@ MessageId = str | tuple[str, str]
 def extract() -> dict[MessageId, list[tuple[str, int]]]:
     """msgid (or (singular, plural)) -> where it is used, in the shopper-facing packages."""
     found: dict[MessageId, list[tuple[str, int]]] = {}
-    for package in PACKAGES:
+    sources = [(BOTS_DIR / p, f"bots/{p}") for p in PACKAGES]
+    sources += [(BOTS_DIR.parent / "channels" / p, f"channels/{p}") for p in CHANNEL_PACKAGES]
+    for directory, name in sources:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            BOTS_DIR / package, method_map=[("**.py", "python")], keywords=KEYWORDS
+            directory, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             if isinstance(message, str) or (len(message) == 2 and all(isinstance(m, str) for m in message)):
-                found.setdefault(message, []).append((f"bots/{package}/{filename}", lineno))
+                found.setdefault(message, []).append((f"{name}/{filename}", lineno))
     return found
 
 

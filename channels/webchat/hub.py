@@ -32,8 +32,9 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-Entry = dict[str, Any]  # {"from": "user", "text", "turn"} or {"from": "bot", "reply", "turn"} or a notice's
-# {"from": "bot", "reply", "notice": True, "id"}
+Entry = dict[str, Any]  # {"from": "user", "text", "turn"} or {"from": "bot", "reply", "turn", "mid"} or a notice's
+# {"from": "bot", "reply", "notice": True, "id"}. ``mid`` names one answer on screen, so a later answer (an option
+# picked on a product card) can redraw it in place: see ``same_message``.
 Frame = dict[str, Any]
 SERVICE_RESTART = 1012  # RFC 6455 close code: the server is restarting, come back soon
 
@@ -65,6 +66,10 @@ class ChatHistory(Protocol):
     async def append(self, chat_id: str, entries: list[Entry]) -> None:
         """Add what was said (one write)."""
 
+    async def replace(self, chat_id: str, entry: Entry) -> bool:
+        """Put ``entry`` where the answer it redraws is (``same_message``); False when that is not in the
+        history (any more)."""
+
     async def add_notice(self, chat_id: str, notice_id: str, entries: list[Entry]) -> None:
         """Add a notice, pending until ``shown``."""
 
@@ -92,6 +97,21 @@ class Fanout(Protocol):
         """Run until cancelled, calling ``deliver`` for other processes' frames; set ``ready`` once subscribed."""
 
     async def close(self) -> None: ...
+
+
+def same_message(stored: Entry, entry: Entry) -> bool:
+    """``stored`` is the answer ``entry`` redraws: the same message id, and the same kind of reply (a product
+    card is redrawn as a product card, never over a text or a notice)."""
+    reply, new = stored.get("reply"), entry.get("reply")
+    return (
+        stored.get("from") == "bot"
+        and "notice" not in stored
+        and isinstance(stored.get("mid"), str)
+        and stored.get("mid") == entry.get("mid")
+        and isinstance(reply, dict)
+        and isinstance(new, dict)
+        and reply.get("kind") == new.get("kind")
+    )
 
 
 def chat_id_for(session_token: str) -> str:
@@ -146,6 +166,14 @@ class MemoryHistory:
     async def append(self, chat_id: str, entries: list[Entry]) -> None:
         if self.history_size > 0:
             self._chat(chat_id).extend(entries)
+
+    async def replace(self, chat_id: str, entry: Entry) -> bool:
+        entries = self._entries.get(chat_id, deque())
+        for index in range(len(entries) - 1, -1, -1):
+            if same_message(entries[index], entry):
+                entries[index] = entry
+                return True
+        return False
 
     async def add_notice(self, chat_id: str, notice_id: str, entries: list[Entry]) -> None:
         self._chat(chat_id).extend(entries)
@@ -211,6 +239,11 @@ class Hub:
     async def remember(self, chat_id: str, entries: list[Entry]) -> None:
         if entries:
             await self.history.append(chat_id, entries)
+
+    async def redraw(self, chat_id: str, entry: Entry) -> bool:
+        """The history holds ``entry`` in place of the answer it redraws (not both); False when that answer
+        is not in the history (then it is a new message)."""
+        return await self.history.replace(chat_id, entry)
 
     async def local(self, chat_id: str, frames: list[Frame], skip: Peer | None = None, turn: str | None = None) -> int:
         """Send frames to this process's sockets of the chat, except ``skip`` and those whose welcome held the

@@ -22,6 +22,23 @@ log = logging.getLogger(__name__)
 PREFIX = "chatshop:webchat:"
 
 
+# Redraws an answer in place (an option picked on a product card): the newest entry with that message id and
+# kind of reply becomes the new one, atomically (an append trimming the list meanwhile can't shift the index).
+_REPLACE = """
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i = #items, 1, -1 do
+  local ok, e = pcall(cjson.decode, items[i])
+  if ok and type(e) == 'table' and e['from'] == 'bot' and e['notice'] == nil and e['mid'] == ARGV[1]
+     and type(e['reply']) == 'table' and e['reply']['kind'] == ARGV[2] then
+    redis.call('LSET', KEYS[1], i - 1, ARGV[3])
+    redis.call('EXPIRE', KEYS[1], ARGV[4])
+    return 1
+  end
+end
+return 0
+"""
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
@@ -41,6 +58,14 @@ class RedisHistory:
             pipe.ltrim(key, -self.history_size, -1)
             pipe.expire(key, self.ttl)
             await pipe.execute()
+
+    async def replace(self, chat_id: str, entry: Entry) -> bool:
+        mid, kind = entry.get("mid"), (entry.get("reply") or {}).get("kind")
+        if not isinstance(mid, str) or not isinstance(kind, str):
+            return False
+        key = PREFIX + "h:" + chat_id
+        found = await self.redis.eval(_REPLACE, 1, key, mid, kind, _dumps(entry), self.ttl)
+        return bool(found)
 
     async def add_notice(self, chat_id: str, notice_id: str, entries: list[Entry]) -> None:
         key, pending = PREFIX + "h:" + chat_id, PREFIX + "p:" + chat_id

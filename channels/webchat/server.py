@@ -19,8 +19,11 @@ from aiohttp import WSMsgType, web
 from bots.conversation.engine import ConversationEngine
 from bots.conversation.messages import Inbound, Reply
 from bots.conversation.notices import SHOPPER_NOTICE_EVENTS, order_chats
+from bots.i18n import choose_locale, normalise_locale
+from channels.payment_pages import accepted_language
 from channels.webchat.hub import ChatHistory, Fanout, Hub, MemoryHistory, Peer, chat_id_for, turn_id
 from channels.webchat.settings import WebchatSettings
+from channels.webchat.texts import error_text, words_script
 from domain import events as ev
 from domain.ports import Clock
 from domain.views.port import ShopViews
@@ -34,6 +37,11 @@ HUB_KEY = web.AppKey("webchat_hub", Hub)
 SETTINGS_KEY = web.AppKey("webchat_settings", WebchatSettings)
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NOTIFY_EVENTS = set(SHOPPER_NOTICE_EVENTS) | {"MarketingMessage"}
+# Buttons whose answer redraws the message they were pressed in, as Telegram edits it: an option (colour,
+# size) or a variant picked on a product card answers with that card, changed; a cart line's −, + or Remove
+# with the cart; a list's Previous / More with the list's other page. Action -> kind of reply.
+IN_PLACE = {"po": "product_card", "pv": "product_card", "cq": "cart", "pg": "product_list"}
+_MID = re.compile(r"^[0-9a-f]{1,40}\.[0-9]{1,3}$")
 PRUNE_SECONDS = 600.0
 
 
@@ -157,6 +165,21 @@ async def _error(ws: web.WebSocketResponse, code: str, message: str, ref: str | 
     await ws.send_json(frame)
 
 
+def action_of(payload: str) -> str:
+    """The action of a button payload (``1.po.3.7.1~mac`` -> ``po``), unverified: it only decides whether the
+    answer redraws the card the button was in; the engine checks the payload itself."""
+    parts = payload.rpartition("~")[0].split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def redraws(data: dict[str, Any], payload: str) -> str | None:
+    """The message (``in``: its id) a button frame's answer may redraw, when the button is one that does."""
+    target = data.get("in")
+    if isinstance(target, str) and _MID.match(target) and action_of(payload) in IN_PLACE:
+        return target
+    return None
+
+
 def _ref(data: dict[str, Any]) -> str | None:
     ref = data.get("id")
     return ref if isinstance(ref, str) and 0 < len(ref) <= 64 else None
@@ -164,10 +187,13 @@ def _ref(data: dict[str, Any]) -> str | None:
 
 async def websocket(request: web.Request) -> web.StreamResponse:
     settings, hub, engine = request.app[SETTINGS_KEY], request.app[HUB_KEY], request.app[ENGINE_KEY]
+    # The chat's language for the server's own words: the browser's until the hello, then the chat's as the
+    # engine decides it (Chinese text, else the hello's locale; a button keeps the chat's).
+    chat_locale: str | None = accepted_language(request.headers.get("Accept-Language", ""))
     if not origin_allowed(request, settings):
-        raise web.HTTPForbidden(text="This origin may not open the chat.")
+        raise web.HTTPForbidden(text=error_text(chat_locale, "origin"))
     if hub.restarting_now:  # this process is going away: the widget retries, reaching the next one
-        raise web.HTTPServiceUnavailable(text="Restarting; try again in a moment.")
+        raise web.HTTPServiceUnavailable(text=error_text(chat_locale, "restarting"))
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=settings.max_frame_bytes)
     await ws.prepare(request)
     peer = Peer(ws)
@@ -180,30 +206,31 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             if msg.type != WSMsgType.TEXT:
                 if msg.type == WSMsgType.ERROR:
                     break
-                await _error(ws, "bad_request", "Send JSON text frames.")
+                await _error(ws, "bad_request", error_text(chat_locale, "not_json"))
                 continue
             try:
                 data = json.loads(msg.data)
             except ValueError:
-                await _error(ws, "bad_request", "Send JSON text frames.")
+                await _error(ws, "bad_request", error_text(chat_locale, "not_json"))
                 continue
             if not isinstance(data, dict):
-                await _error(ws, "bad_request", "Send a JSON object.")
+                await _error(ws, "bad_request", error_text(chat_locale, "not_object"))
                 continue
             kind, ref = data.get("type"), _ref(data)
             if kind == "hello":
                 if not limiter.allow():
-                    await _error(ws, "rate_limited", "Slow down a little, please.", ref)
+                    await _error(ws, "rate_limited", error_text(chat_locale, "slow_down"), ref)
                     continue
+                locale = data.get("locale") if isinstance(data.get("locale"), str) else None
+                chat_locale = normalise_locale(locale) or chat_locale
                 token = data.get("session")
                 if not isinstance(token, str) or not _SESSION.match(token):
                     if not request.app[NEW_CHATS_KEY].allow(client_address(request, settings)):
-                        await _error(ws, "rate_limited", "Too many new chats from your network; try again in a minute.")
+                        await _error(ws, "rate_limited", error_text(chat_locale, "new_chats"))
                         continue
                     token = secrets.token_urlsafe(24)
                 if chat_id is not None:
                     hub.detach(chat_id, peer)
-                locale = data.get("locale") if isinstance(data.get("locale"), str) else None
                 chat_id = chat_id_for(token)
                 # Attached before the history is read, and holding the socket's frames until the welcome is
                 # out: a frame for this chat arriving meanwhile follows the welcome (the widget drops a notice
@@ -213,6 +240,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                     resumed = await hub.resume(chat_id)
                     peer.seen = resumed.turns
                     history = resumed.shown_history()
+                    typed_before = [h.get("text") for h in history if h.get("from") == "user"]
+                    last = typed_before[-1] if typed_before and isinstance(typed_before[-1], str) else None
+                    chat_locale = choose_locale(last, locale, None)
                     await ws.send_json({"type": "welcome", "session": token, "history": history, "limits": limits})
                     for nid, replies in resumed.pending:
                         await ws.send_json({"type": "notification", "id": nid, "replies": replies})
@@ -221,23 +251,25 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                     await _send_replies(peer, hub, chat_id, turn_id(), [], greeting, None)
                 continue
             if chat_id is None:
-                await _error(ws, "no_session", "Say hello first.", ref)
+                await _error(ws, "no_session", error_text(chat_locale, "no_session"), ref)
                 continue
             if kind not in ("message", "button"):
-                await _error(ws, "bad_request", "Unknown message type.", ref)
+                await _error(ws, "bad_request", error_text(chat_locale, "unknown_type"), ref)
                 continue
+            typed = data.get("text") if kind == "message" and isinstance(data.get("text"), str) else None
+            chat_locale = choose_locale(typed if typed and typed.strip() else None, locale, chat_locale)
             if not limiter.allow():
-                await _error(ws, "rate_limited", "Slow down a little, please.", ref)
+                await _error(ws, "rate_limited", error_text(chat_locale, "slow_down"), ref)
                 continue
+            target: str | None = None
+            action = ""
             if kind == "message":
                 text = data.get("text")
                 if not isinstance(text, str) or not text.strip():
-                    await _error(ws, "bad_request", "A message needs some text.", ref)
+                    await _error(ws, "bad_request", error_text(chat_locale, "no_text"), ref)
                     continue
                 if len(text) > settings.max_message_chars:
-                    message = (
-                        f"Messages are limited to {settings.max_message_chars} characters; this one has {len(text)}."
-                    )
+                    message = error_text(chat_locale, "too_long", max=settings.max_message_chars, n=len(text))
                     await _error(ws, "too_large", message, ref)
                     continue
                 shown = text
@@ -246,17 +278,23 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 payload = data.get("payload")
                 label = data.get("label")
                 if not isinstance(payload, str) or len(payload) > 128:
-                    await _error(ws, "bad_request", "A button needs its payload.", ref)
+                    await _error(ws, "bad_request", error_text(chat_locale, "no_payload"), ref)
                     continue
-                shown = label[:200] if isinstance(label, str) else ""
+                target, action = redraws(data, payload), action_of(payload)
+                # A pick redraws its card: nothing is said (no bubble, nothing in the history), as on Telegram.
+                shown = label[:200] if isinstance(label, str) and target is None else ""
                 inbound = Inbound(CHANNEL, chat_id, chat_id, payload=payload, locale=locale)
             # The chat's other tabs (here or in another process) show what was said here, and that an
-            # answer is on its way.
+            # answer is on its way (not for a redraw: the message just changes where it is).
             turn = turn_id()
             said = [{"type": "user", "text": shown}] if shown else []
-            await hub.broadcast(chat_id, [*said, {"type": "typing"}], skip=peer, turn=turn)
+            if target is None:
+                await hub.broadcast(chat_id, [*said, {"type": "typing"}], skip=peer, turn=turn)
             user = [{"from": "user", "text": shown, "turn": turn}] if shown else []
-            await _send_replies(peer, hub, chat_id, turn, user, await engine.handle(inbound), ref)
+            answer = await engine.handle(inbound)
+            if target is not None and not (len(answer) == 1 and answer[0].kind == IN_PLACE.get(action)):
+                target = None  # answered otherwise (an outdated button, an error): a new message
+            await _send_replies(peer, hub, chat_id, turn, user, answer, ref, target)
     finally:
         if chat_id is not None:
             hub.detach(chat_id, peer)
@@ -264,14 +302,35 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 
 async def _send_replies(
-    peer: Peer, hub: Hub, chat_id: str, turn: str, said: list[dict[str, Any]], replies: list[Reply], ref: str | None
+    peer: Peer,
+    hub: Hub,
+    chat_id: str,
+    turn: str,
+    said: list[dict[str, Any]],
+    replies: list[Reply],
+    ref: str | None,
+    redraw: str | None = None,
 ) -> None:
     """The turn is written to the history (one write: what was said and the answer), then the answer goes to
     the socket that asked (with its frame's ``ref``) and to every other tab of the chat. Written first, so
-    an answer cut off by a restart is in the history the widget gets back."""
+    an answer cut off by a restart is in the history the widget gets back.
+
+    Each answer has a message id (``mids``). ``redraw`` names the message the one answer replaces (a product
+    card whose option was picked): the history holds the new card where the old one was, and the frame says
+    ``replace`` so every tab redraws it there. When that message is no longer in the history, the answer is
+    a new message after all."""
     dicts = _dicts(replies)
-    await hub.remember(chat_id, [*said, *({"from": "bot", "reply": reply, "turn": turn} for reply in dicts)])
-    frame: dict[str, Any] = {"type": "replies", "replies": dicts}
+    if redraw is not None and await hub.redraw(
+        chat_id, {"from": "bot", "reply": dicts[0], "turn": turn, "mid": redraw}
+    ):
+        frame: dict[str, Any] = {"type": "replies", "replies": dicts, "mids": [redraw], "replace": redraw}
+    else:
+        mids = [f"{turn}.{index}" for index in range(len(dicts))]
+        entries = [
+            {"from": "bot", "reply": reply, "turn": turn, "mid": mid} for reply, mid in zip(dicts, mids, strict=True)
+        ]
+        await hub.remember(chat_id, [*said, *entries])
+        frame = {"type": "replies", "replies": dicts, "mids": mids}
     await peer.send(frame | ({"ref": ref} if ref is not None else {}))
     await hub.broadcast(chat_id, [frame], skip=peer, turn=turn)
 
@@ -293,6 +352,13 @@ def notifier(shop: Shop, engine: ConversationEngine, hub: Hub) -> Any:
                 await hub.push(chat_id, _dicts(replies))
 
     return on_event
+
+
+async def _words(request: web.Request) -> web.Response:
+    """The widget's own words in every language, from the catalogs (``texts.py``)."""
+    return web.Response(
+        text=words_script(), content_type="application/javascript", headers={"Cache-Control": "no-cache"}
+    )
 
 
 def _static(name: str, content_type: str) -> Any:
@@ -320,6 +386,7 @@ def mount(
     app[NEW_CHATS_KEY] = NewChatLimiter(settings.new_chats_per_minute)
     app.router.add_get("/chat", _static("index.html", "text/html; charset=utf-8"))
     app.router.add_get("/chat/app.js", _static("app.js", "application/javascript"))
+    app.router.add_get("/chat/words.js", _words)
     app.router.add_get("/chat/chat.css", _static("chat.css", "text/css"))
     app.router.add_get("/chat/widget.js", _static("widget.js", "application/javascript"))
     app.router.add_get("/chat/favicon.svg", _static("favicon.svg", "image/svg+xml"))

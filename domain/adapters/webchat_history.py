@@ -75,6 +75,30 @@ class SqlChatHistory:
         if self.history_size > 0 and entries:
             await self._add(chat_id, self._rows(chat_id, entries))
 
+    async def replace(self, chat_id: str, entry: dict[str, Any]) -> bool:
+        """Redraw an answer in place (an option picked on a product card): the newest row holding that message
+        id and kind of reply gets ``entry`` instead. The id narrows the rows in SQL; the JSON decides."""
+        mid, kind = entry.get("mid"), (entry.get("reply") or {}).get("kind")
+        if not isinstance(mid, str) or not isinstance(kind, str):
+            return False
+        marker = json.dumps({"mid": mid}, ensure_ascii=False)[1:-1]  # '"mid": "…"', as the rows spell it
+        async with self.sessions.begin() as session:
+            rows = (
+                await session.execute(
+                    select(w.id, w.entry)
+                    .where(w.chat_id == chat_id, w.notice_id.is_(None), w.entry.contains(marker, autoescape=True))
+                    .order_by(w.id.desc())
+                    .limit(5)
+                )
+            ).all()
+            for row in rows:
+                old = json.loads(row.entry)
+                if old.get("from") == "bot" and old.get("mid") == mid and (old.get("reply") or {}).get("kind") == kind:
+                    text = json.dumps(entry, ensure_ascii=False)
+                    await session.execute(update(webchat_messages).where(w.id == row.id).values(entry=text))
+                    return True
+        return False
+
     async def add_notice(self, chat_id: str, notice_id: str, entries: list[dict[str, Any]]) -> None:
         await self._add(chat_id, self._rows(chat_id, entries, notice_id))
 

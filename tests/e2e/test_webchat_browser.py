@@ -113,10 +113,10 @@ HOST_PAGE = """<!doctype html><html><head><meta name="viewport" content="width=d
 LAYOUTS = {"phone": PHONE, "desktop": DESKTOP, "widget": DESKTOP}
 
 
-async def open_chat(browser: Browser, base: str, layout: str, shots: Path) -> Person:
+async def open_chat(browser: Browser, base: str, layout: str, shots: Path, locale: str = "en-US") -> Person:
     phone = layout == "phone"
     context = await browser.new_context(
-        viewport=LAYOUTS[layout], device_scale_factor=1, is_mobile=phone, has_touch=phone, locale="en-US"
+        viewport=LAYOUTS[layout], device_scale_factor=1, is_mobile=phone, has_touch=phone, locale=locale
     )
     page = await context.new_page()
     errors: list[str] = []
@@ -221,26 +221,41 @@ async def test_a_person_buys_shoes_with_taps_only_and_every_button_is_on_screen(
 
 
 async def choose(
-    person: Person, answered: Callable[[str, str | None], Awaitable[None]], colour: str, size: str
+    person: Person,
+    answered: Callable[[str, str | None], Awaitable[None]],
+    colour: str,
+    size: str,
+    words: dict[str, str] | None = None,
 ) -> None:
-    """Pick a variant as a person would: the colour on the card's colour picker, then the size on the
-    card that answers (its size picker offers the sizes of that colour, sold-out ones disabled)."""
+    """Pick a variant as a person would: the colour on the card's colour picker, then the size on the same
+    card, redrawn where it is (its size picker offers the sizes of that colour, sold-out ones marked): one
+    card, never a new one per pick, and nothing said in the shopper's name."""
     from playwright.async_api import expect
 
-    cards = person.find("[data-kind=product_card]")
-    before = await cards.count()
+    words = words or ENGLISH
+    cards, said = person.find("[data-kind=product_card]"), person.find(".msg.user")
+    before, bubbles = await cards.count(), await said.count()
     colours = cards.last.locator("[data-kind=pickers] .picker").first
     await person.press(colours, colour)
-    await expect(cards).to_have_count(before + 1)
-    await answered("Choose the size", "colour-chosen")
+    await answered(words["choose_size"], "colour-chosen")
+    await expect(cards).to_have_count(before)
     sizes = cards.last.locator("[data-kind=pickers] .picker").nth(1)
     await expect(sizes.get_by_role("button", name=colour)).to_have_count(0)
-    for sold_out in await sizes.locator("button[disabled]").all():  # shown, but not something to press
-        assert "sold out" in (await sold_out.get_attribute("aria-label") or "")
+    for sold_out in await sizes.locator("button.sold-out").all():  # marked, and still pressable to be told
+        assert words["sold_out"] in (await sold_out.get_attribute("aria-label") or "")
     await person.press(sizes, size)
-    await expect(cards).to_have_count(before + 2)
-    await answered(f"Your choice: {colour} / {size}", "options-chosen")
-    await expect(cards.last.get_by_role("button", name="Add to cart")).to_have_count(1)
+    await answered(words["your_choice"].format(colour=colour, size=size), "options-chosen")
+    await expect(cards).to_have_count(before)
+    await expect(said).to_have_count(bubbles)
+    await expect(cards.last.get_by_role("button", name=words["add"])).to_have_count(1)
+
+
+ENGLISH = {
+    "choose_size": "Choose the size",
+    "sold_out": "sold out",
+    "your_choice": "Your choice: {colour} / {size}",
+    "add": "Add to cart",
+}
 
 
 async def test_a_campaign_message_shows_its_formatting_and_nothing_typed_becomes_markup(
@@ -329,7 +344,7 @@ async def test_a_long_paste_is_refused_visibly_and_a_support_agent_looks_like_a_
         await browser.close()
 
 
-async def test_a_sold_out_size_is_shown_disabled_and_the_card_adds_only_what_was_chosen(
+async def test_a_sold_out_size_is_marked_and_choosing_it_offers_notify_me_and_the_card_adds_only_what_was_chosen(
     served: tuple[str, Shop], tmp_path: Path
 ) -> None:
     from playwright.async_api import async_playwright, expect
@@ -349,15 +364,56 @@ async def test_a_sold_out_size_is_shown_disabled_and_the_card_adds_only_what_was
         await expect(card).to_contain_text("Choose the colour")
         await expect(card.get_by_role("button", name="Add to cart")).to_have_count(0)
         await person.press(card.locator(".picker").first, "red")
-        await expect(person.find("[data-kind=product_card]")).to_have_count(2)
-        sizes = person.find("[data-kind=product_card]").last.locator(".picker").nth(1)
-        sold_out = sizes.get_by_role("button", name="44")
-        await expect(sold_out).to_be_disabled()
-        await person.reveal(sold_out, "the sold-out size")  # a person sees it, and sees it can't be had
+        await expect(card).to_contain_text("Choose the size")
+        await expect(person.find("[data-kind=product_card]")).to_have_count(1)  # the card, redrawn
+        sizes = card.locator(".picker").nth(1)
+        sold_out = sizes.get_by_role("button", name="44 (sold out)")
+        await expect(sold_out).to_have_class("sold-out")
+        await person.reveal(sold_out, "the sold-out size")
+        await person.shot("sold-out-size")
+        # A person sees it can't be had, and can still choose it to be told when it's back (as on Telegram).
+        await person.press(sizes, "44 (sold out)")
+        await expect(card).to_contain_text("Out of stock")
+        await person.press(card, "Notify me when it's back")
+        await expect(person.log).to_contain_text("we'll message you once when Stride Running Shoes (red / 44)")
+        subscribed = person.find("#log > *").last
+        await expect(subscribed).to_contain_text("Allow messages from us")
+        await person.nothing_clipped()
+        await person.shot("notify-me")
         await person.press(sizes, "42")
-        card = person.find("[data-kind=product_card]").last
         await expect(card).to_contain_text("Your choice: red / 42")
+        await expect(person.find("[data-kind=product_card]")).to_have_count(1)
         await person.press(card, "Add to cart")
         await expect(person.log).to_contain_text("Added 1 x Stride Running Shoes (red / 42)")
+        await person.nothing_clipped()
+        await browser.close()
+
+
+async def test_more_shows_the_next_page_where_the_list_was(served: tuple[str, Shop], tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    from domain import commands as c
+
+    base, shop = served
+    for n in range(7):
+        await shop.bus.handle(c.UpsertProduct(f"Trail Sock {n}", (c.VariantSpec(f"SOCK-{n}", 900),), ("Socks",)))
+        await shop.bus.handle(c.ReceiveStock(f"SOCK-{n}", "WEST", 5))
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
+        person = await open_chat(browser, base, "phone", tmp_path)
+        await expect(person.log).to_contain_text("Browse categories")
+        await person.type("trail socks")
+        lists = person.find("[data-kind=product_list]")
+        await expect(lists).to_have_count(1)
+        first_page = await lists.locator(".card h3").all_inner_texts()
+        bubbles = await person.find(".msg.user").count()
+        await person.press(person.find("#log > *").last, "More")
+        await expect(person.log).to_contain_text("6-7 of 7")
+        await expect(lists).to_have_count(1)  # the list shows its next page where it was
+        second_page = await lists.locator(".card h3").all_inner_texts()
+        assert second_page and not set(second_page) & set(first_page)
+        await expect(person.find(".msg.user")).to_have_count(bubbles)
+        await person.press(person.find("#log > *").last, "Previous")
+        await expect(lists.locator(".card h3")).to_have_text(first_page)
         await person.nothing_clipped()
         await browser.close()

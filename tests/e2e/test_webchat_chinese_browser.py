@@ -56,6 +56,9 @@ async def test_an_english_browser_turns_chinese_when_the_shopper_writes_chinese(
         await say(page, "我想买红色的鞋")
         await expect(page.locator("#send")).to_have_text("发送")
         assert await page.evaluate("document.documentElement.lang") == "zh-CN"
+        # Answered (so it is in the history) before the reload; a reload while the answer is on its way
+        # would leave the message unsaid.
+        await expect(page.locator("[data-kind=product_card]")).to_have_count(1, timeout=15_000)
         await page.reload()  # the page comes back in the chat's language, from its history
         await expect(page.locator("#log")).to_contain_text("我想买红色的鞋")
         await expect(page.locator("header h1")).to_have_text("购物助手")

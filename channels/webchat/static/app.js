@@ -14,6 +14,7 @@
   var banner = null;       // "Reconnecting…" while the socket is down
   var limit = 2000;        // characters per message; the server says in its welcome
   var sent = {};           // frame id -> the bubble of a message on its way (marked "not sent" if refused)
+  var picking = {};        // frame id -> the card an option was picked on, until it is redrawn
   var serial = 0;
   var pickerIds = 0;       // ids that tie an option picker to its name, for screen readers
   var typing = null;       // the "typing…" bubble while an answer is on its way
@@ -23,22 +24,9 @@
   // browser's). Only our own words here; everything the bot says comes translated from the server.
   var HELLO_LOCALE = (/[?&]lang=([\w-]{2,35})/.exec(location.search) || [])[1] || navigator.language || null;
   var CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-  var WORDS = {
-    en: {
-      lang: "en", title: "Shop chat", header: "Shop assistant", hint: "Type a message…", send: "Send",
-      close: "Close the chat", message: "Message", soldOut: "sold out", tracking: "Tracking",
-      reconnecting: "Reconnecting…", typing: "typing…", notSent: "Not sent: ", tryAgain: "Try again",
-      lost: "the connection was lost.",
-      tooLong: function (n, max) { return "Your message has " + n + " characters; the limit is " + max + ". Please shorten it."; }
-    },
-    zh: {
-      lang: "zh-CN", title: "商店聊天", header: "购物助手", hint: "输入消息…", send: "发送",
-      close: "关闭聊天", message: "消息", soldOut: "已售罄", tracking: "物流跟踪",
-      reconnecting: "正在重新连接…", typing: "正在输入…", notSent: "未发送：", tryAgain: "重试",
-      lost: "连接已断开。",
-      tooLong: function (n, max) { return "您的消息有 " + n + " 个字符，上限是 " + max + " 个。请缩短一些。"; }
-    }
-  };
+  // Our words in each language, from the shop's catalogs (/chat/words.js, loaded before this script);
+  // ``tooLong`` has {n} and {max} to fill.
+  var WORDS = window.CHATSHOP_WORDS;
   var TEXTS = WORDS.en;
   var RECONNECTING = TEXTS.reconnecting;
   var TYPING = TEXTS.typing;
@@ -59,6 +47,8 @@
     input.setAttribute("aria-label", next.message);
     if (hinting) input.placeholder = next.hint;  // a form step's own example stays
     if (banner) banner.textContent = next.reconnecting;
+    if (statusDot.className === "dot") statusDot.title = banner ? next.reconnecting : next.connecting;
+    else statusDot.title = next.connected;
   }
 
   // The session token survives a reload in localStorage. A browser that blocks storage for a chat embedded
@@ -99,7 +89,7 @@
     }
     var btn = el("button", primary ? "primary" : "", b.label);
     btn.type = "button";
-    btn.addEventListener("click", function () { press(b); });
+    btn.addEventListener("click", function () { if (b.inPlace) pick(b, btn); else press(b); });
     return btn;
   }
   function buttons(list, firstPrimary) {
@@ -174,9 +164,14 @@
           group.appendChild(name);
           var row = el("div", "buttons");
           (p.values || []).forEach(function (v) {
-            var b = button({ label: v.label, payload: v.payload }, v.selected);
+            var b = button({ label: v.label, payload: v.payload, inPlace: true }, v.selected);
             b.setAttribute("aria-pressed", v.selected ? "true" : "false");
-            if (!v.available) { b.disabled = true; b.title = TEXTS.soldOut; b.setAttribute("aria-label", v.label + " (" + TEXTS.soldOut + ")"); }
+            // Sold out: drawn as unavailable, but still pressable (as Telegram's ✕ value is): chosen, the
+            // card says it is out of stock and offers "Notify me when it's back".
+            if (!v.available) {
+              b.classList.add("sold-out"); b.title = TEXTS.soldOutNotify;
+              b.setAttribute("aria-label", v.label + " (" + TEXTS.soldOut + ")");
+            }
             row.appendChild(b);
           });
           group.appendChild(row); pickers.appendChild(group);
@@ -187,7 +182,7 @@
         body.appendChild(el("div", "muted", r.variant_prompt));
         var choices = el("div", "buttons");
         r.variants.forEach(function (v) {
-          var b = button({ label: v.label + (v.available > 0 ? "" : " ✕"), payload: v.payload }, v.selected);
+          var b = button({ label: v.label + (v.available > 0 ? "" : " ✕"), payload: v.payload, inPlace: true }, v.selected);
           choices.appendChild(b);
         });
         body.appendChild(choices);
@@ -202,7 +197,9 @@
       var list = el("div", "list"); list.dataset.kind = "product_list";
       r.items.forEach(function (item) { list.appendChild(productCard(item)); });
       frag.appendChild(list);
-      var paging = el("div", "muted", r.page_label); paging.appendChild(buttons([r.previous, r.next]));
+      // Previous / More show the other page in place of this one (as on Telegram).
+      var pages = [r.previous, r.next].map(function (b) { return b ? { label: b.label, payload: b.payload, inPlace: true } : b; });
+      var paging = el("div", "muted", r.page_label); paging.appendChild(buttons(pages));
       frag.appendChild(paging);
       return frag;
     },
@@ -214,10 +211,12 @@
         var tr = el("tr");
         var name = el("td", "", line.name); if (line.problem) name.appendChild(el("div", "muted", line.problem));
         var qty = el("td", "qty");
-        qty.appendChild(button(line.decrease)); qty.appendChild(el("span", "", " " + line.quantity + " "));
-        if (line.increase) qty.appendChild(button(line.increase));
+        // −, + and Remove redraw this cart where it is (as on Telegram), not a new cart per press.
+        function here(b) { return b ? { label: b.label, payload: b.payload, url: b.url, inPlace: true } : b; }
+        qty.appendChild(button(here(line.decrease))); qty.appendChild(el("span", "", " " + line.quantity + " "));
+        if (line.increase) qty.appendChild(button(here(line.increase)));
         var total = el("td", "r", line.line_total);
-        var remove = el("td", "r"); remove.appendChild(button(line.remove));
+        var remove = el("td", "r"); remove.appendChild(button(here(line.remove)));
         tr.appendChild(name); tr.appendChild(qty); tr.appendChild(total); tr.appendChild(remove); table.appendChild(tr);
       });
       r.totals.forEach(function (row) {
@@ -274,19 +273,51 @@
     return box;
   }
 
-  function showReply(r, notice) {
+  // ``mid`` names the answer, so a later one can redraw it in place (``replace``: an option picked on a
+  // product card comes back as that card, changed — one card, as on Telegram).
+  function build(r, notice) {
     if (r.kind !== "form_step") input.placeholder = TEXTS.hint;
     var node = notice && r.kind === "text" ? agentMessage(r) : null;
     if (!node) { var fn = render[r.kind]; node = fn ? fn(r) : el("div", "msg bot", r.text_fallback); }
     if (node.nodeType === 1 && !node.dataset.kind) node.dataset.kind = r.kind;
-    var first = node.nodeType === 11 ? node.firstChild : node;
+    return node;
+  }
+  // Every part of a reply drawn as several nodes (a list: its title, its cards, its paging) carries its id.
+  function tag(node, mid) {
+    var parts = node.nodeType === 11 ? Array.prototype.slice.call(node.childNodes) : [node];
+    parts.forEach(function (n) { if (mid && n.nodeType === 1) n.dataset.mid = mid; });
+    return parts;
+  }
+  function showReply(r, notice, mid) {
+    var node = build(r, notice);
+    var first = tag(node, mid)[0];
     add(node);
     return first;
   }
-  function showReplies(list, notice) {
+  function showReplies(list, notice, mids) {
     var first = null;
-    (list || []).forEach(function (r) { var n = showReply(r, notice); first = first || n; });
+    (list || []).forEach(function (r, i) { var n = showReply(r, notice, (mids || [])[i]); first = first || n; });
     return first;
+  }
+  function shown(mid) {
+    return Array.prototype.filter.call(log.children, function (n) { return n.dataset && n.dataset.mid === mid; });
+  }
+  // Redraw a message where it is; the card stays where the person was looking, its new end brought into
+  // view (the sizes that appear under the colours, "Add to cart") without pushing its top out.
+  function redraw(mid, r) {
+    var old = shown(mid);
+    if (!old.length) return showReply(r, false, mid);
+    var node = build(r, false);
+    var parts = tag(node, mid);
+    log.insertBefore(node, old[0]);
+    old.forEach(function (n) { log.removeChild(n); });
+    var first = parts[0], last = parts[parts.length - 1];
+    var top = first.offsetTop - 8, bottom = last.offsetTop + last.offsetHeight + 8;
+    var scroll = log.scrollTop;
+    if (bottom > scroll + log.clientHeight) scroll = bottom - log.clientHeight;
+    if (top < scroll) scroll = top;
+    log.scrollTop = Math.max(0, scroll);
+    return null;
   }
   function showUser(text, ref) {
     var bubble = add(el("div", "msg user", text));
@@ -342,11 +373,30 @@
     if (!b.payload) return;
     ask({ type: "button", payload: b.payload, label: b.label }, b.label);
   }
+  // An option picked on a card (or a cart line changed): nothing is said (no bubble); the card shows it is
+  // busy until its new self arrives (``replace``), or says why not (an ``error`` for this frame).
+  function pick(b, btn) {
+    var card = btn.closest("[data-mid]");
+    if (!card || !card.dataset.mid) { press(b); return; }
+    if (card.getAttribute("aria-busy") === "true") return;  // one pick at a time per card
+    var frame = { type: "button", payload: b.payload, label: b.label, in: card.dataset.mid, id: nextId() };
+    if (!send(frame)) return;
+    card.setAttribute("aria-busy", "true"); btn.classList.add("pending");
+    picking[frame.id] = card;
+  }
+  function picked(ref) {
+    var card = ref && picking[ref];
+    if (!card) return null;
+    delete picking[ref];
+    card.removeAttribute("aria-busy");
+    Array.prototype.forEach.call(card.querySelectorAll(".pending"), function (n) { n.classList.remove("pending"); });
+    return card;
+  }
   function length(text) { return Array.from(text).length; }  // characters, as the server counts them
   function tooLong(text) {
     var n = length(text);
     if (n <= limit) { note.textContent = ""; note.hidden = true; return false; }
-    note.textContent = TEXTS.tooLong(n, limit);
+    note.textContent = TEXTS.tooLong.replace("{n}", n).replace("{max}", limit);
     note.hidden = false;
     return true;
   }
@@ -381,7 +431,7 @@
       log.parentNode.insertBefore(banner, log);
     }
     if (!down && banner) { banner.parentNode.removeChild(banner); banner = null; }
-    statusDot.className = down ? "dot" : "dot on"; statusDot.title = down ? "reconnecting" : "connected";
+    statusDot.className = down ? "dot" : "dot on"; statusDot.title = down ? TEXTS.reconnecting : TEXTS.connected;
   }
 
   // The history replaces what is shown. A message still on its way when the connection dropped, and not in
@@ -394,14 +444,14 @@
     var lost = Object.keys(sent).map(function (ref) { return sent[ref].frame; }).filter(function (frame) {
       return frame && heard.indexOf(frame.type === "message" ? frame.text : frame.label) < 0;
     });
-    hideTyping(); sent = {}; notices = {};
+    hideTyping(); sent = {}; notices = {}; picking = {};
     log.textContent = "";
     var typed = history.filter(function (h) { return h.from === "user"; }).pop();
     localise(typed ? typed.text : null);
     history.forEach(function (h) {
       if (h.from === "user") { showUser(h.text); return; }
       if (h.id) notices[h.id] = true;
-      showReply(h.reply, h.notice);
+      showReply(h.reply, h.notice, h.mid);
     });
     lost.forEach(function (frame) {
       var bubble = showUser(frame.type === "message" ? frame.text : frame.label || "");
@@ -432,8 +482,13 @@
           hideTyping();
           var mine = data.ref && sent[data.ref];
           if (mine) { mine.classList.remove("sending"); delete sent[data.ref]; }
+          picked(data.ref);
         }
-        first = showReplies(data.replies, data.type === "notification");
+        if (data.type === "replies" && data.replace && (data.replies || []).length === 1) {
+          redraw(data.replace, data.replies[0]);
+          return;
+        }
+        first = showReplies(data.replies, data.type === "notification", data.type === "replies" ? data.mids : null);
       } else if (data.type === "user") {  // said in another tab of this chat
         localise(data.text);
         first = showUser(data.text);
@@ -441,7 +496,9 @@
         showTyping(); return;
       } else if (data.type === "error") {
         var bubble = data.ref && sent[data.ref];
-        if (bubble) {
+        if (picked(data.ref)) {
+          first = showError(data.message);
+        } else if (bubble) {
           hideTyping(); delete sent[data.ref];
           notSent(bubble, data.message, bubble.frame);
           first = bubble;

@@ -161,7 +161,9 @@ async def test_two_processes_behind_one_address_share_tabs_notices_and_a_restart
                     answer = await tab_on_a.say("red shoes")
                     assert await held_by_b.frame() == {"type": "user", "text": "red shoes"}
                     assert await held_by_b.frame() == {"type": "typing"}
-                    assert await held_by_b.frame() == {"type": "replies", "replies": answer}
+                    mirrored = await held_by_b.frame()
+                    assert mirrored["type"] == "replies" and mirrored["replies"] == answer
+                    assert len(mirrored["mids"]) == len(answer)  # the answer's ids, to redraw it in place
                 ticket = (await held_by_b.say("talk to a human"))[0]["ticket_id"]
                 # Only B holds a socket now; A's outbox worker produces the notice.
                 await small.shop.bus.handle(c.PostTicketMessage(ticket, "Hi, Olga here.", Actor.system("olga")))

@@ -296,7 +296,7 @@ async def test_with_redis_two_servers_share_tabs_history_and_notices(
             assert await second.frame() == {"type": "user", "text": "red shoes"}
             assert await second.frame() == {"type": "typing"}
             mirrored = await second.frame()
-            assert mirrored == {"type": "replies", "replies": answer["replies"]}
+            assert mirrored == {"type": "replies", "replies": answer["replies"], "mids": answer["mids"]}
             ticket = (await first.say("talk to a human"))[0]["ticket_id"]
             for _ in range(3):  # user, typing, replies
                 await second.frame()
