@@ -28,7 +28,7 @@ def exit_code(findings: list[Finding]) -> int:
 def doctor(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object: ok, and every finding.")] = False,
 ) -> None:
-    """Check the database, migrations, Redis, secret key, public URL, Telegram, Slack, Stripe and Rasa.
+    """Check the database, migrations, Redis, secret key, public URL, Telegram, Slack, Stripe, SMTP and Rasa.
 
     Exits 1 when anything is an error (warnings don't fail)."""
     findings = asyncio.run(diagnose(get_settings()))

@@ -8,6 +8,7 @@ printed: a finding names the setting, not its value.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -395,6 +396,49 @@ async def check_stripe(settings: Settings) -> list[Finding]:
     return found
 
 
+# --- SMTP (campaign e-mails) -----------------------------------------------------------------------
+async def check_smtp(settings: Settings) -> list[Finding]:
+    from chatshop.cli_campaign import CampaignSettings
+
+    smtp = CampaignSettings()
+    if not smtp.smtp_host:
+        return [Finding("smtp", Status.SKIPPED, "CHATSHOP_SMTP_HOST not set: no e-mail campaigns")]
+    import aiosmtplib
+
+    where = f"{smtp.smtp_host}:{smtp.smtp_port}"
+    client = aiosmtplib.SMTP(
+        hostname=smtp.smtp_host, port=smtp.smtp_port, start_tls=smtp.smtp_starttls, timeout=TIMEOUT_SECONDS
+    )
+    try:
+        await client.connect()
+        if smtp.smtp_username:
+            await client.login(smtp.smtp_username, smtp.smtp_password or "")
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        return [
+            Finding(
+                "smtp",
+                Status.ERROR,
+                f"{where} refused the login of {smtp.smtp_username}: {exc.code} {exc.message}",
+                "check CHATSHOP_SMTP_USERNAME and CHATSHOP_SMTP_PASSWORD (an app password for hosted mail)",
+            )
+        ]
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        return [
+            Finding(
+                "smtp",
+                Status.ERROR,
+                f"cannot talk to the relay at {where}: {type(exc).__name__}: {exc}",
+                "check CHATSHOP_SMTP_HOST / _PORT / _STARTTLS and that the relay accepts this machine",
+            )
+        ]
+    finally:
+        if client.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.quit()
+    logged_in = f", logged in as {smtp.smtp_username}" if smtp.smtp_username else " (no login configured)"
+    return [Finding("smtp", Status.OK, f"{where} answered{logged_in}")]
+
+
 # --- Rasa -------------------------------------------------------------------------------------------
 async def check_rasa(settings: Settings) -> list[Finding]:
     if not settings.rasa_url:
@@ -440,6 +484,7 @@ CHECKS: list[Check] = [
     check_telegram,
     check_slack,
     check_stripe,
+    check_smtp,
     check_rasa,
 ]
 

@@ -19,9 +19,11 @@ from pydantic import SecretStr
 
 from channels.telegram.channel import TelegramConfig, build_bot
 from channels.telegram.setup import set_webhook
+from chatshop.cli_doctor import exit_code
 from chatshop.doctor import Finding, Status, diagnose
 from chatshop.settings import Settings
 from nlu.rasa_build import model_hash
+from tests.integration.campaigns.server_rig import free_port
 from tests.support.fake_slack import FakeSlack
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.services import redis_url
@@ -151,29 +153,29 @@ async def test_a_ready_configuration_has_no_errors_and_the_command_exits_0(rig: 
     assert not any(SECRET_KEY in json.dumps(f) or "sk_live_" in json.dumps(f) for f in report["findings"])
 
 
-async def test_a_broken_configuration_exits_1_and_says_how_to_fix_each_problem(rig: Rig, tmp_path: Path) -> None:
+async def test_a_broken_configuration_is_an_error_and_says_how_to_fix_each_problem(rig: Rig) -> None:
     await register_webhook(rig, "https://old-host.example")
     rig.slack.not_member.add("CSUPPORT")
     rig.rasa.model_file = "/app/models/nlu-0000000000000000.tar.gz"
-    env = rig.environment(
-        redis_url="redis://127.0.0.1:1/0",
-        stripe_webhook_secret=None,
-        stripe_secret_key="sk_test_0123456789abcdef",
-    ) | {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    env.pop("CHATSHOP_STRIPE_WEBHOOK_SECRET", None)
-    code, report = await run_cli(env, tmp_path)
-    found = {f["check"]: f for f in report["findings"] if f["status"] == "error"}
-    assert code == 1 and report["ok"] is False
+    findings = await diagnose(
+        rig.settings(
+            redis_url="redis://127.0.0.1:1/0",
+            stripe_webhook_secret=None,
+            stripe_secret_key="sk_test_0123456789abcdef",
+        )
+    )
+    found = {f.check: f for f in findings if f.status is Status.ERROR}
+    assert exit_code(findings) == 1  # what `chatshop doctor` exits with
     assert set(found) == {"redis", "telegram webhook", "slack channels", "stripe webhook", "rasa"}
-    assert "https://old-host.example/webhooks/telegram" in found["telegram webhook"]["message"]
-    assert "chatshop telegram set-webhook" in found["telegram webhook"]["fix"]
-    assert "CHATSHOP_SLACK_SUPPORT_CHANNEL" in found["slack channels"]["message"]
-    assert "/invite @chatshop" in found["slack channels"]["fix"]
-    assert "whsec_" in found["stripe webhook"]["fix"]
-    assert f"nlu-{model_hash()}.tar.gz" in found["rasa"]["message"] and "make rasa" in found["rasa"]["fix"]
-    assert "CHATSHOP_REDIS_URL" in found["redis"]["fix"]
-    stripe = next(f for f in report["findings"] if f["check"] == "stripe")
-    assert stripe["status"] == "warning" and "test mode" in stripe["message"]
+    assert "https://old-host.example/webhooks/telegram" in found["telegram webhook"].message
+    assert "chatshop telegram set-webhook" in found["telegram webhook"].fix
+    assert "CHATSHOP_SLACK_SUPPORT_CHANNEL" in found["slack channels"].message
+    assert "/invite @chatshop" in found["slack channels"].fix
+    assert "whsec_" in found["stripe webhook"].fix
+    assert f"nlu-{model_hash()}.tar.gz" in found["rasa"].message and "make rasa" in found["rasa"].fix
+    assert "CHATSHOP_REDIS_URL" in found["redis"].fix
+    stripe = next(f for f in findings if f.check == "stripe")
+    assert stripe.status is Status.WARNING and "test mode" in stripe.message
 
 
 async def test_a_token_telegram_refuses_and_a_missing_webhook_secret_are_errors(rig: Rig) -> None:
@@ -222,3 +224,46 @@ async def test_a_database_behind_the_migrations_and_one_unreachable_are_errors(r
     gone = errors(await diagnose(rig.settings(database_url="postgresql+asyncpg://shop:pw-secret@127.0.0.1:1/shop")))
     assert "cannot reach" in gone["database"].message and "pw-secret" not in gone["database"].message
     assert "migrations" not in gone
+
+
+class Relay:
+    """An SMTP relay (aiosmtpd) that wants AUTH LOGIN/PLAIN as shop / relay-password."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+            ok = data.login == b"shop" and data.password == b"relay-password"
+            return AuthResult(success=ok, handled=False)
+
+        self.port = free_port()
+        self.controller = Controller(
+            object(), hostname="127.0.0.1", port=self.port, authenticator=authenticate, auth_require_tls=False
+        )
+
+    def __enter__(self) -> int:
+        self.controller.start()
+        return self.port
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+async def test_the_smtp_relay_login_is_checked(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chatshop.doctor import check_smtp
+
+    with Relay() as port:
+        monkeypatch.setenv("CHATSHOP_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CHATSHOP_SMTP_PORT", str(port))
+        monkeypatch.setenv("CHATSHOP_SMTP_STARTTLS", "false")
+        monkeypatch.setenv("CHATSHOP_SMTP_USERNAME", "shop")
+        monkeypatch.setenv("CHATSHOP_SMTP_PASSWORD", "relay-password")
+        [good] = await check_smtp(rig.settings())
+        monkeypatch.setenv("CHATSHOP_SMTP_PASSWORD", "wrong")
+        [refused] = await check_smtp(rig.settings())
+    [gone] = await check_smtp(rig.settings())
+    assert good.status is Status.OK and "logged in as shop" in good.message
+    assert refused.status is Status.ERROR and "refused the login of shop" in refused.message
+    assert "CHATSHOP_SMTP_PASSWORD" in refused.fix and "wrong" not in refused.message
+    assert gone.status is Status.ERROR and "cannot talk to the relay" in gone.message
