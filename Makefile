@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Installs come from hash-pinned locks (requirements/*.lock, compiled by uv from pyproject.toml and
 # requirements/*.in): the same versions on every machine, in CI and in the image. `make lock` updates them.
 LOCK   := requirements/dev.lock
-UV_LOCK := $(BIN)/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) $(if $(PACKAGE),--upgrade-package $(PACKAGE))
+UV_LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) $(if $(PACKAGE),--upgrade-package $(PACKAGE))
 APP_LOCK := $(UV_LOCK) --universal --python-version 3.11 pyproject.toml requirements/build.in
 
 .PHONY: run test setup lock lock-check compose-check browser db rasa rasa-model lint typecheck importlint pytest clean
