@@ -1,25 +1,47 @@
 # Two commands: `make run` starts the shop, `make test` checks it. Both set everything up first.
 PYTHON ?= python3.11
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Installs come from hash-pinned locks (requirements/*.lock, compiled by uv from pyproject.toml and
+# requirements/*.in): the same versions on every machine, in CI and in the image. `make lock` updates them.
+LOCK   := requirements/dev.lock
+UV_LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) $(if $(PACKAGE),--upgrade-package $(PACKAGE))
+APP_LOCK := $(UV_LOCK) --universal --python-version 3.11 pyproject.toml requirements/build.in
 
-.PHONY: run test setup browser db rasa rasa-model lint typecheck importlint pytest clean
+.PHONY: run test setup lock lock-check compose-check browser db rasa rasa-model lint typecheck importlint pytest clean
 
 run: setup db
 	$(BIN)/chatshop seed --demo --if-empty
 	$(BIN)/chatshop run
 
-test: setup browser db rasa-model lint typecheck importlint pytest
+test: setup lock-check compose-check browser db rasa-model lint typecheck importlint pytest
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exactly the locked versions (hash-checked), then the project itself without resolving anything again.
+$(STAMP): $(LOCK) pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After changing dependencies in pyproject.toml or requirements/*.in: `make lock` (keeps every other pin;
+# UPGRADE=1 moves everything to the newest allowed versions, PACKAGE=name just that one). Commit the locks.
+lock: $(STAMP)
+	$(APP_LOCK) --extra dev -o requirements/dev.lock
+	$(APP_LOCK) -c requirements/dev.lock -o requirements/main.lock
+	$(UV_LOCK) --python-version 3.10 --python-platform x86_64-manylinux_2_28 requirements/rasa.in -o requirements/rasa.lock
+	$(BIN)/python requirements/check.py
+
+# pyproject.toml and the locks agree (offline, well under a second).
+lock-check: setup
+	$(BIN)/python requirements/check.py
+
+# docker-compose.yml against the compose specification's JSON schema, vendored (no network; about a second).
+compose-check: setup
+	$(BIN)/check-jsonschema --schemafile deploy/compose-spec.schema.json docker-compose.yml
 
 # The browser tests drive Debian's chromium (Playwright's own browser download needs the internet).
 browser:

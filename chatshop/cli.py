@@ -600,6 +600,8 @@ def _mount_subcommands() -> None:
         ("chatshop.cli_telegram", "telegram_app", "telegram"),
         ("chatshop.cli_campaign", "campaign_app", "campaign"),
         ("chatshop.cli_coupon", "coupon_app", "coupon"),
+        ("chatshop.cli_doctor", "doctor_app", None),
+        ("chatshop.cli_backup", "backup_app", None),
     ]:
         sub = getattr(__import__(module, fromlist=[attr]), attr)
         if name is None:

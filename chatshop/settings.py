@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(
         default=25, ge=1, description="failed deliveries before an event is dead-lettered (chatshop outbox retry)"
     )
+    ready_max_outbox_lag_seconds: float = Field(
+        default=300, gt=0, description="/readyz fails when the oldest due outbox event has waited longer"
+    )
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     # Approval rules: matching paid orders wait for a person (see README "Order approvals").
     approval_total_over: str | None = Field(default=None, description="e.g. 500.00, in the shop currency")

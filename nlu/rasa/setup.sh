@@ -36,17 +36,23 @@ find_python310() {
     exit 1
 }
 
+# The virtualenv holds exactly requirements/rasa.lock (hash-pinned; `make lock` updates it). The stamp
+# records the lock's hash, so a changed lock reinstalls; the model cache key does not depend on it.
+LOCK="$(dirname "$NLU_DIR")/requirements/rasa.lock"
+
 install_rasa() {
-    if [[ -f "$STAMP" ]]; then return; fi
+    local want
+    want="$(sha256sum "$LOCK" | cut -d' ' -f1)"
+    if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then return; fi
     local started=$SECONDS
     local py
     py="$(find_python310)"
-    echo "[rasa-setup] creating $VENV with $py" >&2
-    "$py" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade "pip<24.1" wheel
-    # jieba: the Chinese tokenizer used by config.yml.
-    "$VENV/bin/python" -m pip install --quiet "rasa==3.6.*" "jieba>=0.42"
-    touch "$STAMP"
+    if [[ ! -x "$VENV/bin/python" ]]; then
+        echo "[rasa-setup] creating $VENV with $py" >&2
+        "$py" -m venv "$VENV"
+    fi
+    "$VENV/bin/python" -m pip install --quiet --require-hashes -r "$LOCK"
+    echo "$want" > "$STAMP"
     echo "[rasa-setup] install took $((SECONDS - started)) s" >&2
 }
 

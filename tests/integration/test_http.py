@@ -9,8 +9,6 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from chatshop.bootstrap import build_shop
-from chatshop.settings import Settings
 from chatshop.web import create_app
 from domain import commands as c
 from tests.support.shopdata import SmallShop
@@ -25,28 +23,6 @@ async def server(small: SmallShop, tmp_path: Path) -> AsyncIterator[str]:
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     yield f"http://127.0.0.1:{port}"
     await runner.cleanup()
-
-
-async def test_healthz_reports_the_database(server: str) -> None:
-    async with aiohttp.ClientSession() as http, http.get(f"{server}/healthz") as resp:
-        assert resp.status == 200
-        assert await resp.json() == {"status": "ok", "database": True}
-
-
-async def test_healthz_says_unavailable_when_the_database_is_unreachable(tmp_path: Path) -> None:
-    shop = build_shop(Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none", _env_file=None))  # type: ignore[call-arg]
-    runner = web.AppRunner(create_app(shop, [], media_dir=tmp_path / "media"))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-            assert resp.status == 503
-            assert await resp.json() == {"status": "unavailable", "database": False}
-    finally:
-        await runner.cleanup()
-        await shop.close()
 
 
 async def test_paying_on_the_sandbox_page_marks_the_order_paid(server: str, small: SmallShop) -> None:

@@ -54,6 +54,8 @@ class FakeSlack:
     # Conversations the bot is not a member of (or can't see, like a DM between people): posting there fails.
     not_member: set[str] = field(default_factory=set)
     responses: list[dict[str, Any]] = field(default_factory=list)  # what was sent to response_url
+    # Channels the workspace has (conversations.info), by id; membership follows ``not_member``.
+    channel_names: dict[str, str] = field(default_factory=lambda: {"COPS": "ops", "CSUPPORT": "support"})
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -236,6 +238,13 @@ class FakeSlack:
         if method == "views.publish":
             view = dict(args.get("view") or {})
             return {"ok": True, "view": view | {"id": f"V{next(self._ts):06d}", "team_id": TEAM}}
+        if method == "conversations.info":
+            # Like Slack: a conversation the bot can't see is "channel_not_found"; one it can see says is_member.
+            channel = str(args.get("channel"))
+            if channel not in self.channel_names:
+                return {"ok": False, "error": "channel_not_found"}
+            info = {"id": channel, "name": self.channel_names[channel], "is_channel": True, "is_archived": False}
+            return {"ok": True, "channel": info | {"is_member": channel not in self.not_member}}
         if method == "conversations.history":
             return self._history(args)
         if method == "users.info":

@@ -139,6 +139,7 @@ class FakeTelegram:
         self.fail_next: list[int] = []  # HTTP statuses (500, 502...) for the next calls, in order
         self.delay_next: list[float] = []  # seconds to hold back the answers to the next calls, in order
         self.webhook: dict[str, Any] | None = None
+        self.webhook_error: str | None = None  # getWebhookInfo's last_error_message, e.g. "Wrong response…"
         self._runner: web.AppRunner | None = None
 
     # --- server -------------------------------------------------------------------------------
@@ -319,6 +320,17 @@ class FakeTelegram:
     def _m_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = params
         return True
+
+    def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        # The Bot API never returns the secret_token; a failed delivery shows as last_error_*.
+        info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        if self.webhook is not None:
+            info["url"] = str(self.webhook.get("url", ""))
+            info["allowed_updates"] = self.webhook.get("allowed_updates") or []
+        if self.webhook_error is not None:
+            info.update(last_error_date=int(time.time()), last_error_message=self.webhook_error,
+                        pending_update_count=len(self._updates))  # fmt: skip
+        return info
 
     def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = None
