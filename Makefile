@@ -43,11 +43,12 @@ lock-check: setup
 compose-check: setup
 	$(BIN)/check-jsonschema --schemafile deploy/compose-spec.schema.json docker-compose.yml
 
-# The browser tests drive Debian's chromium (Playwright's own browser download needs the internet).
+# The browser tests drive Debian's chromium (Playwright's own browser download needs the internet);
+# a CJK font draws the Chinese chat (without one every Chinese word is a row of empty boxes).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "browser tests need chromium: sudo apt-get install -y chromium"; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/truetype/wqy ]; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	  else echo "browser tests need chromium and a CJK font: sudo apt-get install -y chromium fonts-wqy-microhei"; fi; }
 
 # Rasa runs in its own Python 3.10 virtualenv (it can't share ours). `make rasa` installs it, trains the
 # model only when the NLU data or config changed (cached by their hash) and serves it on 127.0.0.1:5005;
