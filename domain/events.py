@@ -370,3 +370,15 @@ class MarketingMessage(Event):
     skus: tuple[str, ...]
     coupon: str | None
     checkout: bool = False  # an abandoned-cart reminder (skus are the cart's): offer a button to check out
+
+
+# --- outbound webhooks (issue 18) ------------------------------------------------------------------
+@dataclass(frozen=True)
+class WebhookSubscriptionDisabled(Event):
+    """A webhook subscription stopped receiving events: staff turned it off, or it kept failing (``actor``
+    "system"); the ops channel hears of the second kind."""
+
+    subscription_id: int
+    url: str
+    reason: str
+    actor: str

@@ -23,6 +23,7 @@ from domain.service_layer.handlers import (
     store,
     support,
     telegram_payments,
+    webhooks,
 )
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.AttributeOrder: campaigns.attribute_order,
     c.PublishMarketingMessage: campaigns.publish_marketing_message,
     c.SendCampaignTest: campaigns.send_campaign_test,
+    **webhooks.HANDLERS,
 }
 
 MAX_ATTEMPTS = 4
