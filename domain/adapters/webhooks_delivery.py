@@ -141,6 +141,14 @@ class _Claimed:
     attempt: int  # including the one now under way
 
 
+@dataclasses.dataclass(frozen=True)
+class _Sent:
+    row: _Claimed
+    started: datetime
+    outcome: Outcome
+    retry_in: timedelta | None = None  # after a failure: when to try again; None: it was the last attempt
+
+
 class WebhookWorker:
     def __init__(
         self,
@@ -197,81 +205,129 @@ class WebhookWorker:
         out = [_Claimed(r.id, subs[r.subscription_id], r.message_id, r.body, r.attempts) for r in claimed]
         return sorted(out, key=lambda c: c.id)
 
-    async def _send(self, row: _Claimed) -> None:
+    async def _send(self, row: _Claimed, done: asyncio.Queue[_Sent]) -> None:
         async with self.concurrency:
             now = self.clock.now()
             sub = row.subscription
-            outcome = await self.sender.send(sub.url, row.message_id, row.body, sub.secrets_at(now), now)
-            await self._finish(row, now, outcome)
+            try:
+                outcome = await self.sender.send(sub.url, row.message_id, row.body, sub.secrets_at(now), now)
+            except Exception as exc:  # a bug or an odd URL must not leave the batch waiting for this row
+                log.exception("webhook delivery %s could not be sent", row.id)
+                outcome = Outcome(None, 0, f"{type(exc).__name__}: {exc}"[:500])
+        retry_in = None if outcome.ok else self.policy.delay_after(row.attempt)
+        done.put_nowait(_Sent(row, now, outcome, retry_in))
 
-    async def _finish(self, row: _Claimed, started: datetime, outcome: Outcome) -> None:
-        now = self.clock.now()
-        d, s = webhook_deliveries.c, webhook_subscriptions.c
+    def _failure_values(self, sent: _Sent, now: datetime) -> dict[str, Any]:
+        outcome = sent.outcome
         values: dict[str, Any] = {"claimed_until": None, "last_status_code": outcome.status_code}
-        delay = None if outcome.ok else self.policy.delay_after(row.attempt)
-        if outcome.ok:
-            values.update(status=SUCCEEDED, finished_at=now, last_error=None)
-        elif delay is None:
+        if sent.retry_in is None:
             values.update(status=DEAD, finished_at=now, last_error=outcome.error)
         else:
-            values.update(next_attempt_at=now + delay, last_error=outcome.error)
-        sub_id = row.subscription.id
-        failing_since: datetime | None = None
+            values.update(next_attempt_at=now + sent.retry_in, last_error=outcome.error)
+        return values
+
+    async def _book(self, group: list[_Sent]) -> None:
+        """Book the outcomes of a group of attempts in one transaction (only rows this worker still holds)."""
+        now = self.clock.now()
+        d, s = webhook_deliveries.c, webhook_subscriptions.c
+        failing: dict[int, datetime | None] = {}
         async with self.sessions() as session, session.begin():
-            result = await session.execute(
-                update(webhook_deliveries).where(d.id == row.id, d.claimed_by == self.name).values(**values)
-            )
-            if not getattr(result, "rowcount", 0):
-                log.info("webhook delivery %s was taken over by another worker; its outcome is not booked", row.id)
+            mine = select(d.id).where(d.id.in_([g.row.id for g in group]), d.claimed_by == self.name)
+            if session.bind.dialect.name == "postgresql":
+                mine = mine.with_for_update()
+            ours = set((await session.execute(mine)).scalars())
+            booked = [g for g in group if g.row.id in ours]
+            for lost in (g for g in group if g.row.id not in ours):
+                log.info("webhook delivery %s was taken over by another worker; not booked", lost.row.id)
+            # Successes share their values (by status code): one UPDATE each; failures differ row by row.
+            succeeded: dict[int | None, list[int]] = {}
+            for b in booked:
+                if b.outcome.ok:
+                    succeeded.setdefault(b.outcome.status_code, []).append(b.row.id)
+                else:
+                    await session.execute(
+                        update(webhook_deliveries)
+                        .where(d.id == b.row.id, d.claimed_by == self.name)
+                        .values(**self._failure_values(b, now))
+                    )
+            for code, ids in succeeded.items():
+                await session.execute(
+                    update(webhook_deliveries)
+                    .where(d.id.in_(ids), d.claimed_by == self.name)
+                    .values(
+                        status=SUCCEEDED, finished_at=now, last_error=None, claimed_until=None, last_status_code=code
+                    )
+                )
+            if not booked:
                 return
             await session.execute(
-                insert(webhook_attempts).values(
-                    delivery_id=row.id,
-                    subscription_id=sub_id,
-                    attempt=row.attempt,
-                    worker=self.name,
-                    started_at=started,
-                    status_code=outcome.status_code,
-                    latency_ms=outcome.latency_ms,
-                    error=outcome.error,
-                )
+                insert(webhook_attempts),
+                [
+                    {
+                        "delivery_id": b.row.id,
+                        "subscription_id": b.row.subscription.id,
+                        "attempt": b.row.attempt,
+                        "worker": self.name,
+                        "started_at": b.started,
+                        "status_code": b.outcome.status_code,
+                        "latency_ms": b.outcome.latency_ms,
+                        "error": b.outcome.error,
+                    }
+                    for b in booked
+                ],
             )
-            if outcome.ok:
+            alive = {b.row.subscription.id for b in booked if b.outcome.ok}
+            down = {b.row.subscription.id for b in booked if not b.outcome.ok} - alive
+            if alive:
                 await session.execute(
                     update(webhook_subscriptions)
-                    .where(s.id == sub_id, s.failing_since.is_not(None))
+                    .where(s.id.in_(alive), s.failing_since.is_not(None))
                     .values(failing_since=None)
                 )
-            else:
+            if down:
                 await session.execute(
                     update(webhook_subscriptions)
-                    .where(s.id == sub_id, s.failing_since.is_(None))
+                    .where(s.id.in_(down), s.failing_since.is_(None))
                     .values(failing_since=now)
                 )
-                failing_since = (
-                    await session.execute(select(s.failing_since).where(s.id == sub_id))
-                ).scalar_one_or_none()
-        if delay is None and not outcome.ok:
-            log.error(
-                "webhook delivery %s (%s) to %s is dead after %d attempts: %s",
-                row.id,
-                row.message_id,
-                row.subscription.url,
-                row.attempt,
-                outcome.error,
-            )
-        if failing_since is not None and now - failing_since >= self.policy.disable_after and self.on_failing:
-            hours = self.policy.disable_after.total_seconds() / 3600
-            reason = f"every delivery failed for {hours:g} hours (last: {outcome.error})"
-            await self.on_failing(sub_id or 0, reason)
+                rows = await session.execute(select(s.id, s.failing_since).where(s.id.in_(down), s.active))
+                failing = {row.id: row.failing_since for row in rows}
+        for b in booked:
+            if not b.outcome.ok and b.retry_in is None:
+                log.error(
+                    "webhook delivery %s (%s) to %s is dead after %d attempts: %s",
+                    b.row.id,
+                    b.row.message_id,
+                    b.row.subscription.url,
+                    b.row.attempt,
+                    b.outcome.error,
+                )
+        for sub_id, since in failing.items():
+            if since is not None and now - since >= self.policy.disable_after and self.on_failing:
+                last = next(b.outcome.error for b in reversed(booked) if b.row.subscription.id == sub_id)
+                hours = self.policy.disable_after.total_seconds() / 3600
+                await self.on_failing(sub_id, f"every delivery failed for {hours:g} hours (last: {last})")
 
     async def run_once(self) -> int:
-        """Claim one batch and send it; returns how many rows were attempted."""
+        """Claim one batch and send it; returns how many rows were attempted.
+
+        Outcomes are booked in groups as they come back: while one group is written, the next gathers, so a
+        slow receiver does not hold back the booking of the quick ones."""
         batch = await self._claim()
-        results = await asyncio.gather(*(self._send(row) for row in batch), return_exceptions=True)
-        for row, result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                log.error("webhook delivery %s failed to book: %r", row.id, result)
+        if not batch:
+            return 0
+        done: asyncio.Queue[_Sent] = asyncio.Queue()
+        tasks = [asyncio.create_task(self._send(row, done)) for row in batch]
+        booked = 0
+        try:
+            while booked < len(batch):
+                group = [await done.get()]
+                while not done.empty():
+                    group.append(done.get_nowait())
+                booked += len(group)
+                await self._book(group)
+        finally:
+            await asyncio.gather(*tasks, return_exceptions=True)
         return len(batch)
 
     async def drain(self, max_batches: int = 1000) -> int:
