@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     webhooks_lease_seconds: float = Field(
         default=60, gt=0, description="a claimed delivery whose process died is sent again after this"
     )
+    tracking_secrets: SecretStr | None = Field(
+        default=None, description='inbound carrier tracking: "name=whsec_…,other=whsec_…" mounts /integrations/tracking'
+    )
     webhooks_concurrency: int = Field(default=32, ge=1, le=500, description="deliveries in flight per process")
 
     @field_validator("database_url")

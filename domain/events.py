@@ -382,3 +382,14 @@ class WebhookSubscriptionDisabled(Event):
     url: str
     reason: str
     actor: str
+
+
+@dataclass(frozen=True)
+class DeliveryException(Event):
+    """A carrier reported a problem delivering a shipped order (address, damage, held at customs...)."""
+
+    order_id: int
+    customer_id: int
+    carrier: str
+    tracking_number: str
+    description: str

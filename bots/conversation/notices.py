@@ -19,6 +19,7 @@ ORDER_NOTICE_EVENTS = frozenset(
         "OrderPaid",
         "OrderStatusChanged",
         "OrderShipped",
+        "DeliveryException",
         "OrderCancelled",
         "ReservationExpired",
         "PaymentFailed",
@@ -86,6 +87,12 @@ async def order_notice(turn: Turn, event: ev.Event) -> list[Reply]:
         if event.tracking_url:
             buttons.insert(0, Button(_("Track the parcel"), url=event.tracking_url))
         return [QuickReplies(text, tuple(buttons))]
+    if isinstance(event, ev.DeliveryException):
+        text = _(
+            "The carrier reports a problem delivering order #{id}. We're looking into it and will keep you posted.",
+            id=order_id,
+        )
+        return [QuickReplies(text, (status, human))]
     if isinstance(event, ev.OrderCancelled):
         if event.reason.startswith(REJECTED):
             text = _(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
 
+from domain.adapters import orm
 from domain.adapters.orm import JSONType, UTCDateTime, _fk, _pk, metadata
 
 webhook_subscriptions = Table(
@@ -67,3 +68,6 @@ webhook_attempts = Table(
     Column("latency_ms", Integer, nullable=False),
     Column("error", Text, nullable=True),
 )
+
+# Inbound tracking updates find their order by tracking number (``webhooks_repository.orders_for_tracking``).
+Index("ix_orders_tracking_number", orm.orders.c.tracking_number)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.adapters import orm
 from domain.adapters.orm_webhooks import webhook_deliveries, webhook_subscriptions
 from domain.model.webhooks import WebhookSubscription
 
@@ -69,6 +70,14 @@ class SqlWebhookRepository:
         await self.session.execute(
             update(t).where(t.c.id == subscription.id).values(**_values(subscription), updated_at=now)
         )
+
+    async def orders_for_tracking(self, tracking_number: str, carrier: str = "") -> list[int]:
+        """Orders shipped under this tracking number (and this carrier, when named), newest first."""
+        o = orm.orders.c
+        stmt = select(o.id).where(o.tracking_number == tracking_number).order_by(o.id.desc()).limit(5)
+        if carrier:
+            stmt = stmt.where(func.lower(o.carrier) == carrier.lower())
+        return [int(i) for i in (await self.session.execute(stmt)).scalars()]
 
     async def requeue(self, delivery_id: int, now: datetime) -> bool:
         t = webhook_deliveries.c

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from domain import commands as c
+from domain.commands_tracking import RecordTrackingUpdate
 from domain.errors import Conflict
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import (
@@ -23,6 +24,7 @@ from domain.service_layer.handlers import (
     store,
     support,
     telegram_payments,
+    tracking,
     webhooks,
 )
 
@@ -93,6 +95,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.PublishMarketingMessage: campaigns.publish_marketing_message,
     c.SendCampaignTest: campaigns.send_campaign_test,
     **webhooks.HANDLERS,
+    RecordTrackingUpdate: tracking.record_tracking_update,
 }
 
 MAX_ATTEMPTS = 4

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.integration.bots.conftest import nlu_engine  # noqa: F401 - the real embedded NLU, loaded once
 from tests.support.clock import FakeClock
 
 

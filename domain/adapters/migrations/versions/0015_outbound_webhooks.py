@@ -1,4 +1,5 @@
-"""outbound webhooks: subscriptions, one delivery row per (event, subscription), a log of every attempt
+"""outbound webhooks: subscriptions, one delivery row per (event, subscription), a log of every attempt;
+orders found by tracking number (inbound carrier updates)
 
 Revision ID: 0015
 Revises: 0012
@@ -100,8 +101,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_webhook_attempts_delivery_id"), ["delivery_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_webhook_attempts_subscription_id"), ["subscription_id"], unique=False)
 
+    op.create_index("ix_orders_tracking_number", "orders", ["tracking_number"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_tracking_number", table_name="orders")
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_attempts_subscription_id"))
         batch_op.drop_index(batch_op.f("ix_webhook_attempts_delivery_id"))
