@@ -601,6 +601,7 @@ def _mount_subcommands() -> None:
         ("chatshop.cli_campaign", "campaign_app", "campaign"),
         ("chatshop.cli_coupon", "coupon_app", "coupon"),
         ("chatshop.cli_webhook", "webhook_app", "webhook"),
+        ("chatshop.cli_automation", "automation_app", "automation"),
     ]:
         sub = getattr(__import__(module, fromlist=[attr]), attr)
         if name is None:

@@ -1,5 +1,6 @@
-"""Outbound webhooks in a running shop: the outbox fan-out, the delivery worker, and disabling a
-subscription that keeps failing (through the domain, so the ops channel hears of it)."""
+"""Outbound webhooks and automation rules in a running shop: the outbox fan-out, the delivery worker,
+disabling a subscription that keeps failing (through the domain, so the ops channel hears of it), and the
+outbox subscriber that runs automation rules on their trigger events."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from domain.adapters.webhooks_delivery import WebhookFanout, WebhookWorker
 from domain.adapters.webhooks_http import WebhookSender
 from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
 from domain.commands import SYSTEM
+from domain.commands_automation import RunAutomations
 from domain.commands_webhooks import DisableWebhookSubscription
+from domain.events import Event
+from domain.model.automation import TRIGGERS
 from domain.model.webhooks import RetryPolicy
 
 FANOUT = "webhooks-fanout"
+AUTOMATION = "automation-rules"
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
@@ -52,12 +57,22 @@ def build_worker(shop: Shop, sender: WebhookSender | None = None) -> WebhookWork
     )
 
 
+def subscribe_automations(shop: Shop) -> None:
+    """Automation rules run on their trigger events after commit (at most once per rule and event)."""
+
+    async def run(event_id: str, event: Event) -> None:
+        await shop.bus.handle(RunAutomations(event_id, event.name, event.to_dict()))
+
+    shop.outbox.subscribe(AUTOMATION, run, events=set(TRIGGERS))
+
+
 def add_webhooks(runtime: Runtime, shop: Shop) -> WebhookWorker:
     """For ``chatshop run``: the fan-out on the outbox and the delivery worker, from start to stop."""
     # Campaign wiring may have switched the unit of work to its own; commands need the webhook repository.
     sessions, clock = shop.sessions, shop.clock
     shop.bus.ctx.uow = lambda: SqlWebhookUnitOfWork(sessions, clock)
     subscribe_fanout(shop)
+    subscribe_automations(shop)
     worker = build_worker(shop)
     runtime.add_worker("webhooks", lambda stop: worker.run(stop, idle_seconds=shop.settings.outbox_poll_seconds))
     runtime.on_stop(worker.sender.aclose)

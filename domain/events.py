@@ -393,3 +393,12 @@ class DeliveryException(Event):
     carrier: str
     tracking_number: str
     description: str
+
+
+@dataclass(frozen=True)
+class AutomationNotice(Event):
+    """An automation rule's ``notify_slack`` action: ``text`` for the ops channel."""
+
+    rule: str
+    text: str
+    source_event_id: str

@@ -789,3 +789,7 @@ def webhook_disabled_message(subscription_id: int, url: str, reason: str) -> lis
             f"`chatshop webhook deliveries --subscription {subscription_id}` lists them."
         ),
     ]
+
+
+def automation_message(rule: str, text: str) -> list[Block]:
+    return [section(f":robot_face: {esc(text)}"), context(f"Automation rule {esc(rule)}")]

@@ -17,6 +17,7 @@ from channels.slack.blocks import (
     Block,
     approval_fallback,
     approval_message,
+    automation_message,
     campaign_finished_message,
     campaign_paused_message,
     campaign_submitted_message,
@@ -219,8 +220,12 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
     async def webhooks(event_id: str, event: ev.Event) -> None:
         if isinstance(event, ev.WebhookSubscriptionDisabled) and event.actor == "system":
             await post_webhook_disabled(ops, event, event_id)
+        elif isinstance(event, ev.AutomationNotice):
+            await post_notice(
+                ops, event_id, "automation", event.text, automation_message(event.rule, event.text), rule=event.rule
+            )
 
-    subscribe("slack-webhooks", webhooks, events={"WebhookSubscriptionDisabled"})
+    subscribe("slack-webhooks", webhooks, events={"WebhookSubscriptionDisabled", "AutomationNotice"})
 
 
 # --- campaigns ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from domain.errors import Conflict
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import (
     analytics,
+    automation,
     campaigns,
     cart,
     catalog,
@@ -95,6 +96,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.PublishMarketingMessage: campaigns.publish_marketing_message,
     c.SendCampaignTest: campaigns.send_campaign_test,
     **webhooks.HANDLERS,
+    **automation.HANDLERS,
     RecordTrackingUpdate: tracking.record_tracking_update,
 }
 

@@ -1,5 +1,5 @@
 """outbound webhooks: subscriptions, one delivery row per (event, subscription), a log of every attempt;
-orders found by tracking number (inbound carrier updates)
+orders found by tracking number (inbound carrier updates); automation rules and their runs
 
 Revision ID: 0015
 Revises: 0012
@@ -101,10 +101,52 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_webhook_attempts_delivery_id"), ["delivery_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_webhook_attempts_subscription_id"), ["subscription_id"], unique=False)
 
+    op.create_table(
+        "automation_rules",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("trigger", sa.String(length=80), nullable=False),
+        sa.Column("spec", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(length=120), nullable=False),
+        sa.Column("created_at", domain.adapters.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", domain.adapters.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_automation_rules")),
+        sa.UniqueConstraint("name", name=op.f("uq_automation_rules_name")),
+    )
+    with op.batch_alter_table("automation_rules", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_automation_rules_trigger"), ["trigger"], unique=False)
+
+    op.create_table(
+        "automation_runs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("rule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=80), nullable=False),
+        sa.Column("matched", sa.Boolean(), nullable=False),
+        sa.Column(
+            "actions", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False
+        ),
+        sa.Column("created_at", domain.adapters.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["automation_rules.id"],
+            name=op.f("fk_automation_runs_rule_id_automation_rules"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_automation_runs")),
+        sa.UniqueConstraint("rule_id", "event_id", name="uq_automation_runs_rule_event"),
+    )
     op.create_index("ix_orders_tracking_number", "orders", ["tracking_number"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("automation_runs")
+    with op.batch_alter_table("automation_rules", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_automation_rules_trigger"))
+
+    op.drop_table("automation_rules")
     op.drop_index("ix_orders_tracking_number", table_name="orders")
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_attempts_subscription_id"))
