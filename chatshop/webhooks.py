@@ -4,12 +4,13 @@ outbox subscriber that runs automation rules on their trigger events."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from chatshop.bootstrap import Shop
 from chatshop.runtime import Runtime
 from chatshop.settings import Settings
-from domain.adapters.webhooks_delivery import WebhookFanout, WebhookWorker
+from domain.adapters.webhooks_delivery import WebhookFanout, WebhookWorker, prune_deliveries
 from domain.adapters.webhooks_http import WebhookSender
 from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
 from domain.commands import SYSTEM
@@ -19,6 +20,7 @@ from domain.events import Event
 from domain.model.automation import TRIGGERS
 from domain.model.webhooks import RetryPolicy
 
+log = logging.getLogger(__name__)
 FANOUT = "webhooks-fanout"
 AUTOMATION = "automation-rules"
 
@@ -76,4 +78,12 @@ def add_webhooks(runtime: Runtime, shop: Shop) -> WebhookWorker:
     worker = build_worker(shop)
     runtime.add_worker("webhooks", lambda stop: worker.run(stop, idle_seconds=shop.settings.outbox_poll_seconds))
     runtime.on_stop(worker.sender.aclose)
+
+    async def prune() -> None:
+        keep = timedelta(days=shop.settings.outbox_retention_days)
+        pruned = await prune_deliveries(shop.sessions, shop.clock.now() - keep)
+        if pruned:
+            log.info("pruned %d delivered webhooks", pruned)
+
+    runtime.add_job("prune-webhooks", timedelta(hours=6), prune)
     return worker

@@ -28,7 +28,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -350,3 +350,15 @@ class WebhookWorker:
             if sent == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle_seconds)
+
+
+async def prune_deliveries(sessions: async_sessionmaker[AsyncSession], older_than: datetime) -> int:
+    """Delete deliveries that succeeded before ``older_than`` with their attempt logs; returns how many.
+
+    Pending and dead deliveries stay whatever their age (someone still has to see them)."""
+    d, a = webhook_deliveries.c, webhook_attempts.c
+    old = select(d.id).where(d.status == SUCCEEDED, d.finished_at < older_than)
+    async with sessions() as session, session.begin():
+        await session.execute(delete(webhook_attempts).where(a.delivery_id.in_(old)))
+        result = await session.execute(delete(webhook_deliveries).where(d.id.in_(old)))
+        return int(getattr(result, "rowcount", 0))

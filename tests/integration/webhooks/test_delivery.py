@@ -3,6 +3,7 @@ on SQLite and PostgreSQL: signed deliveries, retries with the same webhook-id, d
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from chatshop.bootstrap import Shop
 from domain.adapters.orm_webhooks import webhook_deliveries
-from domain.adapters.webhooks_delivery import WebhookFanout
+from domain.adapters.webhooks_delivery import WebhookFanout, prune_deliveries
 from domain.adapters.webhooks_views import SqlWebhookViews
 from domain.commands import SYSTEM
 from domain.commands_webhooks import AddWebhookSubscription, RedeliverWebhook, RotateWebhookSecret
@@ -50,6 +51,9 @@ async def test_a_placed_order_arrives_signed_with_the_event_and_a_snapshot_of_th
     assert body["timestamp"].startswith(str(shop.clock.now().year))
     (row,) = await SqlWebhookViews(shop.sessions).deliveries()
     assert row.status == "succeeded" and row.message_id == got.message_id and row.event_id == body["id"]
+    assert await prune_deliveries(shop.sessions, shop.clock.now()) == 0  # kept for the retention period
+    assert await prune_deliveries(shop.sessions, shop.clock.now() + timedelta(seconds=1)) == 1
+    assert await SqlWebhookViews(shop.sessions).deliveries() == []
 
 
 async def test_an_event_replayed_by_the_outbox_makes_no_second_delivery(shop: Shop) -> None:
@@ -252,3 +256,20 @@ async def test_only_an_admin_may_add_a_subscription_and_bad_input_is_refused(sho
     assert secret.startswith("whsec_")
     (view,) = await SqlWebhookViews(shop.sessions).subscriptions()
     assert view.id == sub_id and view.event_types == ("OrderPaid",) and "secret" not in repr(view).lower()
+
+
+async def test_two_workers_draining_together_send_each_delivery_once(shop: Shop) -> None:
+    async with running_receiver() as receiver:
+        await subscribe(shop, receiver.url)
+        await subscribe(shop, receiver.url.replace("127.0.0.1", "localhost"))
+        fanout = WebhookFanout(shop.sessions, shop.views, shop.clock)
+        for n in range(30):
+            await fanout(f"event-{n}", OrderPlaced(n + 1, 1, "webchat", 1000, "USD"))
+        first, second = worker(shop), worker(shop)
+        first.batch_size = second.batch_size = 7
+        sent = await asyncio.gather(first.drain(), second.drain())
+        await first.sender.aclose()
+        await second.sender.aclose()
+    assert sum(sent) == 60 and all(n > 0 for n in sent)
+    ids = [r.message_id for r in receiver.received]
+    assert len(ids) == 60 and len(set(ids)) == 60
