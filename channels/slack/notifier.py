@@ -221,9 +221,8 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
         if isinstance(event, ev.WebhookSubscriptionDisabled) and event.actor == "system":
             await post_webhook_disabled(ops, event, event_id)
         elif isinstance(event, ev.AutomationNotice):
-            await post_notice(
-                ops, event_id, "automation", event.text, automation_message(event.rule, event.text), rule=event.rule
-            )
+            blocks = automation_message(event.rule, event.text)
+            await post_notice(ops, event_id, "automation", esc(event.text), blocks, rule=event.rule)
 
     subscribe("slack-webhooks", webhooks, events={"WebhookSubscriptionDisabled", "AutomationNotice"})
 
@@ -396,7 +395,7 @@ async def post_webhook_disabled(ops: SlackOps, event: ev.WebhookSubscriptionDisa
         ops,
         event_id,
         "webhook_disabled",
-        f"Webhook {event.subscription_id} disabled: {event.reason}",
+        f"Webhook {event.subscription_id} disabled: {esc(event.reason)}",
         webhook_disabled_message(event.subscription_id, event.url, event.reason),
         subscription_id=event.subscription_id,
     )
