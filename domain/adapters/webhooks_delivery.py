@@ -19,13 +19,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from enum import Enum
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
@@ -39,6 +35,7 @@ from domain.adapters.outbox import worker_id
 from domain.adapters.sql_views import SqlShopViews
 from domain.adapters.webhooks_http import Outcome, WebhookSender
 from domain.adapters.webhooks_repository import subscription_from_row
+from domain.adapters.webhooks_wire import message_id, to_json
 from domain.events import Event
 from domain.model.webhooks import RetryPolicy, WebhookSubscription
 from domain.ports import Clock
@@ -46,28 +43,6 @@ from domain.ports import Clock
 log = logging.getLogger(__name__)
 
 PENDING, SUCCEEDED, DEAD = "pending", "succeeded", "dead"
-_MESSAGE_IDS = uuid.UUID("5f1d8a0e-3c1b-4f7e-9a57-2f6b1c8d9e10")
-
-
-def message_id(event_id: str, subscription_id: int) -> str:
-    """The ``webhook-id``: one per (event, subscription), the same on every attempt and redelivery."""
-    return "msg_" + uuid.uuid5(_MESSAGE_IDS, f"{event_id}:{subscription_id}").hex
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, default=_plain, separators=(",", ":"), ensure_ascii=False)
 
 
 async def snapshot(views: SqlShopViews, event: Event) -> dict[str, Any]:

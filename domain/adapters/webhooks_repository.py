@@ -6,10 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters import orm
 from domain.adapters.orm_webhooks import webhook_deliveries, webhook_subscriptions
+from domain.adapters.webhooks_wire import message_id, to_json
 from domain.model.webhooks import WebhookSubscription
 
 _FIELDS = (
@@ -78,6 +81,29 @@ class SqlWebhookRepository:
         if carrier:
             stmt = stmt.where(func.lower(o.carrier) == carrier.lower())
         return [int(i) for i in (await self.session.execute(stmt)).scalars()]
+
+    async def enqueue(
+        self, subscription_id: int, event_id: str, event_type: str, body: dict[str, Any], now: datetime
+    ) -> bool:
+        """One delivery of ``body`` to a subscription (an automation's ``call_webhook``); False when there is no
+        such subscription or it already has a delivery of this event."""
+        if await self.get(subscription_id) is None:
+            return False
+        values = {
+            "subscription_id": subscription_id,
+            "event_id": event_id,
+            "event_type": event_type,
+            "message_id": message_id(event_id, subscription_id),
+            "body": to_json(body),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        dialect = self.session.bind.dialect.name
+        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(webhook_deliveries).values(values)
+        result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["event_id", "subscription_id"]))
+        return bool(getattr(result, "rowcount", 0))
 
     async def requeue(self, delivery_id: int, now: datetime) -> bool:
         t = webhook_deliveries.c

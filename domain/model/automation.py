@@ -14,6 +14,8 @@ customer or SKU, **then** actions. A rule is authored as YAML; the parsed mappin
       - tag_customer: big-spender
       - hold_order: "first big order"   # a paid order waits for approval, with this reason
       - notify_slack: "Order {order_id} ({total}) from {country}"
+      - untag_customer: prospect
+      - call_webhook: 3                 # send the event, signed, to webhook subscription 3
 
 Every condition must hold. What exists: the triggers in ``TRIGGERS``, the conditions and actions above.
 A rule runs at most once per event, and events caused by a rule's own actions trigger no rule (depth 1:
@@ -31,7 +33,7 @@ from domain.errors import ValidationFailed
 
 TRIGGERS = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled", "DeliveryException", "LowStock")
 CONDITIONS = ("total_over", "country_in", "tag_has", "first_order", "sku_in", "channel_is")
-ACTIONS = ("tag_customer", "hold_order", "notify_slack")
+ACTIONS = ("tag_customer", "untag_customer", "hold_order", "notify_slack", "call_webhook")
 ORDER_ONLY = frozenset({"total_over", "first_order", "channel_is", "hold_order"})
 AUTOMATION_ACTOR_PREFIX = "automation:"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -130,17 +132,23 @@ def parse_rule(spec: Any, currency_exponent: int = 2) -> Rule:
         key, value = _one(item, "then")
         if key not in ACTIONS:
             raise ValidationFailed(f"Unknown action {key}; known: {', '.join(ACTIONS)}.")
+        if key == "call_webhook":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValidationFailed("call_webhook takes the id of a webhook subscription (chatshop webhook list).")
+            actions.append((key, value))
+            continue
         if not isinstance(value, str) or not value.strip():
             raise ValidationFailed(f"{key} takes a text (a tag, a reason or a message).")
         if key == "notify_slack":
             for found in re.findall(r"{(\w*)}", value):
                 if found not in TEMPLATE_FIELDS:
                     raise ValidationFailed(f"notify_slack: {{{found}}} is not a field; use {TEMPLATE_FIELDS}.")
-        actions.append((key, value.strip().lower() if key == "tag_customer" else value.strip()))
+        actions.append((key, value.strip().lower() if key.endswith("tag_customer") else value.strip()))
     if not actions:
         raise ValidationFailed("then: at least one action.")
     if when == "LowStock":
-        misplaced = sorted({k for k, _ in [*conditions, *actions]} & (ORDER_ONLY | {"tag_has", "tag_customer"}))
+        customer_only = {"tag_has", "tag_customer", "untag_customer"}
+        misplaced = sorted({k for k, _ in [*conditions, *actions]} & (ORDER_ONLY | customer_only))
         if misplaced:
             raise ValidationFailed(f"LowStock is about a SKU, not an order or customer: {', '.join(misplaced)}.")
     return Rule(name, when, tuple(conditions), tuple(actions))
@@ -202,6 +210,10 @@ def describe(action: tuple[str, Any], facts: Facts) -> str:
     key, value = action
     if key == "tag_customer":
         return f"tag customer {facts.customer_id} {value}"
+    if key == "untag_customer":
+        return f"untag customer {facts.customer_id} {value}"
+    if key == "call_webhook":
+        return f"send the event to webhook {value}"
     if key == "hold_order":
         return f"hold order {facts.order_id} for approval ({value})"
     return f"tell Slack: {render(value, facts)}"

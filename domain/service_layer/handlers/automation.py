@@ -32,6 +32,7 @@ from domain.model.orders import OrderStatus
 from domain.model.staff import Actor, Permission
 from domain.service_layer.context import Context
 from domain.service_layer.handlers.orders import load_order
+from domain.service_layer.handlers.webhooks import webhooks_of
 from domain.service_layer.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -117,15 +118,27 @@ async def gather(uow: UnitOfWork, event_type: str, payload: dict[str, Any]) -> F
     )
 
 
-async def _act(uow: UnitOfWork, rule: Rule, facts: Facts, event_id: str, now: datetime) -> list[str]:
+async def _act(
+    uow: UnitOfWork, rule: Rule, facts: Facts, event_id: str, payload: dict[str, Any], now: datetime
+) -> list[str]:
     done = []
     actor = Actor.system(f"{AUTOMATION_ACTOR_PREFIX}{rule.name}")
     for action in rule.actions:
         key, value = action
-        if key == "tag_customer" and facts.customer_id is not None:
+        if key in ("tag_customer", "untag_customer") and facts.customer_id is not None:
             customer = await uow.customers.get(facts.customer_id)
             if customer is not None:
-                customer.tag(value)
+                (customer.tag if key == "tag_customer" else customer.untag)(value)
+        elif key == "call_webhook":
+            body = {
+                "type": facts.event,
+                "id": event_id,
+                "timestamp": now.isoformat(),
+                "data": {"rule": rule.name, "event": payload},
+            }
+            if not await webhooks_of(uow).enqueue(value, event_id, facts.event, body, now):
+                done.append(f"not sent: webhook {value} does not exist or already has this event")
+                continue
         elif key == "hold_order" and facts.order_id is not None:
             order = await load_order(uow, facts.order_id)
             if order.status != OrderStatus.PAID:
@@ -160,7 +173,7 @@ async def run_automations(cmd: RunAutomations, ctx: Context) -> int:
             if run_id is None:
                 continue  # it already ran for this event
             verdict = evaluate(rule, facts)
-            actions = await _act(uow, rule, facts, cmd.event_id, now) if verdict.matched else []
+            actions = await _act(uow, rule, facts, cmd.event_id, cmd.payload, now) if verdict.matched else []
             await repo.finish_run(run_id, verdict.matched, actions or list(verdict.reasons))
             if verdict.matched:
                 matched += 1

@@ -211,3 +211,37 @@ async def test_bad_rules_and_people_without_the_role_are_refused(shop: Shop) -> 
     ]:
         with pytest.raises(ValidationFailed, match=message):
             await put(shop, broken)
+
+
+async def test_untag_and_call_webhook_send_the_event_to_the_named_subscription_once(automated: SmallShop) -> None:
+    import json
+
+    from domain.adapters.orm_webhooks import webhook_deliveries
+    from domain.commands_webhooks import AddWebhookSubscription
+
+    shop = automated.shop
+    sub_id, _ = await shop.bus.handle(
+        AddWebhookSubscription("https://erp.example.com/h", ("OrderShipped",), actor=c.SYSTEM)
+    )
+    rule = {
+        "name": "paid-to-erp",
+        "when": "OrderPaid",
+        "then": [{"untag_customer": "Prospect"}, {"call_webhook": sub_id}, {"call_webhook": 999}],
+    }
+    await put(shop, rule)
+    customer = await automated.customer()
+    await shop.bus.handle(c.UpdateCustomer(customer, add_tags=("prospect", "vip"), actor=c.SYSTEM))
+    order_id = await paid_order(automated, customer)
+    await shop.outbox.drain()
+
+    profile = await shop.views.customer(customer)
+    assert profile is not None and profile.tags == ("vip",)
+    async with shop.sessions() as session:
+        (row,) = (await session.execute(select(webhook_deliveries))).all()
+    body = json.loads(row.body)
+    assert row.subscription_id == sub_id and row.event_type == "OrderPaid" and row.status == "pending"
+    assert body["data"]["rule"] == "paid-to-erp" and body["data"]["event"]["order_id"] == order_id
+    (run,) = await runs(shop)
+    assert run.actions[-1] == "not sent: webhook 999 does not exist or already has this event"
+    with pytest.raises(ValidationFailed, match="call_webhook takes the id"):
+        await put(shop, {**rule, "then": [{"call_webhook": "https://x"}]})
