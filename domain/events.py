@@ -402,3 +402,13 @@ class AutomationNotice(Event):
     rule: str
     text: str
     source_event_id: str
+
+
+@dataclass(frozen=True)
+class AutomationMessage(Event):
+    """An automation rule's ``message_shopper`` action: a message about an order, one text per language."""
+
+    order_id: int
+    customer_id: int
+    rule: str
+    texts: dict[str, str]

@@ -20,6 +20,7 @@ ORDER_NOTICE_EVENTS = frozenset(
         "OrderStatusChanged",
         "OrderShipped",
         "DeliveryException",
+        "AutomationMessage",
         "OrderCancelled",
         "ReservationExpired",
         "PaymentFailed",
@@ -87,6 +88,8 @@ async def order_notice(turn: Turn, event: ev.Event) -> list[Reply]:
         if event.tracking_url:
             buttons.insert(0, Button(_("Track the parcel"), url=event.tracking_url))
         return [QuickReplies(text, tuple(buttons))]
+    if isinstance(event, ev.AutomationMessage):  # a shop's own words, from an automation rule
+        return [QuickReplies(event.texts.get(turn.locale) or event.texts["en"], (status, shop))]
     if isinstance(event, ev.DeliveryException):
         text = _(
             "The carrier reports a problem delivering order #{id}. We're looking into it and will keep you posted.",

@@ -16,6 +16,9 @@ customer or SKU, **then** actions. A rule is authored as YAML; the parsed mappin
       - notify_slack: "Order {order_id} ({total}) from {country}"
       - untag_customer: prospect
       - call_webhook: 3                 # send the event, signed, to webhook subscription 3
+      - message_shopper:                # on the order's chat, in the shopper's language (else English)
+          en: "Thanks for order {order_id}! A person checks big first orders; we'll be quick."
+          zh: "感谢您的订单 {order_id}！"
 
 Every condition must hold. What exists: the triggers in ``TRIGGERS``, the conditions and actions above.
 A rule runs at most once per event, and events caused by a rule's own actions trigger no rule (depth 1:
@@ -33,8 +36,9 @@ from domain.errors import ValidationFailed
 
 TRIGGERS = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled", "DeliveryException", "LowStock")
 CONDITIONS = ("total_over", "country_in", "tag_has", "first_order", "sku_in", "channel_is")
-ACTIONS = ("tag_customer", "untag_customer", "hold_order", "notify_slack", "call_webhook")
-ORDER_ONLY = frozenset({"total_over", "first_order", "channel_is", "hold_order"})
+ACTIONS = ("tag_customer", "untag_customer", "hold_order", "notify_slack", "call_webhook", "message_shopper")
+SHOPPER_LANGUAGES = ("en", "zh")
+ORDER_ONLY = frozenset({"total_over", "first_order", "channel_is", "hold_order", "message_shopper"})
 AUTOMATION_ACTOR_PREFIX = "automation:"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 TEMPLATE_FIELDS = ("order_id", "customer_id", "total", "country", "channel", "sku", "event")
@@ -87,6 +91,12 @@ def _strings(value: Any, key: str, upper: bool = False) -> tuple[str, ...]:
     return tuple(v.strip().upper() if upper else v.strip().lower() for v in items)
 
 
+def _check_template(key: str, text: str) -> None:
+    for found in re.findall(r"{(\w*)}", text):
+        if found not in TEMPLATE_FIELDS:
+            raise ValidationFailed(f"{key}: {{{found}}} is not a field; use {', '.join(TEMPLATE_FIELDS)}.")
+
+
 def parse_rule(spec: Any, currency_exponent: int = 2) -> Rule:
     """A rule from its YAML mapping, or ``ValidationFailed`` naming what is wrong."""
     if not isinstance(spec, dict):
@@ -132,6 +142,16 @@ def parse_rule(spec: Any, currency_exponent: int = 2) -> Rule:
         key, value = _one(item, "then")
         if key not in ACTIONS:
             raise ValidationFailed(f"Unknown action {key}; known: {', '.join(ACTIONS)}.")
+        if key == "message_shopper":
+            texts = value if isinstance(value, dict) else {"en": value}
+            if "en" not in texts or set(texts) - set(SHOPPER_LANGUAGES):
+                raise ValidationFailed("message_shopper takes a text, or texts by language (en, zh) with en.")
+            for text in texts.values():
+                if not isinstance(text, str) or not text.strip() or len(text) > 1000:
+                    raise ValidationFailed("message_shopper: each text has 1 to 1000 characters.")
+                _check_template(key, text)
+            actions.append((key, {lang: text.strip() for lang, text in texts.items()}))
+            continue
         if key == "call_webhook":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValidationFailed("call_webhook takes the id of a webhook subscription (chatshop webhook list).")
@@ -140,9 +160,7 @@ def parse_rule(spec: Any, currency_exponent: int = 2) -> Rule:
         if not isinstance(value, str) or not value.strip():
             raise ValidationFailed(f"{key} takes a text (a tag, a reason or a message).")
         if key == "notify_slack":
-            for found in re.findall(r"{(\w*)}", value):
-                if found not in TEMPLATE_FIELDS:
-                    raise ValidationFailed(f"notify_slack: {{{found}}} is not a field; use {TEMPLATE_FIELDS}.")
+            _check_template(key, value)
         actions.append((key, value.strip().lower() if key.endswith("tag_customer") else value.strip()))
     if not actions:
         raise ValidationFailed("then: at least one action.")
@@ -214,6 +232,8 @@ def describe(action: tuple[str, Any], facts: Facts) -> str:
         return f"untag customer {facts.customer_id} {value}"
     if key == "call_webhook":
         return f"send the event to webhook {value}"
+    if key == "message_shopper":
+        return f"message the shopper: {render(value['en'], facts)}"
     if key == "hold_order":
         return f"hold order {facts.order_id} for approval ({value})"
     return f"tell Slack: {render(value, facts)}"

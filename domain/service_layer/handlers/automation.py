@@ -150,6 +150,9 @@ async def _act(
             order.approval_reasons = [*order.approval_reasons, reason]
             uow.publish(events.OrderNeedsApproval(order.id, order.customer_id, (reason,)))
             uow.publish(events.OrderStatusChanged(order.id, order.customer_id, "paid", order.status.value, actor.name))
+        elif key == "message_shopper" and facts.order_id is not None and facts.customer_id is not None:
+            texts = {lang: render(text, facts) for lang, text in value.items()}
+            uow.publish(events.AutomationMessage(facts.order_id, facts.customer_id, rule.name, texts))
         elif key == "notify_slack":
             uow.publish(events.AutomationNotice(rule.name, render(value, facts), event_id))
         done.append(describe(action, facts))
