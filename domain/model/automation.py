@@ -16,9 +16,10 @@ customer or SKU, **then** actions. A rule is authored as YAML; the parsed mappin
       - notify_slack: "Order {order_id} ({total}) from {country}"
       - untag_customer: prospect
       - call_webhook: 3                 # send the event, signed, to webhook subscription 3
+      - issue_coupon: THANKS10          # a personal single-use copy of this coupon; {coupon} in messages
       - message_shopper:                # on the order's chat, in the shopper's language (else English)
-          en: "Thanks for order {order_id}! A person checks big first orders; we'll be quick."
-          zh: "感谢您的订单 {order_id}！"
+          en: "Thanks for order {order_id}! {coupon} takes 10% off your next one."
+          zh: "感谢您的订单 {order_id}！下次使用 {coupon} 可享九折。"
 
 Every condition must hold. What exists: the triggers in ``TRIGGERS``, the conditions and actions above.
 A rule runs at most once per event, and events caused by a rule's own actions trigger no rule (depth 1:
@@ -36,12 +37,20 @@ from domain.errors import ValidationFailed
 
 TRIGGERS = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled", "DeliveryException", "LowStock")
 CONDITIONS = ("total_over", "country_in", "tag_has", "first_order", "sku_in", "channel_is")
-ACTIONS = ("tag_customer", "untag_customer", "hold_order", "notify_slack", "call_webhook", "message_shopper")
+ACTIONS = (
+    "tag_customer",
+    "untag_customer",
+    "hold_order",
+    "notify_slack",
+    "call_webhook",
+    "issue_coupon",
+    "message_shopper",
+)
 SHOPPER_LANGUAGES = ("en", "zh")
-ORDER_ONLY = frozenset({"total_over", "first_order", "channel_is", "hold_order", "message_shopper"})
+ORDER_ONLY = frozenset({"total_over", "first_order", "channel_is", "hold_order", "message_shopper", "issue_coupon"})
 AUTOMATION_ACTOR_PREFIX = "automation:"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-TEMPLATE_FIELDS = ("order_id", "customer_id", "total", "country", "channel", "sku", "event")
+TEMPLATE_FIELDS = ("order_id", "customer_id", "total", "country", "channel", "sku", "event", "coupon")
 
 
 @dataclass(frozen=True)
@@ -161,7 +170,11 @@ def parse_rule(spec: Any, currency_exponent: int = 2) -> Rule:
             raise ValidationFailed(f"{key} takes a text (a tag, a reason or a message).")
         if key == "notify_slack":
             _check_template(key, value)
-        actions.append((key, value.strip().lower() if key.endswith("tag_customer") else value.strip()))
+        if key.endswith("tag_customer"):
+            value = value.strip().lower()
+        elif key == "issue_coupon":
+            value = value.strip().upper()
+        actions.append((key, value.strip()))
     if not actions:
         raise ValidationFailed("then: at least one action.")
     if when == "LowStock":
@@ -211,8 +224,9 @@ def _check(key: str, value: Any, facts: Facts) -> tuple[bool, str]:
     return same, f"channel {facts.channel or 'unknown'} {'is' if same else 'is not'} {value}"
 
 
-def render(template: str, facts: Facts) -> str:
-    values = {
+def render(template: str, facts: Facts, extra: dict[str, str] | None = None) -> str:
+    values: dict[str, object] = {
+        **(extra or {}),
         "order_id": facts.order_id,
         "customer_id": facts.customer_id,
         "total": facts.total_text,
@@ -232,6 +246,8 @@ def describe(action: tuple[str, Any], facts: Facts) -> str:
         return f"untag customer {facts.customer_id} {value}"
     if key == "call_webhook":
         return f"send the event to webhook {value}"
+    if key == "issue_coupon":
+        return f"issue customer {facts.customer_id} a personal copy of coupon {value}"
     if key == "message_shopper":
         return f"message the shopper: {render(value['en'], facts)}"
     if key == "hold_order":

@@ -122,6 +122,7 @@ async def _act(
     uow: UnitOfWork, rule: Rule, facts: Facts, event_id: str, payload: dict[str, Any], now: datetime
 ) -> list[str]:
     done = []
+    extra: dict[str, str] = {}  # what earlier actions made, for later messages ({coupon})
     actor = Actor.system(f"{AUTOMATION_ACTOR_PREFIX}{rule.name}")
     for action in rule.actions:
         key, value = action
@@ -150,8 +151,22 @@ async def _act(
             order.approval_reasons = [*order.approval_reasons, reason]
             uow.publish(events.OrderNeedsApproval(order.id, order.customer_id, (reason,)))
             uow.publish(events.OrderStatusChanged(order.id, order.customer_id, "paid", order.status.value, actor.name))
+        elif key == "issue_coupon" and facts.customer_id is not None:
+            template = await uow.sales.coupon_by_code(value)
+            if template is None:
+                done.append(f"not issued: there is no coupon {value}")
+                continue
+            try:
+                personal = template.personal_copy(facts.customer_id, f"automation {rule.name}")
+            except ValidationFailed as exc:
+                done.append(f"not issued: {exc.message}")
+                continue
+            await uow.sales.add_coupons([personal])
+            extra["coupon"] = personal.code
+            done.append(f"issued coupon {personal.code} to customer {facts.customer_id}")
+            continue
         elif key == "message_shopper" and facts.order_id is not None and facts.customer_id is not None:
-            texts = {lang: render(text, facts) for lang, text in value.items()}
+            texts = {lang: render(text, facts, extra) for lang, text in value.items()}
             uow.publish(events.AutomationMessage(facts.order_id, facts.customer_id, rule.name, texts))
         elif key == "notify_slack":
             uow.publish(events.AutomationNotice(rule.name, render(value, facts), event_id))

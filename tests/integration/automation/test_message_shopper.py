@@ -54,3 +54,42 @@ async def test_message_shopper_needs_an_english_text_and_known_fields(shop: Shop
     ]:
         with pytest.raises(ValidationFailed, match=message):
             await shop.bus.handle(PutAutomationRule({**RULE, "then": [then]}, "(test)", actor=c.SYSTEM))
+
+
+async def test_a_rule_issues_a_personal_coupon_and_tells_the_shopper_its_code(
+    small: SmallShop,
+    nlu_engine: Any,  # noqa: F811
+) -> None:
+    from sqlalchemy import select
+
+    from chatshop.webhooks import subscribe_automations
+    from domain.adapters import orm
+    from tests.integration.automation.test_rules import runs
+
+    shop = small.shop
+    subscribe_automations(shop)
+    rule = {
+        **RULE,
+        "then": [
+            {"issue_coupon": "welcome10"},
+            {"issue_coupon": "NOSUCH"},
+            {"message_shopper": {"en": "Use {coupon} next time", "zh": "下次使用 {coupon}"}},
+        ],
+    }
+    await shop.bus.handle(PutAutomationRule(rule, "(test)", actor=c.SYSTEM))
+    chat = Chat(make_engine(shop, nlu_engine), user_id="web-1", locale="zh")
+    await chat.say("你好")
+    customer = await small.customer("web-1")
+    await paid_order(small, customer)
+    texts = await told(shop, chat)
+    async with shop.sessions() as session:
+        codes = list(
+            (await session.execute(select(orm.coupons.c.code).where(orm.coupons.c.customer_id == customer))).scalars()
+        )
+    assert len(codes) == 1 and codes[0].startswith("WELCOME10-")
+    assert len(texts) == 1 and texts[0].startswith(f"下次使用 {codes[0]}")
+    (run,) = await runs(shop)
+    assert run.actions[:2] == [
+        f"issued coupon {codes[0]} to customer {customer}",
+        "not issued: there is no coupon NOSUCH",
+    ]
