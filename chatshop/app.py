@@ -36,6 +36,8 @@ def channel_mounts(settings: Settings) -> list[Mount]:
         mounts.append(stripe_webhook_mount(settings.stripe_webhook_secret.get_secret_value()))
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
         mounts.append(slack_mount)
+    if settings.tracking_secrets is not None and settings.tracking_secrets.get_secret_value():
+        mounts.append(tracking_mount(settings.tracking_secrets.get_secret_value()))
     if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
         mounts.append(lambda app, shop: telegram_mount(app, shop, engine(shop)))
     return mounts
@@ -85,6 +87,18 @@ def stripe_webhook_mount(secret: str) -> Mount:
         if not isinstance(shop.payments, StripePaymentProvider):
             raise RuntimeError("CHATSHOP_STRIPE_WEBHOOK_SECRET is set but CHATSHOP_STRIPE_SECRET_KEY is not.")
         stripe_webhooks.setup(app, shop.bus, secret, shop.payments)
+
+    return mount
+
+
+def tracking_mount(secrets: str) -> Mount:
+    """``POST /integrations/tracking``: signed carrier tracking updates (channels/tracking.py)."""
+    from channels import tracking
+
+    parsed = tracking.parse_secrets(secrets)
+
+    def mount(app: web.Application, shop: Shop) -> None:
+        tracking.setup(app, shop.bus, parsed)
 
     return mount
 

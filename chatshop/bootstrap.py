@@ -9,7 +9,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chatshop.settings import Settings
-from domain.adapters.campaigns_uow import SqlCampaignUnitOfWork
 from domain.adapters.db import create_engine, session_factory
 from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
@@ -17,6 +16,7 @@ from domain.adapters.outbox import OutboxWorker, worker_id
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.adapters.payments.stripe import MIN_RESERVATION_MINUTES, StripePaymentProvider
 from domain.adapters.sql_views import SqlShopViews
+from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
 from domain.events import Event
 from domain.model.approvals import ApprovalPolicy
 from domain.model.money import Money
@@ -95,7 +95,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         base_url=settings.base_url,
     )
     ctx = Context(
-        uow=lambda: SqlCampaignUnitOfWork(sessions, clock),
+        uow=lambda: SqlWebhookUnitOfWork(sessions, clock),
         payments=provider,
         config=config,
         clock=clock,

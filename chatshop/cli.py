@@ -602,6 +602,8 @@ def _mount_subcommands() -> None:
         ("chatshop.cli_coupon", "coupon_app", "coupon"),
         ("chatshop.cli_doctor", "doctor_app", None),
         ("chatshop.cli_backup", "backup_app", None),
+        ("chatshop.cli_webhook", "webhook_app", "webhook"),
+        ("chatshop.cli_automation", "automation_app", "automation"),
     ]:
         sub = getattr(__import__(module, fromlist=[attr]), attr)
         if name is None:

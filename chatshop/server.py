@@ -14,6 +14,7 @@ from chatshop.bootstrap import Shop, build_shop
 from chatshop.runtime import Runtime
 from chatshop.settings import Settings
 from chatshop.web import create_app
+from chatshop.webhooks import add_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ async def serve(settings: Settings, host: str, port: int) -> None:
     app = create_app(shop, channel_mounts(settings))
     add_scheduled_reports(app, runtime, settings)
     add_campaigns(app, runtime, shop, settings)
+    add_webhooks(runtime, shop)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

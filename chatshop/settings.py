@@ -75,6 +75,25 @@ class Settings(BaseSettings):
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_url: str = "https://api.stripe.com"
+    # Outbound webhooks (issue 18): signed per Standard Webhooks, sent by `chatshop run` after commit.
+    webhooks_allow_private: bool = Field(
+        default=False, description="allow webhook URLs on private, loopback or link-local addresses (tests)"
+    )
+    webhooks_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhooks_max_attempts: int = Field(default=8, ge=1, le=50, description="attempts before a delivery is dead")
+    webhooks_first_retry_seconds: float = Field(
+        default=120, gt=0, description="wait after the first failure; doubles each time (8 attempts: ~4 h)"
+    )
+    webhooks_disable_after_hours: float = Field(
+        default=24, gt=0, description="a subscription failing this long is disabled and the ops channel told"
+    )
+    webhooks_lease_seconds: float = Field(
+        default=60, gt=0, description="a claimed delivery whose process died is sent again after this"
+    )
+    tracking_secrets: SecretStr | None = Field(
+        default=None, description='inbound carrier tracking: "name=whsec_…,other=whsec_…" mounts /integrations/tracking'
+    )
+    webhooks_concurrency: int = Field(default=32, ge=1, le=500, description="deliveries in flight per process")
 
     @field_validator("database_url")
     @classmethod

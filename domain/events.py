@@ -370,3 +370,45 @@ class MarketingMessage(Event):
     skus: tuple[str, ...]
     coupon: str | None
     checkout: bool = False  # an abandoned-cart reminder (skus are the cart's): offer a button to check out
+
+
+# --- outbound webhooks (issue 18) ------------------------------------------------------------------
+@dataclass(frozen=True)
+class WebhookSubscriptionDisabled(Event):
+    """A webhook subscription stopped receiving events: staff turned it off, or it kept failing (``actor``
+    "system"); the ops channel hears of the second kind."""
+
+    subscription_id: int
+    url: str
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class DeliveryException(Event):
+    """A carrier reported a problem delivering a shipped order (address, damage, held at customs...)."""
+
+    order_id: int
+    customer_id: int
+    carrier: str
+    tracking_number: str
+    description: str
+
+
+@dataclass(frozen=True)
+class AutomationNotice(Event):
+    """An automation rule's ``notify_slack`` action: ``text`` for the ops channel."""
+
+    rule: str
+    text: str
+    source_event_id: str
+
+
+@dataclass(frozen=True)
+class AutomationMessage(Event):
+    """An automation rule's ``message_shopper`` action: a message about an order, one text per language."""
+
+    order_id: int
+    customer_id: int
+    rule: str
+    texts: dict[str, str]

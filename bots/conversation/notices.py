@@ -19,6 +19,8 @@ ORDER_NOTICE_EVENTS = frozenset(
         "OrderPaid",
         "OrderStatusChanged",
         "OrderShipped",
+        "DeliveryException",
+        "AutomationMessage",
         "OrderCancelled",
         "ReservationExpired",
         "PaymentFailed",
@@ -86,6 +88,14 @@ async def order_notice(turn: Turn, event: ev.Event) -> list[Reply]:
         if event.tracking_url:
             buttons.insert(0, Button(_("Track the parcel"), url=event.tracking_url))
         return [QuickReplies(text, tuple(buttons))]
+    if isinstance(event, ev.AutomationMessage):  # a shop's own words, from an automation rule
+        return [QuickReplies(event.texts.get(turn.locale) or event.texts["en"], (status, shop))]
+    if isinstance(event, ev.DeliveryException):
+        text = _(
+            "The carrier reports a problem delivering order #{id}. We're looking into it and will keep you posted.",
+            id=order_id,
+        )
+        return [QuickReplies(text, (status, human))]
     if isinstance(event, ev.OrderCancelled):
         if event.reason.startswith(REJECTED):
             text = _(

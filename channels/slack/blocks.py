@@ -779,3 +779,17 @@ def with_audience(view: Block, text: str) -> Block:
     blocks = [audience_block(text) if b.get("block_id") == AUDIENCE_BLOCK else b for b in view["blocks"]]
     keep = ("type", "callback_id", "title", "submit", "close", "private_metadata", "clear_on_close", "notify_on_close")
     return {k: view[k] for k in keep if k in view} | {"blocks": blocks}
+
+
+def webhook_disabled_message(subscription_id: int, url: str, reason: str) -> list[Block]:
+    return [
+        section(f":no_entry: Webhook *{subscription_id}* to {esc(url)} was disabled: {esc(reason)}"),
+        context(
+            f"Its deliveries wait. Fix the receiver, then `chatshop webhook enable {subscription_id}`; "
+            f"`chatshop webhook deliveries --subscription {subscription_id}` lists them."
+        ),
+    ]
+
+
+def automation_message(rule: str, text: str) -> list[Block]:
+    return [section(f":robot_face: {esc(text)}"), context(f"Automation rule {esc(rule)}")]

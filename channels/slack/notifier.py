@@ -17,6 +17,7 @@ from channels.slack.blocks import (
     Block,
     approval_fallback,
     approval_message,
+    automation_message,
     campaign_finished_message,
     campaign_paused_message,
     campaign_submitted_message,
@@ -29,6 +30,7 @@ from channels.slack.blocks import (
     refund_failed_message,
     refund_needed_message,
     refund_settled,
+    webhook_disabled_message,
 )
 from channels.slack.campaign_preview import approval_fallback as approval_fallback_text
 from channels.slack.campaign_preview import campaign_approval_message
@@ -215,6 +217,15 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
     subscribe("slack-refunds", refunds, events=money_events)
     subscribe("slack-campaigns", campaigns, events={"CampaignSubmitted", "CampaignPaused", "CampaignFinished"})
 
+    async def webhooks(event_id: str, event: ev.Event) -> None:
+        if isinstance(event, ev.WebhookSubscriptionDisabled) and event.actor == "system":
+            await post_webhook_disabled(ops, event, event_id)
+        elif isinstance(event, ev.AutomationNotice):
+            blocks = automation_message(event.rule, event.text)
+            await post_notice(ops, event_id, "automation", esc(event.text), blocks, rule=event.rule)
+
+    subscribe("slack-webhooks", webhooks, events={"WebhookSubscriptionDisabled", "AutomationNotice"})
+
 
 # --- campaigns ---------------------------------------------------------------------------------------
 async def campaign_reports(ops: SlackOps, name_or_id: str | int | None = None) -> list[CampaignReport]:
@@ -374,4 +385,17 @@ async def refund_booked(ops: SlackOps, event: ev.RefundSucceeded) -> None:
         text=outcome,
         blocks=refund_settled(list(task.get("blocks") or []), outcome),
         metadata=task.get("metadata"),
+    )
+
+
+# --- outbound webhooks ---------------------------------------------------------------------------------
+async def post_webhook_disabled(ops: SlackOps, event: ev.WebhookSubscriptionDisabled, event_id: str) -> None:
+    """A subscription the shop turned off because it kept failing: someone has to look at the receiver."""
+    await post_notice(
+        ops,
+        event_id,
+        "webhook_disabled",
+        f"Webhook {event.subscription_id} disabled: {esc(event.reason)}",
+        webhook_disabled_message(event.subscription_id, event.url, event.reason),
+        subscription_id=event.subscription_id,
     )

@@ -620,5 +620,5 @@ __all__ = ["Role", "metadata", "start_mappers"]
 # --- campaigns (issue 8): their tables join the same metadata wherever the schema is used -------------
 import domain.adapters.orm_campaigns  # noqa: E402, F401
 
-# --- the web chat's history (issue 14), for shops without Redis ---------------------------------------
-from domain.adapters import orm_webchat  # noqa: E402, F401
+# --- web chat history (issue 14, shops without Redis); outbound webhooks and automation rules (issue 18) --
+from domain.adapters import orm_automation, orm_webchat, orm_webhooks  # noqa: E402, F401

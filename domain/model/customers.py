@@ -53,6 +53,10 @@ class Customer:
             if t and t not in self.tags:
                 self.tags = [*self.tags, t]
 
+    def untag(self, *tags: str) -> None:
+        gone = {t.strip().lower() for t in tags}
+        self.tags = [t for t in self.tags if t not in gone]
+
     def remember_address(self, address: dict[str, str]) -> None:
         if address not in self.addresses:
             self.addresses = [address, *self.addresses][:5]

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     MANAGE_CUSTOMERS = "manage_customers"
     MANAGE_STAFF = "manage_staff"
     SUPPORT = "support"  # answer shoppers in their chat, close their tickets
+    MANAGE_INTEGRATIONS = "manage_integrations"  # webhook subscriptions and their secrets
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -41,6 +42,8 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.MANAGE_STAFF: Role.ADMIN,
     # A reply reaches a customer's phone in the shop's name: not something a read-only seat does.
     Permission.SUPPORT: Role.OPERATOR,
+    # A subscription receives customers' and orders' data: whoever adds one decides where that data goes.
+    Permission.MANAGE_INTEGRATIONS: Role.ADMIN,
 }
 
 # What each permission lets one do, as a sentence ends: "A viewer may not <approve orders>".
@@ -55,6 +58,7 @@ DOES: dict[Permission, str] = {
     Permission.MANAGE_CUSTOMERS: "manage customers",
     Permission.MANAGE_STAFF: "manage staff",
     Permission.SUPPORT: "answer shoppers or close their tickets",
+    Permission.MANAGE_INTEGRATIONS: "manage webhooks and integrations",
 }
 
 

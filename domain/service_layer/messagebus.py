@@ -9,10 +9,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from domain import commands as c
+from domain.commands_tracking import RecordTrackingUpdate
 from domain.errors import Conflict
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import (
     analytics,
+    automation,
     campaigns,
     cart,
     catalog,
@@ -23,6 +25,8 @@ from domain.service_layer.handlers import (
     store,
     support,
     telegram_payments,
+    tracking,
+    webhooks,
 )
 
 log = logging.getLogger(__name__)
@@ -91,6 +95,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.AttributeOrder: campaigns.attribute_order,
     c.PublishMarketingMessage: campaigns.publish_marketing_message,
     c.SendCampaignTest: campaigns.send_campaign_test,
+    **webhooks.HANDLERS,
+    **automation.HANDLERS,
+    RecordTrackingUpdate: tracking.record_tracking_update,
 }
 
 MAX_ATTEMPTS = 4

@@ -18,6 +18,7 @@ SQLITE_BENCHES = {
     "turns": ["--turns", "5"],
     "telegram_updates": ["--rounds", "1", "--shoppers", "2"],
     "nlu": ["--rounds", "1"],
+    "webhooks": ["--smoke"],
 }
 POSTGRES_BENCHES = {
     "checkout_contention": ["--seconds", "0.2"],

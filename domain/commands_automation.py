@@ -1,0 +1,43 @@
+"""Commands for automation rules (issue 18). YAML is read at the edge; the domain gets its mapping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.commands import Command
+from domain.model.staff import Actor
+
+
+@dataclass(frozen=True)
+class PutAutomationRule(Command):
+    """Add a rule, or redefine the one with its name. ``source`` is the YAML as written (shown back)."""
+
+    spec: dict[str, Any]
+    source: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class SetAutomationEnabled(Command):
+    name: str
+    enabled: bool
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class RunAutomations(Command):
+    """Run the enabled rules whose trigger is ``event_type`` on one committed event (the outbox calls it)."""
+
+    event_id: str
+    event_type: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DryRunAutomation(Command):
+    """What rule ``name`` would have done for each of the last ``last`` events it triggers on; changes nothing."""
+
+    name: str
+    actor: Actor
+    last: int = 10

@@ -1,0 +1,25 @@
+"""A carrier's tracking update, as an inbound integration reports it (issue 18)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.commands import Command
+from domain.model.staff import Actor
+
+TRACKING_STATUSES = ("in_transit", "out_for_delivery", "delivered", "exception")
+
+
+@dataclass(frozen=True)
+class RecordTrackingUpdate(Command):
+    """``status`` one of ``TRACKING_STATUSES``. ``update_id`` (the sender's message id, prefixed with the
+    integration) makes a replayed update change nothing. The handler returns what it did: ``delivered``,
+    ``exception``, ``noted`` (in transit: nothing to change), ``unchanged`` (already so), ``duplicate``,
+    ``unknown`` (no order has that tracking number) or ``refused`` (the order can't take it, e.g. cancelled)."""
+
+    tracking_number: str
+    status: str
+    actor: Actor
+    carrier: str = ""
+    description: str = ""
+    update_id: str = ""
