@@ -12,6 +12,7 @@ from aiohttp import web
 from channels import payment_pages, sandbox_payments
 from channels.payment_pages import ChatLink
 from chatshop.bootstrap import Shop
+from chatshop.logging_http import turn_ids
 
 log = logging.getLogger(__name__)
 SHOP_KEY = web.AppKey("shop", Shop)
@@ -66,7 +67,7 @@ def chat_links(app: web.Application) -> ChatLink:
 
 
 def create_app(shop: Shop, mounts: list[Mount] | None = None, media_dir: Path = MEDIA_DIR) -> web.Application:
-    app = web.Application(client_max_size=1024**2)
+    app = web.Application(client_max_size=1024**2, middlewares=[turn_ids])
     app[SHOP_KEY] = shop
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", landing)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import unicodedata
 import weakref
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from domain import commands as c
 from domain import events as ev
 from domain.errors import DomainError, NotFound
 from domain.model.customers import Channel
+from domain.observability import metrics, turn_if_unbound
 from nlu.interface import OUT_OF_SCOPE, ParseResult, clean_text, looks_like_code
 
 log = logging.getLogger(__name__)
@@ -106,10 +108,14 @@ class ConversationEngine:
     # --- one inbound message ------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Never raises: unknown failures become an apology (and a log line with the traceback)."""
+        started = time.perf_counter()
         try:
             key = state_key(str(inbound.channel)[:32], str(inbound.chat_id)[:MAX_ID_CHARS])
-            async with self._lock(key):
-                return await self._handle(inbound, key)
+            with turn_if_unbound():
+                async with self._lock(key):
+                    replies = await self._handle(inbound, key)
+            metrics().turn(str(inbound.channel)[:32], time.perf_counter() - started)
+            return replies
         except Exception:
             log.exception("conversation turn failed (channel=%r)", getattr(inbound, "channel", None))
             return [self._apology(Translator(choose_locale(None, getattr(inbound, "locale", None), None)))]
@@ -203,7 +209,9 @@ class ConversationEngine:
         if looks_like_code(text):  # whichever NLU runs (Rasa too): markup is never a request
             parse = ParseResult(text, OUT_OF_SCOPE, 0.0, (), "en", ((OUT_OF_SCOPE, 0.0),))
         else:
+            started = time.perf_counter()
             parse = await self.services.nlu.parse(text, turn.locale)
+            metrics().nlu_parse(time.perf_counter() - started, parse.intent, parse.confidence)
         turn.record(
             "message_received",
             properties={"intent": parse.intent, "confidence": round(parse.confidence, 3), "language": parse.language},

@@ -22,6 +22,7 @@ from bots.conversation.notices import SHOPPER_NOTICE_EVENTS, order_chats
 from channels.webchat.hub import ChatHistory, Fanout, Hub, MemoryHistory, Peer, chat_id_for, turn_id
 from channels.webchat.settings import WebchatSettings
 from domain import events as ev
+from domain.observability import begin_turn
 from domain.ports import Clock
 from domain.views.port import ShopViews
 
@@ -177,6 +178,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     locale: str | None = None
     try:
         async for msg in ws:
+            begin_turn()  # each frame is a turn of its own in the logs (domain/observability.py)
             if msg.type != WSMsgType.TEXT:
                 if msg.type == WSMsgType.ERROR:
                     break
