@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from bots.conversation.engine import ConversationEngine
 from channels.webchat import server as webchat
@@ -111,3 +112,33 @@ async def test_a_checkout_refused_for_stock_is_counted_by_its_reason(
     text = await scrape(client)
     assert value(text, "chatshop_checkouts_total", outcome="out_of_stock") == 1
     assert value(text, "chatshop_checkouts_total", outcome="placed") == 0
+
+
+async def test_a_public_shop_serves_metrics_only_to_the_bearer_of_its_token(
+    small: SmallShop, recorder: PrometheusMetrics
+) -> None:
+    small.shop.settings = small.shop.settings.model_copy(
+        update={"http_host": "0.0.0.0", "metrics_token": SecretStr("scrape-me-please")}
+    )
+    app = create_app(small.shop, [])
+    assert mount_metrics(app, small.shop, recorder) is None
+    async with TestClient(TestServer(app)) as client:
+        refused = [
+            await client.get("/metrics"),
+            await client.get("/metrics", headers={"Authorization": "Bearer wrong-token"}),
+            await client.get("/metrics", headers={"Authorization": "Basic scrape-me-please"}),
+        ]
+        allowed = await client.get("/metrics", headers={"Authorization": "Bearer scrape-me-please"})
+        assert [r.status for r in refused] == [401, 401, 401]
+        assert refused[0].headers["WWW-Authenticate"].startswith("Bearer")
+        assert allowed.status == 200 and "chatshop_outbox_pending" in await allowed.text()
+
+
+async def test_a_public_shop_without_a_token_has_no_metrics_on_its_port(
+    small: SmallShop, recorder: PrometheusMetrics
+) -> None:
+    small.shop.settings = small.shop.settings.model_copy(update={"public_url": "https://shop.example"})
+    app = create_app(small.shop, [])
+    assert mount_metrics(app, small.shop, recorder) is None
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/metrics")).status == 404
