@@ -33,7 +33,9 @@ SHAPES = re.compile(
     r"|xox[abposr]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}"  # Slack tokens
     r"|\b\d{6,12}:[A-Za-z0-9_-]{30,}"  # Telegram bot tokens (also inside /bot<token>/ URLs)
 )
-CARD = re.compile(r"(?<![\d.])\d(?:[ -]?\d){12,18}(?![\d.])")
+# A card number: 13 to 19 digits (spaces or dashes between) starting as card networks do (2-6), passing the
+# Luhn check, and not part of a longer word: a supergroup's chat id (-100…) or a session id stays.
+CARD = re.compile(r"(?<![\w.-])[2-6](?:[ -]?\d){12,18}(?![\w.])")
 _secrets: set[str] = set()
 
 
