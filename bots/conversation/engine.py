@@ -108,17 +108,20 @@ class ConversationEngine:
     # --- one inbound message ------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Never raises: unknown failures become an apology (and a log line with the traceback)."""
+        with turn_if_unbound():  # the channel's entry started the turn; a CLI chat starts one here
+            return await self._handle_turn(inbound)
+
+    async def _handle_turn(self, inbound: Inbound) -> list[Reply]:
         started = time.perf_counter()
         try:
             key = state_key(str(inbound.channel)[:32], str(inbound.chat_id)[:MAX_ID_CHARS])
-            with turn_if_unbound():
-                async with self._lock(key):
-                    replies = await self._handle(inbound, key)
-            metrics().turn(str(inbound.channel)[:32], time.perf_counter() - started)
-            return replies
+            async with self._lock(key):
+                return await self._handle(inbound, key)
         except Exception:
             log.exception("conversation turn failed (channel=%r)", getattr(inbound, "channel", None))
             return [self._apology(Translator(choose_locale(None, getattr(inbound, "locale", None), None)))]
+        finally:
+            metrics().turn(str(getattr(inbound, "channel", ""))[:32], time.perf_counter() - started)
 
     def _apology(self, t: Translator) -> Reply:
         _ = t
