@@ -115,6 +115,7 @@ class ConversationEngine:
         started = time.perf_counter()
         try:
             key = state_key(str(inbound.channel)[:32], str(inbound.chat_id)[:MAX_ID_CHARS])
+            log.debug("turn in %s: %s", key, "a button" if inbound.payload else "a message")  # no shopper words
             async with self._lock(key):
                 return await self._handle(inbound, key)
         except Exception:
