@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -578,10 +577,11 @@ def outbox_retry(
 @app.command("run")
 def run_server(host: str | None = None, port: int | None = None) -> None:
     """Start the shop: HTTP server, outbox worker and scheduled jobs."""
+    from chatshop.logging_setup import configure_from_settings
     from chatshop.server import serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
+    configure_from_settings(settings)
     if host is not None:
         settings = settings.model_copy(update={"http_host": host})
     problem = settings.unsafe_secret()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Annotated
 
 import typer
@@ -61,10 +60,11 @@ def poll() -> None:
     """Long polling for development (no public URL needed); also runs the outbox, so notifications flow."""
     from channels.telegram.app import build_telegram, subscribe_notifications
     from channels.telegram.setup import poll as run_polling
+    from chatshop.logging_setup import configure_from_settings
     from chatshop.runtime import Runtime
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
+    configure_from_settings(settings)
 
     async def go() -> None:
         shop = build_shop(settings)

@@ -11,10 +11,13 @@ from aiohttp import web
 from channels.webchat.server import going_away as webchat_going_away
 from chatshop.app import channel_mounts
 from chatshop.bootstrap import Shop, build_shop
+from chatshop.metrics import PrometheusMetrics
+from chatshop.metrics_http import mount_metrics
 from chatshop.runtime import Runtime
 from chatshop.settings import Settings
 from chatshop.web import create_app
 from chatshop.webhooks import add_webhooks
+from domain.observability import use_metrics
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,20 @@ def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: 
     links.mount(app, shop.bus, LinkSigner(settings.secret_key.get_secret_value(), settings.base_url))
 
 
+async def start_metrics(app: web.Application, shop: Shop) -> web.AppRunner | None:
+    """Prometheus metrics for this process: on the shop's app, or on a port of their own (returned to stop)."""
+    recorder = PrometheusMetrics()
+    use_metrics(recorder)
+    own = mount_metrics(app, shop, recorder)
+    if own is None:
+        return None
+    runner = web.AppRunner(own, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, shop.settings.metrics_host, shop.settings.metrics_port).start()
+    log.info("metrics on http://%s:%s/metrics", shop.settings.metrics_host, shop.settings.metrics_port)
+    return runner
+
+
 async def serve(settings: Settings, host: str, port: int) -> None:
     shop = build_shop(settings)
     runtime = Runtime(shop, settings.outbox_poll_seconds)
@@ -56,6 +73,7 @@ async def serve(settings: Settings, host: str, port: int) -> None:
     add_scheduled_reports(app, runtime, settings)
     add_campaigns(app, runtime, shop, settings)
     add_webhooks(runtime, shop)
+    metrics_runner = await start_metrics(app, shop)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -77,4 +95,6 @@ async def serve(settings: Settings, host: str, port: int) -> None:
         await webchat_going_away(app)
         await runtime.stop()
         await runner.cleanup()
+        if metrics_runner is not None:
+            await metrics_runner.cleanup()
         await shop.close()

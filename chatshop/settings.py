@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("var") / "shop.db"
@@ -94,11 +95,24 @@ class Settings(BaseSettings):
         default=None, description='inbound carrier tracking: "name=whsec_…,other=whsec_…" mounts /integrations/tracking'
     )
     webhooks_concurrency: int = Field(default=32, ge=1, le=500, description="deliveries in flight per process")
+    # Observability (see chatshop/metrics_http.py, chatshop/logging_setup.py).
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, description="serve /metrics on its own port")
+    metrics_host: str = Field(default="127.0.0.1", description="the address of the metrics port")
+    metrics_token: SecretStr | None = Field(default=None, description="a bearer token /metrics asks for")
+    log_format: Literal["console", "json"] = Field(default="console", description="json: one JSON object a line")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
     @classmethod
     def _normalise(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
 
     @field_validator("currency")
     @classmethod

@@ -13,6 +13,7 @@ from channels import payment_pages, sandbox_payments
 from channels.payment_pages import ChatLink
 from chatshop import health
 from chatshop.bootstrap import Shop
+from chatshop.logging_http import turn_ids
 
 log = logging.getLogger(__name__)
 SHOP_KEY = web.AppKey("shop", Shop)
@@ -57,7 +58,7 @@ def chat_links(app: web.Application) -> ChatLink:
 
 
 def create_app(shop: Shop, mounts: list[Mount] | None = None, media_dir: Path = MEDIA_DIR) -> web.Application:
-    app = web.Application(client_max_size=1024**2)
+    app = web.Application(client_max_size=1024**2, middlewares=[turn_ids])
     app[SHOP_KEY] = shop
     health.setup(app, shop)
     app.router.add_get("/", landing)

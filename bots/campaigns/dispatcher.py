@@ -21,6 +21,7 @@ from bots.campaigns.ratelimit import GLOBAL, RateLimiter
 from bots.campaigns.transport import CampaignTransport, Message
 from domain import commands as c
 from domain.model.campaigns import Campaign, SendOutcome, Trigger
+from domain.observability import metrics
 from domain.service_layer.handlers.campaigns import marked_as_test, sample_personal_code
 
 log = logging.getLogger(__name__)
@@ -255,6 +256,7 @@ class Dispatcher:
             except Exception as exc:  # an unexpected error may hide a delivered message: final, not retried
                 log.exception("campaign %s: sending delivery %s failed", d.campaign_id, d.id)
                 outcome = SendOutcome.failed(f"{type(exc).__name__}: {exc}")
+        metrics().campaign_send(d.channel, outcome.kind, self.limits.rate_per_second)
         if outcome.kind == "retry":
             self.stats.retried += 1
             await self.limiter.pause(outcome.retry_after)  # the flood limit is per bot: everyone slows down

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import unicodedata
 import weakref
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from domain import commands as c
 from domain import events as ev
 from domain.errors import DomainError, NotFound
 from domain.model.customers import Channel
+from domain.observability import metrics, turn_if_unbound
 from nlu.interface import OUT_OF_SCOPE, ParseResult, clean_text, looks_like_code
 
 log = logging.getLogger(__name__)
@@ -106,13 +108,21 @@ class ConversationEngine:
     # --- one inbound message ------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Never raises: unknown failures become an apology (and a log line with the traceback)."""
+        with turn_if_unbound():  # the channel's entry started the turn; a CLI chat starts one here
+            return await self._handle_turn(inbound)
+
+    async def _handle_turn(self, inbound: Inbound) -> list[Reply]:
+        started = time.perf_counter()
         try:
             key = state_key(str(inbound.channel)[:32], str(inbound.chat_id)[:MAX_ID_CHARS])
+            log.debug("turn in %s: %s", key, "a button" if inbound.payload else "a message")  # no shopper words
             async with self._lock(key):
                 return await self._handle(inbound, key)
         except Exception:
             log.exception("conversation turn failed (channel=%r)", getattr(inbound, "channel", None))
             return [self._apology(Translator(choose_locale(None, getattr(inbound, "locale", None), None)))]
+        finally:
+            metrics().turn(str(getattr(inbound, "channel", ""))[:32], time.perf_counter() - started)
 
     def _apology(self, t: Translator) -> Reply:
         _ = t
@@ -203,7 +213,9 @@ class ConversationEngine:
         if looks_like_code(text):  # whichever NLU runs (Rasa too): markup is never a request
             parse = ParseResult(text, OUT_OF_SCOPE, 0.0, (), "en", ((OUT_OF_SCOPE, 0.0),))
         else:
+            started = time.perf_counter()
             parse = await self.services.nlu.parse(text, turn.locale)
+            metrics().nlu_parse(time.perf_counter() - started, parse.intent, parse.confidence)
         turn.record(
             "message_received",
             properties={"intent": parse.intent, "confidence": round(parse.confidence, 3), "language": parse.language},

@@ -10,6 +10,7 @@ Listeners ack first and work after (``process_before_response=False``: Bolt answ
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,6 +36,7 @@ from channels.slack.listeners import campaigns, register_all
 from channels.slack.notifier import Subscribe, subscribe_all
 from channels.slack.registry import MessageRegistry
 from channels.slack.reporting import daily_report
+from domain.observability import metrics
 from domain.ports import Clock
 from domain.service_layer.messagebus import MessageBus
 from domain.views.port import ShopViews
@@ -117,6 +119,7 @@ def _bad(status: int, text: str) -> web.Response:
 
 async def _handle(request: web.Request) -> web.Response:
     bolt, ops = request.app[BOLT_KEY], request.app[SLACK_OPS_KEY]
+    started = time.perf_counter()
     raw = await request.read()
     headers = request.headers
     if not signed(
@@ -134,7 +137,9 @@ async def _handle(request: web.Request) -> web.Response:
         return _bad(400, "unreadable request body")
     if not isinstance(bolt_request.body, dict) or not bolt_request.body:
         return _bad(400, "unreadable request body")
-    return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+    response = await bolt.async_dispatch(bolt_request)  # returns at ack(); the listener goes on after
+    metrics().slack_ack(time.perf_counter() - started)
+    return await to_aiohttp_response(response)
 
 
 def _socket_mode(app: web.Application, bolt: AsyncApp, app_token: str) -> None:

@@ -40,6 +40,7 @@ from bots.conversation.formatting import parse, telegram_html, truncate
 from bots.conversation.payloads import PayloadCodec
 from channels.telegram.sender import bot_rate_key
 from domain.model.campaigns import SendOutcome
+from domain.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ class TelegramCampaignTransport:
         description = str(answer.get("description") or f"HTTP {status}")
         parameters = answer.get("parameters")
         if code == 429:
+            metrics().telegram_429("campaign")
             retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
             seconds = float(retry_after) if isinstance(retry_after, int | float) and retry_after > 0 else 1.0
             return SendOutcome.retry(seconds, f"429 from Telegram: {description}")

@@ -20,6 +20,7 @@ from aiolimiter import AsyncLimiter
 
 from bots.i18n import normalise_locale
 from channels.telegram.channel import TelegramChannel
+from domain.observability import turn_if_unbound
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -44,7 +45,8 @@ class ErrorMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         try:
-            return await handler(event, data)
+            with turn_if_unbound():  # an update by polling has no HTTP entry to start its turn
+                return await handler(event, data)
         except Exception:
             log.exception("Telegram update %s failed", getattr(event, "update_id", "?"))
             await self._apologise(event, data)

@@ -33,6 +33,8 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 from aiolimiter import AsyncLimiter
 
+from domain.observability import metrics
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 BlockedHook = Callable[[int], Awaitable[None]]
@@ -134,6 +136,7 @@ class TelegramSender:
             except TelegramRetryAfter as exc:
                 flood_waits += 1
                 self.stats.retry_after += 1
+                metrics().telegram_429("sender")
                 log.warning("Telegram flood control: pausing all sends for %ss", exc.retry_after)
                 if flood_waits > self.max_retry_after:
                     raise
@@ -159,4 +162,5 @@ class TelegramSender:
                 await asyncio.sleep(delay)
                 continue
             self.stats.sent += 1
+            log.debug("Telegram %s to chat %s: ok", type(method).__name__, chat_id)
             return result

@@ -25,6 +25,7 @@ from channels.webchat.hub import ChatHistory, Fanout, Hub, MemoryHistory, Peer, 
 from channels.webchat.settings import WebchatSettings
 from channels.webchat.texts import error_text, words_script
 from domain import events as ev
+from domain.observability import begin_turn
 from domain.ports import Clock
 from domain.views.port import ShopViews
 
@@ -203,6 +204,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     locale: str | None = None
     try:
         async for msg in ws:
+            begin_turn()  # each frame is a turn of its own in the logs (domain/observability.py)
             if msg.type != WSMsgType.TEXT:
                 if msg.type == WSMsgType.ERROR:
                     break

@@ -512,6 +512,8 @@ outbox = Table(
     Column("delivered_at", UTCDateTime, nullable=True),
     # Set when delivery gave up after too many failed attempts (dead letter); ``chatshop outbox retry`` clears it.
     Column("dead_at", UTCDateTime, nullable=True),
+    # The turn id of the work that caused the event (domain/observability.py), bound again on delivery.
+    Column("turn_id", String(64), nullable=True),
     # The claim query filters ``delivered_at IS NULL AND dead_at IS NULL`` and ranges over ``available_at``.
     Index("ix_outbox_pending", "delivered_at", "dead_at", "available_at"),
 )

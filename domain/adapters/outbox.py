@@ -20,14 +20,15 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
 from domain.events import Event
+from domain.observability import bound_turn, metrics
 from domain.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class _Claimed:
     name: str
     payload: dict[str, object]
     attempts: int  # including the one now under way
+    turn_id: str | None = None  # of the work that caused the event (domain/observability.py)
 
 
 def worker_id() -> str:
@@ -107,7 +109,7 @@ class OutboxWorker:
         t = orm.outbox.c
         async with self.sessions() as session, session.begin():
             stmt = (
-                select(t.id, t.event_id, t.name, t.payload, t.attempts)
+                select(t.id, t.event_id, t.name, t.payload, t.attempts, t.turn_id)
                 .where(t.delivered_at.is_(None), t.dead_at.is_(None), t.available_at <= now)
                 .where(or_(t.claimed_until.is_(None), t.claimed_until < now))
                 .order_by(t.id)
@@ -122,7 +124,7 @@ class OutboxWorker:
                     .where(t.id.in_([r.id for r in rows]))
                     .values(claimed_by=self.name, claimed_until=now + self.lease, attempts=t.attempts + 1)
                 )
-        return [_Claimed(r.id, r.event_id, r.name, r.payload, r.attempts + 1) for r in rows]
+        return [_Claimed(r.id, r.event_id, r.name, r.payload, r.attempts + 1, r.turn_id) for r in rows]
 
     async def _done(self, consumer: str, event_id: str) -> bool:
         t = orm.processed_messages.c
@@ -161,6 +163,8 @@ class OutboxWorker:
                 update(orm.outbox).where(and_(t.id == row.id, t.claimed_by == self.name)).values(**values)
             )
             finished = bool(getattr(result, "rowcount", 0))
+        if finished:
+            metrics().outbox_delivery(row.name, "delivered" if error is None else "dead" if dead else "failed")
         if dead and finished:
             log.error(
                 "outbox event %s %s is dead after %d failed attempts (chatshop outbox retry %s); last error: %s",
@@ -195,26 +199,32 @@ class OutboxWorker:
         for index, row in enumerate(batch):
             if index > 0 and row.id not in await self._renew(batch[index:]):
                 continue  # our lease ran out and another process has it now
-            event_id, name = row.event_id, row.name
-            try:
-                event = Event.from_record(name, row.payload)
-            except (KeyError, TypeError) as exc:
-                await self._finish(row, f"undecodable event {name}: {exc}")
-                continue
-            error = None
-            for sub in self.subscriptions:
-                if not sub.wants(event) or await self._done(sub.name, event_id):
-                    continue
-                try:
-                    await sub.handler(event_id, event)
-                except Exception as exc:  # a subscriber's failure must not stop the others
-                    log.exception("subscriber %s failed on %s %s", sub.name, name, event_id)
-                    error = f"{sub.name}: {type(exc).__name__}: {exc}"
-                    continue
-                await self._record(sub.name, event_id)
-            await self._finish(row, error)
-            delivered += error is None
+            with bound_turn(row.turn_id):  # its log lines carry the id of the work that caused the event
+                delivered += await self._deliver(row)
         return delivered
+
+    async def _deliver(self, row: _Claimed) -> int:
+        """Hand one claimed event to its subscribers; 1 when every one of them succeeded."""
+        event_id, name = row.event_id, row.name
+        log.debug("delivering outbox event %s %s (attempt %d)", name, event_id, row.attempts)
+        try:
+            event = Event.from_record(name, row.payload)
+        except (KeyError, TypeError) as exc:
+            await self._finish(row, f"undecodable event {name}: {exc}")
+            return 0
+        error = None
+        for sub in self.subscriptions:
+            if not sub.wants(event) or await self._done(sub.name, event_id):
+                continue
+            try:
+                await sub.handler(event_id, event)
+            except Exception as exc:  # a subscriber's failure must not stop the others
+                log.exception("subscriber %s failed on %s %s", sub.name, name, event_id)
+                error = f"{sub.name}: {type(exc).__name__}: {exc}"
+                continue
+            await self._record(sub.name, event_id)
+        await self._finish(row, error)
+        return int(error is None)
 
     async def drain(self, max_batches: int = 1000) -> int:
         total = 0
@@ -292,3 +302,32 @@ async def retry_dead(sessions: async_sessionmaker[AsyncSession], now: datetime, 
     async with sessions() as session, session.begin():
         result = await session.execute(stmt)
         return int(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    pending: int  # not delivered, not dead
+    failing: int  # of those, the last attempt failed
+    dead: int
+    oldest_pending_at: datetime | None  # the outbox lag is now minus this
+
+
+async def outbox_health(sessions: async_sessionmaker[AsyncSession]) -> OutboxHealth:
+    """The undelivered events in one query over the pending index (delivered rows are not read), for the
+    metrics scraped every few seconds."""
+    t = orm.outbox.c
+    live = t.dead_at.is_(None)
+    stmt = select(
+        func.coalesce(func.sum(case((live, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(live, t.last_error.is_not(None)), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((live, 0), else_=1)), 0),
+        func.min(case((live, t.created_at), else_=None)),
+    ).where(t.delivered_at.is_(None))
+    async with sessions() as session:
+        row = (await session.execute(stmt)).one()
+    oldest = row[3]
+    if isinstance(oldest, str):  # SQLite hands back text from an expression over the column
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return OutboxHealth(int(row[0]), int(row[1]), int(row[2]), oldest)

@@ -20,6 +20,7 @@ from domain.adapters.repositories import (
 )
 from domain.errors import Conflict
 from domain.events import Event
+from domain.observability import current_turn_id
 from domain.ports import Clock
 from domain.service_layer.unit_of_work import UnitOfWork
 
@@ -88,6 +89,7 @@ class SqlUnitOfWork(UnitOfWork):
                     "created_at": now,
                     "available_at": now,
                     "attempts": 0,
+                    "turn_id": current_turn_id(),
                 }
                 for e in self._pending
             ]

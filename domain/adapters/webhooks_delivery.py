@@ -38,6 +38,7 @@ from domain.adapters.webhooks_repository import subscription_from_row
 from domain.adapters.webhooks_wire import message_id, to_json
 from domain.events import Event
 from domain.model.webhooks import RetryPolicy, WebhookSubscription
+from domain.observability import webhook_delivered
 from domain.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -268,6 +269,7 @@ class WebhookWorker:
                 rows = await session.execute(select(s.id, s.failing_since).where(s.id.in_(down), s.active))
                 failing = {row.id: row.failing_since for row in rows}
         for b in booked:
+            webhook_delivered("delivered" if b.outcome.ok else "retrying" if b.retry_in is not None else "dead")
             if not b.outcome.ok and b.retry_in is None:
                 log.error(
                     "webhook delivery %s (%s) to %s is dead after %d attempts: %s",

@@ -11,6 +11,7 @@ from typing import Any
 from domain import commands as c
 from domain.commands_tracking import RecordTrackingUpdate
 from domain.errors import Conflict
+from domain.observability import command_finished
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import (
     analytics,
@@ -112,6 +113,15 @@ class MessageBus:
         self.handlers[command_type] = handler
 
     async def handle(self, command: c.Command) -> Any:
+        try:
+            result = await self._handle(command)
+        except Exception as exc:
+            command_finished(command, exc)
+            raise
+        command_finished(command, None)
+        return result
+
+    async def _handle(self, command: c.Command) -> Any:
         handler = self.handlers.get(type(command))
         if handler is None:
             raise LookupError(f"no handler for {type(command).__name__}")
