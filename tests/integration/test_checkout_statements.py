@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event
 
 from domain import commands as c
+from domain.model.staff import Actor
 from tests.support.shopdata import ADDRESS, SmallShop
 
 
@@ -54,17 +55,19 @@ def counting(small: SmallShop) -> Iterator[Statements]:
 
 async def _cart_ready(small: SmallShop, coupon: str | None = None) -> int:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1))
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2))
+    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1, actor=Actor.shopper(customer)))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2, actor=Actor.shopper(customer)))
     if coupon:
-        await small.shop.bus.handle(c.ApplyCoupon(customer, coupon))
+        await small.shop.bus.handle(c.ApplyCoupon(customer, coupon, actor=Actor.shopper(customer)))
     return customer
 
 
 async def test_place_order_takes_at_most_seventeen_statements_and_five_from_the_stock_lock(small: SmallShop) -> None:
     customer = await _cart_ready(small)
     with counting(small) as seen:
-        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+        await small.shop.bus.handle(
+            c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+        )
     print(f"PlaceOrder: {len(seen)} statements, {len(seen.after_stock_lock())} from the stock lock on")
     print("\n".join(seen.sql))
     # Was 28 on SQLite, 25 on PostgreSQL (variants three times, products twice, categories one by one, a
@@ -79,7 +82,9 @@ async def test_place_order_with_a_coupon_takes_at_most_23_statements_and_touches
 ) -> None:
     customer = await _cart_ready(small, "WELCOME10")
     with counting(small) as seen:
-        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+        await small.shop.bus.handle(
+            c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+        )
     print(f"PlaceOrder with a coupon: {len(seen)} statements, {len(seen.after_stock_lock())} from the stock lock on")
     print("\n".join(seen.sql))
     # Was 40 on SQLite, 37 on PostgreSQL, with the coupon row locked before the stock rows and held to the end.
@@ -93,9 +98,9 @@ async def test_place_order_with_a_coupon_takes_at_most_23_statements_and_touches
 
 async def test_add_to_cart_takes_at_most_seven_statements_and_adds_in_the_database(small: SmallShop) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
     with counting(small) as seen:
-        await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2))
+        await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2, actor=Actor.shopper(customer)))
     print(f"AddToCart: {len(seen)} statements")
     print("\n".join(seen.sql))
     # Was 9: the product reloaded with all its variants, stock read apart, the line written back as an

@@ -43,7 +43,7 @@ def _status_changed(uow: UnitOfWork, order: Order, old: OrderStatus, actor: Acto
 
 
 async def place_order(cmd: c.PlaceOrder, ctx: Context) -> int:
-    actor = cmd.actor or Actor.shopper(cmd.customer_id)
+    actor = cmd.actor
     actor.require_owner_or(cmd.customer_id, Permission.MANAGE_CUSTOMERS)
     address = Address.create(**{k: str(v) for k, v in cmd.shipping_address.items()})
     async with ctx.uow() as uow:
