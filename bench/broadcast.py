@@ -98,7 +98,7 @@ async def run_server_path(
     await add_people(shop, [Person(telegram=1_000_000 + i) for i in range(recipients)], shop.clock.now())
     command = campaign("bench", quiet_hours=("00:00", "00:00"), cap_messages=1000)
     campaign_id = int(await shop.bus.handle(command))
-    await shop.bus.handle(c.SubmitCampaign("bench", MARKETER))
+    await shop.bus.handle(c.SubmitCampaign("bench", actor=MARKETER))
     if redis_url:
         from redis.asyncio import Redis
 
@@ -110,7 +110,7 @@ async def run_server_path(
         try:
             await asyncio.sleep(2)  # the server idle, as it usually is when a campaign is approved
             approved_at = time.monotonic()
-            await shop.bus.handle(c.ApproveCampaign("bench", APPROVER))
+            await shop.bus.handle(c.ApproveCampaign("bench", actor=APPROVER))
             while True:
                 counts = await store(shop).counts(campaign_id)
                 if counts and counts.get("queued", 0) + counts.get("sending", 0) == 0:
@@ -159,8 +159,8 @@ async def run(
     await add_people(shop, [Person(telegram=1_000_000 + i) for i in range(recipients)], shop.clock.now())
     command = campaign("bench", quiet_hours=("00:00", "00:00"), cap_messages=1000)
     campaign_id = int(await shop.bus.handle(command))
-    await shop.bus.handle(c.SubmitCampaign("bench", MARKETER))
-    await shop.bus.handle(c.ApproveCampaign("bench", APPROVER))
+    await shop.bus.handle(c.SubmitCampaign("bench", actor=MARKETER))
+    await shop.bus.handle(c.ApproveCampaign("bench", actor=APPROVER))
     await shop.bus.handle(c.StartCampaignRun(campaign_id, now=True))
     # The fake Bot API runs in its own process: its clock and event loop are not the sender's.
     fake = await asyncio.create_subprocess_exec(

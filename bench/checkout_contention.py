@@ -33,6 +33,7 @@ from domain.adapters.db import create_engine
 from domain.adapters.migrate import upgrade
 from domain.errors import OutOfStock
 from domain.model.customers import Channel
+from domain.model.staff import Actor
 
 ADDRESS = {
     "name": "Bench Shopper",
@@ -94,14 +95,16 @@ async def checkout_rate(
         serial = 0
         while time.perf_counter() < deadline:
             try:
-                await shop.bus.handle(c.AddToCart(customer, sku, 1))
+                await shop.bus.handle(c.AddToCart(customer, sku, 1, actor=Actor.shopper(customer)))
                 if coupon is not None:
-                    await shop.bus.handle(c.ApplyCoupon(customer, coupon))
-                await shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+                    await shop.bus.handle(c.ApplyCoupon(customer, coupon, actor=Actor.shopper(customer)))
+                await shop.bus.handle(
+                    c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+                )
                 done += 1
             except OutOfStock:
                 refused += 1
-                await shop.bus.handle(c.ClearCart(customer))
+                await shop.bus.handle(c.ClearCart(customer, actor=Actor.shopper(customer)))
                 return
             if coupon is not None:
                 # The code is once per customer: the next checkout is somebody else's.
@@ -114,8 +117,8 @@ async def checkout_rate(
 
 
 async def sell_out(shop: Shop, units: int, clients: int) -> dict[str, int]:
-    await shop.bus.handle(c.UpsertProduct("Sell-out Sneaker", (c.VariantSpec("SELLOUT-1", 9900),)))
-    await shop.bus.handle(c.ReceiveStock("SELLOUT-1", "MAIN", units))
+    await shop.bus.handle(c.UpsertProduct("Sell-out Sneaker", (c.VariantSpec("SELLOUT-1", 9900),), actor=c.SYSTEM))
+    await shop.bus.handle(c.ReceiveStock("SELLOUT-1", "MAIN", units, actor=c.SYSTEM))
     customers = [await shop.bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, f"so-{i}")) for i in range(clients)]
     sold = refused = 0
 
@@ -123,8 +126,10 @@ async def sell_out(shop: Shop, units: int, clients: int) -> dict[str, int]:
         nonlocal sold, refused
         while True:
             try:
-                await shop.bus.handle(c.AddToCart(customer, "SELLOUT-1", 1))
-                await shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram"))
+                await shop.bus.handle(c.AddToCart(customer, "SELLOUT-1", 1, actor=Actor.shopper(customer)))
+                await shop.bus.handle(
+                    c.PlaceOrder(customer, ADDRESS, "standard", "telegram", actor=Actor.shopper(customer))
+                )
                 sold += 1
             except OutOfStock:
                 refused += 1
@@ -157,11 +162,11 @@ async def main() -> None:
     args = parser.parse_args()
     url = await prepare_database(Settings(database_url=args.url, _env_file=None).database_url)  # type: ignore[call-arg]
     shop = build_shop(Settings(database_url=url, db_pool_size=40, _env_file=None))  # type: ignore[call-arg]
-    await shop.bus.handle(c.CreateWarehouse("MAIN", "Main", 1))
-    await shop.bus.handle(c.CreateShippingMethod("standard", "Standard", 500))
-    await shop.bus.handle(c.UpsertProduct("Hot Sneaker", (c.VariantSpec("HOT-1", 12000),)))
-    await shop.bus.handle(c.ReceiveStock("HOT-1", "MAIN", 10_000_000))
-    await shop.bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000))
+    await shop.bus.handle(c.CreateWarehouse("MAIN", "Main", 1, actor=c.SYSTEM))
+    await shop.bus.handle(c.CreateShippingMethod("standard", "Standard", 500, actor=c.SYSTEM))
+    await shop.bus.handle(c.UpsertProduct("Hot Sneaker", (c.VariantSpec("HOT-1", 12000),), actor=c.SYSTEM))
+    await shop.bus.handle(c.ReceiveStock("HOT-1", "MAIN", 10_000_000, actor=c.SYSTEM))
+    await shop.bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000, actor=c.SYSTEM))
     rows = []
     for clients in CLIENTS:
         bare = await bare_update_rate(shop, clients, args.seconds)

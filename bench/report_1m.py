@@ -77,7 +77,7 @@ async def main() -> None:
     await asyncio.to_thread(upgrade, url)
     shop = build_shop(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
     for i in range(20):
-        await shop.bus.handle(c.UpsertProduct(f"Product {i}", (c.VariantSpec(f"P-{i}", 2500),)))
+        await shop.bus.handle(c.UpsertProduct(f"Product {i}", (c.VariantSpec(f"P-{i}", 2500),), actor=c.SYSTEM))
     customers = 5000
     fill_start = time.perf_counter()
     async with shop.engine.begin() as conn:

@@ -61,8 +61,8 @@ SEARCHES = ["show me red shoes", "blue shoes", "mugs", "white mug", "running sho
 
 async def seed(shop: Shop) -> None:
     bus = shop.bus
-    await bus.handle(c.CreateWarehouse("MAIN", "Main", priority=1))
-    await bus.handle(c.CreateShippingMethod("standard", "Standard", 500))
+    await bus.handle(c.CreateWarehouse("MAIN", "Main", priority=1, actor=c.SYSTEM))
+    await bus.handle(c.CreateShippingMethod("standard", "Standard", 500, actor=c.SYSTEM))
     for name, category, variants in [
         ("Stride Running Shoes", ("Shoes",), [("SHOE-RED-42", 8000, {"color": "red", "size": "42"}),
                                               ("SHOE-BLU-42", 8000, {"color": "blue", "size": "42"})]),
@@ -70,9 +70,9 @@ async def seed(shop: Shop) -> None:
         ("Hearth Ceramic Mug", ("Home", "Mugs"), [("MUG-WHT", 1200, {"color": "white"})]),
     ]:  # fmt: skip
         specs = tuple(c.VariantSpec(sku, price, options) for sku, price, options in variants)
-        await bus.handle(c.UpsertProduct(name, specs, category, images=("/media/p.png",)))
+        await bus.handle(c.UpsertProduct(name, specs, category, images=("/media/p.png",), actor=c.SYSTEM))
         for sku, _price, _options in variants:
-            await bus.handle(c.ReceiveStock(sku, "MAIN", 1_000_000))
+            await bus.handle(c.ReceiveStock(sku, "MAIN", 1_000_000, actor=c.SYSTEM))
 
 
 def echo_dispatcher() -> Dispatcher:

@@ -42,7 +42,7 @@ NLU_CACHE = Path(__file__).resolve().parents[1] / DEFAULT_CACHE_DIR
 
 async def seed(shop: Shop) -> None:
     bus = shop.bus
-    await bus.handle(c.CreateWarehouse("MAIN", "Main", priority=1))
+    await bus.handle(c.CreateWarehouse("MAIN", "Main", priority=1, actor=c.SYSTEM))
     for name, category, brand, variants in [
         ("Stride Running Shoes", ("Shoes",), "Stride", [("SHOE-RED-42", 8000, {"color": "red", "size": "42"}),
                                                         ("SHOE-BLU-42", 8000, {"color": "blue", "size": "42"})]),
@@ -51,9 +51,9 @@ async def seed(shop: Shop) -> None:
         ("Hearth Travel Mug", ("Home", "Mugs"), "Hearth", [("MUG-BLK", 1900, {"color": "black"})]),
     ]:  # fmt: skip
         specs = tuple(c.VariantSpec(sku, price, options) for sku, price, options in variants)
-        await bus.handle(c.UpsertProduct(name, specs, category, brand=brand))
+        await bus.handle(c.UpsertProduct(name, specs, category, brand=brand, actor=c.SYSTEM))
         for sku, _price, _options in variants:
-            await bus.handle(c.ReceiveStock(sku, "MAIN", 1_000_000))
+            await bus.handle(c.ReceiveStock(sku, "MAIN", 1_000_000, actor=c.SYSTEM))
 
 
 def echo_router() -> Router:

@@ -205,6 +205,7 @@ async def import_catalog(shop: Shop, path: Path, progress: bool = False) -> Impo
                         attributes=draft.attributes,
                         images=draft.images,
                         active=draft.active,
+                        actor=c.SYSTEM,
                     )
                 )
             except DomainError as exc:

@@ -148,14 +148,14 @@ def catalog_export(file: Path) -> None:
 @stock_app.command("receive")
 def stock_receive(sku: str, warehouse: str, quantity: int, reason: str = "received") -> None:
     """Book goods in."""
-    on_hand = run(lambda shop: shop.bus.handle(c.ReceiveStock(sku, warehouse, quantity, reason, CLI_ACTOR)))
+    on_hand = run(lambda shop: shop.bus.handle(c.ReceiveStock(sku, warehouse, quantity, reason, actor=CLI_ACTOR)))
     console.print(f"{sku.upper()} in {warehouse.upper()}: {on_hand} on hand")
 
 
 @stock_app.command("adjust")
 def stock_adjust(sku: str, warehouse: str, delta: int, reason: Annotated[str, typer.Option(help="Why.")]) -> None:
     """Correct stock by DELTA (negative to remove) with a reason for the ledger."""
-    on_hand = run(lambda shop: shop.bus.handle(c.AdjustStock(sku, warehouse, delta, reason, CLI_ACTOR)))
+    on_hand = run(lambda shop: shop.bus.handle(c.AdjustStock(sku, warehouse, delta, reason, actor=CLI_ACTOR)))
     console.print(f"{sku.upper()} in {warehouse.upper()}: {on_hand} on hand")
 
 
@@ -308,14 +308,14 @@ def _print_money(paid: OrderMoney) -> None:
 @order_app.command("advance")
 def order_advance(order_id: int, state: Annotated[str, typer.Argument(help="picking, packed or delivered")]) -> None:
     """Move an order along fulfilment (decisions on approval: `order approve` / `order reject`)."""
-    status = run(lambda shop: shop.bus.handle(c.AdvanceOrder(order_id, state, CLI_ACTOR)))
+    status = run(lambda shop: shop.bus.handle(c.AdvanceOrder(order_id, state, actor=CLI_ACTOR)))
     console.print(f"order #{order_id} is {status}")
 
 
 @order_app.command("approve")
 def order_approve(order_id: int) -> None:
     """Approve an order awaiting approval; it goes on to fulfilment."""
-    status = run(lambda shop: shop.bus.handle(c.ApproveOrder(order_id, CLI_ACTOR)))
+    status = run(lambda shop: shop.bus.handle(c.ApproveOrder(order_id, actor=CLI_ACTOR)))
     console.print(f"order #{order_id} is {status}")
 
 
@@ -324,7 +324,7 @@ def order_reject(order_id: int, reason: Annotated[str, typer.Option(help="Why; t
     """Reject an order awaiting approval: cancelled, stock given back, the payment refunded."""
 
     async def go(shop: Shop) -> list[RefundView]:
-        first = await shop.bus.cancel(c.RejectOrder(order_id, reason, CLI_ACTOR))
+        first = await shop.bus.cancel(c.RejectOrder(order_id, reason, actor=CLI_ACTOR))
         return await _refunds_since(shop, order_id, first)
 
     refunds = run(go)
@@ -335,7 +335,7 @@ def order_reject(order_id: int, reason: Annotated[str, typer.Option(help="Why; t
 @order_app.command("ship")
 def order_ship(order_id: int, carrier: str, tracking_number: str) -> None:
     """Mark shipped with carrier and tracking number (the shopper is told)."""
-    run(lambda shop: shop.bus.handle(c.ShipOrder(order_id, carrier, tracking_number, CLI_ACTOR)))
+    run(lambda shop: shop.bus.handle(c.ShipOrder(order_id, carrier, tracking_number, actor=CLI_ACTOR)))
     console.print(f"order #{order_id} shipped")
 
 
@@ -344,7 +344,7 @@ def order_cancel(order_id: int, reason: Annotated[str, typer.Option(help="Why.")
     """Cancel, give stock back and refund what was paid."""
 
     async def go(shop: Shop) -> list[RefundView]:
-        first = await shop.bus.cancel(c.CancelOrder(order_id, reason, CLI_ACTOR))
+        first = await shop.bus.cancel(c.CancelOrder(order_id, reason, actor=CLI_ACTOR))
         return await _refunds_since(shop, order_id, first)
 
     refunds = run(go)
@@ -364,7 +364,7 @@ def order_refund(
         minor = Money.parse(amount, shop.settings.currency).amount if amount else None
         # Our own key: the first call records the refunds (one per payment it comes from) and names them,
         # the second (same key, same refunds) asks the providers; what is read back is exactly these.
-        cmd = c.RefundOrder(order_id, minor, reason, CLI_ACTOR, idempotency_key=f"cli-{uuid.uuid4().hex}")
+        cmd = c.RefundOrder(order_id, minor, reason, actor=CLI_ACTOR, idempotency_key=f"cli-{uuid.uuid4().hex}")
         refund_ids = [int(i) for i in await shop.bus.handle(cmd)]
         await shop.bus.refund(cmd)
         return [await shop.views.refund(i) for i in refund_ids]
@@ -377,7 +377,7 @@ def order_refund_retry(refund_id: int) -> None:
     """Try a failed refund again (as a new refund); exit codes as for `order refund`."""
 
     async def go(shop: Shop) -> RefundView | None:
-        cmd = c.RetryRefund(refund_id, CLI_ACTOR)
+        cmd = c.RetryRefund(refund_id, actor=CLI_ACTOR)
         await shop.bus.retry_refund(cmd)
         # RetryRefund names the same new refund however often it is sent: read back what became of it.
         return await shop.views.refund(int(await shop.bus.handle(cmd)))
@@ -393,7 +393,7 @@ def order_refund_done(
     """Book a refund you made by hand at the provider (one listed as REFUND NEEDED)."""
 
     async def go(shop: Shop) -> RefundView | None:
-        await shop.bus.handle(c.MarkRefundDone(refund_id, reference, CLI_ACTOR))
+        await shop.bus.handle(c.MarkRefundDone(refund_id, reference, actor=CLI_ACTOR))
         return await shop.views.refund(refund_id)
 
     _exit(report_refunds([run(go)]))
@@ -420,7 +420,7 @@ def customer_forget(customer_id: int, yes: Annotated[bool, typer.Option("--yes")
     """Erase a customer's personal data (orders stay, anonymised)."""
     if not yes:
         typer.confirm(f"Erase the personal data of customer {customer_id}?", abort=True)
-    run(lambda shop: shop.bus.handle(c.AnonymiseCustomer(customer_id, CLI_ACTOR)))
+    run(lambda shop: shop.bus.handle(c.AnonymiseCustomer(customer_id, actor=CLI_ACTOR)))
     console.print(f"customer {customer_id} anonymised")
 
 
@@ -438,7 +438,7 @@ def staff_add(
         err.print("role must be viewer, operator, approver or admin")
         raise typer.Exit(2) from None
     slack_user = slack_user.strip() if slack_user else None
-    command = c.AddStaff(name, parsed, slack_user or None, CLI_ACTOR, update=update)
+    command = c.AddStaff(name, parsed, slack_user or None, actor=CLI_ACTOR, update=update)
     staff_id = run(lambda shop: shop.bus.handle(command))
     slack = f", Slack user {slack_user}" if slack_user else ", no Slack user"
     verb = "updated" if update else "added"
@@ -470,7 +470,7 @@ def staff_deactivate(
         found = next((m for m in members if m.slack_user_id == wanted or str(m.id) == wanted), None)
         if found is None:
             raise NotFound(f"No staff member {who}; `chatshop staff list` shows who there is.")
-        return str(await shop.bus.handle(c.DeactivateStaff(found.id, CLI_ACTOR)))
+        return str(await shop.bus.handle(c.DeactivateStaff(found.id, actor=CLI_ACTOR)))
 
     console.print(f"{run(go)} is deactivated.", markup=False, soft_wrap=True)
 

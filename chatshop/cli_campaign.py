@@ -464,7 +464,7 @@ def test_send(
 
     async def go(shop: Shop) -> str:
         who = await resolve_actor(shop, actor)
-        return str(await shop.bus.handle(c.SendCampaignTest(name, channel, address, locale, who)))
+        return str(await shop.bus.handle(c.SendCampaignTest(name, channel, address, locale, actor=who)))
 
     used = _run(go)
     console.print(f"Test of {name} ({used}) queued for {channel}:{address}; the running server sends it.")
@@ -475,7 +475,7 @@ def approve(name: str, actor: ActorOption = None) -> None:
     """Approve a submitted campaign (an approver who neither wrote nor submitted it): it sends at its time."""
 
     async def go(shop: Shop) -> str:
-        await shop.bus.handle(c.ApproveCampaign(name, await resolve_actor(shop, actor)))
+        await shop.bus.handle(c.ApproveCampaign(name, actor=await resolve_actor(shop, actor)))
         campaign, _, counts = await _campaign(shop, name)
         rate = shop.settings.telegram_rate_per_second
         return what_happens_next(campaign, counts["reachable"], rate, shop.clock.now())
@@ -484,16 +484,16 @@ def approve(name: str, actor: ActorOption = None) -> None:
 
 
 campaign_app.command("submit", help="Ask an approver to approve the campaign.")(
-    _simple(lambda n, a: c.SubmitCampaign(n, a), "{name} awaits approval.")
+    _simple(lambda n, a: c.SubmitCampaign(n, actor=a), "{name} awaits approval.")
 )
 campaign_app.command("pause", help="Stop sending; nothing queued is lost.")(
-    _simple(lambda n, a: c.PauseCampaign(n, "paused from the CLI", a), "{name} paused.")
+    _simple(lambda n, a: c.PauseCampaign(n, "paused from the CLI", actor=a), "{name} paused.")
 )
 campaign_app.command("resume", help="Carry on sending.")(
-    _simple(lambda n, a: c.ResumeCampaign(n, a), "{name} resumed.")
+    _simple(lambda n, a: c.ResumeCampaign(n, actor=a), "{name} resumed.")
 )
 campaign_app.command("cancel", help="Cancel: what is still queued is not sent.")(
-    _simple(lambda n, a: c.CancelCampaign(n, a), "{name} cancelled.")
+    _simple(lambda n, a: c.CancelCampaign(n, actor=a), "{name} cancelled.")
 )
 
 

@@ -83,7 +83,7 @@ def disable(code: str) -> None:
     """Stop a code working (`create` with the same code enables it again)."""
     from chatshop.cli import CLI_ACTOR, run
 
-    run(lambda shop: shop.bus.handle(c.DisableCoupon(code, CLI_ACTOR)))
+    run(lambda shop: shop.bus.handle(c.DisableCoupon(code, actor=CLI_ACTOR)))
     console.print(f"coupon {code.strip().upper()} disabled")
 
 

@@ -92,12 +92,12 @@ def show(ticket_id: int) -> None:
 @support_app.command("reply")
 def reply(ticket_id: int, text: str, agent: AgentOption = "support") -> None:
     """Answer the shopper; the message appears in their chat."""
-    _run(lambda shop: shop.bus.handle(c.PostTicketMessage(ticket_id, text, Actor.system(agent))))
+    _run(lambda shop: shop.bus.handle(c.PostTicketMessage(ticket_id, text, actor=Actor.system(agent))))
     console.print(f"Sent to ticket #{ticket_id}.")
 
 
 @support_app.command("close")
 def close(ticket_id: int, agent: AgentOption = "support") -> None:
     """Close the ticket; the bot takes the chat back."""
-    _run(lambda shop: shop.bus.handle(c.CloseTicket(ticket_id, Actor.system(agent))))
+    _run(lambda shop: shop.bus.handle(c.CloseTicket(ticket_id, actor=Actor.system(agent))))
     console.print(f"Ticket #{ticket_id} closed.")

@@ -34,9 +34,15 @@ from domain.model.staff import Role
 MEDIA = Path("var") / "media"
 WAREHOUSES = [("EAST", "East Coast DC", 1, "US"), ("WEST", "West Coast DC", 2, "US")]
 COUPONS = [
-    c.CreateCoupon("WELCOME10", "percent", 1000, description="10% off your first order"),
+    c.CreateCoupon("WELCOME10", "percent", 1000, description="10% off your first order", actor=c.SYSTEM),
     c.CreateCoupon(
-        "SUMMER20", "percent", 2000, min_subtotal=5000, per_customer_limit=None, description="20% off orders over 50.00"
+        "SUMMER20",
+        "percent",
+        2000,
+        min_subtotal=5000,
+        per_customer_limit=None,
+        description="20% off orders over 50.00",
+        actor=c.SYSTEM,
     ),
     c.CreateCoupon(
         "FREESHIP",
@@ -45,6 +51,7 @@ COUPONS = [
         min_subtotal=2500,
         per_customer_limit=None,
         description="free shipping over 25.00",
+        actor=c.SYSTEM,
     ),
     c.CreateCoupon(
         "TENOFF",
@@ -54,17 +61,30 @@ COUPONS = [
         usage_limit=500,
         per_customer_limit=None,
         description="10.00 off orders over 60.00",
+        actor=c.SYSTEM,
     ),
     c.CreateCoupon(
-        "SHOES15", "percent", 1500, category_slugs=("shoes",), per_customer_limit=None, description="15% off shoes"
+        "SHOES15",
+        "percent",
+        1500,
+        category_slugs=("shoes",),
+        per_customer_limit=None,
+        description="15% off shoes",
+        actor=c.SYSTEM,
     ),
 ]
 SHIPPING = [
-    c.CreateShippingMethod("standard", "Standard", 599, free_over=7500, min_days=3, max_days=5),
+    c.CreateShippingMethod("standard", "Standard", 599, free_over=7500, min_days=3, max_days=5, actor=c.SYSTEM),
     c.CreateShippingMethod(
-        "express", "Express", 1499, countries=("US", "CA", "GB", "DE", "FR", "CN"), min_days=1, max_days=2
+        "express",
+        "Express",
+        1499,
+        countries=("US", "CA", "GB", "DE", "FR", "CN"),
+        min_days=1,
+        max_days=2,
+        actor=c.SYSTEM,
     ),
-    c.CreateShippingMethod("pickup", "Pick up in store", 0, countries=("US",), min_days=0, max_days=1),
+    c.CreateShippingMethod("pickup", "Pick up in store", 0, countries=("US",), min_days=0, max_days=1, actor=c.SYSTEM),
 ]
 COUNTRIES = ["US"] * 10 + ["CN"] * 4 + ["CA", "GB", "DE", "FR", "AU", "SG"]
 FIRST = [
@@ -132,7 +152,7 @@ def ensure_demo_images() -> int:
 async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, orders: int = 4000) -> SeedSummary:
     bus = shop.bus
     for code, name, priority, country in WAREHOUSES:
-        await bus.handle(c.CreateWarehouse(code, name, priority, country))
+        await bus.handle(c.CreateWarehouse(code, name, priority, country, actor=c.SYSTEM))
     products = demo_products()
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("catalog", total=len(products))
@@ -148,6 +168,7 @@ async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, or
                     brand=p.brand,
                     attributes=p.attributes,
                     images=(f"/media/products/{image.name}",),
+                    actor=c.SYSTEM,
                 )
             )
             bar.advance(task)
@@ -155,7 +176,7 @@ async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, or
         await bus.handle(method)
     for coupon in COUPONS:
         await bus.handle(coupon)
-    await bus.handle(c.AddStaff("Shop Owner", Role.ADMIN, None))
+    await bus.handle(c.AddStaff("Shop Owner", Role.ADMIN, None, actor=c.SYSTEM))
     if await _count(shop, orm.stock_levels) == 0:
         await _bulk_stock(shop)
     if await _count(shop, orm.customers) == 0:

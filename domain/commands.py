@@ -37,13 +37,13 @@ class UpsertProduct(Command):
     attributes: dict[str, str] = field(default_factory=dict)
     images: tuple[str, ...] = ()
     active: bool = True
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class ArchiveProduct(Command):
     slug: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 # --- inventory -------------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ class CreateWarehouse(Command):
     name: str
     priority: int = 100
     country: str = "US"
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class ReceiveStock(Command):
     warehouse: str
     quantity: int
     reason: str = "received"
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class AdjustStock(Command):
     warehouse: str
     delta: int
     reason: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class LinkIdentity(Command):
     customer_id: int
     channel: Channel
     external_id: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class UpdateCustomer(Command):
     timezone: str | None = None
     add_tags: tuple[str, ...] = ()
     notes: str | None = None
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -123,13 +123,13 @@ class SetMarketingConsent(Command):
     customer_id: int
     granted: bool
     source: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class AnonymiseCustomer(Command):
     customer_id: int
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class AddStaff(Command):
     name: str
     role: Role
     slack_user_id: str | None = None
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
     update: bool = False  # the Slack user is already staff: change their name and role (else refused)
 
 
@@ -146,7 +146,7 @@ class DeactivateStaff(Command):
     """They keep their history (who approved what) but can no longer act."""
 
     staff_id: int
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 # --- cart ------------------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class AddToCart(Command):
     customer_id: int
     sku: str
     quantity: int = 1
-    actor: Actor | None = None
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -163,26 +163,26 @@ class SetCartQuantity(Command):
     customer_id: int
     sku: str
     quantity: int
-    actor: Actor | None = None
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class ApplyCoupon(Command):
     customer_id: int
     code: str
-    actor: Actor | None = None
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class RemoveCoupon(Command):
     customer_id: int
-    actor: Actor | None = None
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class ClearCart(Command):
     customer_id: int
-    actor: Actor | None = None
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ class CreateCoupon(Command):
     product_slugs: tuple[str, ...] = ()
     category_slugs: tuple[str, ...] = ()
     description: str = ""
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ class DisableCoupon(Command):
     again. Personal codes issued from it as a campaign template keep working: they are coupons of their own."""
 
     code: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ class CreateShippingMethod(Command):
     free_over: int | None = None
     min_days: int = 2
     max_days: int = 5
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 # --- orders ----------------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ class PlaceOrder(Command):
     channel: str
     idempotency_key: str | None = None
     expected_total: int | None = None
-    actor: Actor | None = None
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ class StartPayment(Command):
     """Ask the payment provider for a link/session for a pending order (outside any transaction)."""
 
     order_id: int
-    actor: Actor | None = None
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ class FailPayment(Command):
 class CancelOrder(Command):
     order_id: int
     reason: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -278,13 +278,13 @@ class AdvanceOrder(Command):
 
     order_id: int
     target: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class ApproveOrder(Command):
     order_id: int
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -293,7 +293,7 @@ class RejectOrder(Command):
 
     order_id: int
     reason: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -301,21 +301,21 @@ class ShipOrder(Command):
     order_id: int
     carrier: str
     tracking_number: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class RequestReturn(Command):
     order_id: int
     reason: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class ReceiveReturn(Command):
     order_id: int
     restock: bool = True
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -325,7 +325,7 @@ class RefundOrder(Command):
     order_id: int
     amount: int | None
     reason: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
     idempotency_key: str | None = None
 
 
@@ -336,7 +336,7 @@ class RetryRefund(Command):
     Retrying the same failed refund twice returns the same new refund."""
 
     refund_id: int
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -345,7 +345,7 @@ class MarkRefundDone(Command):
 
     refund_id: int
     reference: str  # the provider's refund id or a note of what was done
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -382,13 +382,13 @@ class OpenTicket(Command):
 class PostTicketMessage(Command):
     ticket_id: int
     text: str
-    actor: Actor = SYSTEM  # a shopper (their own ticket) or staff; staff replies reach the shopper's chat
+    actor: Actor = field(kw_only=True)  # a shopper (their own ticket) or staff; staff replies reach the shopper's chat
 
 
 @dataclass(frozen=True)
 class CloseTicket(Command):
     ticket_id: int
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -404,7 +404,7 @@ class OpenChatPayment(Command):
 
     order_id: int
     provider: str = "telegram"
-    actor: Actor | None = None
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -492,38 +492,38 @@ class CreateCampaign(Command):
     trigger_hours: int = 0
     single_use_coupons: bool = False  # the coupon is a template: each recipient gets a personal code
     replace: bool = False
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class SubmitCampaign(Command):
     name: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class ApproveCampaign(Command):
     name: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class PauseCampaign(Command):
     name: str
     reason: str = "paused by staff"
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class ResumeCampaign(Command):
     name: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class CancelCampaign(Command):
     name: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -557,7 +557,7 @@ class SubscribeToStock(Command):
     customer_id: int
     sku: str
     channel: str
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -596,4 +596,4 @@ class SendCampaignTest(Command):
     channel: str
     address: str
     locale: str | None = None  # default: the campaign's first language
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)

@@ -271,7 +271,7 @@ class ConversationEngine:
     async def _forward(self, turn: Turn, ticket_id: int, text: str) -> bool:
         """Pass the shopper's words to the agent; False when the ticket turned out to be closed."""
         try:
-            await self.services.bus.handle(c.PostTicketMessage(ticket_id, text, turn.actor))
+            await self.services.bus.handle(c.PostTicketMessage(ticket_id, text, actor=turn.actor))
         except NotFound:
             return False
         return True

@@ -44,7 +44,7 @@ async def end_button(turn: Turn, payload: Payload) -> list[Reply]:
     """The shopper leaves the human conversation; closing is allowed for the ticket's owner."""
     _ = turn.t
     ticket_id = payload.int_arg(0)
-    await turn.services.bus.handle(c.CloseTicket(ticket_id, turn.actor))
+    await turn.services.bus.handle(c.CloseTicket(ticket_id, actor=turn.actor))
     if turn.state.handoff_ticket == ticket_id:
         turn.state.handoff_ticket = None
     from bots.shopper.render import menu_buttons

@@ -113,7 +113,9 @@ async def confirm_cancel_button(turn: Turn, payload: Payload) -> list[Reply]:
     order_id = payload.int_arg(0)
     if await own_order(turn, order_id) is None:
         raise BadPayload("stale")
-    refund = await turn.services.bus.cancel(c.CancelOrder(order_id, "cancelled by the shopper in chat", turn.actor))
+    refund = await turn.services.bus.cancel(
+        c.CancelOrder(order_id, "cancelled by the shopper in chat", actor=turn.actor)
+    )
     text = _("Order #{id} is cancelled.", id=order_id)
     if refund is not None:
         text += " " + _("Your money is on its way back.")
@@ -210,7 +212,7 @@ async def confirm_return_button(turn: Turn, payload: Payload) -> list[Reply]:
         raise BadPayload("stale")
     reason = str(data.get("reason", ""))
     turn.state.finish()
-    await turn.services.bus.handle(c.RequestReturn(order_id, reason, turn.actor))
+    await turn.services.bus.handle(c.RequestReturn(order_id, reason, actor=turn.actor))
     order = await own_order(turn, order_id)
     text = _("Return requested for order #{id}. We'll send you instructions for the parcel.", id=order_id)
     return [Text(text), *([order_status(turn, order)] if order else [])]

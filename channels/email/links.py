@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bots.campaigns.links import LinkSigner, LinkTarget
 from domain import commands as c
+from domain.model.staff import Actor
 
 BUS_KEY = web.AppKey("campaign_links_bus", object)
 SIGNER_KEY = web.AppKey("campaign_links_signer", LinkSigner)
@@ -28,7 +29,7 @@ def _target(request: web.Request, kind: str) -> LinkTarget:
 
 async def _unsubscribe(bus: Any, target: LinkTarget) -> None:
     source = f"campaign:{target.campaign_id}"
-    await bus.handle(c.SetMarketingConsent(target.customer_id, False, source))
+    await bus.handle(c.SetMarketingConsent(target.customer_id, False, source, actor=Actor.shopper(target.customer_id)))
     await bus.handle(
         c.RecordAnalytics(
             "campaign_optout", customer_id=target.customer_id, properties={"campaign_id": target.campaign_id}

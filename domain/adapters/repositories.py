@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Integer, bindparam, case, delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -41,6 +39,29 @@ from domain.model.staff import StaffMember
 from domain.model.support import SupportMessage, SupportTicket, TicketStatus
 
 T = TypeVar("T")
+
+
+# Text, not an expression: SQLAlchemy 2.0 never caches the compiled form of an INSERT … ON CONFLICT (its
+# dialect Insert has inherit_cache = False), and compiling this one cost more CPU than the rest of AddToCart.
+# The same SQL runs on PostgreSQL and SQLite (>= 3.35: upsert with RETURNING).
+_AVAILABLE = """(SELECT coalesce(sum(CASE WHEN on_hand - reserved - allocated > 0
+                                      THEN on_hand - reserved - allocated ELSE 0 END), 0)
+                 FROM stock_levels WHERE variant_id = :variant_id)"""
+_ADD_TO_CART_LINE = text(
+    f"""
+    INSERT INTO cart_lines (cart_id, variant_id, quantity)
+    SELECT :cart_id, :variant_id, :quantity
+    WHERE EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = :cart_id AND variant_id = :variant_id)
+       OR (:quantity <= {_AVAILABLE} AND :quantity <= :max_quantity
+           AND (SELECT count(*) FROM cart_lines WHERE cart_id = :cart_id) < :max_lines)
+    ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity
+    WHERE cart_lines.quantity + excluded.quantity <= :max_quantity
+      AND cart_lines.quantity + excluded.quantity <= {_AVAILABLE}
+    RETURNING quantity
+    """
+).bindparams(
+    *(bindparam(name, type_=Integer) for name in ("cart_id", "variant_id", "quantity", "max_quantity", "max_lines"))
+)
 
 
 class _Repo:
@@ -168,6 +189,42 @@ class SqlInventoryRepository(_Repo):
         stmt = select(StockLevel).where(orm.stock_levels.c.variant_id.in_(sorted(set(variant_ids))))
         return list((await self.session.execute(stmt.order_by(orm.stock_levels.c.id))).scalars())
 
+    async def stock_rows(self, variant_ids: list[int], lock: bool) -> list[StockLevel]:
+        # Core rows turned into objects the session does not know: the checkout plans on them and writes its
+        # changes in one statement (take_reserved), so nothing is flushed from them.
+        if not variant_ids:
+            return []
+        t = orm.stock_levels
+        stmt = select(t.c.id, t.c.variant_id, t.c.warehouse_id, t.c.on_hand, t.c.reserved, t.c.allocated)
+        stmt = stmt.where(t.c.variant_id.in_(sorted(set(variant_ids)))).order_by(t.c.id)
+        if lock:
+            stmt = stmt.with_for_update()
+        rows = []
+        for level_id, variant_id, warehouse_id, on_hand, reserved, allocated in await self.session.execute(stmt):
+            level = StockLevel(variant_id, warehouse_id)
+            level.id, level.on_hand, level.reserved, level.allocated = level_id, on_hand, reserved, allocated
+            rows.append(level)
+        return rows
+
+    async def take_reserved(self, quantities: dict[int, int]) -> dict[int, int]:
+        # One statement that locks, checks and writes, like a bare conditional UPDATE; the CTE takes the row
+        # locks in id order (as every other stock writer does), so multi-line carts cannot deadlock.
+        if not quantities:
+            return {}
+        t = orm.stock_levels
+        ids = sorted(quantities)
+        locked = select(t.c.id).where(t.c.id.in_(ids)).order_by(t.c.id).with_for_update().cte("locked")
+        wanted = case({level_id: quantities[level_id] for level_id in ids}, value=t.c.id)
+        available = t.c.on_hand - t.c.reserved - t.c.allocated
+        stmt = (
+            update(t)
+            .where(t.c.id == locked.c.id)
+            .where(available >= wanted)
+            .values(reserved=t.c.reserved + wanted)
+            .returning(t.c.id, available)
+        )
+        return {level_id: left for level_id, left in (await self.session.execute(stmt)).tuples()}
+
     async def lock_level(self, variant_id: int, warehouse_id: int) -> StockLevel:
         stmt = (
             select(StockLevel)
@@ -290,30 +347,16 @@ class SqlSalesRepository(_Repo):
     async def add_to_cart_line(
         self, cart_id: int, variant_id: int, quantity: int, max_quantity: int, max_lines: int
     ) -> int | None:
-        lines, levels = orm.cart_lines, orm.stock_levels.c
-        free = levels.on_hand - levels.reserved - levels.allocated
-        available = (
-            select(func.coalesce(func.sum(case((free > 0, free), else_=0)), 0))
-            .where(levels.variant_id == variant_id)
-            .scalar_subquery()
-        )
-        has_line = select(lines.c.id).where(lines.c.cart_id == cart_id, lines.c.variant_id == variant_id).exists()
-        line_count = select(func.count()).where(lines.c.cart_id == cart_id).scalar_subquery()
-        fits = literal(quantity) <= available
-        new_line = select(literal(cart_id), literal(variant_id), literal(quantity)).where(
-            or_(has_line, and_(fits, literal(quantity) <= max_quantity, line_count < max_lines))
-        )
-        insert_ = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert_(lines).from_select(["cart_id", "variant_id", "quantity"], new_line)
-        total = lines.c.quantity + stmt.excluded.quantity
         # One statement, added in the database: two adds at once (two devices, two processes) both count,
         # and the stock guard is evaluated against the line as it is when the row is written.
-        upsert = stmt.on_conflict_do_update(
-            index_elements=[lines.c.cart_id, lines.c.variant_id],
-            set_={"quantity": total},
-            where=and_(total <= max_quantity, total <= available),
-        ).returning(lines.c.quantity)
-        return (await self.session.execute(upsert)).scalar_one_or_none()
+        params = {
+            "cart_id": cart_id,
+            "variant_id": variant_id,
+            "quantity": quantity,
+            "max_quantity": max_quantity,
+            "max_lines": max_lines,
+        }
+        return (await self.session.execute(_ADD_TO_CART_LINE, params)).scalar_one_or_none()
 
     async def coupon_by_code(self, code: str, lock: bool = False) -> Coupon | None:
         stmt = select(Coupon).filter_by(code=code.strip().upper())

@@ -78,7 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
         except DBAPIError as exc:
             raise translate_db_error(exc) from exc
 
-    async def commit(self) -> None:
+    async def write_events(self) -> None:
         now = self._clock.now()
         if self._pending:
             rows = [
@@ -95,6 +95,9 @@ class SqlUnitOfWork(UnitOfWork):
             ]
             await self.session.execute(insert(orm.outbox), rows)
             self._pending = []
+
+    async def commit(self) -> None:
+        await self.write_events()
         try:
             await self.session.commit()
         except DBAPIError as exc:

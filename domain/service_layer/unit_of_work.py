@@ -47,5 +47,10 @@ class UnitOfWork(abc.ABC):
         """Queue events into the outbox; they are stored by the same commit as the change."""
 
     @abc.abstractmethod
+    async def write_events(self) -> None:
+        """Store the events published so far in the outbox now, in this transaction (the commit stores any
+        published later): a handler that locks hot rows writes its events before taking the lock."""
+
+    @abc.abstractmethod
     async def claim_once(self, consumer: str, message_id: str) -> bool:
         """Record that ``consumer`` handled ``message_id`` in this transaction; False if it already had."""

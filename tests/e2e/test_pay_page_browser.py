@@ -20,6 +20,7 @@ from chatshop.settings import Settings
 from chatshop.web import create_app
 from domain import commands as c
 from domain.model.customers import Channel
+from domain.model.staff import Actor
 from nlu.embedded import EmbeddedEngine
 from tests.integration.bots.conftest import NLU_CACHE, make_engine
 from tests.support.services import chromium_path
@@ -145,11 +146,13 @@ async def test_the_pages_in_chinese_fit_a_phone_and_show_every_row(served: tuple
 
     base, shop = served
     customer = int(await shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "web-zh", "Li", locale="zh")))
-    await shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1))
-    await shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2))
-    await shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10"))
-    order_id = int(await shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "express", "webchat")))
-    link = await shop.bus.handle(c.StartPayment(order_id))
+    await shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1, actor=Actor.shopper(customer)))
+    await shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2, actor=Actor.shopper(customer)))
+    await shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10", actor=Actor.shopper(customer)))
+    order_id = int(
+        await shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "express", "webchat", actor=Actor.shopper(customer)))
+    )
+    link = await shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
         context = await browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)

@@ -333,7 +333,7 @@ async def test_a_long_paste_is_refused_visibly_and_a_support_agent_looks_like_a_
         await expect(handoff).to_be_visible()
         ticket = (await shop.views.open_tickets())[0]["id"]
         said = "Hi, Olga here. <b>How</b> can I help?"  # staff text is text too
-        await shop.bus.handle(c.PostTicketMessage(ticket, said, Actor.system("olga")))
+        await shop.bus.handle(c.PostTicketMessage(ticket, said, actor=Actor.system("olga")))
         agent = person.find("[data-kind=agent]").last
         await expect(agent).to_contain_text(said, timeout=15_000)
         await expect(agent.locator(".avatar")).to_have_text("O")
@@ -354,7 +354,7 @@ async def test_a_sold_out_size_is_marked_and_choosing_it_offers_notify_me_and_th
     base, shop = served
     shoes = (("SHOE-RED-42", "42"), ("SHOE-RED-44", "44"), ("SHOE-BLU-42", "42"))
     variants = tuple(c.VariantSpec(sku, 8000, {"color": sku.split("-")[1].lower(), "size": s}) for sku, s in shoes)
-    await shop.bus.handle(c.UpsertProduct("Stride Running Shoes", variants, ("Shoes",), brand="Stride"))
+    await shop.bus.handle(c.UpsertProduct("Stride Running Shoes", variants, ("Shoes",), brand="Stride", actor=c.SYSTEM))
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
         person = await open_chat(browser, base, "phone", tmp_path)

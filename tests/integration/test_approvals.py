@@ -19,7 +19,7 @@ VIEWER = Actor.staff("vic", Role.VIEWER)
 
 async def paid_order(small: SmallShop, quantity: int = 2) -> int:
     order_id = await small.checkout(await small.customer(), quantity=quantity)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     order = await small.shop.views.order(order_id)
     assert order is not None
     session_id = link.url.rsplit("/", 1)[1]
@@ -60,16 +60,16 @@ async def test_a_small_order_goes_straight_through(strict: SmallShop) -> None:
 async def test_only_an_approver_decides_and_only_once(strict: SmallShop) -> None:
     order_id = await paid_order(strict)
     with pytest.raises(PermissionDenied):
-        await strict.shop.bus.handle(c.ApproveOrder(order_id, VIEWER))
-    assert await strict.shop.bus.handle(c.ApproveOrder(order_id, APPROVER)) == "approved"
+        await strict.shop.bus.handle(c.ApproveOrder(order_id, actor=VIEWER))
+    assert await strict.shop.bus.handle(c.ApproveOrder(order_id, actor=APPROVER)) == "approved"
     with pytest.raises(IllegalTransition, match="already decided by abe: it is approved"):
-        await strict.shop.bus.handle(c.ApproveOrder(order_id, Actor.staff("ann", Role.ADMIN)))
-    await strict.shop.bus.handle(c.AdvanceOrder(order_id, "picking", Actor.staff("olga", Role.OPERATOR)))
+        await strict.shop.bus.handle(c.ApproveOrder(order_id, actor=Actor.staff("ann", Role.ADMIN)))
+    await strict.shop.bus.handle(c.AdvanceOrder(order_id, "picking", actor=Actor.staff("olga", Role.OPERATOR)))
 
 
 async def test_rejecting_cancels_releases_stock_and_refunds(strict: SmallShop) -> None:
     order_id = await paid_order(strict)
-    await strict.shop.bus.cancel(c.RejectOrder(order_id, "address looks fraudulent", APPROVER))
+    await strict.shop.bus.cancel(c.RejectOrder(order_id, "address looks fraudulent", actor=APPROVER))
     order = await strict.shop.views.order(order_id)
     assert order is not None
     assert (order.status, order.refunded, order.cancel_reason) == (

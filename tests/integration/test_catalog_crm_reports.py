@@ -37,10 +37,10 @@ async def test_search_matches_name_brand_category_attribute_and_price(small: Sma
 
 
 async def test_archived_products_disappear_from_search_and_cannot_be_added(small: SmallShop) -> None:
-    await small.shop.bus.handle(c.ArchiveProduct("hearth-ceramic-mug"))
+    await small.shop.bus.handle(c.ArchiveProduct("hearth-ceramic-mug", actor=c.SYSTEM))
     assert (await small.shop.views.search(SearchQuery(text="mug"))).total == 0
     with pytest.raises(NotFound, match="no longer sold"):
-        await small.shop.bus.handle(c.AddToCart(await small.customer(), "MUG-WHT", 1))
+        await small.shop.bus.handle(c.AddToCart(await small.customer(), "MUG-WHT", 1, actor=c.SYSTEM))
 
 
 async def test_low_stock_alert_fires_once_when_availability_crosses_the_threshold(small: SmallShop) -> None:
@@ -51,9 +51,13 @@ async def test_low_stock_alert_fires_once_when_availability_crosses_the_threshol
         alerts.append(event)
 
     small.shop.outbox.subscribe("alerts", collect, {"LowStock"})
-    await small.shop.bus.handle(c.AdjustStock("SHOE-RED-42", "WEST", -2, "cycle count"))  # 8 -> 6
-    await small.shop.bus.handle(c.AdjustStock("SHOE-RED-42", "WEST", -2, "cycle count"))  # 6 -> 4: crosses 5
-    await small.shop.bus.handle(c.AdjustStock("SHOE-RED-42", "WEST", -1, "cycle count"))  # 4 -> 3: already low
+    await small.shop.bus.handle(c.AdjustStock("SHOE-RED-42", "WEST", -2, "cycle count", actor=c.SYSTEM))  # 8 -> 6
+    await small.shop.bus.handle(
+        c.AdjustStock("SHOE-RED-42", "WEST", -2, "cycle count", actor=c.SYSTEM)
+    )  # 6 -> 4: crosses 5
+    await small.shop.bus.handle(
+        c.AdjustStock("SHOE-RED-42", "WEST", -1, "cycle count", actor=c.SYSTEM)
+    )  # 4 -> 3: already low
     await small.shop.outbox.drain()
     assert [(a.sku, a.available) for a in alerts] == [("SHOE-RED-42", 4)]
 
@@ -62,10 +66,10 @@ async def test_linking_a_second_channel_merges_customers_and_their_carts(small: 
     bus = small.shop.bus
     web = await small.customer("browser-1", "Ann")
     tg = int(await bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, "777", "Ann T")))
-    await bus.handle(c.AddToCart(web, "MUG-WHT", 2))
-    await bus.handle(c.AddToCart(tg, "MUG-WHT", 1))
-    await bus.handle(c.AddToCart(tg, "SHOE-RED-42", 1))
-    await bus.handle(c.LinkIdentity(web, Channel.TELEGRAM, "777", Actor.shopper(web)))
+    await bus.handle(c.AddToCart(web, "MUG-WHT", 2, actor=Actor.shopper(web)))
+    await bus.handle(c.AddToCart(tg, "MUG-WHT", 1, actor=Actor.shopper(tg)))
+    await bus.handle(c.AddToCart(tg, "SHOE-RED-42", 1, actor=Actor.shopper(tg)))
+    await bus.handle(c.LinkIdentity(web, Channel.TELEGRAM, "777", actor=Actor.shopper(web)))
     assert await bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, "777")) == web
     cart = await small.shop.views.cart(web)
     assert sorted((line.sku, line.quantity) for line in cart.lines) == [("MUG-WHT", 3), ("SHOE-RED-42", 1)]
@@ -75,9 +79,9 @@ async def test_linking_a_second_channel_merges_customers_and_their_carts(small: 
 
 async def test_consent_ledger_keeps_every_decision(small: SmallShop, clock) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.SetMarketingConsent(customer, True, "web chat opt-in", Actor.shopper(customer)))
+    await small.shop.bus.handle(c.SetMarketingConsent(customer, True, "web chat opt-in", actor=Actor.shopper(customer)))
     clock.advance(days=3)
-    await small.shop.bus.handle(c.SetMarketingConsent(customer, False, "/stop", Actor.shopper(customer)))
+    await small.shop.bus.handle(c.SetMarketingConsent(customer, False, "/stop", actor=Actor.shopper(customer)))
     export = await small.shop.views.customer_export(customer)
     assert [(e["granted"], e["source"]) for e in export["consent"]] == [(True, "web chat opt-in"), (False, "/stop")]
     assert export["customer"]["marketing_opt_in"] is False
@@ -86,7 +90,7 @@ async def test_consent_ledger_keeps_every_decision(small: SmallShop, clock) -> N
 async def test_a_shopper_cannot_change_someone_elses_consent(small: SmallShop) -> None:
     a, b = await small.customer("a"), await small.customer("b")
     with pytest.raises(PermissionDenied):
-        await small.shop.bus.handle(c.SetMarketingConsent(b, True, "forged", Actor.shopper(a)))
+        await small.shop.bus.handle(c.SetMarketingConsent(b, True, "forged", actor=Actor.shopper(a)))
 
 
 async def test_export_holds_everything_and_erasure_removes_personal_data(small: SmallShop) -> None:
@@ -98,7 +102,7 @@ async def test_export_holds_everything_and_erasure_removes_personal_data(small: 
     assert export["identities"] == [{"channel": "webchat", "id": "browser-9"}]
     assert [o["id"] for o in export["orders"]] == [order_id]
     assert export["orders"][0]["shipping_address"]["line1"] == ADDRESS["line1"]
-    await small.shop.bus.handle(c.AnonymiseCustomer(customer, Actor.shopper(customer)))
+    await small.shop.bus.handle(c.AnonymiseCustomer(customer, actor=Actor.shopper(customer)))
     after = await small.shop.views.customer_export(customer)
     assert after["customer"]["email"] is None and after["customer"]["name"] == "(deleted)"
     assert after["identities"] == []
@@ -115,7 +119,7 @@ async def test_reports_sales_top_products_funnel_and_breakdowns(small: SmallShop
         customer = await small.customer(f"r-{i}")
         await bus.handle(c.RecordAnalytics("message_received", customer_id=customer, channel="webchat"))
         order_id = await small.checkout(customer, quantity=qty)
-        link = await bus.handle(c.StartPayment(order_id))
+        link = await bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
         order = await small.shop.views.order(order_id)
         assert order is not None
         await bus.handle(c.ConfirmPayment("sandbox", link.url.rsplit("/", 1)[1], order.total, "USD"))

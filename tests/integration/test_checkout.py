@@ -24,7 +24,7 @@ APPROVER = Actor.staff("abe", Role.APPROVER)
 
 
 async def pay(small: SmallShop, order_id: int) -> str:
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     session_id = link.url.rsplit("/", 1)[1]
     await small.shop.sandbox.settle(session_id, "paid")
     order = await small.shop.views.order(order_id)
@@ -67,10 +67,12 @@ async def test_allocation_splits_across_warehouses_when_no_single_one_suffices(s
 
 async def test_checkout_refuses_more_than_is_in_stock_and_changes_nothing(small: SmallShop) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-BLU-42", 2))
-    await small.shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -1, "damaged in storage"))
+    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-BLU-42", 2, actor=Actor.shopper(customer)))
+    await small.shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -1, "damaged in storage", actor=c.SYSTEM))
     with pytest.raises(OutOfStock) as err:
-        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+        await small.shop.bus.handle(
+            c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+        )
     assert err.value.available == 1
     assert "Only 1 of SHOE-BLU-42 left" in err.value.message
     assert (await small.shop.views.cart(customer)).item_count == 2  # the cart is kept for the shopper to fix
@@ -79,31 +81,41 @@ async def test_checkout_refuses_more_than_is_in_stock_and_changes_nothing(small:
 
 async def test_checkout_with_an_empty_cart_says_so(small: SmallShop) -> None:
     with pytest.raises(CartEmpty):
-        await small.shop.bus.handle(c.PlaceOrder(await small.customer(), ADDRESS, "standard", "webchat"))
+        await small.shop.bus.handle(
+            c.PlaceOrder(await small.customer(), ADDRESS, "standard", "webchat", actor=c.SYSTEM)
+        )
 
 
 async def test_checkout_rejects_a_bad_address_with_the_field_to_fix(small: SmallShop) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
     with pytest.raises(ValidationFailed, match="not a valid postal code for US"):
-        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS | {"postal_code": "ABC"}, "standard", "webchat"))
+        await small.shop.bus.handle(
+            c.PlaceOrder(
+                customer, ADDRESS | {"postal_code": "ABC"}, "standard", "webchat", actor=Actor.shopper(customer)
+            )
+        )
     with pytest.raises(ValidationFailed, match="not a country we know"):
-        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS | {"country": "XX"}, "standard", "webchat"))
+        await small.shop.bus.handle(
+            c.PlaceOrder(customer, ADDRESS | {"country": "XX"}, "standard", "webchat", actor=Actor.shopper(customer))
+        )
 
 
 async def test_checkout_refuses_a_shipping_method_that_does_not_serve_the_country(small: SmallShop) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
     german = ADDRESS | {"country": "DE", "postal_code": "10115", "city": "Berlin"}
     with pytest.raises(ValidationFailed, match="can't ship by express to DE"):
-        await small.shop.bus.handle(c.PlaceOrder(customer, german, "express", "webchat"))
+        await small.shop.bus.handle(c.PlaceOrder(customer, german, "express", "webchat", actor=Actor.shopper(customer)))
 
 
 async def test_same_idempotency_key_returns_the_same_order(small: SmallShop) -> None:
     customer = await small.customer()
     first = await small.checkout(customer, idempotency_key="checkout-abc")
     again = await small.shop.bus.handle(
-        c.PlaceOrder(customer, ADDRESS, "standard", "webchat", idempotency_key="checkout-abc")
+        c.PlaceOrder(
+            customer, ADDRESS, "standard", "webchat", idempotency_key="checkout-abc", actor=Actor.shopper(customer)
+        )
     )
     assert again == first
     assert len(await small.shop.views.orders_of(customer)) == 1
@@ -111,7 +123,7 @@ async def test_same_idempotency_key_returns_the_same_order(small: SmallShop) -> 
 
 async def test_checkout_fails_when_the_price_changed_since_the_shopper_saw_it(small: SmallShop) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
     shown = 1200 + 500
     await small.shop.bus.handle(
         c.UpsertProduct(
@@ -119,10 +131,13 @@ async def test_checkout_fails_when_the_price_changed_since_the_shopper_saw_it(sm
             (c.VariantSpec("MUG-WHT", 1500, {"color": "white"}),),
             ("Home", "Mugs"),
             brand="Hearth",
+            actor=c.SYSTEM,
         )
     )
     with pytest.raises(PriceChanged, match="changed to 20.00 USD"):
-        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat", expected_total=shown))
+        await small.shop.bus.handle(
+            c.PlaceOrder(customer, ADDRESS, "standard", "webchat", expected_total=shown, actor=Actor.shopper(customer))
+        )
 
 
 async def test_payment_confirms_once_and_allocates_reserved_stock(small: SmallShop) -> None:
@@ -140,7 +155,7 @@ async def test_payment_confirms_once_and_allocates_reserved_stock(small: SmallSh
 async def test_replayed_payment_confirmation_changes_nothing(small: SmallShop) -> None:
     customer = await small.customer()
     order_id = await small.checkout(customer)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     session_id = link.url.rsplit("/", 1)[1]
     for _ in range(3):
         await small.shop.bus.handle(c.ConfirmPayment("sandbox", session_id, 8000 + 500, "USD"))
@@ -153,8 +168,8 @@ async def test_replayed_payment_confirmation_changes_nothing(small: SmallShop) -
 async def test_payment_link_is_reused_and_expires_with_the_reservation(small: SmallShop) -> None:
     customer = await small.customer()
     order_id = await small.checkout(customer)
-    first = await small.shop.bus.handle(c.StartPayment(order_id))
-    second = await small.shop.bus.handle(c.StartPayment(order_id))
+    first = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
+    second = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     order = await small.shop.views.order(order_id)
     assert order is not None
     assert first.url == second.url and first.expires_at == order.reservation_expires_at
@@ -163,7 +178,7 @@ async def test_payment_link_is_reused_and_expires_with_the_reservation(small: Sm
 async def test_checkout_releases_reservation_when_payment_link_expires(small: SmallShop, clock) -> None:
     customer = await small.customer()
     order_id = await small.checkout(customer, quantity=3)
-    await small.shop.bus.handle(c.StartPayment(order_id))
+    await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     assert await available(small, "SHOE-RED-42") == 5
     clock.advance(minutes=14)
     assert await small.shop.bus.handle(c.ExpireReservations()) == 0
@@ -173,7 +188,7 @@ async def test_checkout_releases_reservation_when_payment_link_expires(small: Sm
     assert order is not None and (order.status, order.cancel_reason) == ("cancelled", "payment link expired")
     assert await available(small, "SHOE-RED-42") == 8
     with pytest.raises(IllegalTransition):
-        await small.shop.bus.handle(c.StartPayment(order_id))
+        await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     assert await small.shop.views.ledger_mismatches() == []
 
 
@@ -181,28 +196,32 @@ async def test_payment_link_cannot_be_started_after_the_reservation_ran_out(smal
     order_id = await small.checkout(await small.customer())
     clock.advance(minutes=16)
     with pytest.raises(PaymentExpired):
-        await small.shop.bus.handle(c.StartPayment(order_id))
+        await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
 
 
 async def test_failed_payment_releases_stock_gives_the_coupon_back_and_restores_the_cart(small: SmallShop) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 3))
-    await small.shop.bus.handle(c.ApplyCoupon(customer, "welcome10"))
-    order_id = await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 3, actor=Actor.shopper(customer)))
+    await small.shop.bus.handle(c.ApplyCoupon(customer, "welcome10", actor=Actor.shopper(customer)))
+    order_id = await small.shop.bus.handle(
+        c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+    )
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     await small.shop.bus.handle(c.FailPayment("sandbox", link.url.rsplit("/", 1)[1], "card declined"))
     order = await small.shop.views.order(order_id)
     assert order is not None and order.status == "cancelled" and "card declined" in (order.cancel_reason or "")
     assert await available(small, "MUG-WHT") == 50
     cart = await small.shop.views.cart(customer)  # the shopper finds their cart as it was
     assert [(line.sku, line.quantity) for line in cart.lines] == [("MUG-WHT", 3)]
-    assert await small.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10")) == 360  # usable again
+    assert (
+        await small.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10", actor=Actor.shopper(customer))) == 360
+    )  # usable again
 
 
 async def test_payment_arriving_after_expiry_is_refunded_not_shipped(small: SmallShop, clock) -> None:
     customer = await small.customer()
     order_id = await small.checkout(customer)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     await small.shop.sandbox.settle(link.url.rsplit("/", 1)[1], "paid")  # paid at the last second...
     clock.advance(minutes=20)
     await small.shop.bus.handle(c.ExpireReservations())  # ...but the expiry job ran before the webhook came
@@ -220,36 +239,38 @@ async def test_payment_arriving_after_expiry_is_refunded_not_shipped(small: Smal
 
 async def test_coupon_reasons_tell_the_shopper_what_to_do(small: SmallShop, clock) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
     with pytest.raises(CouponNotApplicable, match="add 18.00 USD more"):
-        await small.shop.bus.handle(c.ApplyCoupon(customer, "FIVEOFF"))
+        await small.shop.bus.handle(c.ApplyCoupon(customer, "FIVEOFF", actor=Actor.shopper(customer)))
     with pytest.raises(CouponNotApplicable, match="no such code"):
-        await small.shop.bus.handle(c.ApplyCoupon(customer, "NOPE"))
-    await small.shop.bus.handle(c.CreateCoupon("OLD", "percent", 500, ends_at="2026-01-01"))
+        await small.shop.bus.handle(c.ApplyCoupon(customer, "NOPE", actor=Actor.shopper(customer)))
+    await small.shop.bus.handle(c.CreateCoupon("OLD", "percent", 500, ends_at="2026-01-01", actor=c.SYSTEM))
     with pytest.raises(CouponNotApplicable, match="expired on 2026-01-01"):
-        await small.shop.bus.handle(c.ApplyCoupon(customer, "OLD"))
+        await small.shop.bus.handle(c.ApplyCoupon(customer, "OLD", actor=Actor.shopper(customer)))
 
 
 async def test_coupon_discount_is_frozen_on_the_order_and_used_once_per_customer(small: SmallShop) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1))
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
-    assert await small.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10")) == 920
-    order_id = await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1, actor=Actor.shopper(customer)))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
+    assert await small.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10", actor=Actor.shopper(customer))) == 920
+    order_id = await small.shop.bus.handle(
+        c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+    )
     order = await small.shop.views.order(order_id)
     assert order is not None
     assert (order.subtotal, order.discount, order.shipping, order.total) == (9200, 920, 500, 8780)
     assert sum(line.discount for line in order.lines) == 920
-    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
     with pytest.raises(CouponNotApplicable, match="already used it"):
-        await small.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10"))
+        await small.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10", actor=Actor.shopper(customer)))
 
 
 async def test_shopper_cancels_a_paid_order_and_is_refunded_in_full(small: SmallShop) -> None:
     customer = await small.customer()
     order_id = await small.checkout(customer, quantity=2)
     await pay(small, order_id)
-    await small.shop.bus.cancel(c.CancelOrder(order_id, "changed my mind", Actor.shopper(customer)))
+    await small.shop.bus.cancel(c.CancelOrder(order_id, "changed my mind", actor=Actor.shopper(customer)))
     order = await small.shop.views.order(order_id)
     assert order is not None and (order.status, order.refunded) == ("refunded", 16000)
     assert await available(small, "SHOE-RED-42") == 8
@@ -262,26 +283,26 @@ async def test_shopper_cannot_cancel_once_picking_started_or_someone_elses_order
     order_id = await small.checkout(customer)
     await pay(small, order_id)
     with pytest.raises(PermissionDenied):
-        await small.shop.bus.handle(c.CancelOrder(order_id, "mine now", Actor.shopper(other)))
-    await small.shop.bus.handle(c.AdvanceOrder(order_id, "picking", OPERATOR))
+        await small.shop.bus.handle(c.CancelOrder(order_id, "mine now", actor=Actor.shopper(other)))
+    await small.shop.bus.handle(c.AdvanceOrder(order_id, "picking", actor=OPERATOR))
     with pytest.raises(IllegalTransition, match="is picking and can't become cancelled"):
-        await small.shop.bus.handle(c.CancelOrder(order_id, "too late", Actor.shopper(customer)))
+        await small.shop.bus.handle(c.CancelOrder(order_id, "too late", actor=Actor.shopper(customer)))
 
 
 async def test_a_viewer_cannot_refund_whatever_the_button_says(small: SmallShop) -> None:
     order_id = await small.checkout(await small.customer())
     await pay(small, order_id)
     with pytest.raises(PermissionDenied, match="takes an approver"):
-        await small.shop.bus.refund(c.RefundOrder(order_id, 100, "goodwill", Actor.staff("vic", Role.VIEWER)))
+        await small.shop.bus.refund(c.RefundOrder(order_id, 100, "goodwill", actor=Actor.staff("vic", Role.VIEWER)))
 
 
 async def test_partial_refunds_never_exceed_what_was_captured(small: SmallShop) -> None:
     order_id = await small.checkout(await small.customer())
     await pay(small, order_id)
-    assert await small.shop.bus.refund(c.RefundOrder(order_id, 3000, "scuffed", APPROVER)) == "succeeded"
+    assert await small.shop.bus.refund(c.RefundOrder(order_id, 3000, "scuffed", actor=APPROVER)) == "succeeded"
     with pytest.raises(RefundTooLarge, match="55.00 USD left to refund"):
-        await small.shop.bus.refund(c.RefundOrder(order_id, 6000, "more", APPROVER))
-    assert await small.shop.bus.refund(c.RefundOrder(order_id, None, "rest", APPROVER)) == "succeeded"
+        await small.shop.bus.refund(c.RefundOrder(order_id, 6000, "more", actor=APPROVER))
+    assert await small.shop.bus.refund(c.RefundOrder(order_id, None, "rest", actor=APPROVER)) == "succeeded"
     order = await small.shop.views.order(order_id)
     assert order is not None and (order.status, order.refunded, order.financial_status) == (
         "refunded",
@@ -294,7 +315,7 @@ async def test_a_double_clicked_refund_refunds_once(small: SmallShop) -> None:
     order_id = await small.checkout(await small.customer())
     await pay(small, order_id)
     for _ in range(2):
-        await small.shop.bus.refund(c.RefundOrder(order_id, 1000, "late", APPROVER, idempotency_key="slack-123"))
+        await small.shop.bus.refund(c.RefundOrder(order_id, 1000, "late", actor=APPROVER, idempotency_key="slack-123"))
     order = await small.shop.views.order(order_id)
     assert order is not None and order.refunded == 1000
 
@@ -302,7 +323,7 @@ async def test_a_double_clicked_refund_refunds_once(small: SmallShop) -> None:
 async def test_an_unpaid_order_cannot_ship(small: SmallShop) -> None:
     order_id = await small.checkout(await small.customer())
     with pytest.raises(IllegalTransition):
-        await small.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999", OPERATOR))
+        await small.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999", actor=OPERATOR))
 
 
 async def test_fulfilment_ships_from_allocations_and_returns_restock(small: SmallShop) -> None:
@@ -310,16 +331,16 @@ async def test_fulfilment_ships_from_allocations_and_returns_restock(small: Smal
     order_id = await small.checkout(customer, quantity=2)
     await pay(small, order_id)
     for target in ("picking", "packed"):
-        await small.shop.bus.handle(c.AdvanceOrder(order_id, target, OPERATOR))
-    await small.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999AA10123456784", OPERATOR))
+        await small.shop.bus.handle(c.AdvanceOrder(order_id, target, actor=OPERATOR))
+    await small.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999AA10123456784", actor=OPERATOR))
     order = await small.shop.views.order(order_id)
     assert order is not None and order.status == "shipped"
     assert order.tracking_url == "https://www.ups.com/track?tracknum=1Z999AA10123456784"
     stock = await small.shop.views.stock("SHOE-RED-42")
     assert stock is not None and sum(r.on_hand for r in stock.rows) == 6
-    await small.shop.bus.handle(c.RequestReturn(order_id, "too small", Actor.shopper(customer)))
+    await small.shop.bus.handle(c.RequestReturn(order_id, "too small", actor=Actor.shopper(customer)))
     await small.shop.bus.handle(c.ReceiveReturn(order_id, restock=True, actor=OPERATOR))
-    await small.shop.bus.refund(c.RefundOrder(order_id, 8000, "returned", APPROVER))
+    await small.shop.bus.refund(c.RefundOrder(order_id, 8000, "returned", actor=APPROVER))
     order = await small.shop.views.order(order_id)
     assert order is not None and (order.status, order.refunded) == ("partially_refunded", 8000)
     stock = await small.shop.views.stock("SHOE-RED-42")

@@ -40,7 +40,7 @@ async def chatshop(shop: Shop, *args: str) -> Result:
 async def sandbox_order(small: SmallShop, *, settle: bool = True, quantity: int = 1) -> tuple[int, str]:
     """A web chat order paid on the sandbox page; returns its id and the sandbox session id."""
     order_id = await small.checkout(await small.customer(), quantity=quantity)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     session_id = link.url.rsplit("/", 1)[1]
     if settle:
         await small.shop.sandbox.settle(session_id, "paid")
@@ -53,7 +53,7 @@ async def sandbox_order(small: SmallShop, *, settle: bool = True, quantity: int 
 async def telegram_order(small: SmallShop, charge: str) -> int:
     """An order paid inside Telegram (an invoice): the shop holds no keys to refund it."""
     order_id = await small.checkout(await small.customer("tg-1"), quantity=1)
-    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id))
+    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id, actor=c.SYSTEM))
     await small.shop.bus.handle(c.ConfirmPayment("telegram", invoice.session_id, invoice.amount, "USD", charge))
     return order_id
 

@@ -8,6 +8,7 @@ import asyncio
 from domain import commands as c
 from domain.errors import CartEmpty, CouponNotApplicable, DomainError
 from domain.model.customers import Channel
+from domain.model.staff import Actor
 from tests.support.shopdata import ADDRESS, SmallShop
 
 
@@ -25,15 +26,15 @@ async def test_a_coupon_that_runs_out_refuses_the_late_checkouts_with_a_reason_a
     small: SmallShop,
 ) -> None:
     bus = small.shop.bus
-    await bus.handle(c.CreateCoupon("LASTTWO", "fixed", 100, usage_limit=2, per_customer_limit=None))
+    await bus.handle(c.CreateCoupon("LASTTWO", "fixed", 100, usage_limit=2, per_customer_limit=None, actor=c.SYSTEM))
     customers = [int(await bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, f"late-{i}"))) for i in range(6)]
     for customer in customers:
-        await bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
-        await bus.handle(c.ApplyCoupon(customer, "LASTTWO"))
+        await bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
+        await bus.handle(c.ApplyCoupon(customer, "LASTTWO", actor=Actor.shopper(customer)))
 
     async def checkout(customer: int) -> str:
         try:
-            await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram"))
+            await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram", actor=Actor.shopper(customer)))
             return "placed"
         except CouponNotApplicable as exc:
             assert "used up" in exc.message
@@ -53,12 +54,12 @@ async def test_a_coupon_that_runs_out_refuses_the_late_checkouts_with_a_reason_a
 async def test_one_customer_checking_out_twice_at_once_uses_a_once_per_customer_code_once(small: SmallShop) -> None:
     bus = small.shop.bus
     customer = await small.customer()
-    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
-    await bus.handle(c.ApplyCoupon(customer, "WELCOME10"))
+    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
+    await bus.handle(c.ApplyCoupon(customer, "WELCOME10", actor=Actor.shopper(customer)))
 
     async def checkout() -> str:
         try:
-            await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+            await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer)))
             return "placed"
         except (CartEmpty, CouponNotApplicable):
             return "refused"
@@ -79,19 +80,21 @@ async def test_one_customer_checking_out_twice_at_once_uses_a_once_per_customer_
 async def test_a_use_given_back_by_a_failed_payment_can_be_taken_again_and_only_once(small: SmallShop) -> None:
     bus = small.shop.bus
     customer = await small.customer()
-    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
-    await bus.handle(c.ApplyCoupon(customer, "WELCOME10"))
-    first = await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
-    link = await bus.handle(c.StartPayment(first))
+    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
+    await bus.handle(c.ApplyCoupon(customer, "WELCOME10", actor=Actor.shopper(customer)))
+    first = await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer)))
+    link = await bus.handle(c.StartPayment(first, actor=c.SYSTEM))
     await bus.handle(c.FailPayment("sandbox", link.url.rsplit("/", 1)[1], "card declined"))
     assert await _times_used(small, "WELCOME10") == 0
-    second = await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))  # the cart came back
+    second = await bus.handle(
+        c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+    )  # the cart came back
     order = await small.shop.views.order(second)
     assert order is not None and order.discount == 120
     assert await _times_used(small, "WELCOME10") == 1
-    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
+    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
     try:
-        await bus.handle(c.ApplyCoupon(customer, "WELCOME10"))
+        await bus.handle(c.ApplyCoupon(customer, "WELCOME10", actor=Actor.shopper(customer)))
     except CouponNotApplicable as exc:
         assert "already used it" in exc.message
     else:

@@ -27,7 +27,7 @@ async def server(small: SmallShop, tmp_path: Path) -> AsyncIterator[str]:
 
 async def test_paying_on_the_sandbox_page_marks_the_order_paid(server: str, small: SmallShop) -> None:
     order_id = await small.checkout(await small.customer())
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     path = link.url.split("/sandbox/", 1)[1]
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{server}/sandbox/{path}") as resp:
@@ -45,7 +45,7 @@ async def test_a_declined_card_on_the_sandbox_page_keeps_the_stock_until_the_lin
     server: str, small: SmallShop
 ) -> None:
     order_id = await small.checkout(await small.customer(), quantity=3)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     async with aiohttp.ClientSession() as http:
         url = f"{server}/sandbox/{link.url.split('/sandbox/', 1)[1]}"
         async with http.post(url, data={"outcome": "declined"}) as resp:

@@ -13,6 +13,7 @@ from domain.adapters import orm
 from domain.adapters.outbox import OutboxWorker
 from domain.errors import OutOfStock
 from domain.events import Event, OrderPlaced
+from domain.model.staff import Actor
 from tests.support.clock import FakeClock
 from tests.support.shopdata import ADDRESS, SmallShop
 
@@ -40,11 +41,13 @@ async def test_events_are_written_with_the_change_and_delivered_after_commit(sma
 
 async def test_a_failed_command_leaves_no_event_behind(small: SmallShop) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-BLU-42", 2))
-    await small.shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -2, "lost"))
+    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-BLU-42", 2, actor=Actor.shopper(customer)))
+    await small.shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -2, "lost", actor=c.SYSTEM))
     before = await pending(small.shop)
     with pytest.raises(OutOfStock):
-        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+        await small.shop.bus.handle(
+            c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+        )
     assert await pending(small.shop) == before
 
 

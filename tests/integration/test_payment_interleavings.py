@@ -32,8 +32,8 @@ async def run(small: SmallShop, clock: FakeClock, steps: tuple[str, ...], drain_
     shop, bus = small.shop, small.shop.bus
     customer = await small.customer(f"shopper-{n}")
     order_id = await small.checkout(customer, "MUG-WHT", 1)
-    link = await bus.handle(c.StartPayment(order_id))
-    invoice = await bus.handle(c.OpenChatPayment(order_id))
+    link = await bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
+    invoice = await bus.handle(c.OpenChatPayment(order_id, actor=c.SYSTEM))
     assert isinstance(invoice, ChatInvoice)
     # Telegram's pre-checkout came first and was accepted: from then on Telegram may deliver the money at any
     # point, whatever happened to the order meanwhile (the adversarial case).
@@ -49,7 +49,7 @@ async def run(small: SmallShop, clock: FakeClock, steps: tuple[str, ...], drain_
         elif step == "cancel":
             # Not cancellable any more (already cancelled) is refused; the shopper is told so in the chat.
             with contextlib.suppress(DomainError):
-                await bus.cancel(c.CancelOrder(order_id, "changed my mind", Actor.shopper(customer)))
+                await bus.cancel(c.CancelOrder(order_id, "changed my mind", actor=Actor.shopper(customer)))
         else:
             clock.advance(minutes=16)
             await bus.handle(c.ExpireReservations())

@@ -21,6 +21,7 @@ from chatshop.settings import Settings
 from chatshop.web import Mount, create_app
 from domain import commands as c
 from domain.model.customers import Channel
+from domain.model.staff import Actor
 from nlu.embedded import EmbeddedEngine
 from nlu.interface import NluEngine
 from tests.integration.bots.conftest import NLU_CACHE, make_engine
@@ -85,15 +86,19 @@ async def site(serve: Serve, small: SmallShop) -> Site:
 async def web_order(site: Site, locale: str | None = None, coupon: str | None = None, quantity: int = 1) -> int:
     customer = int(await site.shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "web-1", "Ann", locale=locale)))
     if coupon:
-        await site.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", quantity))
-        await site.shop.bus.handle(c.ApplyCoupon(customer, coupon))
-        return int(await site.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat")))
+        await site.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", quantity, actor=Actor.shopper(customer)))
+        await site.shop.bus.handle(c.ApplyCoupon(customer, coupon, actor=Actor.shopper(customer)))
+        return int(
+            await site.shop.bus.handle(
+                c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+            )
+        )
     return await site.small.checkout(customer, quantity=quantity)
 
 
 async def pay_page(site: Site, order_id: int) -> str:
     """The sandbox page's path for the order (StartPayment reuses the open session)."""
-    link = await site.shop.bus.handle(c.StartPayment(order_id))
+    link = await site.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     return "/sandbox/" + link.url.split("/sandbox/", 1)[1]
 
 
@@ -179,7 +184,7 @@ async def test_a_closed_session_says_already_paid_and_paying_on_it_takes_no_mone
 async def test_the_pay_page_of_a_cancelled_order_offers_no_pay_button(site: Site) -> None:
     order_id = await web_order(site)
     path = await pay_page(site, order_id)
-    await site.shop.bus.handle(c.CancelOrder(order_id, "changed my mind"))
+    await site.shop.bus.handle(c.CancelOrder(order_id, "changed my mind", actor=c.SYSTEM))
     status, page = await site.get(path)
     assert status == 200 and 'data-status="cancelled"' in page and "This order was cancelled." in page
     assert "<form" not in page
@@ -242,8 +247,8 @@ async def test_the_pay_page_speaks_the_shoppers_language(site: Site, clock: Fake
 
 async def test_item_names_are_escaped_on_every_page(site: Site) -> None:
     name = '<img src=x onerror="alert(1)"> & Co'
-    await site.shop.bus.handle(c.UpsertProduct(name, (c.VariantSpec("EVIL-1", 1000, {}),), ("Home",)))
-    await site.shop.bus.handle(c.ReceiveStock("EVIL-1", "EAST", 5))
+    await site.shop.bus.handle(c.UpsertProduct(name, (c.VariantSpec("EVIL-1", 1000, {}),), ("Home",), actor=c.SYSTEM))
+    await site.shop.bus.handle(c.ReceiveStock("EVIL-1", "EAST", 5, actor=c.SYSTEM))
     customer = await site.small.customer()
     order_id = await site.small.checkout(customer, sku="EVIL-1")
     for path in (await pay_page(site, order_id), f"/orders/{order_id}/paid", f"/orders/{order_id}/cancelled"):
@@ -291,10 +296,14 @@ async def test_cancel_url_says_nothing_was_charged_and_the_order_waits(site: Sit
 
 async def test_return_pages_show_no_personal_data(site: Site) -> None:
     customer = int(await site.shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "web-9", "Zelda Quint")))
-    await site.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1))
-    await site.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10"))
+    await site.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1, actor=Actor.shopper(customer)))
+    await site.shop.bus.handle(c.ApplyCoupon(customer, "WELCOME10", actor=Actor.shopper(customer)))
     address = ADDRESS | {"name": "Zelda Quint", "line1": "77 Secret Lane", "city": "Hiddenville"}
-    order_id = int(await site.shop.bus.handle(c.PlaceOrder(customer, address, "standard", "webchat")))
+    order_id = int(
+        await site.shop.bus.handle(
+            c.PlaceOrder(customer, address, "standard", "webchat", actor=Actor.shopper(customer))
+        )
+    )
     for path in (f"/orders/{order_id}/paid", f"/orders/{order_id}/cancelled"):
         status, page = await site.get(path)
         assert status == 200 and "Stride Running Shoes" in page and "Discount" in page
@@ -351,8 +360,12 @@ async def test_a_telegram_order_leads_back_to_the_telegram_chat(
 
         site = await serve(small, [mount])
         customer = int(await small.shop.bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, "5001", "Ann", locale="zh")))
-        await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2))
-        order_id = int(await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram")))
+        await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2, actor=Actor.shopper(customer)))
+        order_id = int(
+            await small.shop.bus.handle(
+                c.PlaceOrder(customer, ADDRESS, "standard", "telegram", actor=Actor.shopper(customer))
+            )
+        )
         link = f'href="https://t.me/{BOT_USERNAME}">返回 Telegram 聊天</a>'
         for path in (await pay_page(site, order_id), f"/orders/{order_id}/paid", f"/orders/{order_id}/cancelled"):
             _, page = await site.get(path)
@@ -371,8 +384,12 @@ async def test_when_telegram_cannot_say_the_bots_name_the_page_still_shows_witho
 
         site = await serve(small, [mount])
         customer = int(await small.shop.bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, "5001", "Ann")))
-        await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
-        order_id = int(await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram")))
+        await small.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
+        order_id = int(
+            await small.shop.bus.handle(
+                c.PlaceOrder(customer, ADDRESS, "standard", "telegram", actor=Actor.shopper(customer))
+            )
+        )
         fake.fail_next = [502]
         status, page = await site.get(f"/orders/{order_id}/paid")
         assert status == 200 and "You can close this page." in page and "t.me" not in page

@@ -84,7 +84,7 @@ def test_operator_receives_adjusts_and_sees_stock_from_the_terminal(tmp_path: Pa
 
     async def add_warehouse() -> None:
         shop = build_shop(Settings(database_url=f"sqlite:///{db}", _env_file=None))  # type: ignore[call-arg]
-        await shop.bus.handle(c.CreateWarehouse("MAIN", "Main"))
+        await shop.bus.handle(c.CreateWarehouse("MAIN", "Main", actor=c.SYSTEM))
         await shop.close()
 
     run(add_warehouse())

@@ -95,7 +95,7 @@ async def hooks(shop: Shop, fake_stripe: FakeStripe, tmp_path: Path) -> AsyncIte
 async def start(small: SmallShop, quantity: int = 1) -> tuple[int, PaymentLink, str]:
     """Check out one customer's shoes and open Stripe Checkout: (order id, link, Stripe session id)."""
     order_id = await small.checkout(await small.customer(), quantity=quantity)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     assert isinstance(link, PaymentLink)
     return order_id, link, link.url.rsplit("/", 1)[1]
 
@@ -167,9 +167,9 @@ async def test_a_retried_start_payment_makes_one_stripe_session(
 
     monkeypatch.setattr(provider, "create_session", answer_lost_once)
     with pytest.raises(ConnectionResetError):
-        await small.shop.bus.handle(c.StartPayment(order_id))
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
-    again = await small.shop.bus.handle(c.StartPayment(order_id))  # now recorded: no call at all
+        await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
+    again = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))  # now recorded: no call at all
     assert len(fake_stripe.sessions) == 1
     assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 2
     assert link.url == again.url == lost[0].url
@@ -180,7 +180,7 @@ async def test_a_session_started_late_outlives_the_short_reservation_and_the_hol
 ) -> None:
     order_id = await small.checkout(await small.customer())
     clock.advance(minutes=10)  # only 25 minutes of the hold are left; Stripe wants at least 30
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     order = await small.shop.views.order(order_id)
     assert order is not None and order.reservation_expires_at is not None
     [call] = fake_stripe.calls("POST", "/v1/checkout/sessions")
@@ -195,7 +195,7 @@ async def test_a_payment_on_a_late_started_stripe_page_still_gets_its_stock(
 ) -> None:
     order_id = await small.checkout(await small.customer())
     clock.advance(minutes=10)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     session_id = link.url.rsplit("/", 1)[1]
     clock.advance(minutes=26)  # past the original 35-minute hold, inside the Stripe page's 31 minutes
     assert await small.shop.bus.handle(c.ExpireReservations()) == 0
@@ -234,7 +234,7 @@ async def test_a_wrong_api_key_is_refused_by_stripe_and_the_shopper_told_to_try_
     small.shop.bus.ctx.payments = wrong
     try:
         with pytest.raises(PaymentFailed, match="not available right now"):
-            await small.shop.bus.handle(c.StartPayment(order_id))
+            await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     finally:
         await wrong.aclose()
     assert fake_stripe.calls("POST", "/v1/checkout/sessions")[0].status == 401
@@ -384,8 +384,8 @@ async def paid_order(small: SmallShop, hooks: Hooks) -> tuple[int, str]:
 
 async def test_partial_refunds_are_booked_with_stripe_refund_ids(small: SmallShop, hooks: Hooks) -> None:
     order_id, session_id = await paid_order(small, hooks)
-    assert await small.shop.bus.refund(c.RefundOrder(order_id, 3000, "scuffed box", APPROVER)) == "succeeded"
-    assert await small.shop.bus.refund(c.RefundOrder(order_id, 2000, "late delivery", APPROVER)) == "succeeded"
+    assert await small.shop.bus.refund(c.RefundOrder(order_id, 3000, "scuffed box", actor=APPROVER)) == "succeeded"
+    assert await small.shop.bus.refund(c.RefundOrder(order_id, 2000, "late delivery", actor=APPROVER)) == "succeeded"
     assert await status_of(small, order_id) == ("paid", 8500, 5000)
     calls = fake_refunds = hooks.fake.calls("POST", "/v1/refunds")
     intent = hooks.fake.sessions[session_id]["payment_intent"]
@@ -401,12 +401,12 @@ async def test_a_refund_above_the_captured_amount_is_refused_by_us_and_by_stripe
 ) -> None:
     order_id, session_id = await paid_order(small, hooks)
     with pytest.raises(RefundTooLarge):
-        await small.shop.bus.refund(c.RefundOrder(order_id, 8501, "too much", APPROVER))
+        await small.shop.bus.refund(c.RefundOrder(order_id, 8501, "too much", actor=APPROVER))
     assert hooks.fake.calls("POST", "/v1/refunds") == []  # refused before asking Stripe
     # Someone refunds 80.00 in the dashboard and the webhook has not arrived yet: our books still say
     # 85.00 is refundable, Stripe knows better and refuses with its error, which the refund records.
     charge_refunded = hooks.fake.dashboard_refund(session_id, 8000)
-    assert await small.shop.bus.refund(c.RefundOrder(order_id, 1000, "goodwill", APPROVER)) == "failed"
+    assert await small.shop.bus.refund(c.RefundOrder(order_id, 1000, "goodwill", actor=APPROVER)) == "failed"
     t = orm.refunds.c
     async with small.shop.sessions() as session:
         reason = (await session.execute(select(t.failure_reason).where(t.status == "failed"))).scalar_one()
@@ -418,7 +418,7 @@ async def test_a_refund_above_the_captured_amount_is_refused_by_us_and_by_stripe
 
 async def test_a_dashboard_refund_is_reconciled_without_double_counting_ours(small: SmallShop, hooks: Hooks) -> None:
     order_id, session_id = await paid_order(small, hooks)
-    await small.shop.bus.refund(c.RefundOrder(order_id, 3000, "scuffed box", APPROVER))
+    await small.shop.bus.refund(c.RefundOrder(order_id, 3000, "scuffed box", actor=APPROVER))
     ours = hooks.fake.charge_refunded(hooks.fake.sessions[session_id]["payment_intent"])
     assert (await hooks.deliver(ours))[1]["outcome"] == "0 refund(s) booked"  # ours, already booked
     status, body = await hooks.deliver(hooks.fake.dashboard_refund(session_id, 2000))
@@ -433,7 +433,7 @@ async def test_a_dashboard_refund_is_reconciled_without_double_counting_ours(sma
 
 async def test_a_refund_stripe_made_before_we_booked_it_is_matched_by_our_key(small: SmallShop, hooks: Hooks) -> None:
     order_id, session_id = await paid_order(small, hooks)
-    [refund_id] = await small.shop.bus.handle(c.RefundOrder(order_id, 3000, "scuffed box", APPROVER))
+    [refund_id] = await small.shop.bus.handle(c.RefundOrder(order_id, 3000, "scuffed box", actor=APPROVER))
     provider = small.shop.payments
     assert isinstance(provider, StripePaymentProvider)
     # We asked Stripe, it refunded, and we crashed before booking the answer; then its webhook arrives.
@@ -452,7 +452,7 @@ async def test_a_stripe_outage_leaves_the_refund_pending_until_the_retry_job(
     order_id, _ = await paid_order(small, hooks)
     hooks.fake.fail_next.append(503)
     with pytest.raises(stripe.APIError, match="Something went wrong"):
-        await small.shop.bus.refund(c.RefundOrder(order_id, 3000, "scuffed box", APPROVER))
+        await small.shop.bus.refund(c.RefundOrder(order_id, 3000, "scuffed box", actor=APPROVER))
     assert [status for _, status, _ in await refunds_of(small, order_id)] == ["pending"]
     clock.advance(minutes=2)
     assert await retry_pending_refunds(small.shop.bus.ctx) == 1
@@ -469,7 +469,7 @@ def test_the_webhook_is_mounted_only_when_its_secret_is_set() -> None:
 
 async def test_concurrent_payment_starts_share_one_stripe_session(small: SmallShop, fake_stripe: FakeStripe) -> None:
     order_id = await small.checkout(await small.customer())
-    links = await asyncio.gather(*(small.shop.bus.handle(c.StartPayment(order_id)) for _ in range(3)))
+    links = await asyncio.gather(*(small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM)) for _ in range(3)))
     assert len({link.url for link in links}) == 1
     assert len(fake_stripe.sessions) == 1
     p = orm.payments.c
@@ -526,7 +526,7 @@ async def test_paid_in_telegram_expires_the_stripe_session_and_a_stripe_payment_
     small: SmallShop, hooks: Hooks
 ) -> None:
     order_id, _, session_id = await start(small)
-    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id))
+    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id, actor=c.SYSTEM))
     await small.shop.bus.handle(c.ConfirmPayment("telegram", invoice.session_id, invoice.amount, "USD", "tg-ch-1"))
     await small.shop.outbox.drain()
     assert [r.path for r in hooks.fake.calls("POST", f"/v1/checkout/sessions/{session_id}/expire")] == [
@@ -549,7 +549,7 @@ async def test_a_refund_stripe_refuses_is_recorded_with_what_staff_need_to_act_o
 ) -> None:
     order_id, session_id = await paid_order(small, hooks)
     hooks.fake.dashboard_refund(session_id, 8500)  # someone refunded it in Stripe's dashboard; no webhook yet
-    assert await small.shop.bus.refund(c.RefundOrder(order_id, 8500, "damaged", APPROVER)) == "failed"
+    assert await small.shop.bus.refund(c.RefundOrder(order_id, 8500, "damaged", actor=APPROVER)) == "failed"
     async with small.shop.sessions() as session:
         rows = (await session.execute(select(orm.outbox.c.name, orm.outbox.c.payload))).all()
     [failed] = [payload for name, payload in rows if name == "RefundFailed"]

@@ -23,10 +23,10 @@ async def test_two_processes_deliver_each_event_once_and_fire_each_job_slot_once
     url = postgres_url()
     await reset_postgres(url)
     shop = build_shop(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
-    await shop.bus.handle(c.CreateWarehouse("MAIN", "Main"))
-    await shop.bus.handle(c.UpsertProduct("Thing", (c.VariantSpec("THING-1", 100),)))
+    await shop.bus.handle(c.CreateWarehouse("MAIN", "Main", actor=c.SYSTEM))
+    await shop.bus.handle(c.UpsertProduct("Thing", (c.VariantSpec("THING-1", 100),), actor=c.SYSTEM))
     for _ in range(200):
-        await shop.bus.handle(c.ReceiveStock("THING-1", "MAIN", 1))  # each emits a StockChanged event
+        await shop.bus.handle(c.ReceiveStock("THING-1", "MAIN", 1, actor=c.SYSTEM))  # each emits a StockChanged event
     # ... and the first a BackInStock (nothing available -> something): 201 events in the outbox
     await shop.close()
 

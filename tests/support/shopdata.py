@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.model.customers import Channel
+from domain.model.staff import Actor
 
 ADDRESS = {
     "name": "Ann Shopper",
@@ -23,8 +24,8 @@ class SmallShop:
 
     async def build(self) -> SmallShop:
         bus = self.shop.bus
-        await bus.handle(c.CreateWarehouse("EAST", "East", priority=1, country="US"))
-        await bus.handle(c.CreateWarehouse("WEST", "West", priority=2, country="US"))
+        await bus.handle(c.CreateWarehouse("EAST", "East", priority=1, country="US", actor=c.SYSTEM))
+        await bus.handle(c.CreateWarehouse("WEST", "West", priority=2, country="US", actor=c.SYSTEM))
         await bus.handle(
             c.UpsertProduct(
                 "Stride Running Shoes",
@@ -35,6 +36,7 @@ class SmallShop:
                 ("Shoes",),
                 brand="Stride",
                 attributes={"material": "mesh"},
+                actor=c.SYSTEM,
             )
         )
         await bus.handle(
@@ -43,21 +45,25 @@ class SmallShop:
                 (c.VariantSpec("MUG-WHT", 1200, {"color": "white"}),),
                 ("Home", "Mugs"),
                 brand="Hearth",
+                actor=c.SYSTEM,
             )
         )
-        await bus.handle(c.ReceiveStock("SHOE-RED-42", "EAST", 3))
-        await bus.handle(c.ReceiveStock("SHOE-RED-42", "WEST", 5))
-        await bus.handle(c.ReceiveStock("SHOE-BLU-42", "WEST", 2))
-        await bus.handle(c.ReceiveStock("MUG-WHT", "EAST", 50))
-        await bus.handle(c.CreateShippingMethod("standard", "Standard", 500, free_over=10000))
-        await bus.handle(c.CreateShippingMethod("express", "Express", 1500, countries=("US", "CA")))
-        await bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000))
-        await bus.handle(c.CreateCoupon("FIVEOFF", "fixed", 500, min_subtotal=3000, per_customer_limit=None))
+        await bus.handle(c.ReceiveStock("SHOE-RED-42", "EAST", 3, actor=c.SYSTEM))
+        await bus.handle(c.ReceiveStock("SHOE-RED-42", "WEST", 5, actor=c.SYSTEM))
+        await bus.handle(c.ReceiveStock("SHOE-BLU-42", "WEST", 2, actor=c.SYSTEM))
+        await bus.handle(c.ReceiveStock("MUG-WHT", "EAST", 50, actor=c.SYSTEM))
+        await bus.handle(c.CreateShippingMethod("standard", "Standard", 500, free_over=10000, actor=c.SYSTEM))
+        await bus.handle(c.CreateShippingMethod("express", "Express", 1500, countries=("US", "CA"), actor=c.SYSTEM))
+        await bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000, actor=c.SYSTEM))
+        await bus.handle(
+            c.CreateCoupon("FIVEOFF", "fixed", 500, min_subtotal=3000, per_customer_limit=None, actor=c.SYSTEM)
+        )
         return self
 
     async def customer(self, external_id: str = "web-1", name: str = "Ann") -> int:
         return int(await self.shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, external_id, name)))
 
     async def checkout(self, customer_id: int, sku: str = "SHOE-RED-42", quantity: int = 1, **kw: object) -> int:
-        await self.shop.bus.handle(c.AddToCart(customer_id, sku, quantity))
+        await self.shop.bus.handle(c.AddToCart(customer_id, sku, quantity, actor=Actor.shopper(customer_id)))
+        kw.setdefault("actor", Actor.shopper(customer_id))
         return int(await self.shop.bus.handle(c.PlaceOrder(customer_id, ADDRESS, "standard", "webchat", **kw)))  # type: ignore[arg-type]

@@ -71,7 +71,7 @@ async def approve(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     try:
         order_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user, Permission.APPROVE_ORDER)
-        await ops.attempt(channel, user, ops.bus.handle(c.ApproveOrder(order_id, member.as_actor())))
+        await ops.attempt(channel, user, ops.bus.handle(c.ApproveOrder(order_id, actor=member.as_actor())))
     except Refused:
         return
     await update_approval(ops, order_id, "approved", member.name, ref=message_ref(body))
@@ -133,7 +133,7 @@ async def cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext)
         order_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user)
         reason = f"cancelled by {member.name} from Slack"
-        work = ops.bus.cancel(c.CancelOrder(order_id, reason, member.as_actor()))
+        work = ops.bus.cancel(c.CancelOrder(order_id, reason, actor=member.as_actor()))
         await ops.attempt(channel, user, work, explain=lambda exc: _already(exc, order_id), outage=PROVIDER_OUTAGE)
     except Refused:
         return
@@ -154,7 +154,7 @@ async def _advance(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContex
     try:
         order_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user)
-        await ops.attempt(channel, user, ops.bus.handle(c.AdvanceOrder(order_id, target, member.as_actor())))
+        await ops.attempt(channel, user, ops.bus.handle(c.AdvanceOrder(order_id, target, actor=member.as_actor())))
     except Refused:
         return
     await _show_order(ops, body, channel, user, order_id)
@@ -210,7 +210,7 @@ async def close_ticket(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCo
     try:
         ticket_id = await _id(ops, channel, user, body)
         member = await ops.staff(channel, user)
-        await ops.attempt(channel, user, ops.bus.handle(c.CloseTicket(ticket_id, member.as_actor())))
+        await ops.attempt(channel, user, ops.bus.handle(c.CloseTicket(ticket_id, actor=member.as_actor())))
     except Refused:
         return
     # The thread's parent is updated by the TicketClosed subscriber, whoever closed the ticket.
@@ -228,7 +228,9 @@ async def send_coupon(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCon
             code, "percent", SUPPORT_COUPON_BP, usage_limit=1, description=f"support ticket #{ticket_id}", actor=actor
         )
         await ops.attempt(channel, user, ops.bus.handle(create))
-        await ops.attempt(channel, user, ops.bus.handle(c.PostTicketMessage(ticket_id, coupon_message(code), actor)))
+        await ops.attempt(
+            channel, user, ops.bus.handle(c.PostTicketMessage(ticket_id, coupon_message(code), actor=actor))
+        )
     except Refused:
         return
     ref = message_ref(body)

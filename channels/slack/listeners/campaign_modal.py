@@ -130,7 +130,7 @@ async def new_campaign_submitted(
     done, follow = "saved as a draft", "Submit it for approval from `/campaign`."
     if draft.submit_now:
         try:
-            await ops.attempt(channel, user, ops.bus.handle(c.SubmitCampaign(draft.name, actor)))
+            await ops.attempt(channel, user, ops.bus.handle(c.SubmitCampaign(draft.name, actor=actor)))
             done, follow = "saved and submitted for approval", "An approver is asked in the ops channel."
         except Refused:
             done = "saved as a draft (not submitted)"

@@ -53,7 +53,7 @@ async def send_test_submitted(
     values = read_state(view)
     to, address, locale = (values.get(key) for key in ("channel", "address", "locale"))
     command = c.SendCampaignTest(
-        name, str(to or ""), str(address or ""), locale if isinstance(locale, str) else None, member.as_actor()
+        name, str(to or ""), str(address or ""), locale if isinstance(locale, str) else None, actor=member.as_actor()
     )
     try:
         used = await ops.bus.handle(command)

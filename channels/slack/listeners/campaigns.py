@@ -22,11 +22,14 @@ from domain.model.staff import Actor
 
 Move = Callable[[str, Actor, str], c.Command]
 MOVES: dict[str, tuple[Move, str]] = {
-    "campaign_submit": (lambda name, actor, who: c.SubmitCampaign(name, actor), "submitted for approval"),
-    "campaign_approve": (lambda name, actor, who: c.ApproveCampaign(name, actor), "approved"),
-    "campaign_pause": (lambda name, actor, who: c.PauseCampaign(name, f"paused by {who} from Slack", actor), "paused"),
-    "campaign_resume": (lambda name, actor, who: c.ResumeCampaign(name, actor), "resumed"),
-    "campaign_cancel": (lambda name, actor, who: c.CancelCampaign(name, actor), "cancelled"),
+    "campaign_submit": (lambda name, actor, who: c.SubmitCampaign(name, actor=actor), "submitted for approval"),
+    "campaign_approve": (lambda name, actor, who: c.ApproveCampaign(name, actor=actor), "approved"),
+    "campaign_pause": (
+        lambda name, actor, who: c.PauseCampaign(name, f"paused by {who} from Slack", actor=actor),
+        "paused",
+    ),
+    "campaign_resume": (lambda name, actor, who: c.ResumeCampaign(name, actor=actor), "resumed"),
+    "campaign_cancel": (lambda name, actor, who: c.CancelCampaign(name, actor=actor), "cancelled"),
 }
 
 

@@ -57,7 +57,7 @@ async def thread_reply(event: dict[str, Any], context: AsyncBoltContext) -> None
         member = await ops.staff(str(channel), str(user), Permission.SUPPORT, thread_ts=str(thread_ts))
         # What the shopper reads: Slack's links, mentions, emoji codes and entities as plain text.
         said = to_plain(text, await ops.names_of(mentioned_users(text)))
-        reply = c.PostTicketMessage(ticket_id, said, member.as_actor())
+        reply = c.PostTicketMessage(ticket_id, said, actor=member.as_actor())
         await ops.attempt(str(channel), str(user), ops.bus.handle(reply), thread_ts=str(thread_ts))
     except Refused:
         return

@@ -57,7 +57,7 @@ async def retry(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) 
     refund_id = int(body["actions"][0]["value"])
     try:
         member = await ops.staff(channel, user)
-        work = ops.bus.retry_refund(c.RetryRefund(refund_id, member.as_actor()))
+        work = ops.bus.retry_refund(c.RetryRefund(refund_id, actor=member.as_actor()))
         status = await ops.attempt(channel, user, work, outage=PROVIDER_OUTAGE)
     except Refused:
         return
@@ -96,7 +96,7 @@ async def mark_done_submitted(
     channel, refund_id = meta.get("channel"), int(meta["refund_id"])
     try:
         member = await ops.staff(channel, user)
-        work = ops.bus.handle(c.MarkRefundDone(refund_id, reference, member.as_actor()))
+        work = ops.bus.handle(c.MarkRefundDone(refund_id, reference, actor=member.as_actor()))
         await ops.attempt(channel, user, work)
     except Refused:
         return

@@ -92,7 +92,7 @@ async def adjust_submitted(
         return
     sku = str(meta["sku"])
     try:
-        await ops.bus.handle(c.AdjustStock(sku, warehouse, delta, reason, member.as_actor()))
+        await ops.bus.handle(c.AdjustStock(sku, warehouse, delta, reason, actor=member.as_actor()))
     except DomainError as exc:
         await ops.tell(channel, user, await _stock_now(ops, sku, warehouse, delta, exc) or exc.message)
         return
@@ -121,7 +121,7 @@ async def receive_submitted(
     try:
         member = await ops.staff(channel, user)
         await ops.attempt(
-            channel, user, ops.bus.handle(c.ReceiveStock(sku, warehouse, quantity, reason, member.as_actor()))
+            channel, user, ops.bus.handle(c.ReceiveStock(sku, warehouse, quantity, reason, actor=member.as_actor()))
         )
     except Refused:
         return
@@ -145,7 +145,7 @@ async def reject_submitted(
     channel, order_id = meta.get("channel"), int(meta["order_id"])
     try:
         member = await ops.staff(channel, user)
-        work = ops.bus.cancel(c.RejectOrder(order_id, reason, member.as_actor()))
+        work = ops.bus.cancel(c.RejectOrder(order_id, reason, actor=member.as_actor()))
         # A second submission of this form is refused by the domain ("already decided by …: it is refunded").
         await ops.attempt(channel, user, work, outage=PROVIDER_OUTAGE)
     except Refused:
@@ -185,7 +185,7 @@ async def refund_submitted(
     key = str(meta.get("key") or f"slack-view-{view['id']}")
     try:
         member = await ops.staff(channel, user)
-        command = c.RefundOrder(order_id, amount, reason, member.as_actor(), idempotency_key=key)
+        command = c.RefundOrder(order_id, amount, reason, actor=member.as_actor(), idempotency_key=key)
         status = await ops.attempt(channel, user, ops.bus.refund(command), outage=PROVIDER_OUTAGE)
     except Refused:
         return
@@ -220,7 +220,7 @@ async def ship_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, An
     channel, order_id = meta.get("channel"), int(meta["order_id"])
     try:
         member = await ops.staff(channel, user)
-        command = c.ShipOrder(order_id, carrier, tracking, member.as_actor())
+        command = c.ShipOrder(order_id, carrier, tracking, actor=member.as_actor())
         await ops.attempt(channel, user, ops.bus.handle(command))
     except Refused:
         return

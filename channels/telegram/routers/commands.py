@@ -11,6 +11,7 @@ from channels.telegram import texts
 from channels.telegram.channel import TelegramChannel
 from channels.telegram.render import Renderer
 from domain import commands as c
+from domain.model.staff import Actor
 
 # Command -> the engine action it presses (the engine's own menu buttons).
 ACTIONS = {"shop": "cats", "cart": "cart", "orders": "ords"}
@@ -58,7 +59,9 @@ async def help_command(message: Message, channel: TelegramChannel, locale: str) 
 
 
 async def stop_command(message: Message, channel: TelegramChannel, locale: str, customer_id: int) -> None:
-    await channel.bus.handle(c.SetMarketingConsent(customer_id, False, "telegram:/stop"))
+    await channel.bus.handle(
+        c.SetMarketingConsent(customer_id, False, "telegram:/stop", actor=Actor.shopper(customer_id))
+    )
     await channel.drop_conversation(message.chat.id)
     await channel.say(message.chat.id, channel.text("stopped", locale), ReplyKeyboardRemove())
 

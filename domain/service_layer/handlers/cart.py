@@ -17,8 +17,8 @@ from domain.service_layer.handlers.customers import get_customer
 from domain.service_layer.unit_of_work import UnitOfWork
 
 
-def _authorise(actor: Actor | None, customer_id: int) -> None:
-    (actor or Actor.shopper(customer_id)).require_owner_or(customer_id, Permission.MANAGE_CUSTOMERS)
+def _authorise(actor: Actor, customer_id: int) -> None:
+    actor.require_owner_or(customer_id, Permission.MANAGE_CUSTOMERS)
 
 
 async def cart_for(uow: UnitOfWork, customer_id: int, ctx: Context) -> Cart:

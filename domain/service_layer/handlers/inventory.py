@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain import commands as c
@@ -106,45 +107,68 @@ async def _publish_back_in_stock(uow: UnitOfWork, levels: list[StockLevel], befo
             _maybe_back_in_stock(uow, variants[vid], before.get(vid, 0), after[vid])
 
 
-async def reserve_for_order(
-    uow: UnitOfWork,
+@dataclass
+class ReservationPlan:
+    """Where a new order's units come from: the ledger rows and holds to write, and what each stock row
+    reserves (by row id)."""
+
+    movements: list[StockMovement] = field(default_factory=list)
+    holds: list[Reservation] = field(default_factory=list)
+    quantities: dict[int, int] = field(default_factory=dict)
+    wanted: dict[int, int] = field(default_factory=dict)  # units by variant
+    untouched: dict[int, int] = field(default_factory=dict)  # available by variant in rows not drawn from
+
+
+def plan_reservation(
     order: Order,
+    levels: list[StockLevel],
+    warehouses: list[Warehouse],
+    variants: dict[int, Variant],
     expires_at: datetime,
     now: datetime,
-    variants: dict[int, Variant],
-    warehouses: list[Warehouse],
-) -> None:
+) -> ReservationPlan:
     """Hold stock for every line of a new order, split over warehouses when needed; OutOfStock if short.
 
-    The caller has read the variants and warehouses before: from the stock lock on, this is one locking
-    read and one batch of writes, since every other checkout of these SKUs waits for the commit."""
+    ``levels`` are copies of the stock rows (``stock_rows``): the plan changes them, and the caller writes
+    the plan with ``take_reserved``, the one statement that holds the rows locked until the commit."""
     assert order.id is not None
-    wanted: dict[int, int] = {}
+    plan = ReservationPlan()
     for line in order.lines:
-        wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+        plan.wanted[line.variant_id] = plan.wanted.get(line.variant_id, 0) + line.quantity
     active = {w.id: w for w in warehouses if w.active}
-    levels = await uow.inventory.lock_levels(list(wanted))
     by_variant: dict[int, list[StockLevel]] = {}
     for level in levels:
         if level.warehouse_id in active:
             by_variant.setdefault(level.variant_id, []).append(level)
-    movements: list[StockMovement] = []
-    holds: list[Reservation] = []
-    for variant_id in sorted(wanted):
-        quantity = wanted[variant_id]
+    for variant_id in sorted(plan.wanted):
+        quantity = plan.wanted[variant_id]
         candidates = by_variant.get(variant_id, [])
         stock = [WarehouseStock(lv.warehouse_id, active[lv.warehouse_id].priority, lv.available) for lv in candidates]
         picks = plan_allocation(quantity, stock)
-        variant = variants[variant_id]
         if picks is None:
-            raise OutOfStock(variant.sku, quantity, sum(max(0, s.available) for s in stock))
-        before = sum(lv.available for lv in candidates)
+            raise OutOfStock(variants[variant_id].sku, quantity, sum(max(0, s.available) for s in stock))
+        drawn = set()
         for pick in picks:
             level = next(lv for lv in candidates if lv.warehouse_id == pick.warehouse_id)
-            movements.append(level.reserve(pick.quantity, order.id, now))
-            holds.append(Reservation(order.id, variant_id, pick.warehouse_id, pick.quantity, expires_at))
-        _maybe_low_stock(uow, variant, before, before - quantity)
-    await uow.inventory.add_movements_and_reservations(movements, holds)
+            assert level.id is not None
+            plan.movements.append(level.reserve(pick.quantity, order.id, now))
+            plan.holds.append(Reservation(order.id, variant_id, pick.warehouse_id, pick.quantity, expires_at))
+            plan.quantities[level.id] = plan.quantities.get(level.id, 0) + pick.quantity
+            drawn.add(level.id)
+        plan.untouched[variant_id] = sum(lv.available for lv in candidates if lv.id not in drawn)
+    return plan
+
+
+def publish_low_stock(
+    uow: UnitOfWork, plan: ReservationPlan, levels: list[StockLevel], variants: dict[int, Variant], left: dict[int, int]
+) -> None:
+    """After ``take_reserved``: alert for each variant whose availability crossed its threshold (``left``: the
+    rows' availability as the statement left it)."""
+    for variant_id, quantity in plan.wanted.items():
+        after = plan.untouched[variant_id] + sum(
+            left[lv.id] for lv in levels if lv.variant_id == variant_id and lv.id in left
+        )
+        _maybe_low_stock(uow, variants[variant_id], after + quantity, after)
 
 
 async def release_holds(uow: UnitOfWork, order_id: int, reason: str, now: datetime) -> None:

@@ -8,6 +8,7 @@ from domain import commands as c
 from domain import events
 from domain.errors import (
     CartEmpty,
+    Conflict,
     CouponNotApplicable,
     IllegalTransition,
     NotFound,
@@ -42,9 +43,26 @@ def _status_changed(uow: UnitOfWork, order: Order, old: OrderStatus, actor: Acto
         uow.publish(events.OrderStatusChanged(order.id, order.customer_id, old.value, order.status.value, actor.name))
 
 
+class _StockMoved(Exception):
+    """The stock rows changed between the checkout's read and its write: try again, reading them locked."""
+
+
 async def place_order(cmd: c.PlaceOrder, ctx: Context) -> int:
-    actor = cmd.actor or Actor.shopper(cmd.customer_id)
-    actor.require_owner_or(cmd.customer_id, Permission.MANAGE_CUSTOMERS)
+    """Checkout, holding the hot stock rows for as few statements as possible.
+
+    Everything is read and written before the stock rows are locked (the order, its lines, the ledger rows,
+    the holds, the outbox), planned on an unlocked read of the stock; then one conditional UPDATE locks,
+    checks and reserves, and only the coupon's use and the commit follow it. If the stock moved since the
+    read (a row no longer has the planned units), the transaction is given up and the checkout runs once more,
+    reading the stock rows locked, so it cannot be refused twice by a race."""
+    cmd.actor.require_owner_or(cmd.customer_id, Permission.MANAGE_CUSTOMERS)
+    try:
+        return await _place_order(cmd, ctx, lock_first=False)
+    except _StockMoved:
+        return await _place_order(cmd, ctx, lock_first=True)
+
+
+async def _place_order(cmd: c.PlaceOrder, ctx: Context, lock_first: bool) -> int:
     address = Address.create(**{k: str(v) for k, v in cmd.shipping_address.items()})
     async with ctx.uow() as uow:
         if cmd.idempotency_key:
@@ -136,18 +154,26 @@ async def place_order(cmd: c.PlaceOrder, ctx: Context) -> int:
                 value=order.total,
             )
         )
-        # Written before the stock rows are locked: from the lock to the commit, every other checkout of
-        # these SKUs waits, so only the reservation's own writes happen in between.
+        # Written before the stock rows are locked: from the lock to the commit every other checkout of these
+        # SKUs waits, so nothing but the stock UPDATE and the coupon's use happens in between.
         await uow.flush()
         variants = {variant_id: variant for variant_id, (variant, _) in items.items()}
-        await inventory.reserve_for_order(uow, order, expires_at, now, variants, warehouses)
-        await uow.flush()
+        levels = await uow.inventory.stock_rows(list(variants), lock=lock_first)
+        plan = inventory.plan_reservation(order, levels, warehouses, variants, expires_at, now)
+        await uow.inventory.add_movements_and_reservations(plan.movements, plan.holds)
+        uow.publish(events.OrderPlaced(order.id, order.customer_id, order.channel, order.total, order.currency))
+        await uow.write_events()
+        left = await uow.inventory.take_reserved(plan.quantities)  # the stock lock, to the commit
+        if len(left) != len(plan.quantities):
+            if lock_first:  # locked since the read, they cannot have moved: retried by the bus like a deadlock
+                raise Conflict("The shop is busy; please try again.")
+            raise _StockMoved()
+        inventory.publish_low_stock(uow, plan, levels, variants, left)
         # Last, and after the stock rows (the order cancel and expiry take them in too): the shared coupon
         # row is held for one statement and the commit, and a code that ran out meanwhile refuses the
         # checkout with nothing changed.
         if use is not None and use.coupon.id is not None and not await uow.sales.use_coupon(use.coupon.id):
             raise CouponNotApplicable(use.coupon.code, "it has been used up.")
-        uow.publish(events.OrderPlaced(order.id, order.customer_id, order.channel, order.total, order.currency))
         await uow.commit()
         return order.id
 

@@ -35,7 +35,7 @@ async def start_payment(cmd: c.StartPayment, ctx: Context) -> PaymentLink:
     async with ctx.uow() as uow:
         order = await load_order(uow, cmd.order_id, lock=False)
         assert order.id is not None
-        (cmd.actor or Actor.shopper(order.customer_id)).require_owner_or(order.customer_id, Permission.VIEW)
+        cmd.actor.require_owner_or(order.customer_id, Permission.VIEW)
         now = ctx.now()
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise IllegalTransition(order.ref, order.status.value, "paid")

@@ -17,7 +17,7 @@ from domain.errors import IllegalTransition, PaymentExpired
 from domain.model import Payment
 from domain.model.orders import OrderStatus
 from domain.model.payments import PaymentStatus
-from domain.model.staff import Actor, Permission
+from domain.model.staff import Permission
 from domain.service_layer.context import Context
 from domain.service_layer.handlers.customers import get_customer
 from domain.service_layer.handlers.orders import load_order
@@ -44,7 +44,7 @@ async def open_chat_payment(cmd: c.OpenChatPayment, ctx: Context) -> ChatInvoice
     async with ctx.uow() as uow:
         order = await load_order(uow, cmd.order_id)
         assert order.id is not None
-        (cmd.actor or Actor.shopper(order.customer_id)).require_owner_or(order.customer_id, Permission.VIEW)
+        cmd.actor.require_owner_or(order.customer_id, Permission.VIEW)
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise IllegalTransition(order.ref, order.status.value, "paid")
         expires_at = order.reservation_expires_at

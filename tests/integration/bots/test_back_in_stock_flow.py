@@ -17,7 +17,7 @@ from tests.support.shopdata import SmallShop
 
 
 async def sell_out_mugs(small: SmallShop) -> None:
-    await small.shop.bus.handle(c.AdjustStock("MUG-WHT", "EAST", -50, "stock count"))
+    await small.shop.bus.handle(c.AdjustStock("MUG-WHT", "EAST", -50, "stock count", actor=c.SYSTEM))
 
 
 async def test_notify_me_on_a_sold_out_product_records_a_subscription_and_asks_for_consent(
@@ -49,7 +49,7 @@ async def test_notify_me_on_a_sold_out_product_records_a_subscription_and_asks_f
     subscribe_back_in_stock(shop)
     restock = campaign("mugs-back", trigger="back_in_stock", channels=("webchat",))
     campaign_id = await approved(shop, restock)
-    await shop.bus.handle(c.ReceiveStock("MUG-WHT", "EAST", 10))
+    await shop.bus.handle(c.ReceiveStock("MUG-WHT", "EAST", 10, actor=c.SYSTEM))
     await shop.outbox.drain()
     d = orm.metadata.tables["campaign_deliveries"].c
     async with shop.sessions() as session:
@@ -74,7 +74,7 @@ async def test_notify_on_a_product_back_in_stock_meanwhile_shows_it_can_be_bough
     await sell_out_mugs(small)
     chat = Chat(engine)
     await chat.say("mug")
-    await small.shop.bus.handle(c.ReceiveStock("MUG-WHT", "EAST", 3))  # while the card was open
+    await small.shop.bus.handle(c.ReceiveStock("MUG-WHT", "EAST", 3, actor=c.SYSTEM))  # while the card was open
     await chat.press("Notify me when it's back")
     assert "Good news: it's in stock now." in chat.text
     assert "Add to cart" in [b.label for b in chat.buttons()]

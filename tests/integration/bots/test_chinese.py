@@ -93,7 +93,9 @@ async def test_chinese_shopper_sees_colours_and_shipping_methods_in_chinese_with
 
 async def test_shipping_method_names_do_not_repeat_their_days(small: SmallShop, engine: ConversationEngine) -> None:
     await small.shop.bus.handle(
-        c.CreateShippingMethod("slow", "Economy (5-9 days)", 200, countries=("US",), min_days=5, max_days=9)
+        c.CreateShippingMethod(
+            "slow", "Economy (5-9 days)", 200, countries=("US",), min_days=5, max_days=9, actor=c.SYSTEM
+        )
     )
     chat = Chat(engine)
     await chat.say("red shoes")
@@ -126,7 +128,7 @@ async def test_payment_link_names_the_local_time_when_the_shopper_has_a_time_zon
     await chat.say("red shoes")
     await chat.press("Add to cart")
     customer = 1  # the only customer: the shopper of this chat
-    await small.shop.bus.handle(c.UpdateCustomer(customer, timezone="Asia/Shanghai"))
+    await small.shop.bus.handle(c.UpdateCustomer(customer, timezone="Asia/Shanghai", actor=c.SYSTEM))
     await chat.press("Check out")
     for answer in ("Ann Shopper", "1 Main Street", "Springfield", "US", "12345"):
         await chat.say(answer)

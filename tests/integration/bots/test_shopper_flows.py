@@ -96,8 +96,8 @@ async def test_chinese_purchase_speaks_chinese_throughout(small: SmallShop, engi
 async def test_search_with_several_matches_asks_which_one(small: SmallShop, engine: ConversationEngine) -> None:
     await small.shop.bus.handle(c.UpsertProduct(
         "Stride Trail Shoes", (c.VariantSpec("TRAIL-RED-42", 9500, {"color": "red", "size": "42"}),), ("Shoes",),
-        brand="Stride"))  # fmt: skip
-    await small.shop.bus.handle(c.ReceiveStock("TRAIL-RED-42", "EAST", 4))
+        brand="Stride", actor=c.SYSTEM))  # fmt: skip
+    await small.shop.bus.handle(c.ReceiveStock("TRAIL-RED-42", "EAST", 4, actor=c.SYSTEM))
     chat = Chat(engine)
     await chat.say("red shoes")
     listing = chat.last[0]
@@ -179,9 +179,9 @@ async def test_return_request_asks_for_a_reason(small: SmallShop, engine: Conver
     await pay(small, link)
     await chat.say("I want to return my order")
     assert "None of your orders can do that" in chat.text  # not shipped yet
-    await small.shop.bus.handle(c.AdvanceOrder(link.order_id, "picking", OPERATOR))
-    await small.shop.bus.handle(c.AdvanceOrder(link.order_id, "packed", OPERATOR))
-    await small.shop.bus.handle(c.ShipOrder(link.order_id, "ups", "1Z999", OPERATOR))
+    await small.shop.bus.handle(c.AdvanceOrder(link.order_id, "picking", actor=OPERATOR))
+    await small.shop.bus.handle(c.AdvanceOrder(link.order_id, "packed", actor=OPERATOR))
+    await small.shop.bus.handle(c.ShipOrder(link.order_id, "ups", "1Z999", actor=OPERATOR))
     await chat.say("I want to return my order")
     await chat.press(f"#{link.order_id}")
     assert chat.kinds() == ["form_step"]
@@ -202,7 +202,7 @@ async def test_handoff_keeps_the_bot_silent_until_the_ticket_closes(
     assert chat.kinds() == ["handoff"]
     ticket_id = chat.last[0].ticket_id  # type: ignore[attr-defined]
     assert await chat.say("my parcel never arrived") == []
-    await small.shop.bus.handle(c.PostTicketMessage(ticket_id, "Let me check that for you.", OPERATOR))
+    await small.shop.bus.handle(c.PostTicketMessage(ticket_id, "Let me check that for you.", actor=OPERATOR))
     seen = []
 
     async def collect(event_id: str, event: object) -> None:
@@ -211,7 +211,7 @@ async def test_handoff_keeps_the_bot_silent_until_the_ticket_closes(
     small.shop.outbox.subscribe("test", collect, events={"TicketMessagePosted", "TicketClosed"})
     await small.shop.outbox.drain()
     assert [r.as_text() for r in seen] == ["olga (support): Let me check that for you."]
-    await small.shop.bus.handle(c.CloseTicket(ticket_id, OPERATOR))
+    await small.shop.bus.handle(c.CloseTicket(ticket_id, actor=OPERATOR))
     await small.shop.outbox.drain()
     assert "back with the shop bot" in seen[-1].as_text()
     await chat.say("show my cart")

@@ -30,9 +30,11 @@ async def shoes_in_many_sizes(small: SmallShop) -> None:
              ("SHOE-RED-40", "red", "40"), ("SHOE-NVY-40", "navy", "40"), ("SHOE-NVY-42", "navy", "42"),
              ("SHOE-NVY-44", "navy", "44")]  # fmt: skip
     variants = tuple(c.VariantSpec(sku, 8000, {"color": col, "size": size}) for sku, col, size in specs)
-    await small.shop.bus.handle(c.UpsertProduct("Stride Running Shoes", variants, ("Shoes",), brand="Stride"))
+    await small.shop.bus.handle(
+        c.UpsertProduct("Stride Running Shoes", variants, ("Shoes",), brand="Stride", actor=c.SYSTEM)
+    )
     for sku, *_ in specs[2:-1]:
-        await small.shop.bus.handle(c.ReceiveStock(sku, "EAST", 4))
+        await small.shop.bus.handle(c.ReceiveStock(sku, "EAST", 4, actor=c.SYSTEM))
 
 
 def card(chat: Chat) -> ProductCard:
@@ -138,7 +140,7 @@ async def test_markup_is_never_an_intent_and_changes_no_consent(small: SmallShop
     chat = Chat(engine)
     await chat.say("hi")
     customer = 1
-    await small.shop.bus.handle(c.SetMarketingConsent(customer, True, "test"))
+    await small.shop.bus.handle(c.SetMarketingConsent(customer, True, "test", actor=c.SYSTEM))
     await chat.say("<script>alert(1)</script>")
     assert "Sorry, I didn't get that" in chat.text
     profile = await small.shop.views.customer(customer)
@@ -148,7 +150,7 @@ async def test_markup_is_never_an_intent_and_changes_no_consent(small: SmallShop
 async def test_unsubscribe_and_return_wait_for_a_yes(small: SmallShop, engine: ConversationEngine) -> None:
     chat = Chat(engine)
     await chat.say("hi")
-    await small.shop.bus.handle(c.SetMarketingConsent(1, True, "test"))
+    await small.shop.bus.handle(c.SetMarketingConsent(1, True, "test", actor=c.SYSTEM))
     await chat.say("stop sending me offers")
     assert "Stop offers from us?" in chat.text
     await chat.press("No, keep them")
@@ -216,9 +218,9 @@ async def test_shoppers_never_see_slugs_and_an_exact_name_opens_its_product(
 ) -> None:
     await small.shop.bus.handle(c.UpsertProduct(
         "Stride Trail Shoes", (c.VariantSpec("TRAIL-RED-42", 9500, {"color": "red", "size": "42"}),), ("Shoes",),
-        brand="Stride"))  # fmt: skip
+        brand="Stride", actor=c.SYSTEM))  # fmt: skip
     hoodie = (c.VariantSpec("HOOD-RED-M", 4000, {"color": "red", "size": "M"}),)
-    await small.shop.bus.handle(c.UpsertProduct("Cosy Hoodie", hoodie, ("Clothing", "Hoodies")))
+    await small.shop.bus.handle(c.UpsertProduct("Cosy Hoodie", hoodie, ("Clothing", "Hoodies"), actor=c.SYSTEM))
     chat = Chat(engine)
     await chat.say("blue hoodies")
     assert 'I found nothing for "blue hoodies"' in chat.text and "clothing-" not in chat.text
@@ -242,7 +244,7 @@ async def test_a_brand_the_shop_does_not_carry_is_said_so_with_the_closest_produ
 ) -> None:
     await small.shop.bus.handle(c.UpsertProduct(
         "Stride Trail Shoes", (c.VariantSpec("TRAIL-RED-42", 9500, {"color": "red", "size": "42"}),), ("Shoes",),
-        brand="Stride"))  # fmt: skip
+        brand="Stride", actor=c.SYSTEM))  # fmt: skip
     chat = Chat(engine)
     await chat.say("Nike running shoes")
     assert chat.text.startswith("We don't carry Nike — here are our running shoes")

@@ -121,7 +121,9 @@ async def test_notifications_for_an_offline_chat_wait_for_the_next_visit(
     from domain import commands as c
     from domain.model.staff import Actor
 
-    await small.shop.bus.handle(c.PostTicketMessage(handoff[0]["ticket_id"], "Hi, Olga here.", Actor.system("olga")))
+    await small.shop.bus.handle(
+        c.PostTicketMessage(handoff[0]["ticket_id"], "Hi, Olga here.", actor=Actor.system("olga"))
+    )
     await small.shop.outbox.drain()
     async with client.ws_connect("/chat/ws") as ws:
         sock = Socket(ws)

@@ -166,7 +166,7 @@ async def test_two_processes_behind_one_address_share_tabs_notices_and_a_restart
                     assert len(mirrored["mids"]) == len(answer)  # the answer's ids, to redraw it in place
                 ticket = (await held_by_b.say("talk to a human"))[0]["ticket_id"]
                 # Only B holds a socket now; A's outbox worker produces the notice.
-                await small.shop.bus.handle(c.PostTicketMessage(ticket, "Hi, Olga here.", Actor.system("olga")))
+                await small.shop.bus.handle(c.PostTicketMessage(ticket, "Hi, Olga here.", actor=Actor.system("olga")))
                 notice = await held_by_b.frame()
                 assert notice["type"] == "notification"
                 assert notice["replies"][0]["text"] == "olga (support): Hi, Olga here."

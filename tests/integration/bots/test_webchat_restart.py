@@ -123,7 +123,7 @@ def kinds(history: list[dict[str, Any]]) -> list[str]:
 
 
 async def post_agent_message(shop: Shop, ticket_id: int, text: str) -> None:
-    await shop.bus.handle(c.PostTicketMessage(ticket_id, text, Actor.system("olga")))
+    await shop.bus.handle(c.PostTicketMessage(ticket_id, text, actor=Actor.system("olga")))
 
 
 # --- without Redis: the database -------------------------------------------------------------------------

@@ -77,7 +77,7 @@ async def add_people(shop: Shop, people: Iterable[Person], now: datetime) -> lis
 
 async def paid_order(small: SmallShop, customer_id: int, sku: str = "SHOE-RED-42", quantity: int = 1) -> int:
     order_id = await small.checkout(customer_id, sku, quantity)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     session_id = link.url.rsplit("/", 1)[1]
     await small.shop.sandbox.settle(session_id, "paid")
     order = await small.shop.views.order(order_id)
@@ -102,13 +102,13 @@ async def add_staff(shop: Shop) -> None:
     """mia (operator), abe (approver) and vic (viewer) as staff members, for the CLI's ``--as``."""
     for actor in (MARKETER, APPROVER, VIEWER):
         assert actor.role is not None
-        await shop.bus.handle(c.AddStaff(actor.name, actor.role, None, c.SYSTEM))
+        await shop.bus.handle(c.AddStaff(actor.name, actor.role, None, actor=c.SYSTEM))
 
 
 async def approved(shop: Shop, command: c.CreateCampaign) -> int:
     campaign_id = int(await shop.bus.handle(command))
-    await shop.bus.handle(c.SubmitCampaign(command.name, MARKETER))
-    await shop.bus.handle(c.ApproveCampaign(command.name, APPROVER))
+    await shop.bus.handle(c.SubmitCampaign(command.name, actor=MARKETER))
+    await shop.bus.handle(c.ApproveCampaign(command.name, actor=APPROVER))
     return campaign_id
 
 

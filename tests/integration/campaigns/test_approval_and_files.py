@@ -74,14 +74,14 @@ async def test_a_campaign_is_approved_after_submit_by_someone_who_neither_wrote_
     other_approver = Actor.staff("ada", Role.APPROVER)
     await shop.bus.handle(campaign(actor=other_approver))  # an approver writes it...
     with pytest.raises(IllegalTransition, match="submit it for approval first"):
-        await shop.bus.handle(c.ApproveCampaign("spring", APPROVER))  # ...approval can't skip submit
-    await shop.bus.handle(c.SubmitCampaign("spring", MARKETER))
+        await shop.bus.handle(c.ApproveCampaign("spring", actor=APPROVER))  # ...approval can't skip submit
+    await shop.bus.handle(c.SubmitCampaign("spring", actor=MARKETER))
     for own in (other_approver, Actor.staff("mia", Role.ADMIN)):  # its author; its submitter, even as admin
         with pytest.raises(PermissionDenied, match="someone else must approve"):
-            await shop.bus.handle(c.ApproveCampaign("spring", own))
+            await shop.bus.handle(c.ApproveCampaign("spring", actor=own))
     with pytest.raises(PermissionDenied, match="named staff member"):
-        await shop.bus.handle(c.ApproveCampaign("spring", Actor.system("cli:abe")))  # not "whoever types --by"
-    await shop.bus.handle(c.ApproveCampaign("spring", APPROVER))
+        await shop.bus.handle(c.ApproveCampaign("spring", actor=Actor.system("cli:abe")))  # not "whoever types --by"
+    await shop.bus.handle(c.ApproveCampaign("spring", actor=APPROVER))
     async with shop.sessions() as session:
         saved = await SqlCampaignRepository(session).get("spring")
     assert saved is not None and (saved.submitted_by, saved.approved_by) == ("mia", "abe")

@@ -65,7 +65,7 @@ async def sell_out(shop: Shop, sku: str = SKU) -> None:
     assert stock is not None
     for row in stock.rows:
         if row.available > 0:
-            await shop.bus.handle(c.AdjustStock(sku, row.warehouse_code, -row.available, "stock count"))
+            await shop.bus.handle(c.AdjustStock(sku, row.warehouse_code, -row.available, "stock count", actor=c.SYSTEM))
 
 
 async def subscriptions(shop: Shop) -> list[StockSubscription]:
@@ -101,15 +101,15 @@ async def test_back_in_stock_notifies_each_subscriber_once_when_stock_returns(
     ann, bob, cat = await add_people(shop, [Person(telegram=1), Person(telegram=2), Person(telegram=3)], clock.now())
     restock_id = await approved(shop, back_in_stock(skus=(SKU,)))
     await sell_out(shop)
-    first = await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", Actor.shopper(ann)))
-    again = await shop.bus.handle(c.SubscribeToStock(ann, SKU.lower(), "telegram", Actor.shopper(ann)))
-    await shop.bus.handle(c.SubscribeToStock(bob, SKU, "telegram", Actor.shopper(bob)))
+    first = await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", actor=Actor.shopper(ann)))
+    again = await shop.bus.handle(c.SubscribeToStock(ann, SKU.lower(), "telegram", actor=Actor.shopper(ann)))
+    await shop.bus.handle(c.SubscribeToStock(bob, SKU, "telegram", actor=Actor.shopper(bob)))
     assert (first.status, again.status, first.marketing_opt_in) == ("subscribed", "already", True)
     assert [(s.customer_id, s.status.value) for s in await subscriptions(shop)] == [(ann, "pending"), (bob, "pending")]
 
     before = (await outbox_names(shop)).count("BackInStock")  # the shop's first deliveries of stock
-    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 4))  # 0 -> 4: BackInStock, in the same commit
-    await shop.bus.handle(c.ReceiveStock(SKU, "EAST", 1))  # 4 -> 5: not "back", nothing new
+    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 4, actor=c.SYSTEM))  # 0 -> 4: BackInStock, in the same commit
+    await shop.bus.handle(c.ReceiveStock(SKU, "EAST", 1, actor=c.SYSTEM))  # 4 -> 5: not "back", nothing new
     assert (await outbox_names(shop)).count("BackInStock") == before + 1
     await shop.outbox.drain()
     subs = await subscriptions(shop)
@@ -131,8 +131,10 @@ async def test_back_in_stock_notifies_each_subscriber_once_when_stock_returns(
     # Sold out again: Ann asks again (a new subscription, a new run); Bob didn't, so only Ann hears.
     await sell_out(shop)
     clock.advance(days=8)  # past the frequency cap window of the first notice
-    assert (await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", Actor.shopper(ann)))).status == "subscribed"
-    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 1))
+    assert (
+        await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", actor=Actor.shopper(ann)))
+    ).status == "subscribed"
+    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 1, actor=c.SYSTEM))
     await shop.outbox.drain()
     await dispatcher(shop, send).drain()
     assert sorted(m.address for m in send.sent) == ["1", "1", "2"]
@@ -148,14 +150,14 @@ async def test_back_in_stock_subscriptions_stay_pending_until_a_campaign_is_appr
     subscribe_back_in_stock(shop)
     (ann,) = await add_people(shop, [Person(telegram=1)], clock.now())
     await sell_out(shop)
-    await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", Actor.shopper(ann)))
+    await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", actor=Actor.shopper(ann)))
     restock_id = await shop.bus.handle(back_in_stock())  # a draft is not an approved automation
-    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 3))
+    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 3, actor=c.SYSTEM))
     await shop.outbox.drain()
     assert [s.status.value for s in await subscriptions(shop)] == ["pending"]
     assert await deliveries(shop) == []
-    await shop.bus.handle(c.SubmitCampaign("restock", MARKETER))
-    await shop.bus.handle(c.ApproveCampaign("restock", APPROVER))
+    await shop.bus.handle(c.SubmitCampaign("restock", actor=MARKETER))
+    await shop.bus.handle(c.ApproveCampaign("restock", actor=APPROVER))
     assert await shop.bus.handle(c.RunCampaignAutomations()) == 1  # the job's sweep: it is in stock now
     assert [s.status.value for s in await subscriptions(shop)] == ["notified"]
     assert [(cid, customer) for cid, _, customer, _ in await deliveries(shop)] == [(restock_id, ann)]
@@ -173,16 +175,16 @@ async def test_back_in_stock_asks_for_marketing_consent_and_skips_who_cannot_be_
     ann, bob = await add_people(shop, [Person(telegram=1), Person(telegram=2, opted_in=False)], clock.now())
     await approved(shop, back_in_stock())
     await sell_out(shop)
-    await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", Actor.shopper(ann)))
-    answer = await shop.bus.handle(c.SubscribeToStock(bob, SKU, "telegram", Actor.shopper(bob)))
+    await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", actor=Actor.shopper(ann)))
+    answer = await shop.bus.handle(c.SubscribeToStock(bob, SKU, "telegram", actor=Actor.shopper(bob)))
     assert (answer.status, answer.marketing_opt_in) == ("subscribed", False)
     with pytest.raises(PermissionDenied):
-        await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", Actor.shopper(bob)))
-    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 1))
+        await shop.bus.handle(c.SubscribeToStock(ann, SKU, "telegram", actor=Actor.shopper(bob)))
+    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 1, actor=c.SYSTEM))
     assert await shop.bus.handle(c.NotifyBackInStock(SKU)) == 1
     assert [s.status.value for s in await subscriptions(shop)] == ["notified", "skipped"]
     assert [customer for _, _, customer, _ in await deliveries(shop)] == [ann]
-    in_stock = await shop.bus.handle(c.SubscribeToStock(bob, SKU, "telegram", Actor.shopper(bob)))
+    in_stock = await shop.bus.handle(c.SubscribeToStock(bob, SKU, "telegram", actor=Actor.shopper(bob)))
     assert in_stock.status == "in_stock"  # nothing to wait for
 
 
@@ -197,10 +199,10 @@ async def test_a_back_in_stock_campaign_for_the_product_wins_over_a_general_one(
     await approved(shop, back_in_stock("restock-other", skus=("SHOE-RED-42",)))  # about another product only
     await sell_out(shop)
     await sell_out(shop, "MUG-WHT")
-    await shop.bus.handle(c.SubscribeToStock(ann, SKU, "webchat", Actor.shopper(ann)))
-    await shop.bus.handle(c.SubscribeToStock(bob, "MUG-WHT", "telegram", Actor.shopper(bob)))
-    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 1))
-    await shop.bus.handle(c.ReceiveStock("MUG-WHT", "EAST", 1))
+    await shop.bus.handle(c.SubscribeToStock(ann, SKU, "webchat", actor=Actor.shopper(ann)))
+    await shop.bus.handle(c.SubscribeToStock(bob, "MUG-WHT", "telegram", actor=Actor.shopper(bob)))
+    await shop.bus.handle(c.ReceiveStock(SKU, "WEST", 1, actor=c.SYSTEM))
+    await shop.bus.handle(c.ReceiveStock("MUG-WHT", "EAST", 1, actor=c.SYSTEM))
     assert await shop.bus.handle(c.RunCampaignAutomations()) == 2
     found = {(cid, customer, channel) for cid, _, customer, channel in await deliveries(shop)}
     assert found == {(shoes, ann, "webchat"), (general, bob, "telegram")}  # Ann asked on the web chat
@@ -307,7 +309,7 @@ trigger: {win_back: 60}
 async def test_campaign_show_tells_the_automation_trigger(shop: Shop, database_url: str, tmp_path: Path) -> None:
     await add_staff(shop)
     await add_people(shop, [Person(telegram=1)], datetime.now(UTC))
-    await shop.bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000))
+    await shop.bus.handle(c.CreateCoupon("WELCOME10", "percent", 1000, actor=c.SYSTEM))
     spec = tmp_path / "campaign.yml"
     spec.write_text(WIN_BACK_YML)
     created = cli(database_url, "create", "--file", str(spec), "--by", "mia")

@@ -20,6 +20,7 @@ from domain import commands as c
 from domain import events as ev
 from domain.adapters import orm
 from domain.model.customers import Channel
+from domain.model.staff import Actor
 from nlu.interface import ParseResult
 from tests.integration.campaigns.helpers import Person, add_people, enable
 from tests.support.clock import FakeClock
@@ -100,7 +101,7 @@ async def test_a_cart_reminders_check_out_button_counts_a_click_and_starts_check
     enable(shop)
     engine = chat_engine(shop)
     profile_id = int(await shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "wann", "Ann")))
-    await shop.bus.handle(c.AddToCart(profile_id, "MUG-WHT", 1))
+    await shop.bus.handle(c.AddToCart(profile_id, "MUG-WHT", 1, actor=Actor.shopper(profile_id)))
     from bots.conversation.state import ConversationState
 
     turn = Turn(engine.services, Inbound("webchat", "wann", ""), ConversationState(), Translator("en"))

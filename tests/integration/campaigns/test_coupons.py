@@ -13,6 +13,7 @@ from domain import commands as c
 from domain.adapters import orm
 from domain.adapters.orm_campaigns import campaign_deliveries
 from domain.errors import CouponNotApplicable, ValidationFailed
+from domain.model.staff import Actor
 from tests.integration.campaigns.helpers import MARKETER, Person, add_people, approved, campaign, enable
 from tests.integration.campaigns.test_lifecycle import Recorder, dispatcher
 from tests.support.clock import FakeClock
@@ -53,17 +54,17 @@ async def test_each_recipient_gets_a_personal_single_use_code_with_the_template_
     assert await coupon_rows(small) == before + 3  # sending issued nothing more
 
     # Bob cannot use Ann's code; Ann can, once, with the template's 10 % off.
-    await shop.bus.handle(c.AddToCart(bob, "SHOE-RED-42", 1))
+    await shop.bus.handle(c.AddToCart(bob, "SHOE-RED-42", 1, actor=Actor.shopper(bob)))
     with pytest.raises(CouponNotApplicable, match="issued to someone else"):
-        await shop.bus.handle(c.ApplyCoupon(bob, codes["1"]))
-    await shop.bus.handle(c.AddToCart(ann, "SHOE-RED-42", 1))
-    await shop.bus.handle(c.ApplyCoupon(ann, codes["1"]))
-    order_id = int(await shop.bus.handle(c.PlaceOrder(ann, ADDRESS, "standard", "telegram")))
+        await shop.bus.handle(c.ApplyCoupon(bob, codes["1"], actor=Actor.shopper(bob)))
+    await shop.bus.handle(c.AddToCart(ann, "SHOE-RED-42", 1, actor=Actor.shopper(ann)))
+    await shop.bus.handle(c.ApplyCoupon(ann, codes["1"], actor=Actor.shopper(ann)))
+    order_id = int(await shop.bus.handle(c.PlaceOrder(ann, ADDRESS, "standard", "telegram", actor=Actor.shopper(ann))))
     order = await shop.views.order(order_id)
     assert order is not None and order.discount == order.subtotal // 10
-    await shop.bus.handle(c.AddToCart(ann, "MUG-WHT", 1))
+    await shop.bus.handle(c.AddToCart(ann, "MUG-WHT", 1, actor=Actor.shopper(ann)))
     with pytest.raises(CouponNotApplicable):
-        await shop.bus.handle(c.ApplyCoupon(ann, codes["1"]))
+        await shop.bus.handle(c.ApplyCoupon(ann, codes["1"], actor=Actor.shopper(ann)))
     _ = cat
 
 

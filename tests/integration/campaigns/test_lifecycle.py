@@ -18,6 +18,7 @@ from domain.adapters import orm
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from domain.model.campaigns import SendOutcome
+from domain.model.staff import Actor
 from domain.service_layer.handlers.campaigns import pause_if_out_of_stock
 from tests.integration.campaigns.helpers import (
     APPROVER,
@@ -73,17 +74,17 @@ async def test_marketers_draft_and_submit_but_only_approvers_approve(small: Smal
     with pytest.raises(PermissionDenied):
         await shop.bus.handle(campaign(actor=VIEWER))
     await shop.bus.handle(campaign())
-    await shop.bus.handle(c.SubmitCampaign("spring", MARKETER))
+    await shop.bus.handle(c.SubmitCampaign("spring", actor=MARKETER))
     with pytest.raises(PermissionDenied):
-        await shop.bus.handle(c.ApproveCampaign("spring", MARKETER))
-    await shop.bus.handle(c.ApproveCampaign("spring", APPROVER))
+        await shop.bus.handle(c.ApproveCampaign("spring", actor=MARKETER))
+    await shop.bus.handle(c.ApproveCampaign("spring", actor=APPROVER))
     with pytest.raises(IllegalTransition):
         await shop.bus.handle(campaign(replace=True))  # approved campaigns can't be edited
     await shop.bus.handle(c.PauseCampaign("spring", actor=MARKETER))
-    await shop.bus.handle(c.ResumeCampaign("spring", MARKETER))
-    await shop.bus.handle(c.CancelCampaign("spring", MARKETER))
+    await shop.bus.handle(c.ResumeCampaign("spring", actor=MARKETER))
+    await shop.bus.handle(c.CancelCampaign("spring", actor=MARKETER))
     with pytest.raises(IllegalTransition):
-        await shop.bus.handle(c.ResumeCampaign("spring", MARKETER))
+        await shop.bus.handle(c.ResumeCampaign("spring", actor=MARKETER))
 
 
 async def test_a_run_reaches_each_reachable_customer_once_in_their_language_and_skips_late_opt_outs(
@@ -108,7 +109,7 @@ async def test_a_run_reaches_each_reachable_customer_once_in_their_language_and_
     # The run is queued by the first pass; a shopper who opts out before their message goes is skipped.
     await d.store.due_campaigns()
     assert await shop.bus.handle(c.StartCampaignRun(campaign_id)) == 4
-    await shop.bus.handle(c.SetMarketingConsent(late, False, "chat"))
+    await shop.bus.handle(c.SetMarketingConsent(late, False, "chat", actor=c.SYSTEM))
     await d.drain()
     assert sorted((m.address, m.text) for m in send.sent) == [("1", "Spring sale: 20% off shoes"), ("2", "春季促销")]
     assert await states(shop, campaign_id) == {"sent": 2, "skipped_optout": 1, "blocked": 1}
@@ -203,7 +204,7 @@ async def test_a_campaign_featuring_a_product_pauses_itself_when_it_sells_out(
     contents = {"en": {"text": "Our blue shoes", "skus": ["SHOE-BLU-42"]}}
     campaign_id = await approved(shop, campaign(contents=contents))
     await shop.bus.handle(c.StartCampaignRun(campaign_id))
-    await shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -2, "sold elsewhere"))
+    await shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -2, "sold elsewhere", actor=c.SYSTEM))
     send = Recorder()
     await dispatcher(shop, send).drain()
     assert send.sent == []
@@ -214,9 +215,9 @@ async def test_a_campaign_featuring_a_product_pauses_itself_when_it_sells_out(
     assert found.pause_reason == "out of stock: SHOE-BLU-42"
     assert any(name == "CampaignPaused" and p["reason"] == "out of stock: SHOE-BLU-42" for name, p in events)
     with pytest.raises(Exception, match="out of stock"):
-        await shop.bus.handle(c.ResumeCampaign("spring", MARKETER))
-    await shop.bus.handle(c.ReceiveStock("SHOE-BLU-42", "WEST", 5))
-    await shop.bus.handle(c.ResumeCampaign("spring", MARKETER))
+        await shop.bus.handle(c.ResumeCampaign("spring", actor=MARKETER))
+    await shop.bus.handle(c.ReceiveStock("SHOE-BLU-42", "WEST", 5, actor=c.SYSTEM))
+    await shop.bus.handle(c.ResumeCampaign("spring", actor=MARKETER))
     await dispatcher(shop, send).drain()
     assert len(send.sent) == 3
 
@@ -256,9 +257,9 @@ async def test_the_abandoned_cart_automation_messages_each_abandonment_once(smal
     enable(shop)
     ann, bob = await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
     await approved(shop, campaign("cart-reminder", trigger="abandoned_cart", trigger_hours=4))
-    await shop.bus.handle(c.AddToCart(ann, "MUG-WHT", 1))
+    await shop.bus.handle(c.AddToCart(ann, "MUG-WHT", 1, actor=Actor.shopper(ann)))
     clock.advance(hours=2)
-    await shop.bus.handle(c.AddToCart(bob, "MUG-WHT", 1))
+    await shop.bus.handle(c.AddToCart(bob, "MUG-WHT", 1, actor=Actor.shopper(bob)))
     clock.advance(hours=3)  # Ann's cart is 5 hours old, Bob's 3
     send = Recorder()
     assert await shop.bus.handle(c.RunCampaignAutomations()) == 1
@@ -278,8 +279,8 @@ async def test_an_abandoned_cart_reminder_shows_the_cart_as_it_is_now_with_a_but
     enable(shop)
     (ann,) = await add_people(shop, [Person(telegram=1)], clock.now())
     await approved(shop, campaign("cart-reminder", trigger="abandoned_cart", trigger_hours=4))
-    await shop.bus.handle(c.AddToCart(ann, "SHOE-RED-42", 1))
-    await shop.bus.handle(c.AddToCart(ann, "MUG-WHT", 2))
+    await shop.bus.handle(c.AddToCart(ann, "SHOE-RED-42", 1, actor=Actor.shopper(ann)))
+    await shop.bus.handle(c.AddToCart(ann, "MUG-WHT", 2, actor=Actor.shopper(ann)))
     clock.advance(hours=5)
     assert await shop.bus.handle(c.RunCampaignAutomations()) == 1
     send = Recorder()
@@ -296,11 +297,15 @@ async def test_a_reminder_for_a_cart_ordered_or_touched_since_is_skipped_as_stal
     ann, bob = await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
     campaign_id = await approved(shop, campaign("cart-reminder", trigger="abandoned_cart", trigger_hours=4))
     for who in (ann, bob):
-        await shop.bus.handle(c.AddToCart(who, "MUG-WHT", 1))
+        await shop.bus.handle(c.AddToCart(who, "MUG-WHT", 1, actor=Actor.shopper(who)))
     clock.advance(hours=5)
     assert await shop.bus.handle(c.RunCampaignAutomations()) == 2  # queued; not sent yet (say, quiet hours)
-    await shop.bus.handle(c.PlaceOrder(ann, ADDRESS, "standard", "telegram"))  # Ann checked out after all
-    await shop.bus.handle(c.AddToCart(bob, "SHOE-RED-42", 1))  # Bob came back: a new abandonment may follow
+    await shop.bus.handle(
+        c.PlaceOrder(ann, ADDRESS, "standard", "telegram", actor=Actor.shopper(ann))
+    )  # Ann checked out after all
+    await shop.bus.handle(
+        c.AddToCart(bob, "SHOE-RED-42", 1, actor=Actor.shopper(bob))
+    )  # Bob came back: a new abandonment may follow
     send = Recorder()
     await dispatcher(shop, send).drain()
     assert send.sent == []

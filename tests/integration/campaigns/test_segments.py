@@ -11,6 +11,7 @@ from domain import commands as c
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.errors import ValidationFailed
 from domain.model.campaigns import parse_rule
+from domain.model.staff import Actor
 from tests.integration.campaigns.helpers import Person, add_people, campaign, enable, paid_order
 from tests.support.clock import FakeClock
 from tests.support.shopdata import SmallShop
@@ -78,7 +79,7 @@ async def test_order_history_rules_use_paid_orders_products_categories_carts_and
     await paid_order(small, buyer, "SHOE-BLU-42")
     await paid_order(small, mug_buyer, "MUG-WHT", 2)
     await small.checkout(idle, "MUG-WHT")  # placed, never paid: not a purchase
-    await shop.bus.handle(c.AddToCart(carter, "MUG-WHT", 1))
+    await shop.bus.handle(c.AddToCart(carter, "MUG-WHT", 1, actor=Actor.shopper(carter)))
     clock.advance(hours=30)
 
     async def ids(segment: dict[str, object]) -> int:

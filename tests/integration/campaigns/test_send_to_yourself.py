@@ -38,8 +38,8 @@ async def test_a_marketer_sends_a_draft_to_their_own_telegram_marked_as_a_test_a
     send = Recorder()
     subscribe_campaign_tests(shop, dispatcher(shop, send))
 
-    assert await shop.bus.handle(c.SendCampaignTest("spring", "telegram", " 4242 ", None, MARKETER)) == "en"
-    assert await shop.bus.handle(c.SendCampaignTest("spring", "telegram", "4242", "zh", MARKETER)) == "zh"
+    assert await shop.bus.handle(c.SendCampaignTest("spring", "telegram", " 4242 ", None, actor=MARKETER)) == "en"
+    assert await shop.bus.handle(c.SendCampaignTest("spring", "telegram", "4242", "zh", actor=MARKETER)) == "zh"
     await shop.outbox.drain()
     await shop.outbox.drain()  # a second pass sends nothing again
 
@@ -56,7 +56,7 @@ async def test_a_web_chat_test_goes_to_the_outbox_as_the_chat_would_show_it(smal
     shop = small.shop
     enable(shop)
     campaign_id = await shop.bus.handle(campaign(contents=CONTENTS, channels=("webchat",)))
-    await shop.bus.handle(c.SendCampaignTest("spring", "webchat", "w-mia", "en", MARKETER))
+    await shop.bus.handle(c.SendCampaignTest("spring", "webchat", "w-mia", "en", actor=MARKETER))
     (message,) = await outbox(shop, "MarketingMessage")
     assert (message["campaign_id"], message["chat_id"], message["delivery_id"]) == (campaign_id, "w-mia", 0)
     assert message["text"] == "[Test] Blue shoes are in"
@@ -77,7 +77,7 @@ async def test_a_test_to_a_channel_the_campaign_does_not_use_or_a_bad_address_is
     enable(shop)
     await shop.bus.handle(campaign(channels=("telegram",)))
     with pytest.raises(ValidationFailed, match=error):
-        await shop.bus.handle(c.SendCampaignTest("spring", channel, address, None, MARKETER))
+        await shop.bus.handle(c.SendCampaignTest("spring", channel, address, None, actor=MARKETER))
     assert await outbox(shop, "CampaignTestRequested") == []
 
 
@@ -86,4 +86,4 @@ async def test_viewers_cannot_send_tests(small: SmallShop) -> None:
     enable(shop)
     await shop.bus.handle(campaign())
     with pytest.raises(PermissionDenied):
-        await shop.bus.handle(c.SendCampaignTest("spring", "telegram", "4242", None, VIEWER))
+        await shop.bus.handle(c.SendCampaignTest("spring", "telegram", "4242", None, actor=VIEWER))

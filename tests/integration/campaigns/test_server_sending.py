@@ -48,7 +48,7 @@ async def draft(shop: Shop, people: int, first_chat: int) -> None:
     await add_people(shop, [Person(telegram=first_chat + i) for i in range(people)], shop.clock.now())
     # The server runs on the real clock: no quiet hours, so the test doesn't depend on the time of day.
     await shop.bus.handle(campaign(quiet_hours=("00:00", "00:00"), cap_messages=100))
-    await shop.bus.handle(c.SubmitCampaign("spring", MARKETER))
+    await shop.bus.handle(c.SubmitCampaign("spring", actor=MARKETER))
 
 
 def busiest_second(times: list[float]) -> int:
@@ -69,7 +69,7 @@ async def test_the_running_server_sends_the_first_message_within_two_seconds_of_
         server = await Server(server_env(database_url, fake.url, LIMIT), tmp_path / "server.log").start()
         try:
             await asyncio.sleep(3)  # idle for a while: the sender must not be waiting for a minute's job
-            await shop.bus.handle(c.ApproveCampaign("spring", APPROVER))
+            await shop.bus.handle(c.ApproveCampaign("spring", actor=APPROVER))
             approved_at = time.monotonic()
             await until(lambda: fake.sent("sendMessage"), 10, "the first message")
             first = fake.sent("sendMessage")[0].at - approved_at
@@ -93,7 +93,7 @@ async def test_a_sigterm_mid_campaign_loses_nobody_and_a_restart_sends_everyone_
         server = Server(env, tmp_path / "server.log")
         await server.start()
         try:
-            await shop.bus.handle(c.ApproveCampaign("spring", APPROVER))
+            await shop.bus.handle(c.ApproveCampaign("spring", actor=APPROVER))
             await until(lambda: len(fake.sent("sendMessage")) >= 60, 60, "60 messages")
             assert await server.terminate() == 0  # a deploy
         finally:
@@ -144,7 +144,7 @@ async def test_a_foreground_send_beside_the_server_joins_it_at_the_bots_one_rate
         env = server_env(database_url, fake.url, LIMIT, redis)
         server = await Server(env, tmp_path / "server.log").start()
         try:
-            await shop.bus.handle(c.ApproveCampaign("spring", APPROVER))
+            await shop.bus.handle(c.ApproveCampaign("spring", actor=APPROVER))
             await until(lambda: sent_count(shop), 60, "the server sending")
             code, out, err = await cli(env, "campaign", "send", "spring", "--foreground")
             assert code == 0, out + err

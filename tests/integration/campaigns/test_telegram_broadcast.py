@@ -58,7 +58,7 @@ async def test_two_thousand_messages_go_out_once_each_within_the_limits_respecti
         # Opting out after the run was queued still counts: checked right before each send.
         await shop.bus.handle(c.StartCampaignRun(campaign_id))
         late_opt_out = ids[1]
-        await shop.bus.handle(c.SetMarketingConsent(late_opt_out, False, "chat"))
+        await shop.bus.handle(c.SetMarketingConsent(late_opt_out, False, "chat", actor=c.SYSTEM))
         started = time.monotonic()
         ticking = asyncio.create_task(tick(clock))  # a 429 queues a message for retry_after seconds later
         left = await dispatcher.drain()

@@ -66,9 +66,9 @@ async def slack(small: SmallShop, fake_slack: FakeSlack, tmp_path: Path) -> Asyn
     )
     # Orders over 100.00 wait for a person, as a shop would configure with CHATSHOP_APPROVAL_TOTAL_OVER.
     shop.bus.ctx = dataclasses.replace(shop.bus.ctx, approvals=ApprovalPolicy(total_over=10000))
-    await shop.bus.handle(c.AddStaff("abe", Role.APPROVER, APPROVER))
-    await shop.bus.handle(c.AddStaff("olga", Role.OPERATOR, OPERATOR))
-    await shop.bus.handle(c.AddStaff("vic", Role.VIEWER, VIEWER))
+    await shop.bus.handle(c.AddStaff("abe", Role.APPROVER, APPROVER, actor=c.SYSTEM))
+    await shop.bus.handle(c.AddStaff("olga", Role.OPERATOR, OPERATOR, actor=c.SYSTEM))
+    await shop.bus.handle(c.AddStaff("vic", Role.VIEWER, VIEWER, actor=c.SYSTEM))
     # Mounted the way ``chatshop run`` mounts it: from settings, through chatshop.app.
     app = create_app(shop, channel_mounts(shop.settings), media_dir=tmp_path / "media")
     runner = web.AppRunner(app)
@@ -85,7 +85,7 @@ async def slack(small: SmallShop, fake_slack: FakeSlack, tmp_path: Path) -> Asyn
 async def paid_order(small: SmallShop, quantity: int = 2, external_id: str = "web-1") -> int:
     """A paid order; two pairs of shoes (160.00) is over the approval threshold."""
     order_id = await small.checkout(await small.customer(external_id), quantity=quantity)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     order = await small.shop.views.order(order_id)
     assert order is not None
     session_id = link.url.rsplit("/", 1)[1]

@@ -76,7 +76,7 @@ async def test_a_rejection_elsewhere_changes_the_header_too(slack: SlackShop) ->
     order_id = await paid_order(slack.small)
     await _card(slack, order_id)
     ts = slack.fake.history[OPS][-1]["ts"]
-    await slack.shop.bus.cancel(c.RejectOrder(order_id, "address mismatch", Actor.staff("carl", Role.ADMIN)))
+    await slack.shop.bus.cancel(c.RejectOrder(order_id, "address mismatch", actor=Actor.staff("carl", Role.ADMIN)))
     await slack.shop.outbox.drain()
     update = await slack.fake.wait_for("chat.update", lambda a: a["ts"] == ts)
     assert update.args["blocks"][0]["text"]["text"] == f":x: Order #{order_id} rejected by carl at 12:00"

@@ -120,7 +120,7 @@ async def test_reject_asks_for_a_reason_in_a_modal_then_cancels_refunds_and_upda
 
 async def test_a_decision_made_outside_slack_updates_the_message_too(slack: SlackShop) -> None:
     order_id, ts = await _posted_approval(slack)
-    await slack.shop.bus.handle(c.ApproveOrder(order_id, Actor.staff("carl", Role.ADMIN)))
+    await slack.shop.bus.handle(c.ApproveOrder(order_id, actor=Actor.staff("carl", Role.ADMIN)))
     await slack.shop.outbox.drain()
     update = await slack.fake.wait_for("chat.update", lambda a: a["ts"] == ts)
     assert "*Approved* by carl" in _texts(update.args["blocks"])
@@ -130,7 +130,7 @@ async def test_a_rejection_made_outside_slack_updates_the_message_with_its_reaso
     order_id, ts = await _posted_approval(slack)
     # As ``chatshop order reject ID --reason …`` does: the same command, an actor that is not a Slack user.
     await slack.shop.bus.cancel(
-        c.RejectOrder(order_id, "card <b>stolen</b> & reported", Actor.staff("carl", Role.ADMIN))
+        c.RejectOrder(order_id, "card <b>stolen</b> & reported", actor=Actor.staff("carl", Role.ADMIN))
     )
     await slack.shop.outbox.drain()
     update = await slack.fake.wait_for("chat.update", lambda a: a["ts"] == ts)
@@ -144,7 +144,7 @@ async def test_a_rejection_made_outside_slack_updates_the_message_with_its_reaso
 async def test_after_a_restart_the_message_is_found_again_by_its_metadata(slack: SlackShop) -> None:
     order_id, ts = await _posted_approval(slack)
     slack.ops.registry = MessageRegistry(slack.ops.client)  # what a freshly started process knows: nothing
-    await slack.shop.bus.handle(c.ApproveOrder(order_id, Actor.staff("carl", Role.ADMIN)))
+    await slack.shop.bus.handle(c.ApproveOrder(order_id, actor=Actor.staff("carl", Role.ADMIN)))
     await slack.shop.outbox.drain()
     update = await slack.fake.wait_for("chat.update", lambda a: a["ts"] == ts)
     assert update.args["channel"] == OPS

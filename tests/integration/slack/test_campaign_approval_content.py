@@ -66,7 +66,7 @@ async def _submitted_notice(slack: SlackShop, **kw: Any) -> dict[str, Any]:
     enable(slack.shop)
     await _people(slack)
     await slack.shop.bus.handle(_spring(**kw))
-    await slack.shop.bus.handle(c.SubmitCampaign("spring", MARKETER))
+    await slack.shop.bus.handle(c.SubmitCampaign("spring", actor=MARKETER))
     await slack.shop.outbox.drain()
     posted = await slack.fake.wait_for("chat.postMessage", lambda a: a.get("channel") == OPS)
     return posted.args
@@ -207,7 +207,7 @@ async def test_a_hostile_staff_name_is_text_in_the_approval_notice(slack: SlackS
     await _people(slack)
     marketer = Actor.staff("<!channel> <https://evil.example|mia>", Role.OPERATOR)
     await slack.shop.bus.handle(campaign("spring", actor=marketer))
-    await slack.shop.bus.handle(c.SubmitCampaign("spring", marketer))
+    await slack.shop.bus.handle(c.SubmitCampaign("spring", actor=marketer))
     await slack.shop.outbox.drain()
     notice = await slack.fake.wait_for("chat.postMessage", lambda a: a.get("channel") == OPS)
     text = _texts(notice.args["blocks"])

@@ -52,7 +52,7 @@ class Recorder:
 async def _submitted(slack: SlackShop, name: str = "spring") -> None:
     enable(slack.shop)
     await slack.shop.bus.handle(campaign(name))
-    await slack.shop.bus.handle(c.SubmitCampaign(name, MARKETER))
+    await slack.shop.bus.handle(c.SubmitCampaign(name, actor=MARKETER))
 
 
 async def _status(slack: SlackShop, name: str) -> str:
@@ -114,7 +114,7 @@ async def test_a_campaign_pausing_itself_for_lack_of_stock_is_told_in_the_ops_ch
     await add_people(shop, [Person(telegram=i) for i in range(1, 3)], shop.clock.now())
     contents = {"en": {"text": "Our blue shoes", "skus": ["SHOE-BLU-42"]}}
     campaign_id = await approved(shop, campaign(contents=contents))
-    await shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -2, "sold elsewhere"))
+    await shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -2, "sold elsewhere", actor=c.SYSTEM))
     await shop.bus.handle(c.StartCampaignRun(campaign_id))
     await shop.outbox.drain()
     notice = await slack.fake.wait_for("chat.postMessage", lambda a: "paused" in a.get("text", ""))
@@ -190,8 +190,8 @@ async def test_redelivered_submitted_and_paused_events_post_their_notices_once_e
     slack: SlackShop,
 ) -> None:
     await _submitted(slack)
-    await slack.shop.bus.handle(c.ApproveCampaign("spring", APPROVER_ACTOR))
-    await slack.shop.bus.handle(c.PauseCampaign("spring", "the copy has a typo", MARKETER))
+    await slack.shop.bus.handle(c.ApproveCampaign("spring", actor=APPROVER_ACTOR))
+    await slack.shop.bus.handle(c.PauseCampaign("spring", "the copy has a typo", actor=MARKETER))
     await slack.shop.outbox.drain()
     kinds = [m["metadata"]["event_payload"]["kind"] for m in _notices(slack)]
     assert kinds == ["campaign_submitted", "campaign_paused"]

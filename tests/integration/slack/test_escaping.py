@@ -14,11 +14,15 @@ NAME = "Ann <!channel> & <https://evil.example|co>"
 async def test_a_shoppers_name_and_address_are_escaped_on_the_approval_card(slack: SlackShop) -> None:
     small = slack.small
     customer = await small.customer("web-x", NAME)
-    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 2))
+    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 2, actor=Actor.shopper(customer)))
     address = {"name": "<@U0BOSS>", "line1": "1 <b>Main</b> St", "city": "Springfield", "postal_code": "12345",
                "country": "US"}  # fmt: skip
-    order_id = int(await small.shop.bus.handle(c.PlaceOrder(customer, address, "standard", "webchat")))
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    order_id = int(
+        await small.shop.bus.handle(
+            c.PlaceOrder(customer, address, "standard", "webchat", actor=Actor.shopper(customer))
+        )
+    )
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     session_id = link.url.rsplit("/", 1)[1]
     await small.shop.sandbox.settle(session_id, "paid")
     await small.shop.bus.handle(c.ConfirmPayment("sandbox", session_id, 16000, "USD"))
@@ -39,7 +43,7 @@ async def test_a_shoppers_message_in_a_support_thread_is_escaped(slack: SlackSho
     text = _texts(parent.args["blocks"])
     assert "Ann &lt;!channel&gt; &amp;" in text and "help &lt;!here&gt; &amp; now" in text
     assert "<!" not in text + parent.args["text"]
-    await slack.shop.bus.handle(c.PostTicketMessage(ticket_id, "<!channel> <b>hi</b>", Actor.shopper(customer)))
+    await slack.shop.bus.handle(c.PostTicketMessage(ticket_id, "<!channel> <b>hi</b>", actor=Actor.shopper(customer)))
     await slack.shop.outbox.drain()
     mirrored = await slack.fake.wait_for("chat.postMessage", lambda a: bool(a.get("thread_ts")))
     assert mirrored.args["text"] == "*Shopper:* &lt;!channel&gt; &lt;b&gt;hi&lt;/b&gt;"

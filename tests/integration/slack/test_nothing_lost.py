@@ -142,11 +142,11 @@ async def test_order_card_actions_replace_the_card_instead_of_stacking_new_ones(
 
 async def test_app_home_lists_every_variant_below_its_threshold_most_urgent_first(slack: SlackShop) -> None:
     specs = tuple(c.VariantSpec(f"ZZ-CAP-{n:02d}", 1500, {"size": str(n)}) for n in range(60))
-    await slack.shop.bus.handle(c.UpsertProduct("Zephyr Cap", specs, ("Hats",), brand="Zephyr"))
+    await slack.shop.bus.handle(c.UpsertProduct("Zephyr Cap", specs, ("Hats",), brand="Zephyr", actor=c.SYSTEM))
     for n in range(48):
-        await slack.shop.bus.handle(c.ReceiveStock(f"ZZ-CAP-{n:02d}", "EAST", 10))
-    await slack.shop.bus.handle(c.ReceiveStock("ZZ-CAP-58", "EAST", 1))
-    await slack.shop.bus.handle(c.ReceiveStock("ZZ-CAP-58", "WEST", 1))
+        await slack.shop.bus.handle(c.ReceiveStock(f"ZZ-CAP-{n:02d}", "EAST", 10, actor=c.SYSTEM))
+    await slack.shop.bus.handle(c.ReceiveStock("ZZ-CAP-58", "EAST", 1, actor=c.SYSTEM))
+    await slack.shop.bus.handle(c.ReceiveStock("ZZ-CAP-58", "WEST", 1, actor=c.SYSTEM))
     # Low: ZZ-CAP-48..57 and 59 (nothing), ZZ-CAP-58 (2), SHOE-BLU-42 (2): 13, beyond the first 50 SKUs.
     await slack.send.event({"type": "app_home_opened", "user": APPROVER, "channel": "D0HOME", "tab": "home"})
     published = await slack.fake.wait_for("views.publish")

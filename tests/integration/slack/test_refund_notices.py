@@ -51,7 +51,7 @@ async def _refund_from_slack(slack: SlackShop, order_id: int, amount: str, reaso
 async def _paid_in_telegram(small: SmallShop, charge: str = "tg-charge-1") -> tuple[int, ChatInvoice]:
     """An order paid with a Telegram invoice, as the bot books ``successful_payment``."""
     order_id = await small.checkout(await small.customer(), quantity=1)
-    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id))
+    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id, actor=c.SYSTEM))
     assert isinstance(invoice, ChatInvoice)
     await small.shop.bus.handle(c.ConfirmPayment("telegram", invoice.session_id, invoice.amount, "USD", charge))
     return order_id, invoice
@@ -117,7 +117,7 @@ async def test_a_refund_marked_done_outside_slack_updates_its_task(slack: SlackS
     [task] = _posted(slack, "refund_needed")
     [(_, refund_id)] = _buttons(task["blocks"])
     # As ``chatshop order refund-done ID --reference …`` does: the same command, an actor not in Slack.
-    await slack.shop.bus.handle(c.MarkRefundDone(int(refund_id), "R-9 <x>", Actor.staff("carl", Role.ADMIN)))
+    await slack.shop.bus.handle(c.MarkRefundDone(int(refund_id), "R-9 <x>", actor=Actor.staff("carl", Role.ADMIN)))
     await slack.shop.outbox.drain()
     update = await slack.fake.wait_for("chat.update", lambda a: a["ts"] == task["ts"])
     assert "Refunded by carl at 2026-11-02 12:00 UTC, ref R-9 &lt;x&gt;" in _texts(update.args["blocks"])
@@ -155,8 +155,8 @@ async def test_a_telegram_payment_after_the_link_was_paid_is_announced_and_raise
 ) -> None:
     small = slack.small
     order_id = await small.checkout(await small.customer(), quantity=1)
-    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id))
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    invoice = await small.shop.bus.handle(c.OpenChatPayment(order_id, actor=c.SYSTEM))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     assert isinstance(invoice, ChatInvoice) and isinstance(link, PaymentLink)
     session_id = link.url.rsplit("/", 1)[1]
     await small.shop.sandbox.settle(session_id, "paid")
@@ -178,11 +178,11 @@ async def test_a_link_paid_after_the_order_was_cancelled_is_announced_and_refund
 ) -> None:
     small = slack.small
     order_id = await small.checkout(await small.customer(), quantity=1)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     assert isinstance(link, PaymentLink)
     session_id = link.url.rsplit("/", 1)[1]
     await small.shop.sandbox.settle(session_id, "paid")  # the shopper paid as the order was being cancelled
-    await small.shop.bus.cancel(c.CancelOrder(order_id, "changed my mind"))
+    await small.shop.bus.cancel(c.CancelOrder(order_id, "changed my mind", actor=c.SYSTEM))
     await small.shop.bus.handle(c.ConfirmPayment("sandbox", session_id, 8500, "USD", session_id))
     await small.shop.outbox.drain()
     await small.shop.outbox.drain()

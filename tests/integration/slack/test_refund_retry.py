@@ -45,7 +45,7 @@ async def shop(database_url: str, clock: FakeClock, fake_stripe: FakeStripe) -> 
 
 async def _paid_with_stripe(small: SmallShop, fake: FakeStripe) -> int:
     order_id = await small.checkout(await small.customer(), quantity=1)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     assert isinstance(link, PaymentLink)
     session_id = link.url.rsplit("/", 1)[1]
     session = fake.pay(session_id)["data"]["object"]

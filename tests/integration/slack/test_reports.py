@@ -25,7 +25,7 @@ async def pay(slack: SlackShop, sku: str = "SHOE-RED-42", quantity: int = 1, sho
     """A paid order for ``quantity`` of ``sku`` (shoes 80.00, mugs 12.00; shipping 5.00 under 100.00)."""
     small = slack.small
     order_id = await small.checkout(await small.customer(shopper), sku=sku, quantity=quantity)
-    link = await small.shop.bus.handle(c.StartPayment(order_id))
+    link = await small.shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     order = await small.shop.views.order(order_id)
     assert order is not None
     session_id = link.url.rsplit("/", 1)[1]
@@ -107,8 +107,10 @@ async def test_report_sales_today_is_compared_with_yesterday_until_the_same_time
 
 async def test_report_top_products_ranks_by_revenue_and_escapes_imported_names(slack: SlackShop) -> None:
     bus = slack.shop.bus
-    await bus.handle(c.UpsertProduct("<!channel> Mug & Co", (c.VariantSpec("MUG-EVIL", 1200, {}),), ("Home",)))
-    await bus.handle(c.ReceiveStock("MUG-EVIL", "EAST", 10))
+    await bus.handle(
+        c.UpsertProduct("<!channel> Mug & Co", (c.VariantSpec("MUG-EVIL", 1200, {}),), ("Home",), actor=c.SYSTEM)
+    )
+    await bus.handle(c.ReceiveStock("MUG-EVIL", "EAST", 10, actor=c.SYSTEM))
     await pay(slack)  # one pair of shoes: 80.00
     await pay(slack, sku="MUG-EVIL", quantity=3, shopper="web-2")  # three mugs: more units, less revenue
 

@@ -80,7 +80,7 @@ async def test_every_role_pressing_a_form_button_gets_the_form_or_the_domains_re
 
 async def test_reject_on_an_order_already_approved_is_refused_without_a_modal(slack: SlackShop) -> None:
     order_id = await paid_order(slack.small)
-    await slack.shop.bus.handle(c.ApproveOrder(order_id, Actor.staff("carl", Role.ADMIN)))
+    await slack.shop.bus.handle(c.ApproveOrder(order_id, actor=Actor.staff("carl", Role.ADMIN)))
     answer = await _click_as(slack, "reject_order", str(order_id), APPROVER)
     assert answer == f"Order #{order_id} was already decided: it is approved. Nothing to reject."
 

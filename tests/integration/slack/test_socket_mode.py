@@ -29,7 +29,7 @@ async def socket_app(small: SmallShop, fake_slack: FakeSlack, tmp_path: Path) ->
             "slack_api_url": fake_slack.api_url,
         }
     )
-    await shop.bus.handle(c.AddStaff("olga", Role.OPERATOR, OPERATOR))
+    await shop.bus.handle(c.AddStaff("olga", Role.OPERATOR, OPERATOR, actor=c.SYSTEM))
     runner = web.AppRunner(create_app(shop, channel_mounts(shop.settings), media_dir=tmp_path / "media"))
     await runner.setup()  # on_startup: the bot asks apps.connections.open and opens the WebSocket
     yield fake_slack

@@ -10,7 +10,7 @@ from tests.integration.slack.test_approvals import _buttons, _texts
 
 async def _open_ticket(slack: SlackShop) -> tuple[int, int, str]:
     customer = await slack.small.customer("web-7", "Bea")
-    await slack.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2))
+    await slack.shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 2, actor=Actor.shopper(customer)))
     transcript = (("shopper", "my shoes never came"), ("bot", "Let me get a person."))
     ticket_id = int(await slack.shop.bus.handle(c.OpenTicket(customer, "webchat", "chat-7", "Late parcel", transcript)))
     await slack.shop.outbox.drain()
@@ -38,7 +38,7 @@ async def test_a_whole_handoff_thread_reply_and_close(slack: SlackShop) -> None:
     assert ticket is not None and ticket["external_thread"] == f"{SUPPORT}:{thread_ts}"
 
     # The shopper writes again: it lands in the thread.
-    await slack.shop.bus.handle(c.PostTicketMessage(ticket_id, "any news?", Actor.shopper(customer)))
+    await slack.shop.bus.handle(c.PostTicketMessage(ticket_id, "any news?", actor=Actor.shopper(customer)))
     await slack.shop.outbox.drain()
     mirrored = await slack.fake.wait_for("chat.postMessage", lambda a: a.get("thread_ts") == thread_ts)
     assert mirrored.args == {"channel": SUPPORT, "thread_ts": thread_ts, "text": "*Shopper:* any news?"}
@@ -108,7 +108,7 @@ async def test_send_coupon_creates_a_single_use_code_and_tells_the_shopper(slack
     assert [m["text"] for m in ticket["messages"]] == [
         f"Sorry for the trouble. Here is 10% off your next order, once: use code {code} at checkout."
     ]
-    await slack.shop.bus.handle(c.ApplyCoupon(customer, code))
+    await slack.shop.bus.handle(c.ApplyCoupon(customer, code, actor=Actor.shopper(customer)))
     cart = await slack.shop.views.cart(customer)
     assert cart.coupon_code == code and cart.discount == 240  # 10% of 24.00
 

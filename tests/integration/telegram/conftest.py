@@ -64,11 +64,11 @@ async def add_pictured_product(shop: Shop) -> None:
             "Trail Hiking Boots",
             (c.VariantSpec("BOOT-BRN-43", 12000, {"color": "brown", "size": "43"}),
              c.VariantSpec("BOOT-BLK-43", 12500, {"color": "black", "size": "43"})),
-            ("Shoes",), slug="trail-hiking-boots", brand="Trail", images=("/media/products/boots.png",),
+            ("Shoes",), slug="trail-hiking-boots", brand="Trail", images=("/media/products/boots.png",), actor=c.SYSTEM,
         )
     )  # fmt: skip
-    await shop.bus.handle(c.ReceiveStock("BOOT-BRN-43", "EAST", 4))
-    await shop.bus.handle(c.ReceiveStock("BOOT-BLK-43", "EAST", 2))
+    await shop.bus.handle(c.ReceiveStock("BOOT-BRN-43", "EAST", 4, actor=c.SYSTEM))
+    await shop.bus.handle(c.ReceiveStock("BOOT-BLK-43", "EAST", 2, actor=c.SYSTEM))
 
 
 @dataclass

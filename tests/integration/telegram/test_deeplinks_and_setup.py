@@ -12,6 +12,7 @@ from channels.telegram.deeplinks import CartTokens, parse_start
 from channels.telegram.setup import poll, set_webhook
 from domain import commands as c
 from domain.model.customers import Channel
+from domain.model.staff import Actor
 from tests.integration.telegram.conftest import SECRET, Bot, messages
 from tests.support.clock import FakeClock
 from tests.support.fake_telegram import FakeTelegram, Updates
@@ -21,7 +22,7 @@ from tests.support.services import redis_url
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_cart_token_from_the_web_chat_brings_the_cart_into_telegram(bot: Bot, ann: Updates) -> None:
     web = int(await bot.shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "w-abc", "Ann")))
-    await bot.shop.bus.handle(c.AddToCart(web, "MUG-WHT", 2))
+    await bot.shop.bus.handle(c.AddToCart(web, "MUG-WHT", 2, actor=Actor.shopper(web)))
     await bot.send(ann.text("/start"))  # Ann already talked to the bot: two customers get merged
     token = bot.telegram.channel.cart_tokens.issue(web, bot.shop.clock.now())
     assert len(token) <= 64

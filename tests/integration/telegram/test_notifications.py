@@ -27,9 +27,11 @@ AGENT = Actor.staff("sam", Role.OPERATOR)
 async def paid_telegram_order(bot: Bot, user_id: int, locale: str = "en") -> int:
     bus = bot.shop.bus
     customer = int(await bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, str(user_id), "Shopper", locale=locale)))
-    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1))
-    order_id = int(await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram")))
-    link = await bus.handle(c.StartPayment(order_id))
+    await bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=Actor.shopper(customer)))
+    order_id = int(
+        await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "telegram", actor=Actor.shopper(customer)))
+    )
+    link = await bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     session_id = link.url.rsplit("/", 1)[1]
     await bot.shop.sandbox.settle(session_id, "paid")
     order = await bot.shop.views.order(order_id)
@@ -95,9 +97,11 @@ async def test_a_send_that_fails_leaves_the_notification_for_the_next_round(bot:
 async def test_notifications_are_in_the_shoppers_language_and_only_for_telegram_orders(bot: Bot) -> None:
     order_id = await paid_telegram_order(bot, 6200, locale="zh")
     web_customer = int(await bot.shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "web-9", "Wen")))
-    await bot.shop.bus.handle(c.LinkIdentity(web_customer, Channel.TELEGRAM, "6201"))
-    await bot.shop.bus.handle(c.AddToCart(web_customer, "MUG-WHT", 1))
-    await bot.shop.bus.handle(c.PlaceOrder(web_customer, ADDRESS, "standard", "webchat"))
+    await bot.shop.bus.handle(c.LinkIdentity(web_customer, Channel.TELEGRAM, "6201", actor=c.SYSTEM))
+    await bot.shop.bus.handle(c.AddToCart(web_customer, "MUG-WHT", 1, actor=Actor.shopper(web_customer)))
+    await bot.shop.bus.handle(
+        c.PlaceOrder(web_customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(web_customer))
+    )
     await bot.shop.outbox.drain()
     [notice] = [call for call in bot.fake.messages_to(6200) if f"#{order_id}" in call.text]
     assert "Payment received" not in notice.text and str(order_id) in notice.text
@@ -106,7 +110,7 @@ async def test_notifications_are_in_the_shoppers_language_and_only_for_telegram_
 
 async def test_cancellation_and_refund_are_told_with_an_order_status_button(bot: Bot) -> None:
     order_id = await paid_telegram_order(bot, 6300)
-    await bot.shop.bus.cancel(c.CancelOrder(order_id, "changed my mind", AGENT))
+    await bot.shop.bus.cancel(c.CancelOrder(order_id, "changed my mind", actor=AGENT))
     await bot.shop.outbox.drain()
     texts = [call.text for call in bot.fake.messages_to(6300)]
     assert sum(f"Order #{order_id} was cancelled (changed my mind)" in t for t in texts) == 1
@@ -136,8 +140,8 @@ async def test_a_shopper_who_blocked_the_bot_hears_the_held_notices_when_they_wr
 
     before = attempts()
     for step in ("picking", "packed"):
-        await bot.shop.bus.handle(c.AdvanceOrder(order_id, step, AGENT))
-    await bot.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999", AGENT))  # while blocked: not even tried
+        await bot.shop.bus.handle(c.AdvanceOrder(order_id, step, actor=AGENT))
+    await bot.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999", actor=AGENT))  # while blocked: not even tried
     await bot.shop.outbox.drain()
     assert attempts() == before
     bot.fake.blocked.clear()
@@ -160,8 +164,8 @@ async def test_an_agents_reply_and_the_closed_ticket_reach_the_shoppers_chat(bot
     assert any(call.method == "sendMessage" for call in sent)
     tickets = await bot.shop.views.open_tickets()
     [ticket] = [t for t in tickets if str(t.get("chat_id")) == "5001"]
-    await bot.shop.bus.handle(c.PostTicketMessage(int(ticket["id"]), "Hi Ann, how can I help?", AGENT))
-    await bot.shop.bus.handle(c.CloseTicket(int(ticket["id"]), AGENT))
+    await bot.shop.bus.handle(c.PostTicketMessage(int(ticket["id"]), "Hi Ann, how can I help?", actor=AGENT))
+    await bot.shop.bus.handle(c.CloseTicket(int(ticket["id"]), actor=AGENT))
     await bot.shop.outbox.drain()
     await bot.shop.outbox.drain()
     texts = [call.text for call in bot.fake.messages_to(5001)]

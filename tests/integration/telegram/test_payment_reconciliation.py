@@ -140,7 +140,7 @@ async def test_a_late_telegram_payment_after_the_shopper_cancelled_is_recorded_a
     [answer] = [call for call in await bot.send(ann.pre_checkout(payload, total)) if call.method != "getMe"]
     assert answer.params["ok"] is True  # Telegram now takes the money while...
     customer = await bot.telegram.channel.customer_for(5001)
-    await bot.shop.bus.cancel(c.CancelOrder(order_id, "changed my mind", Actor.shopper(customer)))
+    await bot.shop.bus.cancel(c.CancelOrder(order_id, "changed my mind", actor=Actor.shopper(customer)))
     await pay_in_telegram(bot, ann, payload, total)  # ... the shopper had cancelled
     await settle(bot)
 
@@ -157,9 +157,9 @@ async def test_a_late_telegram_payment_after_the_shopper_cancelled_is_recorded_a
     assert sum("will come back to you" in t and f"#{order_id}" in t for t in texts) == 1
 
     # Staff refund it by hand at the provider and say so: the order's books close.
-    assert await bot.shop.bus.handle(c.MarkRefundDone(await refund_id(bot, order_id), "refunded in the PSP")) == (
-        "succeeded"
-    )
+    assert await bot.shop.bus.handle(
+        c.MarkRefundDone(await refund_id(bot, order_id), "refunded in the PSP", actor=c.SYSTEM)
+    ) == ("succeeded")
     await settle(bot)
     done = (await money(bot, order_id))["order"]
     assert done.captured - done.refunded == 0 and done.status == "refunded"

@@ -54,21 +54,21 @@ async def test_a_purchase_paid_on_the_payment_page_is_notified_once_paid_and_onc
     assert len(paid) == 1
 
     for target in ("picking", "packed"):
-        await bot.shop.bus.handle(c.AdvanceOrder(order_id, target, OPERATOR))
-    await bot.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999AA10123456784", OPERATOR))
+        await bot.shop.bus.handle(c.AdvanceOrder(order_id, target, actor=OPERATOR))
+    await bot.shop.bus.handle(c.ShipOrder(order_id, "UPS", "1Z999AA10123456784", actor=OPERATOR))
     await bot.shop.outbox.drain()
     await bot.shop.outbox.drain()
     shipped = [call for call in bot.fake.messages_to(5001) if "on its way" in call.text]
     assert len(shipped) == 1
     assert "1Z999AA10123456784" in shipped[0].text and shipped[0].button("Track")["url"].startswith("https://")
 
-    await bot.shop.bus.handle(c.AdvanceOrder(order_id, "delivered", OPERATOR))
+    await bot.shop.bus.handle(c.AdvanceOrder(order_id, "delivered", actor=OPERATOR))
     await bot.shop.outbox.drain()
     assert sum(f"Order #{order_id} has been delivered" in t for t in texts_to(bot, 5001)) == 1
 
 
 async def test_changing_a_quantity_in_the_cart_edits_the_cart_message_in_place(bot: Bot, ann: Updates) -> None:
-    await bot.shop.bus.handle(c.AddToCart(await bot.telegram.channel.customer_for(5001), "MUG-WHT", 1))
+    await bot.shop.bus.handle(c.AddToCart(await bot.telegram.channel.customer_for(5001), "MUG-WHT", 1, actor=c.SYSTEM))
     [cart] = messages(await bot.send(ann.text("/cart")))
     shown = bot.fake.message(5001, 1)
     [edited] = messages(await bot.send(ann.press(cart.button("+")["callback_data"], shown)))

@@ -62,7 +62,7 @@ async def both(small: SmallShop, fake: FakeTelegram, nlu_engine: NluEngine) -> A
 
 
 async def pay(shop: Shop, order_id: int) -> None:
-    link = await shop.bus.handle(c.StartPayment(order_id))
+    link = await shop.bus.handle(c.StartPayment(order_id, actor=c.SYSTEM))
     session = await shop.sandbox.settle(link.url.rsplit("/", 1)[1], "paid")
     await shop.bus.handle(c.ConfirmPayment("sandbox", session.id, session.amount, session.currency))
 
@@ -73,32 +73,34 @@ async def walk_every_state(shop: Shop, customer: int, channel: str) -> list[int]
     bus = shop.bus
 
     async def place(sku: str = "MUG-WHT") -> int:
-        await bus.handle(c.AddToCart(customer, sku, 1))
-        return int(await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", channel)))
+        await bus.handle(c.AddToCart(customer, sku, 1, actor=Actor.shopper(customer)))
+        return int(
+            await bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", channel, actor=Actor.shopper(customer)))
+        )
 
     fulfilled = await place()
     await pay(shop, fulfilled)
-    await bus.handle(c.ApproveOrder(fulfilled, APPROVER))
+    await bus.handle(c.ApproveOrder(fulfilled, actor=APPROVER))
     for step in ("picking", "packed"):
-        await bus.handle(c.AdvanceOrder(fulfilled, step, APPROVER))
-    await bus.handle(c.ShipOrder(fulfilled, "UPS", "1Z999", APPROVER))
-    await bus.handle(c.AdvanceOrder(fulfilled, "delivered", APPROVER))
-    await bus.handle(c.RequestReturn(fulfilled, "too small", Actor.shopper(customer)))
+        await bus.handle(c.AdvanceOrder(fulfilled, step, actor=APPROVER))
+    await bus.handle(c.ShipOrder(fulfilled, "UPS", "1Z999", actor=APPROVER))
+    await bus.handle(c.AdvanceOrder(fulfilled, "delivered", actor=APPROVER))
+    await bus.handle(c.RequestReturn(fulfilled, "too small", actor=Actor.shopper(customer)))
     await bus.handle(c.ReceiveReturn(fulfilled, actor=APPROVER))
-    assert await bus.refund(c.RefundOrder(fulfilled, 500, "part of it", APPROVER)) == "succeeded"
-    assert await bus.refund(c.RefundOrder(fulfilled, None, "the rest", APPROVER)) == "succeeded"
+    assert await bus.refund(c.RefundOrder(fulfilled, 500, "part of it", actor=APPROVER)) == "succeeded"
+    assert await bus.refund(c.RefundOrder(fulfilled, None, "the rest", actor=APPROVER)) == "succeeded"
 
     rejected = await place()
     await pay(shop, rejected)
-    await bus.cancel(c.RejectOrder(rejected, "we can't ship there this week", APPROVER))
+    await bus.cancel(c.RejectOrder(rejected, "we can't ship there this week", actor=APPROVER))
 
     cancelled = await place()
     await pay(shop, cancelled)
-    await bus.handle(c.ApproveOrder(cancelled, APPROVER))
-    await bus.cancel(c.CancelOrder(cancelled, "out of stock after all", APPROVER))
+    await bus.handle(c.ApproveOrder(cancelled, actor=APPROVER))
+    await bus.cancel(c.CancelOrder(cancelled, "out of stock after all", actor=APPROVER))
 
     declined = await place()
-    link = await bus.handle(c.StartPayment(declined))
+    link = await bus.handle(c.StartPayment(declined, actor=c.SYSTEM))
     await bus.handle(c.RecordPaymentAttemptFailed("sandbox", declined, "card declined"))
     assert link.url
     return [fulfilled, rejected, cancelled, declined]

@@ -96,7 +96,7 @@ async def test_stop_forgets_the_chat_and_turns_marketing_off(bot: Bot, ann: Upda
 async def test_paging_through_results_edits_the_list_in_place(bot: Bot, ann: Updates) -> None:
     for n in range(6):
         await bot.shop.bus.handle(
-            c.UpsertProduct(f"Court Sneaker {n}", (c.VariantSpec(f"SNK-{n}", 5000 + n),), ("Shoes",))
+            c.UpsertProduct(f"Court Sneaker {n}", (c.VariantSpec(f"SNK-{n}", 5000 + n),), ("Shoes",), actor=c.SYSTEM)
         )
     [categories] = messages(await bot.send(ann.text("/shop")))
     [listing] = messages(await bot.send(ann.press(categories.button("Shoes")["callback_data"])))

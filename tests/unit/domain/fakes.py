@@ -146,6 +146,18 @@ class FakeInventory(_Repo):
 
     levels = lock_levels
 
+    async def stock_rows(self, variant_ids: list[int], lock: bool) -> list[StockLevel]:
+        return [copy.copy(lv) for lv in sorted(await self.lock_levels(variant_ids), key=lambda lv: lv.id or 0)]
+
+    async def take_reserved(self, quantities: dict[int, int]) -> dict[int, int]:
+        left = {}
+        for level in self.s.all("levels"):
+            wanted = quantities.get(level.id or 0)
+            if wanted is not None and level.available >= wanted:
+                level.reserved += wanted
+                left[level.id or 0] = level.available
+        return left
+
     async def lock_level(self, variant_id: int, warehouse_id: int) -> StockLevel:
         key = (variant_id, warehouse_id)
         found = next((lv for lv in self.s.all("levels") if (lv.variant_id, lv.warehouse_id) == key), None)
@@ -396,9 +408,12 @@ class FakeUnitOfWork(UnitOfWork):
         self._pending = []
         return self
 
-    async def commit(self) -> None:
-        self.store.outbox.extend(self._pending)
+    async def write_events(self) -> None:
+        self.store.outbox.extend(self._pending)  # undone by a rollback, as the store is
         self._pending = []
+
+    async def commit(self) -> None:
+        await self.write_events()
         self._snapshot = None
 
     async def rollback(self) -> None:
