@@ -15,14 +15,14 @@ class PutAutomationRule(Command):
 
     spec: dict[str, Any]
     source: str
-    actor: Actor
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class SetAutomationEnabled(Command):
     name: str
     enabled: bool
-    actor: Actor
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -39,5 +39,5 @@ class DryRunAutomation(Command):
     """What rule ``name`` would have done for each of the last ``last`` events it triggers on; changes nothing."""
 
     name: str
-    actor: Actor
+    actor: Actor = field(kw_only=True)
     last: int = 10

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain.commands import Command
 from domain.model.staff import Actor
@@ -19,7 +19,7 @@ class RecordTrackingUpdate(Command):
 
     tracking_number: str
     status: str
-    actor: Actor
+    actor: Actor = field(kw_only=True)
     carrier: str = ""
     description: str = ""
     update_id: str = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain.commands import Command
 from domain.model.staff import Actor
@@ -16,21 +16,21 @@ class AddWebhookSubscription(Command):
 
     url: str
     event_types: tuple[str, ...]
-    actor: Actor
+    actor: Actor = field(kw_only=True)
     description: str = ""
 
 
 @dataclass(frozen=True)
 class DisableWebhookSubscription(Command):
     subscription_id: int
-    actor: Actor
+    actor: Actor = field(kw_only=True)
     reason: str = "disabled by staff"
 
 
 @dataclass(frozen=True)
 class EnableWebhookSubscription(Command):
     subscription_id: int
-    actor: Actor
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class RotateWebhookSecret(Command):
     """A new secret; the old one still signs (beside the new) for ``grace_seconds``. Returns the new secret."""
 
     subscription_id: int
-    actor: Actor
+    actor: Actor = field(kw_only=True)
     grace_seconds: int = 24 * 3600
 
 
@@ -47,4 +47,4 @@ class RedeliverWebhook(Command):
     """Send a delivery again (dead or delivered) with the same ``webhook-id`` and body, attempts from zero."""
 
     delivery_id: int
-    actor: Actor
+    actor: Actor = field(kw_only=True)
