@@ -396,8 +396,10 @@ async def test_more_shows_the_next_page_where_the_list_was(served: tuple[str, Sh
 
     base, shop = served
     for n in range(7):
-        await shop.bus.handle(c.UpsertProduct(f"Trail Sock {n}", (c.VariantSpec(f"SOCK-{n}", 900),), ("Socks",)))
-        await shop.bus.handle(c.ReceiveStock(f"SOCK-{n}", "WEST", 5))
+        await shop.bus.handle(
+            c.UpsertProduct(f"Trail Sock {n}", (c.VariantSpec(f"SOCK-{n}", 900),), ("Socks",), actor=c.SYSTEM)
+        )
+        await shop.bus.handle(c.ReceiveStock(f"SOCK-{n}", "WEST", 5, actor=c.SYSTEM))
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
         person = await open_chat(browser, base, "phone", tmp_path)

@@ -47,7 +47,7 @@ async def put(shop: Shop, spec: dict[str, Any], actor: Actor = c.SYSTEM) -> str:
 async def paid_order(small: SmallShop, customer_id: int, sku: str = "SHOE-RED-42") -> int:
     bus = small.shop.bus
     order_id = await small.checkout(customer_id, sku=sku)
-    link = await bus.handle(c.StartPayment(order_id))
+    link = await bus.handle(c.StartPayment(order_id, actor=Actor.shopper(customer_id)))
     session_id = link.url.rsplit("/", 1)[1]
     await small.shop.sandbox.settle(session_id, "paid")
     order = await small.shop.views.order(order_id)

@@ -18,6 +18,7 @@ from chatshop.metrics_http import mount_metrics
 from chatshop.web import create_app
 from domain import commands as c
 from domain.errors import OutOfStock
+from domain.model.staff import Actor
 from domain.observability import use_metrics
 from tests.integration.bots.test_webchat import SETTINGS, Socket
 from tests.support.shopdata import ADDRESS, SmallShop
@@ -105,10 +106,14 @@ async def test_a_checkout_refused_for_stock_is_counted_by_its_reason(
     client: TestClient[Any, Any], small: SmallShop
 ) -> None:
     customer = await small.customer()
-    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-BLU-42", 2))
-    await small.shop.bus.handle(c.AdjustStock("SHOE-BLU-42", "WEST", -2, "damaged"))  # sold out meanwhile
+    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-BLU-42", 2, actor=Actor.shopper(customer)))
+    await small.shop.bus.handle(
+        c.AdjustStock("SHOE-BLU-42", "WEST", -2, "damaged", actor=c.SYSTEM)
+    )  # sold out meanwhile
     with pytest.raises(OutOfStock):
-        await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat"))
+        await small.shop.bus.handle(
+            c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=Actor.shopper(customer))
+        )
     text = await scrape(client)
     assert value(text, "chatshop_checkouts_total", outcome="out_of_stock") == 1
     assert value(text, "chatshop_checkouts_total", outcome="placed") == 0

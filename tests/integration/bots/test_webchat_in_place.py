@@ -184,8 +184,10 @@ async def test_more_shows_the_lists_next_page_in_place_of_this_one(
 ) -> None:
     for n in range(7):
         sku = f"SOCK-{n}"
-        await small.shop.bus.handle(c.UpsertProduct(f"Trail Sock {n}", (c.VariantSpec(sku, 900),), ("Socks",)))
-        await small.shop.bus.handle(c.ReceiveStock(sku, "WEST", 5))
+        await small.shop.bus.handle(
+            c.UpsertProduct(f"Trail Sock {n}", (c.VariantSpec(sku, 900),), ("Socks",), actor=c.SYSTEM)
+        )
+        await small.shop.bus.handle(c.ReceiveStock(sku, "WEST", 5, actor=c.SYSTEM))
     client = await start(small.shop, engine, MemoryHistory())
     try:
         async with client.ws_connect("/chat/ws") as ws:

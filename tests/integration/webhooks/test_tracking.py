@@ -22,6 +22,7 @@ from chatshop.bootstrap import Shop
 from chatshop.web import create_app
 from domain import commands as c
 from domain.adapters import orm
+from domain.model.staff import Actor
 from tests.integration.bots.conftest import Chat, make_engine
 from tests.support.shopdata import SmallShop
 
@@ -59,7 +60,7 @@ async def post(url: str, body: Any, secret: str = SECRET, message_id: str | None
 async def shipped_order(small: SmallShop, customer_id: int, number: str = "1Z999AA10123456784") -> int:
     bus = small.shop.bus
     order_id = await small.checkout(customer_id)
-    link = await bus.handle(c.StartPayment(order_id))
+    link = await bus.handle(c.StartPayment(order_id, actor=Actor.shopper(customer_id)))
     session_id = link.url.rsplit("/", 1)[1]
     await small.shop.sandbox.settle(session_id, "paid")
     order = await small.shop.views.order(order_id)

@@ -42,7 +42,7 @@ def test_command_outcomes_become_checkout_and_payment_series() -> None:
     try:
         from domain import commands as c
 
-        command_finished(c.PlaceOrder(1, {}, "standard", "webchat"), OutOfStock("SHOE-RED-42", 2, 0))
+        command_finished(c.PlaceOrder(1, {}, "standard", "webchat", actor=c.SYSTEM), OutOfStock("SHOE-RED-42", 2, 0))
         command_finished(c.ConfirmPayment("stripe", "cs_1", 100, "USD"), None)
         command_finished(c.FailPayment("stripe", "cs_2", "expired", expired=True), None)
         webhook_delivered("delivered")
