@@ -75,6 +75,18 @@ class AdjustStock(Command):
 
 
 @dataclass(frozen=True)
+class CountStock(Command):
+    """Set what is on hand to a counted number (a WMS count): the ledger gets the difference as an
+    adjustment; counting the same number again changes nothing. Returns the on-hand count."""
+
+    sku: str
+    warehouse: str
+    on_hand: int
+    reason: str = "stock count"
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
 class ExpireReservations(Command):
     limit: int = 200
 

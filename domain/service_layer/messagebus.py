@@ -35,6 +35,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CreateWarehouse: inventory.create_warehouse,
     c.ReceiveStock: inventory.receive_stock,
     c.AdjustStock: inventory.adjust_stock,
+    c.CountStock: inventory.count_stock,
     c.IdentifyCustomer: customers.identify_customer,
     c.LinkIdentity: customers.link_identity,
     c.UpdateCustomer: customers.update_customer,
