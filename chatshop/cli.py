@@ -600,6 +600,7 @@ def _mount_subcommands() -> None:
         ("chatshop.cli_telegram", "telegram_app", "telegram"),
         ("chatshop.cli_campaign", "campaign_app", "campaign"),
         ("chatshop.cli_coupon", "coupon_app", "coupon"),
+        ("chatshop.cli_apikey", "apikey_app", "apikey"),
     ]:
         sub = getattr(__import__(module, fromlist=[attr]), attr)
         if name is None:

@@ -59,17 +59,18 @@ class SqlAdminViews:
             items, items.c.order_id == Ord.id
         )
         f = filters
-        for given, clause in (
-            (f.status, Ord.status == f.status),
-            (f.channel, Ord.channel == f.channel),
-            (f.customer_id, Ord.customer_id == f.customer_id),
-            (f.created_from, Ord.placed_at >= f.created_from),
-            (f.created_to, Ord.placed_at < f.created_to),
-            (f.updated_since, Ord.updated_at >= f.updated_since),
-            (f.updated_to, Ord.updated_at < f.updated_to),
-        ):
-            if given is not None:
-                stmt = stmt.where(clause)
+        wanted = (
+            (Ord.status, "=", f.status),
+            (Ord.channel, "=", f.channel),
+            (Ord.customer_id, "=", f.customer_id),
+            (Ord.placed_at, ">=", f.created_from),
+            (Ord.placed_at, "<", f.created_to),
+            (Ord.updated_at, ">=", f.updated_since),
+            (Ord.updated_at, "<", f.updated_to),
+        )
+        for column, op, value in wanted:
+            if value is not None:
+                stmt = stmt.where(column.op(op)(value) if op != "=" else column == value)
         if f.updated_since is not None:
             if after is not None:
                 stmt = stmt.where(_after(Ord.updated_at, Ord.id, after))
