@@ -79,8 +79,8 @@ def _operation(op: Operation) -> dict[str, Any]:
             entry["content"] = {"application/json": {"schema": {"$ref": REF.format(model=model.__name__)}}}
         responses[str(status)] = entry
     problems = {**STANDARD_PROBLEMS, 422: "The request is invalid, or the domain refuses it"}
-    if op.path_params:
-        problems[404] = "No such resource"
+    if op.path_params or op.method == "POST":
+        problems[404] = "No such resource (in the path, or named in the body: a SKU, a warehouse)"
     if op.method == "POST":
         problems[409] = "Not possible now (state, stock, a request with the same key in progress)"
     if op.body is not None:
