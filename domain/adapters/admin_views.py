@@ -54,10 +54,11 @@ class SqlAdminViews:
 
     # --- orders ------------------------------------------------------------------------------------
     async def orders(self, filters: OrderFilter, limit: int, after: tuple[str, int] | None) -> list[OrderRow]:
-        items = select(OL.order_id, func.sum(OL.quantity).label("n")).group_by(OL.order_id).subquery()
-        stmt = select(orm.orders, func.coalesce(items.c.n, 0).label("item_count")).outerjoin(
-            items, items.c.order_id == Ord.id
-        )
+        # Item counts of the page's rows only: a correlated sum evaluated for the LIMIT rows, in one round trip.
+        items = select(func.coalesce(func.sum(OL.quantity), 0)).where(OL.order_id == Ord.id).scalar_subquery()
+        columns = (Ord.id, Ord.customer_id, Ord.channel, Ord.status, Ord.currency, Ord.subtotal, Ord.discount)
+        columns += (Ord.shipping, Ord.tax, Ord.total, Ord.captured, Ord.refunded, Ord.placed_at, Ord.paid_at)
+        stmt = select(*columns, Ord.updated_at, items.label("item_count"))
         f = filters
         wanted = (
             (Ord.status, "=", f.status),
