@@ -56,9 +56,12 @@ class SqlAdminViews:
     async def orders(self, filters: OrderFilter, limit: int, after: tuple[str, int] | None) -> list[OrderRow]:
         # Item counts of the page's rows only: a correlated sum evaluated for the LIMIT rows, in one round trip.
         items = select(func.coalesce(func.sum(OL.quantity), 0)).where(OL.order_id == Ord.id).scalar_subquery()
-        columns = (Ord.id, Ord.customer_id, Ord.channel, Ord.status, Ord.currency, Ord.subtotal, Ord.discount)
-        columns += (Ord.shipping, Ord.tax, Ord.total, Ord.captured, Ord.refunded, Ord.placed_at, Ord.paid_at)
-        stmt = select(*columns, Ord.updated_at, items.label("item_count"))
+        stmt = select(
+            *(Ord.id, Ord.customer_id, Ord.channel, Ord.status, Ord.currency, Ord.subtotal, Ord.discount),
+            *(Ord.shipping, Ord.tax, Ord.total, Ord.captured, Ord.refunded, Ord.placed_at, Ord.paid_at),
+            Ord.updated_at,
+            items.label("item_count"),
+        )
         f = filters
         wanted = (
             (Ord.status, "=", f.status),
