@@ -238,6 +238,10 @@ class CancelIn(Strict):
     reason: Text = "cancelled through the API"
 
 
+class AdvanceIn(Strict):
+    to: Literal["picking", "packed", "delivered"] = Field(description="the next fulfilment step")
+
+
 class ShipIn(Strict):
     carrier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
     tracking_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]

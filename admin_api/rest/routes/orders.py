@@ -107,6 +107,22 @@ async def reject_order(call: Call) -> Reply:
 
 @API.operation(
     "POST",
+    "/orders/{order_id}/advance",
+    scope="orders:write",
+    summary="Move an order along fulfilment: picking, packed, delivered",
+    tag="orders",
+    path_params=ORDER,
+    body=s.AdvanceIn,
+    responses={200: s.OrderOut},
+)
+async def advance_order(call: Call) -> Reply:
+    order_id = path_int(call, "order_id")
+    await deps(call.request).bus.handle(c.AdvanceOrder(order_id, call.body.to, actor=call.actor))
+    return Reply(200, await load_order(call, order_id))
+
+
+@API.operation(
+    "POST",
     "/orders/{order_id}/ship",
     scope="orders:write",
     summary="Ship an order with carrier and tracking number",

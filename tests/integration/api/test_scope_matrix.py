@@ -10,6 +10,7 @@ from tests.support.shopdata import SmallShop
 BODIES: dict[str, object] = {
     "reject_order": {"reason": "fraud"},
     "cancel_order": {},
+    "advance_order": {"to": "picking"},
     "ship_order": {"carrier": "UPS", "tracking_number": "1Z999"},
     "refund_order": {},
     "upsert_product": {"name": "Tea", "variants": [{"sku": "TEA-1", "price": {"amount": 500, "currency": "USD"}}]},
