@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from chatshop.bootstrap import Shop
 from domain.adapters.api_access import SqlApiKeyStore
+from domain.errors import ValidationFailed
 from domain.model.staff import SCOPES, parse_scopes
 
 apikey_app = typer.Typer(help="Admin API keys: create (shown once), list, revoke.", no_args_is_help=True)
@@ -28,7 +30,11 @@ def create(
     """Make a key and print it once: store it in the other system's secrets now."""
     from chatshop.cli import run
 
-    chosen = parse_scopes(scopes)
+    try:
+        chosen = parse_scopes(scopes)
+    except ValidationFailed as exc:
+        console.print(f"[red]{exc.message}[/red]", highlight=False)
+        raise typer.Exit(1) from None
 
     async def go(shop: Shop) -> tuple[object, str]:
         return await key_store(shop).create(name, chosen)
@@ -39,11 +45,17 @@ def create(
 
 
 @apikey_app.command("list")
-def list_keys() -> None:
+def list_keys(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per key.")] = False) -> None:
     """Every key with its scopes, when it was last used, and whether it is revoked."""
     from chatshop.cli import run
 
     keys = run(lambda shop: key_store(shop).list())
+    if as_json:
+        for k in keys:
+            when = {"created_at": k.created_at, "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
+            fields = {"id": k.id, "name": k.name, "prefix": k.prefix, "scopes": sorted(k.scopes)}
+            print(json.dumps(fields | {name: t.isoformat() if t else None for name, t in when.items()}))
+        return
     table = Table("id", "name", "starts with", "scopes", "created", "last used", "revoked")
     for k in keys:
         table.add_row(

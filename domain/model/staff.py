@@ -82,6 +82,8 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "refunds:write": frozenset({Permission.REFUND}),
     "customers:read": frozenset({Permission.VIEW}),
     "customers:write": frozenset({Permission.MANAGE_CUSTOMERS}),
+    "coupons:read": frozenset({Permission.VIEW}),
+    "reports:read": frozenset({Permission.VIEW}),
 }
 SCOPES: tuple[str, ...] = tuple(SCOPE_PERMISSIONS)
 

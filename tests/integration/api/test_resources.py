@@ -195,3 +195,19 @@ async def test_customers_are_searched_shown_exported_and_forgotten(
     async with small.shop.sessions() as session:
         orders = (await session.execute(select(func.count()).select_from(orm.orders))).scalar_one()
     assert orders == 1  # erasure keeps orders
+
+
+async def test_reports_and_coupons_as_json(api: ApiClient, make_key: MakeKey, small: SmallShop) -> None:
+    await paid_order(small)
+    key = await make_key("reports:read", "coupons:read")
+    day = small.shop.clock.now().date().isoformat()
+    status, sales, _ = await api.call("GET", f"/reports/sales?from={day}&to={day}", key)
+    assert status == 200 and sales["orders"] == 1 and sales["gross"] == {"amount": 8500, "currency": "USD"}
+    status, top, _ = await api.call("GET", f"/reports/top-products?from={day}&to={day}", key)
+    assert status == 200 and top["items"][0]["units"] == 1  # type: ignore[index]
+    status, by, _ = await api.call("GET", "/reports/customers?by=channel", key)
+    assert status == 200 and by["items"] == [{"key": "webchat", "customers": 1}]
+    status, problem, _ = await api.call("GET", f"/reports/sales?from={day}&to=2020-01-01", key)
+    assert status == 422 and "before" in str(problem["detail"])
+    status, coupons, _ = await api.call("GET", "/coupons", key)
+    assert {c["code"] for c in coupons["items"]} == {"WELCOME10", "FIVEOFF"}  # type: ignore[union-attr]
