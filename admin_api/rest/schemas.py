@@ -437,7 +437,7 @@ class CustomerSummaryOut(BaseModel):
     locale: str
     tags: list[str]
     marketing_opt_in: bool
-    created_at: datetime
+    created_at: datetime | None
     anonymised: bool
 
 

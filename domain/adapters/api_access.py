@@ -17,6 +17,8 @@ from domain.ports import Clock
 K, Idem = api_keys.c, api_idempotency.c
 # A key used again within this long keeps its last-used time: no write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Expired idempotency records are swept by a claim at most this often (per process): no job to schedule.
+PRUNE_EVERY = timedelta(hours=1)
 
 
 def _record(row: Any) -> ApiKeyRecord:
@@ -90,9 +92,13 @@ class SqlIdempotencyStore:
         self.sessions = sessions
         self.clock = clock
         self.keep = keep
+        self._pruned_at: datetime | None = None
 
     async def claim(self, api_key_id: int, key: str, request_hash: str) -> StoredResponse | None:
         now = self.clock.now()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            self._pruned_at = now
+            await self.prune(now)
         async with self.sessions() as session:
             try:
                 async with session.begin():

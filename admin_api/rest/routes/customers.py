@@ -71,7 +71,7 @@ async def get_customer(call: Call) -> Reply:
             locale=p.locale,
             tags=list(p.tags),
             marketing_opt_in=p.marketing_opt_in,
-            created_at=p.created_at or p.last_order_at or d.bus.ctx.now(),
+            created_at=p.created_at,
             anonymised=p.anonymised,
             identities=[{"channel": ch, "external_id": ext} for ch, ext in p.identities],
             orders=p.orders,

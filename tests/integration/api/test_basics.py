@@ -204,3 +204,28 @@ async def test_concurrent_requests_share_one_event_loop(api: ApiClient, make_key
     key = await make_key("orders:read")
     results = await asyncio.gather(*(api.call("GET", "/orders", key) for _ in range(5)))
     assert [r[0] for r in results] == [200] * 5
+
+
+async def test_keys_are_never_logged(api: ApiClient, make_key: MakeKey, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    key = await make_key("orders:read")
+    for path in ("/orders", "/orders/1", "/customers"):
+        await api.call("GET", path, key)
+        await api.call("GET", path, key + "x")
+    assert key not in caplog.text and key[4:] not in caplog.text
+
+
+async def test_expired_idempotency_records_are_swept_and_the_key_can_be_used_again(
+    api: ApiClient, make_key: MakeKey, small: SmallShop, clock
+) -> None:  # type: ignore[no-untyped-def]
+    key = await make_key("stock:write")
+    body = {"sku": "MUG-WHT", "warehouse": "EAST", "quantity": 1}
+    assert (await api.call("POST", "/stock/receive", key, body, **{"Idempotency-Key": "k"}))[1]["on_hand"] == 51
+    clock.advance(hours=25)
+    other = {"sku": "MUG-WHT", "warehouse": "EAST", "quantity": 2}
+    assert (await api.call("POST", "/stock/receive", key, other, **{"Idempotency-Key": "k"}))[1]["on_hand"] == 53
+    async with small.shop.sessions() as session:
+        kept = (await session.execute(select(orm.orm_api.api_idempotency.c.request_hash))).all()
+    assert len(kept) == 1
