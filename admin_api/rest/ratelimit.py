@@ -9,10 +9,8 @@ from limits import parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from admin_api.rest.registry import RateLimiter
 
-
-class LimitsRateLimiter(RateLimiter):
+class LimitsRateLimiter:
     def __init__(self, rate: str, redis_url: str | None = None) -> None:
         self.item = parse(rate)
         self.storage: Storage = (

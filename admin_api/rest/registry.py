@@ -9,7 +9,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -60,11 +60,10 @@ class Operation:
     description: str = ""
 
 
-class RateLimiter:
+class RateLimiter(Protocol):
     """Per-key request budget; ``hit`` returns None when allowed, else the seconds to wait."""
 
-    async def hit(self, key: str) -> float | None:
-        raise NotImplementedError
+    async def hit(self, key: str) -> float | None: ...
 
 
 @dataclass
