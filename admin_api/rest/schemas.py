@@ -540,3 +540,15 @@ class BreakdownOut(BaseModel):
 class CustomersReport(BaseModel):
     by: str
     items: list[BreakdownOut]
+
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class TagsIn(Strict):
+    add: list[Tag] = Field(min_length=1, max_length=20)
+
+
+class ConsentIn(Strict):
+    granted: bool = Field(description="marketing messages allowed")
+    source: Text = Field(description="where the customer said so, e.g. `pos-signup-form`")

@@ -56,28 +56,28 @@ async def list_customers(call: Call) -> Reply:
     responses={200: s.CustomerOut},
 )
 async def get_customer(call: Call) -> Reply:
-    customer_id = path_int(call, "customer_id")
+    return Reply(200, await profile(call, path_int(call, "customer_id")))
+
+
+async def profile(call: Call, customer_id: int) -> s.CustomerOut:
     d = deps(call.request)
     p = await d.views.customer(customer_id)
     if p is None:
         raise NotFound(f"No customer {customer_id}.")
-    return Reply(
-        200,
-        s.CustomerOut(
-            id=p.id,
-            name=p.name,
-            email=p.email,
-            country=p.country,
-            locale=p.locale,
-            tags=list(p.tags),
-            marketing_opt_in=p.marketing_opt_in,
-            created_at=p.created_at,
-            anonymised=p.anonymised,
-            identities=[{"channel": ch, "external_id": ext} for ch, ext in p.identities],
-            orders=p.orders,
-            lifetime_value=s.money(p.lifetime_value, d.bus.ctx.config.currency),
-            last_order_at=p.last_order_at,
-        ),
+    return s.CustomerOut(
+        id=p.id,
+        name=p.name,
+        email=p.email,
+        country=p.country,
+        locale=p.locale,
+        tags=list(p.tags),
+        marketing_opt_in=p.marketing_opt_in,
+        created_at=p.created_at,
+        anonymised=p.anonymised,
+        identities=[{"channel": ch, "external_id": ext} for ch, ext in p.identities],
+        orders=p.orders,
+        lifetime_value=s.money(p.lifetime_value, d.bus.ctx.config.currency),
+        last_order_at=p.last_order_at,
     )
 
 
@@ -96,6 +96,41 @@ async def export_customer(call: Call) -> Reply:
     if await d.views.customer(customer_id) is None:
         raise NotFound(f"No customer {customer_id}.")
     return Reply(200, s.CustomerExport.model_validate(await d.views.customer_export(customer_id)))
+
+
+@API.operation(
+    "POST",
+    "/customers/{customer_id}/tags",
+    scope="customers:write",
+    summary="Tag a customer",
+    tag="customers",
+    path_params=CUSTOMER,
+    body=s.TagsIn,
+    responses={200: s.CustomerOut},
+)
+async def tag_customer(call: Call) -> Reply:
+    customer_id = path_int(call, "customer_id")
+    tags = tuple(call.body.add)
+    await deps(call.request).bus.handle(c.UpdateCustomer(customer_id, add_tags=tags, actor=call.actor))
+    return Reply(200, await profile(call, customer_id))
+
+
+@API.operation(
+    "POST",
+    "/customers/{customer_id}/consent",
+    scope="customers:write",
+    summary="Record marketing consent given or withdrawn",
+    tag="customers",
+    path_params=CUSTOMER,
+    body=s.ConsentIn,
+    responses={200: s.CustomerOut},
+    description="Kept as a consent entry with its source and time; campaigns follow it.",
+)
+async def set_consent(call: Call) -> Reply:
+    customer_id = path_int(call, "customer_id")
+    b: s.ConsentIn = call.body
+    await deps(call.request).bus.handle(c.SetMarketingConsent(customer_id, b.granted, b.source, actor=call.actor))
+    return Reply(200, await profile(call, customer_id))
 
 
 @API.operation(

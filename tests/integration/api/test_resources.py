@@ -187,6 +187,10 @@ async def test_customers_are_searched_shown_exported_and_forgotten(
     assert [x["id"] for x in found["items"]] == [ann]  # type: ignore[union-attr]
     status, profile, _ = await api.call("GET", f"/customers/{ann}", key)
     assert status == 200 and profile["identities"] == [{"channel": "webchat", "external_id": "web-ann"}]
+    status, tagged, _ = await api.call("POST", f"/customers/{ann}/tags", key, {"add": ["vip", "wholesale"]})
+    assert status == 200 and set(tagged["tags"]) >= {"vip", "wholesale"}  # type: ignore[arg-type]
+    status, consented, _ = await api.call("POST", f"/customers/{ann}/consent", key, {"granted": True, "source": "pos"})
+    assert status == 200 and consented["marketing_opt_in"] is True
     status, export, _ = await api.call("GET", f"/customers/{ann}/export", key)
     assert status == 200 and "Ann Lee" in str(export)
     assert (await api.call("POST", f"/customers/{ann}/forget", key))[0] == 200

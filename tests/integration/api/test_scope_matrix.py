@@ -17,6 +17,8 @@ BODIES: dict[str, object] = {
     "bulk_upsert": {
         "products": [{"name": "Cup", "variants": [{"sku": "CUP-1", "price": {"amount": 9, "currency": "USD"}}]}]
     },
+    "tag_customer": {"add": ["vip"]},
+    "set_consent": {"granted": True, "source": "pos"},
     "receive_stock": {"sku": "MUG-WHT", "warehouse": "EAST", "quantity": 1},
     "adjust_stock": {"sku": "MUG-WHT", "warehouse": "EAST", "delta": -1, "reason": "broken"},
     "count_stock": {"sku": "MUG-WHT", "warehouse": "EAST", "on_hand": 40},
