@@ -253,6 +253,24 @@ class PlaceOrder(Command):
 
 
 @dataclass(frozen=True)
+class PlaceExternalOrder(Command):
+    """An order from another sales channel (a marketplace, a till, the phone), marked with that channel and its
+    id there: stock is reserved like a chat checkout's, at today's prices. ``paid``: the channel took the money,
+    so it is booked as an ``external`` payment and the stock allocated (a refund of it is for a person to make
+    there). The same (channel, external id) again returns the first order. Returns the order id."""
+
+    channel: str
+    external_id: str
+    customer_email: str
+    customer_name: str
+    lines: tuple[tuple[str, int], ...]  # (SKU, quantity)
+    shipping_address: dict[str, str]
+    shipping_method: str
+    paid: bool = False
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
 class StartPayment(Command):
     """Ask the payment provider for a link/session for a pending order (outside any transaction)."""
 

@@ -123,6 +123,7 @@ class OrderOut(BaseModel):
     id: int
     customer_id: int
     channel: str
+    external_id: str | None = Field(description="the order's id in the sales channel it came from, if another")
     status: str
     financial_status: str
     totals: OrderTotals
@@ -172,12 +173,18 @@ def order_summary(o: OrderRow) -> OrderSummaryOut:
 
 
 def order_out(
-    o: OrderView, cash: OrderMoney, updated_at: datetime, ships: list[ShipmentOut], allocs: list[AllocationOut]
+    o: OrderView,
+    cash: OrderMoney,
+    updated_at: datetime,
+    ships: list[ShipmentOut],
+    allocs: list[AllocationOut],
+    external_id: str | None,
 ) -> OrderOut:
     return OrderOut(
         id=o.id,
         customer_id=o.customer_id,
         channel=o.channel,
+        external_id=external_id,
         status=o.status,
         financial_status=o.financial_status,
         totals=totals_of(o),
@@ -552,3 +559,37 @@ class TagsIn(Strict):
 class ConsentIn(Strict):
     granted: bool = Field(description="marketing messages allowed")
     source: Text = Field(description="where the customer said so, e.g. `pos-signup-form`")
+
+
+class ExternalCustomerIn(Strict):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class ExternalLineIn(Strict):
+    sku: Sku
+    quantity: int = Field(ge=1, le=10_000)
+
+
+class AddressIn(Strict):
+    name: Text
+    line1: Text
+    line2: Annotated[str, StringConstraints(max_length=200)] = ""
+    city: Text
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    country: Annotated[str, StringConstraints(pattern="^[A-Za-z]{2}$")]
+    phone: Annotated[str, StringConstraints(max_length=32)] = ""
+
+
+class ExternalOrderIn(Strict):
+    channel: Annotated[str, StringConstraints(pattern="^[a-z][a-z0-9_-]{1,15}$")] = Field(
+        description="the sales channel: `pos`, `amazon`, `phone`… (not one of the shop's own chat channels)"
+    )
+    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="the order's id in that channel: unique per channel; sending it again returns the first order"
+    )
+    customer: ExternalCustomerIn
+    lines: list[ExternalLineIn] = Field(min_length=1, max_length=100)
+    shipping_address: AddressIn
+    shipping_method: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    paid: bool = Field(default=False, description="the channel took the money: booked and the stock allocated")

@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from domain.adapters import orm
 from domain.errors import ValidationFailed
+from domain.model.sales_channels import external_id_of
 from domain.views.admin import (
     AllocationRow,
     CustomerRow,
@@ -108,7 +109,7 @@ class SqlAdminViews:
         ]
 
     async def order_extras(self, order_id: int) -> OrderExtras | None:
-        found = await self._rows(select(Ord.updated_at).where(Ord.id == order_id))
+        found = await self._rows(select(Ord.updated_at, Ord.channel, Ord.idempotency_key).where(Ord.id == order_id))
         if not found:
             return None
         ships = await self._rows(
@@ -123,6 +124,7 @@ class SqlAdminViews:
             .order_by(R.id)
         )
         return OrderExtras(
+            external_id=external_id_of(found[0][1], found[0][2]),
             updated_at=found[0][0],
             shipments=tuple(ShipmentRow(s.carrier, s.tracking_number, s.shipped_at) for s in ships),
             allocations=tuple(AllocationRow(a[0], a[1], int(a[2]), str(a[3])) for a in allocs),

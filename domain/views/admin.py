@@ -60,6 +60,7 @@ class OrderExtras:
     updated_at: datetime
     shipments: tuple[ShipmentRow, ...]
     allocations: tuple[AllocationRow, ...]
+    external_id: str | None = None  # the order's id in the sales channel it came from (PlaceExternalOrder)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ async def load_order(call: Call, order_id: int) -> s.OrderOut:
         s.AllocationOut(sku=a.sku, warehouse=a.warehouse, quantity=a.quantity, status=a.status)
         for a in extras.allocations
     ]
-    return s.order_out(view, cash, extras.updated_at, ships, allocs)
+    return s.order_out(view, cash, extras.updated_at, ships, allocs, extras.external_id)
 
 
 @API.operation(
@@ -57,6 +57,35 @@ async def list_orders(call: Call) -> Reply:
         last = page[-1]
         cursor = encode_cursor(kind, last.updated_at.isoformat() if q.updated_since else "", last.id)
     return Reply(200, s.OrderPage(items=[s.order_summary(o) for o in page], next_cursor=cursor))
+
+
+@API.operation(
+    "POST",
+    "/orders",
+    scope="orders:write",
+    summary="Create an order from another sales channel",
+    tag="orders",
+    body=s.ExternalOrderIn,
+    responses={201: s.OrderOut},
+    description="Stock is reserved like a chat checkout's, at today's prices; unpaid, the hold expires like a "
+    "checkout's. With `paid`, the money is booked as an `external` payment (refunds of it are a person's task "
+    "in that channel). The same channel and `external_id` again return the first order.",
+)
+async def create_order(call: Call) -> Reply:
+    b: s.ExternalOrderIn = call.body
+    command = c.PlaceExternalOrder(
+        channel=b.channel,
+        external_id=b.external_id,
+        customer_email=b.customer.email,
+        customer_name=b.customer.name,
+        lines=tuple((line.sku, line.quantity) for line in b.lines),
+        shipping_address={k: v for k, v in b.shipping_address.model_dump().items() if v},
+        shipping_method=b.shipping_method,
+        paid=b.paid,
+        actor=call.actor,
+    )
+    order_id = await deps(call.request).bus.handle(command)
+    return Reply(201, await load_order(call, int(order_id)))
 
 
 @API.operation(

@@ -8,6 +8,20 @@ from tests.integration.api.conftest import ApiClient, MakeKey
 from tests.support.shopdata import SmallShop
 
 BODIES: dict[str, object] = {
+    "create_order": {
+        "channel": "pos",
+        "external_id": "M-1",
+        "customer": {"email": "a@example.com"},
+        "lines": [{"sku": "MUG-WHT", "quantity": 1}],
+        "shipping_address": {
+            "name": "Ann Lee",
+            "line1": "1 Main St",
+            "city": "Springfield",
+            "postal_code": "12345",
+            "country": "US",
+        },
+        "shipping_method": "standard",
+    },
     "reject_order": {"reason": "fraud"},
     "cancel_order": {},
     "advance_order": {"to": "picking"},
