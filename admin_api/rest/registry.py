@@ -223,7 +223,24 @@ async def _idempotent(
     return response
 
 
+def has_nul(value: object) -> bool:
+    """A NUL character anywhere in decoded input (PostgreSQL text can't hold one; no field needs it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def nul_problem(where: str) -> web.Response:
+    return problem(422, "invalid_request", "Invalid request", f"The {where} holds a NUL character; text can't.")
+
+
 async def _run(op: Operation, key: ApiKeyRecord, request: web.Request, raw: bytes) -> web.Response:
+    if has_nul(dict(request.query)):
+        return nul_problem("query")
     try:
         query = op.query.model_validate(dict(request.query)) if op.query is not None else None
     except ValidationError as exc:
@@ -234,6 +251,8 @@ async def _run(op: Operation, key: ApiKeyRecord, request: web.Request, raw: byte
             data = json.loads(raw.decode("utf-8")) if raw else None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             return bad_json(exc)
+        if has_nul(data):
+            return nul_problem("body")
         try:
             body = op.body.model_validate(data)
         except ValidationError as exc:
@@ -252,6 +271,6 @@ async def _run(op: Operation, key: ApiKeyRecord, request: web.Request, raw: byte
 def path_int(call: Call, name: str) -> int:
     """A numeric path parameter; anything else is a 404 (no such resource)."""
     value = call.path[name]
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise NotFound(f"No {name.removesuffix('_id')} {value}.")
     return int(value)

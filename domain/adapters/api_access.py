@@ -73,7 +73,7 @@ class SqlApiKeyStore:
 
     async def revoke(self, name_or_id: str) -> ApiKeyRecord | None:
         match = K.name == name_or_id
-        if name_or_id.isdigit():
+        if name_or_id.isascii() and name_or_id.isdigit() and len(name_or_id) < 19:
             match = or_(match, K.id == int(name_or_id))
         async with self.sessions() as session, session.begin():
             row = (

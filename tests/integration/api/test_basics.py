@@ -66,6 +66,8 @@ async def test_a_domain_refusal_is_problem_json_with_the_domains_words(
     assert body["detail"] == "Order #1 is unpaid and can't become shipped."
     status, body, _ = await api.call("GET", "/orders/999999", await make_key())
     assert status == 404 and body["type"] == "urn:chatshop:problem:not_found"
+    for odd in ("%C2%B3", "-1", "1e3", "99999999999999999999"):  # "³" is a digit to str.isdigit
+        assert (await api.call("GET", f"/orders/{odd}", await make_key()))[0] == 404
 
 
 async def test_the_domain_refuses_what_a_keys_scopes_do_not_give(small: SmallShop) -> None:
@@ -229,3 +231,15 @@ async def test_expired_idempotency_records_are_swept_and_the_key_can_be_used_aga
     async with small.shop.sessions() as session:
         kept = (await session.execute(select(orm.orm_api.api_idempotency.c.request_hash))).all()
     assert len(kept) == 1
+
+
+async def test_a_nul_character_in_a_query_or_body_is_422_not_a_database_error(
+    api: ApiClient, make_key: MakeKey
+) -> None:
+    key = await make_key()
+    status, body, _ = await api.call("GET", "/stock?sku=A%00B", key)
+    assert status == 422 and "NUL" in str(body["detail"])
+    status, body, _ = await api.call(
+        "POST", "/stock/adjust", key, {"sku": "MUG", "warehouse": "EAST", "delta": 1, "reason": "a\x00"}
+    )
+    assert status == 422 and "NUL" in str(body["detail"])

@@ -4,6 +4,7 @@ response matches the document. The server runs on its own event loop in a thread
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from tests.integration.api.conftest import serve
 from tests.support.shopdata import SmallShop
 
 EXAMPLES = 8
+# The same examples every run, so CI does not fail at random; CHATSHOP_FUZZ_RANDOM=1 explores new ones (that is
+# how the NUL character, the "³" id and the undocumented 404 were found).
+DERANDOMIZE = os.environ.get("CHATSHOP_FUZZ_RANDOM") != "1"
 # No 5xx; status codes, content types and bodies as documented. Not "every schema-valid request succeeds":
 # a well-formed cursor we never gave out, or a price in another currency, is rightly refused by the domain.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -85,7 +89,13 @@ def test_every_operation_answers_without_5xx_and_as_documented(database_url: str
         for operation in operations:
 
             @given(case=operation.as_strategy())
-            @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                database=None,
+                derandomize=DERANDOMIZE,
+            )
             def check(case: schemathesis.Case) -> None:
                 case.call_and_validate(headers=headers, checks=CHECKS)
 
