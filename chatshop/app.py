@@ -31,7 +31,7 @@ class SharedEngine:
 def channel_mounts(settings: Settings) -> list[Mount]:
     """Channels whose settings are present; the web chat, the sandbox pay page and health are always there."""
     engine = SharedEngine()
-    mounts: list[Mount] = [webchat_mount(engine)]
+    mounts: list[Mount] = [webchat_mount(engine), admin_api_mount]
     if settings.stripe_webhook_secret is not None and settings.stripe_webhook_secret.get_secret_value():
         mounts.append(stripe_webhook_mount(settings.stripe_webhook_secret.get_secret_value()))
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
@@ -41,6 +41,13 @@ def channel_mounts(settings: Settings) -> list[Mount]:
     if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
         mounts.append(lambda app, shop: telegram_mount(app, shop, engine(shop)))
     return mounts
+
+
+def admin_api_mount(app: web.Application, shop: Shop) -> None:
+    """The admin REST API at ``/api/v1`` and its docs at ``/api/docs`` (keys: ``chatshop apikey create``)."""
+    from chatshop.api_wiring import mount_admin_api
+
+    mount_admin_api(app, shop)
 
 
 def webchat_mount(engine: SharedEngine) -> Mount:

@@ -75,6 +75,18 @@ class AdjustStock(Command):
 
 
 @dataclass(frozen=True)
+class CountStock(Command):
+    """Set what is on hand to a counted number (a WMS count): the ledger gets the difference as an
+    adjustment; counting the same number again changes nothing. Returns the on-hand count."""
+
+    sku: str
+    warehouse: str
+    on_hand: int
+    reason: str = "stock count"
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
 class ExpireReservations(Command):
     limit: int = 200
 
@@ -238,6 +250,24 @@ class PlaceOrder(Command):
     idempotency_key: str | None = None
     expected_total: int | None = None
     actor: Actor = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class PlaceExternalOrder(Command):
+    """An order from another sales channel (a marketplace, a till, the phone), marked with that channel and its
+    id there: stock is reserved like a chat checkout's, at today's prices. ``paid``: the channel took the money,
+    so it is booked as an ``external`` payment and the stock allocated (a refund of it is for a person to make
+    there). The same (channel, external id) again returns the first order. Returns the order id."""
+
+    channel: str
+    external_id: str
+    customer_email: str
+    customer_name: str
+    lines: tuple[tuple[str, int], ...]  # (SKU, quantity)
+    shipping_address: dict[str, str]
+    shipping_method: str
+    paid: bool = False
+    actor: Actor = SYSTEM
 
 
 @dataclass(frozen=True)

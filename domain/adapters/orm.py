@@ -152,6 +152,9 @@ products = Table(
     Column("images", JSONType, nullable=False, default=list),
     Column("status", String(16), nullable=False, default="active", index=True),
     Column("search_text", Text, nullable=False, default=""),
+    # Every change sets it; API syncs list "changed since" in (updated_at, id) order.
+    Column("updated_at", UTCDateTime, nullable=False, default=lambda: datetime.now(UTC)),
+    Index("ix_products_updated_at_id", "updated_at", "id"),
 )
 
 variants = Table(
@@ -374,6 +377,9 @@ orders = Table(
     Column("campaign_id", BigInteger, nullable=True, index=True),  # campaign revenue reports
     # Reports group paid orders by day; this index keeps sales-by-day an index range scan.
     Index("ix_orders_paid_at_status", "paid_at", "status"),
+    # The admin API pages orders newest first by (placed_at, id) and syncs by (updated_at, id).
+    Index("ix_orders_placed_at_id", "placed_at", "id"),
+    Index("ix_orders_updated_at_id", "updated_at", "id"),
     Index("ix_orders_status_expires", "status", "reservation_expires_at"),
 )
 
@@ -622,5 +628,6 @@ __all__ = ["Role", "metadata", "start_mappers"]
 # --- campaigns (issue 8): their tables join the same metadata wherever the schema is used -------------
 import domain.adapters.orm_campaigns  # noqa: E402, F401
 
-# --- web chat history (issue 14, shops without Redis); outbound webhooks and automation rules (issue 18) --
-from domain.adapters import orm_automation, orm_webchat, orm_webhooks  # noqa: E402, F401
+# --- web chat history (issue 14, shops without Redis); the admin API's keys and idempotency records,
+# outbound webhooks and automation rules (issue 18) ---------------------------------------------------
+from domain.adapters import orm_api, orm_automation, orm_webchat, orm_webhooks  # noqa: E402, F401

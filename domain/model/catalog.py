@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import ValidationFailed
@@ -95,6 +96,7 @@ class Product:
         self.status = status
         self.search_text = ""
         self.variants: list[Variant] = []
+        self.updated_at: datetime | None = None  # set by every change (API syncs pull changes since a time)
 
     @property
     def is_active(self) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from domain.errors import PermissionDenied
+from domain.errors import PermissionDenied, ValidationFailed
 
 
 class Role(IntEnum):
@@ -71,6 +71,42 @@ class ActorKind(StrEnum):
     SYSTEM = "system"  # CLI on the server, scheduled jobs, payment webhooks
     STAFF = "staff"
     SHOPPER = "shopper"
+    API_KEY = "api_key"  # another system through the admin API: exactly the key's scopes
+
+
+# API key scopes and the permissions each gives; a key may do what its scopes give and nothing else.
+# Every read scope lets the key look at the shop; writes are split so a sync tool need not be able to refund.
+SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "products:read": frozenset({Permission.VIEW}),
+    "products:write": frozenset({Permission.MANAGE_CATALOG}),
+    "stock:read": frozenset({Permission.VIEW}),
+    "stock:write": frozenset({Permission.ADJUST_STOCK}),
+    "orders:read": frozenset({Permission.VIEW}),
+    "orders:write": frozenset({Permission.FULFIL, Permission.CANCEL_ORDER, Permission.APPROVE_ORDER}),
+    "refunds:write": frozenset({Permission.REFUND}),
+    "customers:read": frozenset({Permission.VIEW}),
+    "customers:write": frozenset({Permission.MANAGE_CUSTOMERS}),
+    "coupons:read": frozenset({Permission.VIEW}),
+    "reports:read": frozenset({Permission.VIEW}),
+}
+SCOPES: tuple[str, ...] = tuple(SCOPE_PERMISSIONS)
+
+
+def parse_scopes(text: str | list[str] | tuple[str, ...]) -> frozenset[str]:
+    """``"orders:read, stock:write"`` → the scopes; an unknown one is refused, naming the known ones."""
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    scopes = frozenset(part.strip() for part in parts if part.strip())
+    unknown = sorted(scopes - set(SCOPES))
+    if unknown:
+        raise ValidationFailed(f"Unknown scope {', '.join(unknown)}; the scopes are {', '.join(SCOPES)}.")
+    if not scopes:
+        raise ValidationFailed(f"Give at least one scope: {', '.join(SCOPES)}.")
+    return scopes
+
+
+def scope_for(permission: Permission) -> str:
+    """The (first) scope that gives ``permission``: what a refusal tells the key's owner to add."""
+    return next(scope for scope, given in SCOPE_PERMISSIONS.items() if permission in given)
 
 
 @dataclass(frozen=True)
@@ -79,6 +115,7 @@ class Actor:
     name: str
     role: Role | None = None
     customer_id: int | None = None
+    scopes: frozenset[str] = frozenset()
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:
@@ -92,12 +129,20 @@ class Actor:
     def shopper(cls, customer_id: int) -> Actor:
         return cls(ActorKind.SHOPPER, f"customer:{customer_id}", customer_id=customer_id)
 
+    @classmethod
+    def api_key(cls, name: str, scopes: frozenset[str]) -> Actor:
+        return cls(ActorKind.API_KEY, f"api:{name}", scopes=frozenset(scopes))
+
     def refusal(self, permission: Permission) -> str | None:
         """Why this actor may not do it ("An operator may not approve orders; it takes an approver."), or None.
 
         For asking before the work starts (a button that opens a form); ``require`` is the check that counts."""
         if self.kind == ActorKind.SYSTEM:
             return None
+        if self.kind == ActorKind.API_KEY:
+            if any(permission in SCOPE_PERMISSIONS.get(scope, ()) for scope in self.scopes):
+                return None
+            return f"This API key may not {DOES[permission]}; it needs the scope {scope_for(permission)}."
         needed = REQUIRED_ROLE[permission]
         if self.kind == ActorKind.STAFF and self.role is not None and self.role >= needed:
             return None

@@ -23,6 +23,7 @@ SQLITE_BENCHES = {
 POSTGRES_BENCHES = {
     "checkout_contention": ["--seconds", "0.2"],
     "report_1m": ["--orders", "2000"],
+    "api": ["--smoke"],
 }
 
 

@@ -60,6 +60,7 @@ async def upsert_product(cmd: c.UpsertProduct, ctx: Context) -> int:
                 existing.options = dict(spec.options)
                 existing.low_stock_threshold = spec.low_stock_threshold
                 existing.active = True
+        product.updated_at = ctx.now()
         lineage = await uow.catalog.category_lineage(category.id) if category and category.id else []
         product.refresh_search_text([cat.name for cat in lineage])
         if product.id is None:
@@ -77,4 +78,5 @@ async def archive_product(cmd: c.ArchiveProduct, ctx: Context) -> None:
         if product is None:
             raise NotFound(f"No product {cmd.slug}.")
         product.archive()
+        product.updated_at = ctx.now()
         await uow.commit()

@@ -42,7 +42,7 @@ async def _variant_and_warehouse(uow: UnitOfWork, sku: str, code: str) -> tuple[
     return variant, warehouse
 
 
-async def _change_stock(cmd: c.ReceiveStock | c.AdjustStock, ctx: Context) -> int:
+async def _change_stock(cmd: c.ReceiveStock | c.AdjustStock | c.CountStock, ctx: Context) -> int:
     cmd.actor.require(Permission.ADJUST_STOCK)
     async with ctx.uow() as uow:
         variant, warehouse = await _variant_and_warehouse(uow, cmd.sku, cmd.warehouse)
@@ -53,7 +53,13 @@ async def _change_stock(cmd: c.ReceiveStock | c.AdjustStock, ctx: Context) -> in
         if level is None:
             level = await uow.inventory.lock_level(variant.id, warehouse.id)
         now = ctx.now()
-        if isinstance(cmd, c.ReceiveStock):
+        if isinstance(cmd, c.CountStock):
+            if cmd.on_hand < 0:
+                raise ValidationFailed("A counted quantity can't be negative.")
+            if cmd.on_hand == level.on_hand:
+                return level.on_hand  # counted as the books say: nothing to write
+            movement = level.adjust(cmd.on_hand - level.on_hand, cmd.reason or "stock count", now, actor=cmd.actor.name)
+        elif isinstance(cmd, c.ReceiveStock):
             movement = level.receive(cmd.quantity, now, cmd.reason, actor=cmd.actor.name)
         else:
             movement = level.adjust(cmd.delta, cmd.reason, now, actor=cmd.actor.name)
@@ -75,6 +81,10 @@ async def receive_stock(cmd: c.ReceiveStock, ctx: Context) -> int:
 
 
 async def adjust_stock(cmd: c.AdjustStock, ctx: Context) -> int:
+    return await _change_stock(cmd, ctx)
+
+
+async def count_stock(cmd: c.CountStock, ctx: Context) -> int:
     return await _change_stock(cmd, ctx)
 
 

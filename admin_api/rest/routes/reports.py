@@ -1,0 +1,133 @@
+"""Coupons (read) and the reports of `chatshop report` as JSON."""
+
+from __future__ import annotations
+
+from admin_api.rest import schemas as s
+from admin_api.rest.deps import deps
+from admin_api.rest.registry import Call, Reply
+from admin_api.rest.routes import API
+from domain.errors import ValidationFailed
+
+MAX_DAYS = 366
+
+
+def period(q: s.Period) -> None:
+    if q.end < q.start:
+        raise ValidationFailed("`to` is before `from`.")
+    if (q.end - q.start).days >= MAX_DAYS:
+        raise ValidationFailed(f"A report covers at most {MAX_DAYS} days.")
+
+
+@API.operation(
+    "GET",
+    "/coupons",
+    scope="coupons:read",
+    summary="Coupons for everyone, with uses",
+    tag="coupons",
+    responses={200: s.CouponList},
+    description="Personal single-use codes are counted under the template they came from.",
+)
+async def list_coupons(call: Call) -> Reply:
+    items = [
+        s.CouponOut(
+            code=x.code,
+            kind=x.kind,  # type: ignore[arg-type]
+            value=x.value,
+            min_subtotal=s.money(x.min_subtotal, x.currency),
+            starts_at=x.starts_at,
+            ends_at=x.ends_at,
+            usage_limit=x.usage_limit,
+            per_customer_limit=x.per_customer_limit,
+            times_used=x.times_used,
+            active=x.active,
+            description=x.description,
+            personal_codes=x.personal_codes,
+            personal_used=x.personal_used,
+        )
+        for x in await deps(call.request).views.coupons()
+    ]
+    return Reply(200, s.CouponList(items=items))
+
+
+@API.operation(
+    "GET",
+    "/reports/sales",
+    scope="reports:read",
+    summary="Paid orders per day",
+    tag="reports",
+    query=s.Period,
+    responses={200: s.SalesReport},
+)
+async def sales_report(call: Call) -> Reply:
+    q: s.Period = call.query
+    period(q)
+    r = await deps(call.request).views.sales(q.start, q.end)
+    cur = r.currency
+    days = [
+        s.DaySalesOut(day=d.day, orders=d.orders, gross=s.money(d.gross, cur), net=s.money(d.net, cur)) for d in r.days
+    ]
+    return Reply(
+        200,
+        s.SalesReport(
+            orders=r.orders,
+            gross=s.money(r.gross, cur),
+            net=s.money(r.net, cur),
+            average_order_value=s.money(r.average_order_value, cur),
+            days=days,
+        ),
+    )
+
+
+@API.operation(
+    "GET",
+    "/reports/top-products",
+    scope="reports:read",
+    summary="Best sellers by units",
+    tag="reports",
+    query=s.TopQuery,
+    responses={200: s.TopProductsReport},
+)
+async def top_products_report(call: Call) -> Reply:
+    q: s.TopQuery = call.query
+    period(q)
+    d = deps(call.request)
+    currency = d.bus.ctx.config.currency
+    rows = await d.views.top_products(q.start, q.end, q.limit)
+    items = [
+        s.TopProductOut(product_id=t.product_id, name=t.name, units=t.units, revenue=s.money(t.revenue, currency))
+        for t in rows
+    ]
+    return Reply(200, s.TopProductsReport(items=items))
+
+
+@API.operation(
+    "GET",
+    "/reports/funnel",
+    scope="reports:read",
+    summary="Customers reaching each step",
+    tag="reports",
+    query=s.Period,
+    responses={200: s.FunnelReport},
+)
+async def funnel_report(call: Call) -> Reply:
+    q: s.Period = call.query
+    period(q)
+    steps = await deps(call.request).views.funnel(q.start, q.end)
+    return Reply(200, s.FunnelReport(steps=[s.FunnelStepOut(name=x.name, customers=x.customers) for x in steps]))
+
+
+@API.operation(
+    "GET",
+    "/reports/customers",
+    scope="reports:read",
+    summary="Customers by country, channel or locale",
+    tag="reports",
+    query=s.CustomersQuery,
+    responses={200: s.CustomersReport},
+)
+async def customers_report(call: Call) -> Reply:
+    q: s.CustomersQuery = call.query
+    rows = await deps(call.request).views.customers_by(q.by)
+    return Reply(
+        200, s.CustomersReport(by=q.by, items=[s.BreakdownOut(key=b.key, customers=b.customers) for b in rows])
+    )

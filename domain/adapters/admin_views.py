@@ -1,0 +1,258 @@
+"""SQL behind ``domain.views.admin``: keyset-paged lists (no OFFSET: a page costs the same at row 90,000 as
+at row 0, and rows arriving meanwhile neither repeat nor hide others)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from domain.adapters import orm
+from domain.errors import ValidationFailed
+from domain.model.sales_channels import external_id_of
+from domain.views.admin import (
+    AllocationRow,
+    CustomerRow,
+    OrderExtras,
+    OrderFilter,
+    OrderRow,
+    ProductFilter,
+    ProductRow,
+    ShipmentRow,
+    StockLevelRow,
+    VariantRow,
+)
+
+Ord, OL, P, V = orm.orders.c, orm.order_lines.c, orm.products.c, orm.variants.c
+S, W, M, C, Cu = orm.stock_levels.c, orm.warehouses.c, orm.stock_movements.c, orm.categories.c, orm.customers.c
+_LIKE_ESCAPE = str.maketrans({"%": r"\%", "_": r"\_", "\\": r"\\"})
+
+
+def _when(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationFailed("The cursor is not one this API gave out.") from exc
+
+
+def _after(when: Any, key: Any, after: tuple[str, int]) -> ColumnElement[bool]:
+    """Rows after ``after`` in (when, key) order (spelled out: row values bind no column types)."""
+    at = _when(after[0])
+    return or_(when > at, and_(when == at, key > after[1]))
+
+
+class SqlAdminViews:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def _rows(self, stmt: Any) -> list[Any]:
+        async with self.sessions() as session:
+            conn = await session.connection(execution_options={"sqlite_readonly": True})
+            return list((await conn.execute(stmt)).all())
+
+    # --- orders ------------------------------------------------------------------------------------
+    async def orders(self, filters: OrderFilter, limit: int, after: tuple[str, int] | None) -> list[OrderRow]:
+        # Item counts of the page's rows only: a correlated sum evaluated for the LIMIT rows, in one round trip.
+        items = select(func.coalesce(func.sum(OL.quantity), 0)).where(OL.order_id == Ord.id).scalar_subquery()
+        stmt = select(
+            *(Ord.id, Ord.customer_id, Ord.channel, Ord.status, Ord.currency, Ord.subtotal, Ord.discount),
+            *(Ord.shipping, Ord.tax, Ord.total, Ord.captured, Ord.refunded, Ord.placed_at, Ord.paid_at),
+            Ord.updated_at,
+            items.label("item_count"),
+        )
+        f = filters
+        wanted = (
+            (Ord.status, "=", f.status),
+            (Ord.channel, "=", f.channel),
+            (Ord.customer_id, "=", f.customer_id),
+            (Ord.placed_at, ">=", f.created_from),
+            (Ord.placed_at, "<", f.created_to),
+            (Ord.updated_at, ">=", f.updated_since),
+            (Ord.updated_at, "<", f.updated_to),
+        )
+        for column, op, value in wanted:
+            if value is not None:
+                stmt = stmt.where(column.op(op)(value) if op != "=" else column == value)
+        if f.updated_since is not None:
+            if after is not None:
+                stmt = stmt.where(_after(Ord.updated_at, Ord.id, after))
+            stmt = stmt.order_by(Ord.updated_at, Ord.id)
+        else:
+            if after is not None:
+                stmt = stmt.where(Ord.id < after[1])
+            stmt = stmt.order_by(Ord.id.desc())
+        rows = await self._rows(stmt.limit(limit))
+        return [
+            OrderRow(
+                id=r.id,
+                customer_id=r.customer_id,
+                channel=r.channel,
+                status=r.status,
+                financial_status=_financial(r.captured, r.refunded),
+                currency=r.currency,
+                subtotal=r.subtotal,
+                discount=r.discount,
+                shipping=r.shipping,
+                tax=r.tax,
+                total=r.total,
+                captured=r.captured,
+                refunded=r.refunded,
+                item_count=int(r.item_count),
+                placed_at=r.placed_at,
+                paid_at=r.paid_at,
+                updated_at=r.updated_at,
+            )
+            for r in rows
+        ]
+
+    async def order_extras(self, order_id: int) -> OrderExtras | None:
+        found = await self._rows(select(Ord.updated_at, Ord.channel, Ord.idempotency_key).where(Ord.id == order_id))
+        if not found:
+            return None
+        ships = await self._rows(
+            select(orm.shipments).where(orm.shipments.c.order_id == order_id).order_by(orm.shipments.c.id)
+        )
+        R = orm.reservations.c
+        allocs = await self._rows(
+            select(V.sku, W.code, R.quantity, R.status)
+            .join(orm.variants, V.id == R.variant_id)
+            .join(orm.warehouses, W.id == R.warehouse_id)
+            .where(R.order_id == order_id)
+            .order_by(R.id)
+        )
+        return OrderExtras(
+            external_id=external_id_of(found[0][1], found[0][2]),
+            updated_at=found[0][0],
+            shipments=tuple(ShipmentRow(s.carrier, s.tracking_number, s.shipped_at) for s in ships),
+            allocations=tuple(AllocationRow(a[0], a[1], int(a[2]), str(a[3])) for a in allocs),
+        )
+
+    # --- products ----------------------------------------------------------------------------------
+    async def products(self, filters: ProductFilter, limit: int, after: tuple[str, int] | None) -> list[ProductRow]:
+        stmt = select(orm.products)
+        if filters.status is not None:
+            stmt = stmt.where(P.status == filters.status)
+        if filters.category is not None:
+            ids = await self._category_and_below(filters.category)
+            stmt = stmt.where(P.category_id.in_(ids))
+        if filters.updated_since is not None:
+            stmt = stmt.where(P.updated_at >= filters.updated_since)
+            if after is not None:
+                stmt = stmt.where(_after(P.updated_at, P.id, after))
+            stmt = stmt.order_by(P.updated_at, P.id)
+        else:
+            if after is not None:
+                stmt = stmt.where(P.id > after[1])
+            stmt = stmt.order_by(P.id)
+        return await self._product_rows(await self._rows(stmt.limit(limit)))
+
+    async def product_row(self, product_id: int) -> ProductRow | None:
+        rows = await self._product_rows(await self._rows(select(orm.products).where(P.id == product_id)))
+        return rows[0] if rows else None
+
+    async def _product_rows(self, rows: list[Any]) -> list[ProductRow]:
+        if not rows:
+            return []
+        cats = {r.id: r for r in await self._rows(select(C.id, C.name, C.slug, C.parent_id))}
+        variants: dict[int, list[VariantRow]] = {}
+        wanted = select(orm.variants).where(V.product_id.in_([r.id for r in rows])).order_by(V.id)
+        for v in await self._rows(wanted):
+            options = dict(v.options or {})
+            row = VariantRow(v.id, v.sku, options, v.price, v.currency, bool(v.active), v.low_stock_threshold)
+            variants.setdefault(v.product_id, []).append(row)
+        out = []
+        for r in rows:
+            path: list[str] = []
+            current = r.category_id
+            while current is not None and current in cats and len(path) < 20:
+                path.append(cats[current].name)
+                current = cats[current].parent_id
+            out.append(
+                ProductRow(
+                    id=r.id,
+                    slug=r.slug,
+                    name=r.name,
+                    description=r.description,
+                    brand=r.brand,
+                    category=cats[r.category_id].slug if r.category_id in cats else None,
+                    category_path=tuple(reversed(path)),
+                    attributes=dict(r.attributes or {}),
+                    images=tuple(r.images or []),
+                    status=r.status,
+                    updated_at=r.updated_at,
+                    variants=tuple(variants.get(r.id, [])),
+                )
+            )
+        return out
+
+    async def _category_and_below(self, slug: str) -> list[int]:
+        rows = await self._rows(select(C.id, C.slug, C.parent_id))
+        found = {r.id for r in rows if r.slug == slug}
+        frontier = set(found)
+        while frontier:
+            frontier = {r.id for r in rows if r.parent_id in frontier} - found
+            found |= frontier
+        return sorted(found)
+
+    # --- stock -------------------------------------------------------------------------------------
+    async def stock_levels(
+        self, sku: str | None, warehouse: str | None, limit: int, after: int | None
+    ) -> list[StockLevelRow]:
+        last = (
+            select(func.max(M.created_at))
+            .where(M.variant_id == S.variant_id, M.warehouse_id == S.warehouse_id)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(S.id, V.sku, W.code, S.on_hand, S.reserved, S.allocated, last.label("updated_at"))
+            .join(orm.variants, V.id == S.variant_id)
+            .join(orm.warehouses, W.id == S.warehouse_id)
+        )
+        if sku is not None:
+            stmt = stmt.where(V.sku == sku.strip().upper())
+        if warehouse is not None:
+            stmt = stmt.where(W.code == warehouse.strip().upper())
+        if after is not None:
+            stmt = stmt.where(S.id > after)
+        rows = await self._rows(stmt.order_by(S.id).limit(limit))
+        return [StockLevelRow(r[0], r[1], r[2], r[3], r[4], r[5], r[3] - r[4] - r[5], r.updated_at) for r in rows]
+
+    # --- customers ---------------------------------------------------------------------------------
+    async def customers(self, query: str | None, limit: int, after: int | None) -> list[CustomerRow]:
+        stmt = select(orm.customers).where(Cu.merged_into_id.is_(None))
+        if query:
+            like = f"%{query.strip().lower().translate(_LIKE_ESCAPE)}%"
+            stmt = stmt.where(
+                or_(func.lower(Cu.name).like(like, escape="\\"), func.lower(Cu.email).like(like, escape="\\"))
+            )
+        if after is not None:
+            stmt = stmt.where(Cu.id > after)
+        rows = await self._rows(stmt.order_by(Cu.id).limit(limit))
+        return [
+            CustomerRow(
+                r.id,
+                r.name,
+                r.email,
+                r.country,
+                r.locale,
+                tuple(r.tags or ()),
+                bool(r.marketing_opt_in),
+                r.created_at,
+                r.anonymised_at is not None,
+            )
+            for r in rows
+        ]
+
+
+def _financial(captured: int, refunded: int) -> str:
+    if not captured:
+        return "unpaid"
+    if not refunded:
+        return "paid"
+    return "refunded" if refunded >= captured else "partially_refunded"
+
+
+__all__ = ["SqlAdminViews"]
