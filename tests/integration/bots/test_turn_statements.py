@@ -157,3 +157,15 @@ async def test_asking_again_for_a_payment_link_reuses_it_without_a_write_lock(sm
     assert again.url == first.url
     assert not [s for s in seen.sql if not s.startswith("SELECT")], seen.sql
     assert "BEGIN IMMEDIATE" not in seen.begins
+
+
+async def test_a_start_from_a_reachable_shopper_takes_no_write_lock(small: SmallShop) -> None:
+    """Every Telegram /start says the shopper is reachable; nearly always nothing changes, so it is a look."""
+    customer = await small.customer()
+    with counting(small) as seen:
+        changed = await small.shop.bus.handle(c.SetChannelReachable(customer, "telegram", reachable=True))
+    assert changed is False
+    assert not [s for s in seen.sql if not s.startswith("SELECT")], seen.sql
+    assert "BEGIN IMMEDIATE" not in seen.begins
+    assert await small.shop.bus.handle(c.SetChannelReachable(customer, "telegram", reachable=False)) is True
+    assert await small.shop.bus.handle(c.SetChannelReachable(customer, "telegram", reachable=True)) is True
