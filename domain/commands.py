@@ -83,7 +83,7 @@ class CountStock(Command):
     warehouse: str
     on_hand: int
     reason: str = "stock count"
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -267,7 +267,7 @@ class PlaceExternalOrder(Command):
     shipping_address: dict[str, str]
     shipping_method: str
     paid: bool = False
-    actor: Actor = SYSTEM
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)

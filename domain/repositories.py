@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -165,6 +166,10 @@ class SalesRepository(Protocol):
 
     async def stale_pending_refunds(self, older_than: datetime) -> list[int]: ...
     async def add_analytics(self, event: AnalyticsEvent) -> None: ...
+    async def add_analytics_rows(self, events: Sequence[AnalyticsEvent]) -> None:
+        """Store many events in one statement; their ids are not read back."""
+        ...
+
     async def payment_by_provider_payment_id(
         self, provider: str, provider_payment_id: str, lock: bool = False
     ) -> Payment | None: ...

@@ -18,7 +18,7 @@ from bots.conversation.messages import HandoffNotice, Inbound, Reply, Text
 from bots.conversation.notices import order_notice
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.state import StateStore, state_key
-from bots.conversation.turn import Form, Router, Services, Turn
+from bots.conversation.turn import Form, Router, Services, Turn, turn_services
 from bots.i18n import SUPPORTED, Translator, choose_locale
 from bots.shopper.problems import problem_text
 from bots.shopper.render import main_menu, menu_buttons
@@ -116,8 +116,8 @@ class ConversationEngine:
         try:
             key = state_key(str(inbound.channel)[:32], str(inbound.chat_id)[:MAX_ID_CHARS])
             log.debug("turn in %s: %s", key, "a button" if inbound.payload else "a message")  # no shopper words
-            async with self._lock(key):
-                return await self._handle(inbound, key)
+            async with self._lock(key), self.services.views.read_scope() as views:
+                return await self._handle(inbound, key, turn_services(self.services, views))
         except Exception:
             log.exception("conversation turn failed (channel=%r)", getattr(inbound, "channel", None))
             return [self._apology(Translator(choose_locale(None, getattr(inbound, "locale", None), None)))]
@@ -128,7 +128,7 @@ class ConversationEngine:
         _ = t
         return Text(_("Sorry, something went wrong on our side. Please try again in a moment."))
 
-    async def _handle(self, inbound: Inbound, key: str) -> list[Reply]:
+    async def _handle(self, inbound: Inbound, key: str, services: Services) -> list[Reply]:
         text = clean_text(inbound.text) if inbound.text is not None else ""
         payload = inbound.payload if isinstance(inbound.payload, str) and inbound.payload else None
         state = await self.store.load(key)
@@ -139,11 +139,11 @@ class ConversationEngine:
         except ValueError:
             _ = t
             return [Text(_("This chat channel isn't supported."))]
-        turn = Turn(self.services, inbound, state, t)
+        turn = Turn(services, inbound, state, t)
         if state.customer_id is None:
             external = str(inbound.user_id or inbound.chat_id)[:MAX_ID_CHARS] or "anonymous"
             state.customer_id = int(
-                await self.services.bus.handle(
+                await services.bus.handle(
                     c.IdentifyCustomer(channel, external, str(inbound.user_name or "")[:200], locale=locale)
                 )
             )
@@ -169,7 +169,7 @@ class ConversationEngine:
 
     async def _save_locale(self, turn: Turn, locale: str) -> None:
         try:
-            await self.services.bus.handle(c.UpdateCustomer(turn.customer_id, locale=locale, actor=turn.actor))
+            await turn.services.bus.handle(c.UpdateCustomer(turn.customer_id, locale=locale, actor=turn.actor))
         except DomainError as exc:  # a merged or erased customer: identify again next turn
             log.info("could not store locale for customer %s: %s", turn.state.customer_id, exc.message)
             turn.state.customer_id = None
@@ -271,7 +271,7 @@ class ConversationEngine:
     async def _forward(self, turn: Turn, ticket_id: int, text: str) -> bool:
         """Pass the shopper's words to the agent; False when the ticket turned out to be closed."""
         try:
-            await self.services.bus.handle(c.PostTicketMessage(ticket_id, text, actor=turn.actor))
+            await turn.services.bus.handle(c.PostTicketMessage(ticket_id, text, actor=turn.actor))
         except NotFound:
             return False
         return True
@@ -288,7 +288,7 @@ class ConversationEngine:
         if not turn.analytics:
             return
         try:  # one transaction for the turn's rows, not one each
-            await self.services.bus.handle(c.RecordAnalyticsBatch(tuple(turn.analytics)))
+            await turn.services.bus.handle(c.RecordAnalyticsBatch(tuple(turn.analytics)))
         except Exception:  # losing analytics rows must never cost the shopper their answer
             log.warning("analytics %s not recorded", [a.name for a in turn.analytics], exc_info=True)
 
@@ -299,9 +299,10 @@ class ConversationEngine:
         Failures (the database hiccupped) raise: the outbox then tries the notice again later, rather than
         counting it as told."""
         key = state_key(channel, chat_id)
-        async with self._lock(key):
+        async with self._lock(key), self.services.views.read_scope() as views:
             state = await self.store.load(key)
-            turn = Turn(self.services, Inbound(channel, chat_id, ""), state, Translator(state.locale))
+            services = turn_services(self.services, views)
+            turn = Turn(services, Inbound(channel, chat_id, ""), state, Translator(state.locale))
             replies = await self._outgoing(turn, event)
             if replies or isinstance(event, ev.TicketClosed):
                 for reply in replies:

@@ -19,7 +19,7 @@ def ticket_lookup(uow_factory: Callable[[], Any]) -> TicketLookup:
     """Find the open hand-off ticket of a chat through the domain's support repository (read only)."""
 
     async def lookup(channel: str, chat_id: str) -> int | None:
-        async with uow_factory() as uow:
+        async with uow_factory().reading() as uow:  # a look: no write lock
             ticket = await uow.support.open_ticket_for_chat(channel, chat_id)
             return ticket.id if ticket is not None else None
 

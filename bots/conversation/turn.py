@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -14,7 +15,7 @@ from domain import commands as c
 from domain.model.money import Money
 from domain.model.staff import Actor
 from domain.ports import Clock
-from domain.views.port import ShopViews
+from domain.views.port import ScopedShopViews, ShopViews
 from nlu.interface import NluEngine, ParseResult
 
 
@@ -34,6 +35,28 @@ class Services:
     codec: PayloadCodec
     currency: str = "USD"
     tax_rate_bp: int = 0
+
+
+@dataclass(frozen=True)
+class TurnBus:
+    """The bus as one turn sees it: each command first ends the turn's read transaction, so the turn holds
+    one pooled connection at a time and the views after a command see what it wrote."""
+
+    bus: CommandBus
+    views: ScopedShopViews
+
+    async def handle(self, command: c.Command) -> Any:
+        await self.views.release()
+        return await self.bus.handle(command)
+
+    async def cancel(self, command: c.CancelOrder) -> int | None:
+        await self.views.release()
+        return await self.bus.cancel(command)
+
+
+def turn_services(services: Services, views: ScopedShopViews) -> Services:
+    """The shop's services for one turn: its read scope's views and a bus that respects them."""
+    return dataclasses.replace(services, views=views, bus=TurnBus(services.bus, views))
 
 
 @dataclass

@@ -84,7 +84,7 @@ async def add_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
     if variant is not None and not missing and variant.available > 0:
         return await add_variant(turn, product, variant, quantity)
     note = _('Which one? Choose the options, then press "Add to cart".') if variant is None else ""
-    return await product_flow.show_product(turn, product.id, chosen, note)
+    return await product_flow.show_product(turn, product, chosen, note)
 
 
 async def show_cart(turn: Turn) -> list[Reply]:

@@ -48,10 +48,12 @@ def chosen_for(turn: Turn, product: ProductDetail) -> dict[str, str]:
 
 
 async def show_product(
-    turn: Turn, product_id: int, chosen: Mapping[str, str] | None = None, note: str = ""
+    turn: Turn, product: ProductDetail | int, chosen: Mapping[str, str] | None = None, note: str = ""
 ) -> list[Reply]:
-    """The card with ``chosen`` options (nothing pre-selected), remembered as what is on show."""
-    product = await load_product(turn, product_id)
+    """The card with ``chosen`` options (nothing pre-selected), remembered as what is on show. Pass the product
+    when this turn already loaded it (and ran no command since): it is not read again."""
+    if not isinstance(product, ProductDetail):
+        product = await load_product(turn, product)
     card = product_card(turn, product, chosen)
     options = dict(chosen or {})
     selected = selected_variant(product, options)
@@ -68,8 +70,8 @@ async def product_button(turn: Turn, payload: Payload) -> list[Reply]:
     product = await load_product(turn, payload.int_arg(0))
     if len(payload.args) > 1:
         variant = _variant(product, payload.int_arg(1))
-        return await show_product(turn, product.id, options_of(product, variant))
-    return await show_product(turn, product.id)
+        return await show_product(turn, product, options_of(product, variant))
+    return await show_product(turn, product)
 
 
 def _variant(product: ProductDetail, variant_id: int) -> VariantView:
@@ -82,7 +84,7 @@ def _variant(product: ProductDetail, variant_id: int) -> VariantView:
 async def variant_button(turn: Turn, payload: Payload) -> list[Reply]:
     product = await load_product(turn, payload.int_arg(0))
     variant = _variant(product, payload.int_arg(1))
-    return await show_product(turn, product.id, options_of(product, variant))
+    return await show_product(turn, product, options_of(product, variant))
 
 
 async def option_button(turn: Turn, payload: Payload) -> list[Reply]:
@@ -94,7 +96,7 @@ async def option_button(turn: Turn, payload: Payload) -> list[Reply]:
     if mask >= 1 << len(keys):
         raise BadPayload("stale")
     chosen = {k: variant.options[k] for i, k in enumerate(keys) if mask & (1 << i) and k in variant.options}
-    return await show_product(turn, product.id, chosen)
+    return await show_product(turn, product, chosen)
 
 
 def typed_options(product: ProductDetail, parse: ParseResult) -> tuple[dict[str, str], list[tuple[str, str]]]:
@@ -148,7 +150,7 @@ async def choose_typed(turn: Turn, parse: ParseResult) -> list[Reply] | None:
             value=typed,
             values=", ".join(values),
         )
-    return await show_product(turn, product.id, chosen, note)
+    return await show_product(turn, product, chosen, note)
 
 
 def _natural(value: str) -> tuple[int, float, str]:

@@ -112,7 +112,7 @@ async def run_search(
             for option in (("color", "colour") if key == "color" else (key,))
             if (value := find_option_value(product, option, typed)) is not None
         }
-        return await product_flow.show_product(turn, product.id, chosen)
+        return await product_flow.show_product(turn, product, chosen)
     return [product_list(turn, page, title)]
 
 

@@ -25,6 +25,7 @@ from bots.conversation.state import state_key
 from channels.telegram import texts
 from channels.telegram.deeplinks import CartTokens
 from channels.telegram.render import Method, Origin, Renderer, esc
+from channels.telegram.responses import pin_responses
 from channels.telegram.sender import TelegramSender
 from domain import commands as c
 from domain.model.customers import Channel
@@ -105,6 +106,7 @@ class TelegramConfig:
 
 def build_bot(config: TelegramConfig) -> Bot:
     """A Bot whose HTTP session talks to ``config.api_url`` (the real API, a local Bot API server, or a fake)."""
+    pin_responses()  # once per process: aiogram's response models would otherwise be rebuilt after each GC
     session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_url.rstrip("/")))
     return Bot(config.token, session=session)
 

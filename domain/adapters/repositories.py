@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -477,6 +478,13 @@ class SqlSalesRepository(_Repo):
 
     async def add_analytics(self, event: AnalyticsEvent) -> None:
         self.session.add(event)
+
+    async def add_analytics_rows(self, events: Sequence[AnalyticsEvent]) -> None:
+        if not events:
+            return
+        columns = ("name", "occurred_at", "customer_id", "channel", "product_id", "order_id", "value", "properties")
+        rows = [{k: getattr(e, k) for k in columns} for e in events]
+        await self.session.execute(insert(orm.analytics_events), rows)  # one executemany, no RETURNING
 
     async def payment_by_provider_payment_id(
         self, provider: str, provider_payment_id: str, lock: bool = False

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.adapters import orm
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.campaigns_segments import cu, matching_customers, reachable_on
+from domain.adapters.read_scope import ReadConnection, read_scope
 from domain.errors import CouponNotApplicable, ValidationFailed
 from domain.model.catalog import SearchQuery
 from domain.model.coupons import PERSONAL_SUFFIX, EligibleLine
@@ -133,27 +137,66 @@ class SqlShopViews:
         self.sessions = sessions
         self.clock = clock
         self.currency = currency
+        self._reads: ReadConnection | None = None  # set on the copy a read scope hands out
 
     def _session(self) -> AsyncSession:
         return self.sessions()
 
+    @asynccontextmanager
+    async def read_scope(self) -> AsyncIterator[SqlShopViews]:
+        """These views on one read connection until the block ends (domain/adapters/read_scope.py)."""
+        if self._reads is not None and not self._reads.closed:
+            yield self  # already inside one: the outer scope owns the connection
+            return
+        bind = self.sessions.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise TypeError("SqlShopViews needs a sessionmaker bound to an AsyncEngine")
+        async with read_scope(bind) as reads:
+            scoped = copy.copy(self)
+            scoped._reads = reads
+            yield scoped
+
+    async def release(self) -> None:
+        """End this scope's read transaction (before a command, so later views see what it wrote)."""
+        if self._reads is not None:
+            await self._reads.release()
+
     async def _rows(self, stmt: Any) -> list[Any]:
+        reads = self._reads
+        if reads is not None and not reads.closed:
+            return await reads.execute(stmt)
         async with self._session() as session:
             conn = await session.connection(execution_options={"sqlite_readonly": True})
             return list((await conn.execute(stmt)).all())
 
+    async def _memo_rows(self, key: str, stmt: Any) -> list[Any]:
+        """Rows read once per read scope (until it is released): a turn that asks twice reads once."""
+        reads = self._reads
+        if reads is None or reads.closed:
+            return await self._rows(stmt)
+        if key not in reads.memo:
+            reads.memo[key] = await self._rows(stmt)
+        return list(reads.memo[key])
+
     # --- catalog -----------------------------------------------------------------------------------
-    def _available_by_variant(self) -> Any:
+    async def _category_rows(self) -> list[Any]:
+        """Every category's id, slug, name and parent, read once per read scope."""
+        return await self._memo_rows("category_rows", select(C.id, C.slug, C.name, C.parent_id))
+
+    def _available_by_variant(self, variant_ids: Any) -> Any:
+        """Stock available per variant in active warehouses, for ``variant_ids`` only (a SELECT of ids): the
+        IN sits inside the aggregate, so only those variants' rows are read (by the (variant, warehouse)
+        unique index) instead of summing every stock level on every search, card and cart."""
         return (
             select(S.variant_id, func.sum(S.on_hand - S.reserved - S.allocated).label("available"))
             .join(orm.warehouses, W.id == S.warehouse_id)
-            .where(W.active.is_(True))
+            .where(W.active.is_(True), S.variant_id.in_(variant_ids))
             .group_by(S.variant_id)
             .subquery()
         )
 
     async def _descendants(self, slug: str) -> list[int]:
-        rows = await self._rows(select(C.id, C.slug, C.parent_id))
+        rows = await self._category_rows()
         root = next((r.id for r in rows if r.slug == slug), None)
         if root is None:
             return []
@@ -165,10 +208,8 @@ class SqlShopViews:
         return sorted(found)
 
     async def search(self, query: SearchQuery) -> Page[ProductSummary]:
-        avail = self._available_by_variant()
         price_min = func.min(V.price).label("min_price")
         price_max = func.max(V.price).label("max_price")
-        available = func.coalesce(func.sum(avail.c.available), 0).label("available")
         conditions: list[ColumnElement[bool]] = [P.status == "active", V.active.is_(True)]
         tokens = [t for t in query.text.lower().split() if t][:8]
         for token in tokens:
@@ -186,6 +227,10 @@ class SqlShopViews:
             conditions.append(V.price >= query.min_price)
         if query.max_price is not None:
             conditions.append(V.price <= query.max_price)
+        avail = self._available_by_variant(
+            select(V.id).join(orm.products, P.id == V.product_id).where(and_(*conditions))
+        )
+        available = func.coalesce(func.sum(avail.c.available), 0).label("available")
         base = (
             select(
                 P.id,
@@ -251,7 +296,7 @@ class SqlShopViews:
         if not rows:
             return None
         p = rows[0]
-        avail = self._available_by_variant()
+        avail = self._available_by_variant(select(V.id).where(V.product_id == p.id))
         vrows = await self._rows(
             select(
                 V.id,
@@ -287,7 +332,7 @@ class SqlShopViews:
     async def _category_path(self, category_id: int | None) -> tuple[str, ...]:
         if category_id is None:
             return ()
-        rows = {r.id: r for r in await self._rows(select(C.id, C.name, C.parent_id))}
+        rows = {r.id: r for r in await self._category_rows()}
         path: list[str] = []
         current: int | None = category_id
         while current is not None and current in rows and len(path) < 20:
@@ -302,10 +347,11 @@ class SqlShopViews:
             .group_by(P.category_id)
             .subquery()
         )
-        rows = await self._rows(
+        rows = await self._memo_rows(
+            "categories",
             select(C.id, C.slug, C.name, C.parent_id, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.category_id == C.id)
-            .order_by(C.name)
+            .order_by(C.name),
         )
         direct = {r[0]: int(r[4]) for r in rows}
         children: dict[int | None, list[int]] = {}
@@ -319,11 +365,13 @@ class SqlShopViews:
 
     # --- cart --------------------------------------------------------------------------------------
     async def cart(self, customer_id: int) -> CartView:
-        avail = self._available_by_variant()
         cart_rows = await self._rows(select(orm.carts).where(orm.carts.c.customer_id == customer_id))
         if not cart_rows:
             return CartView(customer_id, self.currency, (), 0, None, 0, None, False)
         cart = cart_rows[0]
+        avail = self._available_by_variant(
+            select(orm.cart_lines.c.variant_id).where(orm.cart_lines.c.cart_id == cart.id)
+        )
         rows = await self._rows(
             select(
                 orm.cart_lines.c.variant_id,
@@ -392,7 +440,7 @@ class SqlShopViews:
             select(func.count()).where(t.coupon_id == r.id, t.customer_id == cart.customer_id, t.voided.is_(False))
         )
         lineage: dict[int, frozenset[int]] = {}
-        cats = {c.id: c.parent_id for c in await self._rows(select(C.id, C.parent_id))}
+        cats = {c.id: c.parent_id for c in await self._category_rows()}
         lines = []
         for row in rows:
             if row.category_id not in lineage:
@@ -502,7 +550,13 @@ class SqlShopViews:
         return _refund_view(rows[0]) if rows else None
 
     async def orders_of(self, customer_id: int, limit: int = 10) -> list[OrderSummary]:
-        items = select(OL.order_id, func.sum(OL.quantity).label("n")).group_by(OL.order_id).subquery()
+        mine = select(Ord.id).where(Ord.customer_id == customer_id)  # only their orders' lines are summed
+        items = (
+            select(OL.order_id, func.sum(OL.quantity).label("n"))
+            .where(OL.order_id.in_(mine))
+            .group_by(OL.order_id)
+            .subquery()
+        )
         rows = await self._rows(
             select(Ord.id, Ord.status, Ord.total, Ord.currency, Ord.placed_at, func.coalesce(items.c.n, 0))
             .outerjoin(items, items.c.order_id == Ord.id)

@@ -57,12 +57,15 @@ class SqlUnitOfWork(UnitOfWork):
         self.support = SqlSupportRepository(self.session)
         self._pending = []
         await self.session.begin()
+        if self.read_only:  # read by the SQLite "begin" listener (domain/adapters/db.py): a deferred BEGIN
+            await self.session.connection(execution_options={"sqlite_readonly": True})
         return self
 
     async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:
             await self.rollback()
         finally:
+            self.read_only = False
             await self.session.close()
         if exc is not None:
             translated = translate_db_error(exc)
@@ -97,6 +100,8 @@ class SqlUnitOfWork(UnitOfWork):
             self._pending = []
 
     async def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a unit of work opened with reading() cannot commit")
         await self.write_events()
         try:
             await self.session.commit()

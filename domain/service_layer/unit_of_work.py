@@ -22,6 +22,13 @@ class UnitOfWork(abc.ABC):
     customers: CustomerRepository
     sales: SalesRepository
     support: SupportRepository
+    read_only: bool = False
+
+    def reading(self) -> Self:
+        """Use this unit of work only to look: it takes no write lock (a deferred transaction on SQLite, where
+        every other unit of work takes the database's one write lock up front) and refuses to commit."""
+        self.read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         return self

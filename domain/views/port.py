@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -36,6 +37,11 @@ from domain.views.stock import LowStock
 
 
 class ShopViews(Protocol):
+    def read_scope(self) -> AbstractAsyncContextManager[ScopedShopViews]:
+        """These views sharing one read connection until the block ends (a shopper turn, a request): opened on
+        the first view called, closed at the end."""
+        ...
+
     async def search(self, query: SearchQuery) -> Page[ProductSummary]: ...
     async def product(
         self, *, product_id: int | None = None, slug: str | None = None, sku: str | None = None
@@ -87,4 +93,13 @@ class ShopViews(Protocol):
     async def campaign_audience(self, name_or_id: str | int, sample: int = 5) -> CampaignAudience | None:
         """The campaign and who it reaches now (counts by channel and language, ``sample`` of them by name);
         None when there is no such campaign."""
+        ...
+
+
+class ScopedShopViews(ShopViews, Protocol):
+    """The views of one read scope."""
+
+    async def release(self) -> None:
+        """End the scope's read transaction and give its connection back; the next view opens another. Call it
+        before a command: views after it then see what the command wrote."""
         ...

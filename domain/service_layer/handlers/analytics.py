@@ -18,8 +18,7 @@ async def record_analytics(cmd: c.RecordAnalytics, ctx: Context) -> None:
 async def record_analytics_batch(cmd: c.RecordAnalyticsBatch, ctx: Context) -> None:
     now = ctx.now()
     async with ctx.uow() as uow:
-        for event in cmd.events:
-            await uow.sales.add_analytics(_row(event, now))
+        await uow.sales.add_analytics_rows([_row(event, now) for event in cmd.events])
         await uow.commit()
 
 

@@ -23,6 +23,12 @@ async def get_customer(uow: UnitOfWork, customer_id: int) -> Customer:
 
 
 async def identify_customer(cmd: c.IdentifyCustomer, ctx: Context) -> int:
+    async with ctx.uow().reading() as uow:  # a known shopper is a look, without the write lock
+        known = await uow.customers.by_identity(cmd.channel, cmd.external_id)
+        reachable = known is not None and not (cmd.contact and str(cmd.channel) in known.unreachable_channels)
+        if known is not None and known.merged_into_id is None and reachable:
+            assert known.id is not None
+            return known.id
     async with ctx.uow() as uow:
         customer = await uow.customers.by_identity(cmd.channel, cmd.external_id)
         if customer is not None:

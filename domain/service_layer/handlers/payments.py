@@ -32,7 +32,7 @@ class PaymentLink:
 
 async def start_payment(cmd: c.StartPayment, ctx: Context) -> PaymentLink:
     """Get (or reuse) a payment session for a pending order; it expires with the stock reservation."""
-    async with ctx.uow() as uow:
+    async with ctx.uow().reading() as uow:  # phase 1 only looks: no write lock while the provider is asked
         order = await load_order(uow, cmd.order_id, lock=False)
         assert order.id is not None
         cmd.actor.require_owner_or(order.customer_id, Permission.VIEW)

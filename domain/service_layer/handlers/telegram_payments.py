@@ -88,9 +88,13 @@ async def check_chat_payment(cmd: c.CheckChatPayment, ctx: Context) -> str | Non
 
 async def set_channel_reachable(cmd: c.SetChannelReachable, ctx: Context) -> bool:
     """Returns True when the flag changed (so callers can log a block or an unblock once)."""
+    channel = cmd.channel.strip().lower()[:32]
+    async with ctx.uow().reading() as uow:  # every /start asks; nearly always nothing changes: a look first
+        customer = await get_customer(uow, cmd.customer_id)
+        if (channel not in customer.unreachable_channels) == cmd.reachable:
+            return False
     async with ctx.uow() as uow:
         customer = await get_customer(uow, cmd.customer_id)
-        channel = cmd.channel.strip().lower()[:32]
         already_reachable = channel not in customer.unreachable_channels
         if already_reachable == cmd.reachable:
             return False

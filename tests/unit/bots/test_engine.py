@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from bots.conversation.engine import ConversationEngine
@@ -36,9 +38,20 @@ class FakeBus:
         return None
 
 
+class NoViews:
+    """These flows read nothing: a read scope that is only a scope."""
+
+    @asynccontextmanager
+    async def read_scope(self) -> AsyncIterator[NoViews]:
+        yield self
+
+    async def release(self) -> None:
+        return None
+
+
 def engine_with(nlu: FakeNlu, router: Router) -> tuple[ConversationEngine, FakeBus]:
     bus, clock = FakeBus(), FakeClock()
-    services = Services(bus, None, nlu, clock, PayloadCodec("s"))  # type: ignore[arg-type]
+    services = Services(bus, NoViews(), nlu, clock, PayloadCodec("s"))  # type: ignore[arg-type]
     return ConversationEngine(services, MemoryStateStore(clock), router), bus
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -365,6 +366,10 @@ class FakeSales(_Repo):
 
     async def add_analytics(self, event: AnalyticsEvent) -> None:
         self.s.add("analytics", event)
+
+    async def add_analytics_rows(self, events: Sequence[AnalyticsEvent]) -> None:
+        for event in events:
+            self.s.add("analytics", event)
 
 
 class FakeSupport(_Repo):
