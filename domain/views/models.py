@@ -91,6 +91,10 @@ class ProductDetail:
     images: tuple[str, ...]
     variants: tuple[VariantView, ...]
     active: bool
+    # As stored, whatever locale the names above were read in (for export and staff tools):
+    # {"zh_Hans": {"name": …, "description": …}} and {"zh_Hans": ("服装", "卫衣")} (the category path).
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    category_translations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

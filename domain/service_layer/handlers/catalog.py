@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from domain import commands as c
 from domain.errors import NotFound, ValidationFailed
 from domain.model import Category, Product, ProductStatus, Variant
@@ -11,14 +13,24 @@ from domain.service_layer.context import Context
 from domain.service_layer.unit_of_work import UnitOfWork
 
 
-async def ensure_category_path(uow: UnitOfWork, path: tuple[str, ...]) -> Category | None:
-    """Find or create each category along ``path`` (e.g. ("Clothing", "Hoodies"))."""
+async def ensure_category_path(
+    uow: UnitOfWork, path: tuple[str, ...], translations: Mapping[str, tuple[str, ...]] | None = None
+) -> Category | None:
+    """Find or create each category along ``path`` (e.g. ("Clothing", "Hoodies")); ``translations`` names
+    them in other languages, level by level (``{"zh_Hans": ("服装", "卫衣")}``)."""
+    translations = dict(translations or {})
+    for locale, names in translations.items():
+        if len(names) != len(path):
+            levels = " > ".join(path) or "no category"
+            raise ValidationFailed(f"The {locale} category names ({' > '.join(names)}) must name each of {levels}.")
     parent: Category | None = None
-    for name in path:
+    for level, name in enumerate(path):
         slug = slugify(name) if parent is None else f"{parent.slug}-{slugify(name)}"
         category = await uow.catalog.category_by_slug(slug)
         if category is None:
             category = await uow.catalog.add_category(Category(name, slug, parent.id if parent else None))
+        if translations:
+            category.translate({locale: {"name": names[level]} for locale, names in translations.items()})
         parent = category
     return parent
 
@@ -28,7 +40,7 @@ async def upsert_product(cmd: c.UpsertProduct, ctx: Context) -> int:
     if not cmd.variants:
         raise ValidationFailed(f"{cmd.name} needs at least one variant (SKU and price).")
     async with ctx.uow() as uow:
-        category = await ensure_category_path(uow, cmd.category_path)
+        category = await ensure_category_path(uow, cmd.category_path, cmd.category_translations)
         slug = cmd.slug or slugify(cmd.name)
         product = await uow.catalog.product_by_slug(slug)
         if product is None:
@@ -43,6 +55,7 @@ async def upsert_product(cmd: c.UpsertProduct, ctx: Context) -> int:
         product.category_id = category.id if category else None
         product.attributes = dict(cmd.attributes)
         product.images = list(cmd.images)
+        product.translate(cmd.translations)
         product.status = ProductStatus.ACTIVE if cmd.active else ProductStatus.ARCHIVED
         for spec in cmd.variants:
             existing = next((v for v in product.variants if v.sku == spec.sku.strip().upper()), None)
@@ -61,7 +74,9 @@ async def upsert_product(cmd: c.UpsertProduct, ctx: Context) -> int:
                 existing.low_stock_threshold = spec.low_stock_threshold
                 existing.active = True
         lineage = await uow.catalog.category_lineage(category.id) if category and category.id else []
-        product.refresh_search_text([cat.name for cat in lineage])
+        product.refresh_search_text(
+            [name for cat in lineage for name in (cat.name, *(t["name"] for t in cat.translations.values()))]
+        )
         if product.id is None:
             await uow.catalog.add_product(product)
         await uow.flush()
