@@ -36,7 +36,7 @@ async def unsubscribe_button(turn: Turn, payload: Payload) -> list[Reply]:
 
 async def click_button(turn: Turn, payload: Payload) -> list[Reply]:
     campaign_id = payload.int_arg(0)
-    product = await turn.services.views.product(sku=payload.str_arg(1))
+    product = await turn.services.views.product(sku=payload.str_arg(1), locale=turn.locale)
     turn.record("campaign_click", properties={"campaign_id": campaign_id, "sku": payload.str_arg(1)})
     if product is None:
         raise BadPayload("stale")

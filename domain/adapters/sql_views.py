@@ -455,7 +455,16 @@ class SqlShopViews:
         o = rows[0]
         where = catalog_locale(locale)
         lines = await self._rows(
-            select(OL.sku, OL.name, OL.unit_price, OL.quantity, OL.discount, P.translations, V.options)
+            select(
+                OL.sku,
+                OL.name,
+                OL.unit_price,
+                OL.quantity,
+                OL.discount,
+                P.name.label("product_name"),
+                P.translations,
+                V.options,
+            )
             .outerjoin(orm.products, P.id == OL.product_id)
             .outerjoin(orm.variants, V.id == OL.variant_id)
             .where(OL.order_id == order_id)
@@ -489,7 +498,16 @@ class SqlShopViews:
             captured=o.captured,
             refunded=o.refunded,
             lines=tuple(
-                OrderLineView(r.sku, _line_name(r, where), r.unit_price, r.quantity, r.discount) for r in lines
+                OrderLineView(
+                    r.sku,
+                    _line_name(r, where),
+                    r.unit_price,
+                    r.quantity,
+                    r.discount,
+                    localized(r.translations, where, "name", r.product_name or "") if where else "",
+                    dict(r.options or {}),
+                )
+                for r in lines
             ),
             placed_at=o.placed_at,
             paid_at=o.paid_at,

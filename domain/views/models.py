@@ -142,10 +142,15 @@ class CartView:
 @dataclass(frozen=True)
 class OrderLineView:
     sku: str
-    name: str
+    name: str  # as kept at checkout ("Stride Running Shoes (red / 42)"), translated when the product is
     unit_price: int
     quantity: int
     discount: int
+    # Asked in a translated locale: the product's name in it (its default name without a translation) and
+    # the variant's options, for a renderer that also translates option values. Otherwise (the default
+    # locale, or the product gone) empty: ``name`` as kept at checkout is what to show.
+    product_name: str = ""
+    options: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
