@@ -142,7 +142,8 @@ def _carried_product(value: str, vocabulary: CatalogVocabulary) -> bool:
     """A product value names something we sell: a name of ours, or a type our names end with
     ("running shoes" -> Stride Running Shoes), singular or plural."""
     wanted = _words(value)
-    return bool(wanted) and any(_words(name)[-len(wanted) :] == wanted for name in vocabulary.products)
+    names = (*vocabulary.products, *vocabulary.translated_products)
+    return bool(wanted) and any(_words(name)[-len(wanted) :] == wanted for name in names)
 
 
 def _said(parse: ParseResult, entity: str) -> str | None:

@@ -1129,11 +1129,13 @@ class SqlShopViews:
                 elif k.lower() == "size":
                     sizes.add(str(v))
         return CatalogVocabulary(
-            products=sorted({r[0] for r in products} | _translated_names(products)),
+            products=sorted({r[0] for r in products}),
             brands=sorted({r[1] for r in products if r[1]}),
-            categories=sorted({r[0] for r in cats} | _translated_names(cats)),
+            categories=sorted({r[0] for r in cats}),
             colors=sorted(colors),
             sizes=sorted(sizes),
+            translated_products=sorted(_translated_names(products)),
+            translated_categories=sorted(_translated_names(cats)),
         )
 
 

@@ -436,3 +436,8 @@ class CatalogVocabulary:
     categories: list[str] = field(default_factory=list)
     colors: list[str] = field(default_factory=list)
     sizes: list[str] = field(default_factory=list)
+    # The names in the catalog's other languages ("Stride 轻量跑鞋", 鞋靴). Apart from the names above, which
+    # are what the shipped lookup tables hold (a change there retrains Rasa); the embedded engine reads
+    # them from the live catalog (nlu.catalog_terms).
+    translated_products: list[str] = field(default_factory=list)
+    translated_categories: list[str] = field(default_factory=list)

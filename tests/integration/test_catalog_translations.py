@@ -147,5 +147,7 @@ async def test_a_bad_locale_or_an_over_long_translation_is_refused_with_a_clear_
 async def test_the_vocabulary_holds_chinese_product_and_category_names_for_the_nlu(small: SmallShop) -> None:
     await translate_small_shop(small)
     vocabulary = await small.shop.views.vocabulary()
-    assert {"Stride Running Shoes", "Stride 女款轻量跑鞋", "Hearth 陶瓷马克杯"} <= set(vocabulary.products)
-    assert {"Shoes", "鞋靴", "Mugs", "马克杯"} <= set(vocabulary.categories)
+    assert vocabulary.products == ["Hearth Ceramic Mug", "Stride Running Shoes"]  # what lookup tables hold
+    assert vocabulary.translated_products == ["Hearth 陶瓷马克杯", "Stride 女款轻量跑鞋"]
+    assert vocabulary.categories == ["Home", "Mugs", "Shoes"]
+    assert vocabulary.translated_categories == ["家居", "鞋靴", "马克杯"]  # by code point
