@@ -151,3 +151,23 @@ async def test_the_vocabulary_holds_chinese_product_and_category_names_for_the_n
     assert vocabulary.translated_products == ["Hearth 陶瓷马克杯", "Stride 女款轻量跑鞋"]
     assert vocabulary.categories == ["Home", "Mugs", "Shoes"]
     assert vocabulary.translated_categories == ["家居", "鞋靴", "马克杯"]  # by code point
+
+
+async def test_naming_a_category_in_chinese_makes_the_products_already_in_it_findable_by_that_name(
+    small: SmallShop,
+) -> None:
+    views = small.shop.views
+    assert (await views.search(SearchQuery(text="马克杯"))).total == 0
+    await small.shop.bus.handle(
+        c.UpsertProduct(
+            "Hearth Travel Mug",
+            (c.VariantSpec("MUG-TRV", 1800, {"color": "black"}),),
+            ("Home", "Mugs"),
+            brand="Hearth",
+            category_translations={"zh_Hans": ("家居", "马克杯")},
+            actor=SYSTEM,
+        )
+    )
+    found = await views.search(SearchQuery(text="马克杯", locale="zh"))
+    assert sorted(p.slug for p in found.items) == ["hearth-ceramic-mug", "hearth-travel-mug"]
+    assert (await views.search(SearchQuery(text="家居"))).total == 2  # the parent's name reaches them too
