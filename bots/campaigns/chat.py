@@ -48,7 +48,7 @@ async def marketing_replies(turn: Turn, event: ev.MarketingMessage) -> list[Repl
     product (name, price, stock, picture) and the Unsubscribe button."""
     _ = turn.t
     code = _("Your code: {code}", code=event.coupon) if event.coupon else ""
-    featured = await FeaturedProducts(turn.services.views, ttl=0).get(event.skus)
+    featured = await FeaturedProducts(turn.services.views, ttl=0).get(event.skus, turn.locale)
     products = tuple(
         ProductListItem(
             p.product_id or 0,

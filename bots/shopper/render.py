@@ -19,6 +19,7 @@ from bots.conversation.messages import (
     VariantChoice,
 )
 from bots.conversation.turn import Turn
+from bots.i18n import Translator
 from bots.shopper.problems import translate_message
 from domain.model.orders import RETURNABLE, SHOPPER_CANCELLABLE
 from domain.views.models import (
@@ -85,9 +86,14 @@ _DAYS_IN_NAME = re.compile(r"\s*\((?=[^)]*\d)[^)]*\)\s*$")
 
 def shop_word(turn: Turn, word: str) -> str:
     """A stored value in the shopper's language when it is one of SHOP_WORDS ("red" -> 红色), else as stored."""
+    return shop_word_in(turn.t, word)
+
+
+def shop_word_in(t: Translator, word: str) -> str:
+    """``shop_word`` with a translator alone (for texts built outside a turn, such as a broadcast)."""
     for known in (word, word.casefold()):
         if known in SHOP_WORDS:
-            return turn.t(known)
+            return t(known)
     return word
 
 
