@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bots.i18n import normalise_locale
 from bots.shopper.pay_page_texts import PAID_STATES, PaymentPageTexts
+from domain.model.catalog import catalog_locale
 from domain.model.money import Money
 from domain.ports import Clock
 from domain.views.models import OrderView
@@ -148,6 +149,8 @@ async def _load(request: web.Request) -> tuple[PaymentPages, OrderView | None, P
     pages = request.app[PAGES_KEY]
     order = await pages.views.order(int(request.match_info["order_id"]))
     locale = await shopper_locale(request, pages.views, order.customer_id if order else None)
+    if order is not None and catalog_locale(locale):  # its lines named in the shopper's language
+        order = await pages.views.order(order.id, locale)
     return pages, order, PaymentPageTexts(locale)
 
 

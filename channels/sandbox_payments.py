@@ -25,6 +25,7 @@ from channels.payment_pages import (
 from domain import commands as c
 from domain.adapters.payments.sandbox import NAME, SandboxPaymentProvider, SandboxSession
 from domain.errors import DomainError, NotFound
+from domain.model.catalog import catalog_locale
 from domain.model.money import Money
 from domain.service_layer.messagebus import MessageBus
 from domain.views.port import ShopViews
@@ -41,7 +42,10 @@ async def _render(request: web.Request, session: SandboxSession, declined: bool 
     order = await views.order(session.order_id)
     if order is None:  # a session outlives nothing it belongs to; treat a lost order as a lost link
         raise web.HTTPNotFound(text="No such payment.")
-    texts = PaymentPageTexts(await shopper_locale(request, views, order.customer_id))
+    locale = await shopper_locale(request, views, order.customer_id)
+    if catalog_locale(locale):  # its lines named in the shopper's language
+        order = await views.order(order.id, locale) or order
+    texts = PaymentPageTexts(locale)
     amount = Money(session.amount, session.currency).format()
     body = (
         f'<p class="note">{esc(texts.sandbox_note())}</p>'

@@ -21,7 +21,7 @@ from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.adapters import orm
 from domain.errors import DomainError
-from domain.model.catalog import slugify, validate_sku
+from domain.model.catalog import TRANSLATION_LOCALES, slugify, translation_locale, validate_sku
 from domain.model.money import Money
 from domain.views.models import ProductDetail
 
@@ -38,7 +38,11 @@ CSV_FIELDS = [
     "images",
     "status",
     "low_stock_threshold",
+    # Translations, one column per text and language: name_zh_Hans, description_zh_Hans, category_zh_Hans
+    # (a path like category: "服装 > 卫衣"). A header may spell the language zh, zh-Hans or zh_CN too.
+    *(f"{text}_{locale}" for locale in TRANSLATION_LOCALES for text in ("name", "description", "category")),
 ]
+_TRANSLATED_TEXTS = ("name", "description", "category")
 MAX_ROWS = 200_000
 
 
@@ -68,6 +72,29 @@ class _Draft:
     active: bool
     variants: list[c.VariantSpec] = field(default_factory=list)
     bad: bool = False
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    category_translations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _translations(row: dict[str, Any]) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
+    """The ``name_zh_Hans`` / ``description_zh_Hans`` / ``category_zh_Hans`` columns of a row, by locale.
+    A column named like a translation in a language the shop doesn't know is refused, not ignored."""
+    texts: dict[str, dict[str, str]] = {}
+    categories: dict[str, tuple[str, ...]] = {}
+    for column, value in row.items():
+        text, sep, code = str(column or "").partition("_")
+        if not sep or text not in _TRANSLATED_TEXTS or not str(value or "").strip():
+            continue
+        locale = translation_locale(code)
+        if text == "category":
+            categories[locale] = _path(str(value))
+        else:
+            texts.setdefault(locale, {})[text] = str(value)
+    return texts, categories
+
+
+def _path(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(">") if p.strip())
 
 
 def _pairs(text: str, line: int, what: str) -> dict[str, str]:
@@ -96,6 +123,13 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         missing = {"name", "sku", "price"} - set(reader.fieldnames or [])
         if missing:
             raise DomainError(f"{path.name}: the header lacks {', '.join(sorted(missing))}")
+        for column in reader.fieldnames or []:
+            text, sep, code = column.partition("_")
+            if sep and text in _TRANSLATED_TEXTS:
+                try:
+                    translation_locale(code)
+                except DomainError as exc:
+                    raise DomainError(f"{path.name}: column {column}: {exc.message}") from exc
         for row in reader:
             yield reader.line_num, row
 
@@ -129,8 +163,25 @@ def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     "price": str(variant.get("price", "")),
                     "options": ";".join(f"{k}={v}" for k, v in (variant.get("options") or {}).items()),
                     "low_stock_threshold": variant.get("low_stock_threshold", ""),
+                    **_json_translations(product.get("translations")),
                 },
             )
+
+
+def _json_translations(value: Any) -> dict[str, str]:
+    """``{"zh_Hans": {"name": …, "description": …, "category": ["服装", "卫衣"]}}`` as the CSV's columns."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        return {"__error__": 'translations must look like {"zh_Hans": {"name": "…", "description": "…"}}'}
+    columns: dict[str, str] = {}
+    for code, texts in value.items():
+        for text, content in texts.items():
+            if text not in _TRANSLATED_TEXTS:
+                return {"__error__": f"a translation holds name, description or category, not {text!r}"}
+            joined = " > ".join(map(str, content)) if isinstance(content, list) else str(content)
+            columns[f"{text}_{code}"] = joined
+    return columns
 
 
 def _drafts(path: Path, currency: str, report: ImportReport) -> list[_Draft]:
@@ -154,7 +205,8 @@ def _drafts(path: Path, currency: str, report: ImportReport) -> list[_Draft]:
             threshold_text = str(row.get("low_stock_threshold") or "").strip()
             threshold = int(threshold_text) if threshold_text else 5
             variant = c.VariantSpec(sku, price, _pairs(str(row.get("options") or ""), line, "options"), threshold)
-            category = tuple(p.strip() for p in str(row.get("category") or "").split(">") if p.strip())
+            category = _path(str(row.get("category") or ""))
+            translations, category_translations = _translations(row)
             draft = drafts.get(slug)
             if draft is None:
                 draft = drafts[slug] = _Draft(
@@ -167,6 +219,8 @@ def _drafts(path: Path, currency: str, report: ImportReport) -> list[_Draft]:
                     _pairs(str(row.get("attributes") or ""), line, "attributes"),
                     tuple(i.strip() for i in str(row.get("images") or "").split("|") if i.strip()),
                     _status(str(row.get("status") or "")),
+                    translations=translations,
+                    category_translations=category_translations,
                 )
             if any(v.sku == sku for v in draft.variants):
                 raise ValueError(f"SKU {sku} appears twice")
@@ -205,6 +259,8 @@ async def import_catalog(shop: Shop, path: Path, progress: bool = False) -> Impo
                         attributes=draft.attributes,
                         images=draft.images,
                         active=draft.active,
+                        translations=draft.translations,
+                        category_translations=draft.category_translations,
                         actor=c.SYSTEM,
                     )
                 )
@@ -244,6 +300,7 @@ async def export_catalog(shop: Shop, path: Path, progress: bool = False) -> int:
                 "attributes": p.attributes,
                 "images": list(p.images),
                 "status": "active" if p.active else "archived",
+                "translations": _export_translations(p),
                 "variants": [
                     {
                         "sku": v.sku,
@@ -260,6 +317,13 @@ async def export_catalog(shop: Shop, path: Path, progress: bool = False) -> int:
         return len(products)
     await asyncio.to_thread(_write_csv, path, products, price)
     return len(products)
+
+
+def _export_translations(p: ProductDetail) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {locale: dict(texts) for locale, texts in p.translations.items()}
+    for locale, names in p.category_translations.items():
+        out.setdefault(locale, {})["category"] = list(names)
+    return out
 
 
 def _write_csv(path: Path, products: list[ProductDetail], price: Callable[[int], str]) -> None:
@@ -282,5 +346,13 @@ def _write_csv(path: Path, products: list[ProductDetail], price: Callable[[int],
                         "images": "|".join(p.images),
                         "status": "active" if p.active else "archived",
                         "low_stock_threshold": v.low_stock_threshold,
+                        **{
+                            f"{text}_{locale}": value
+                            for locale, texts in p.translations.items()
+                            for text, value in texts.items()
+                        },
+                        **{
+                            f"category_{locale}": " > ".join(names) for locale, names in p.category_translations.items()
+                        },
                     }
                 )

@@ -124,7 +124,10 @@ def seed(
 # --- catalog --------------------------------------------------------------------------------------
 @catalog_app.command("import")
 def catalog_import(file: Path) -> None:
-    """Import products from CSV or JSON; bad rows are reported and skipped, good ones kept."""
+    """Import products from CSV or JSON; bad rows are reported and skipped, good ones kept.
+
+    Chinese names: CSV columns name_zh_Hans, description_zh_Hans, category_zh_Hans ("服装 > 卫衣");
+    JSON "translations": {"zh_Hans": {"name": …, "description": …, "category": [...]}}."""
     from chatshop.catalog_io import import_catalog
 
     report = run(lambda shop: import_catalog(shop, file, progress=True))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from chatshop import demo_catalog_zh as zh
+
 BRANDS = ["Stride", "Northpeak", "Lumo", "Urbanite", "Kite", "Hearth", "Pulse", "Verde", "Aurora", "Tidal"]
 COLORS = ["red", "blue", "black", "white", "green", "grey", "navy", "pink", "yellow", "beige"]
 COLOR_CODES = {
@@ -138,6 +140,9 @@ class DemoProduct:
     attributes: dict[str, str]
     colors: list[str]
     variants: list[DemoVariant] = field(default_factory=list)
+    # {"zh_Hans": {"name": "Stride 轻量跑鞋", "description": …}} and {"zh_Hans": ("鞋靴",)}
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    category_translations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _round_price(cents: int) -> int:
@@ -165,6 +170,13 @@ def demo_products() -> list[DemoProduct]:
                     description=f"{name}: {', '.join(f'{k} {v}' for k, v in attrs.items()) or 'a shop favourite'}.",
                     attributes=attrs,
                     colors=colors,
+                    translations={
+                        zh.LOCALE: {
+                            "name": zh.name(brand, kind),
+                            "description": zh.description(zh.name(brand, kind), attrs),
+                        }
+                    },
+                    category_translations={zh.LOCALE: zh.category_path(path)},
                 )
                 sizes = SHOE_SIZES if style == "shoe" else CLOTHING_SIZES if style == "clothing" else [None]
                 for color in colors:

@@ -168,6 +168,8 @@ async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, or
                     brand=p.brand,
                     attributes=p.attributes,
                     images=(f"/media/products/{image.name}",),
+                    translations=p.translations,
+                    category_translations=p.category_translations,
                     actor=c.SYSTEM,
                 )
             )

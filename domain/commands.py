@@ -38,6 +38,10 @@ class UpsertProduct(Command):
     images: tuple[str, ...] = ()
     active: bool = True
     actor: Actor = field(kw_only=True)
+    # {"zh_Hans": {"name": "女款轻量跑鞋", "description": "…"}}: replaces the product's translations.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    # {"zh_Hans": ("服装", "卫衣")}: the names of ``category_path``'s categories, level by level.
+    category_translations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,10 @@ class CatalogRepository(Protocol):
         """For each category, its id and its ancestors' ids, in one read."""
         ...
 
+    async def products_in_categories(self, category_ids: list[int]) -> list[Product]:
+        """The products filed under these categories or any category below them."""
+        ...
+
 
 class InventoryRepository(Protocol):
     async def add_warehouse(self, warehouse: Warehouse) -> Warehouse: ...

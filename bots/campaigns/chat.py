@@ -36,7 +36,7 @@ async def unsubscribe_button(turn: Turn, payload: Payload) -> list[Reply]:
 
 async def click_button(turn: Turn, payload: Payload) -> list[Reply]:
     campaign_id = payload.int_arg(0)
-    product = await turn.services.views.product(sku=payload.str_arg(1))
+    product = await turn.services.views.product(sku=payload.str_arg(1), locale=turn.locale)
     turn.record("campaign_click", properties={"campaign_id": campaign_id, "sku": payload.str_arg(1)})
     if product is None:
         raise BadPayload("stale")
@@ -48,7 +48,7 @@ async def marketing_replies(turn: Turn, event: ev.MarketingMessage) -> list[Repl
     product (name, price, stock, picture) and the Unsubscribe button."""
     _ = turn.t
     code = _("Your code: {code}", code=event.coupon) if event.coupon else ""
-    featured = await FeaturedProducts(turn.services.views, ttl=0).get(event.skus)
+    featured = await FeaturedProducts(turn.services.views, ttl=0).get(event.skus, turn.locale)
     products = tuple(
         ProductListItem(
             p.product_id or 0,

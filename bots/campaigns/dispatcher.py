@@ -233,7 +233,7 @@ class Dispatcher:
         message = self.render(d, campaign)
         if self.featured is None or not message.skus:
             return message
-        return dataclasses.replace(message, products=await self.featured.get(message.skus))
+        return dataclasses.replace(message, products=await self.featured.get(message.skus, message.locale))
 
     async def _deliver(self, d: Claimed, campaign: Campaign) -> None:
         transport = self.transports.get(d.channel)

@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bots.shopper.render import variant_label
+from bots.i18n import Translator, normalise_locale
+from bots.shopper.render import shop_word_in
 from domain.model.money import Money
 from domain.views.port import ShopViews
 
@@ -19,7 +20,7 @@ from domain.views.port import ShopViews
 @dataclass(frozen=True)
 class Featured:
     sku: str
-    name: str  # "Stride Running Shoes (red / 42)"
+    name: str  # "Stride Running Shoes (red / 42)"; "Stride 轻量跑鞋 (红色 / 42)" for a Chinese recipient
     price: str  # "80.00 USD", or "" when the SKU is unknown
     image: str | None  # as the catalog stores it (often a /media/... path)
     product_id: int | None = None
@@ -41,25 +42,28 @@ class FeaturedProducts:
         self.views = views
         self.ttl = ttl
         self.now = now
-        self._cache: dict[str, tuple[float, Featured]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, Featured]] = {}
 
-    async def get(self, skus: Iterable[str]) -> tuple[Featured, ...]:
-        return tuple([await self._one(sku) for sku in skus])
+    async def get(self, skus: Iterable[str], locale: str | None = None) -> tuple[Featured, ...]:
+        """The SKUs' products, named in ``locale`` (the recipient's) where the catalog has a translation."""
+        return tuple([await self._one(sku, locale) for sku in skus])
 
-    async def _one(self, sku: str) -> Featured:
-        cached = self._cache.get(sku)
+    async def _one(self, sku: str, locale: str | None) -> Featured:
+        key = (sku, locale or "")
+        cached = self._cache.get(key)
         if cached is not None and self.now() - cached[0] < self.ttl:
             return cached[1]
-        featured = await self._read(sku)
-        self._cache[sku] = (self.now(), featured)
+        featured = await self._read(sku, locale)
+        self._cache[key] = (self.now(), featured)
         return featured
 
-    async def _read(self, sku: str) -> Featured:
-        product = await self.views.product(sku=sku)
+    async def _read(self, sku: str, locale: str | None) -> Featured:
+        product = await self.views.product(sku=sku, locale=locale)
         variant = next((v for v in product.variants if v.sku == sku), None) if product else None
         if product is None or variant is None:
             return Featured.unknown(sku)
-        options = variant_label(variant) if variant.options else ""
+        t = Translator(normalise_locale(locale) or "en")
+        options = " / ".join(shop_word_in(t, v) for _k, v in sorted(variant.options.items()))
         return Featured(
             sku,
             f"{product.name} ({options})" if options and len(product.variants) > 1 else product.name,

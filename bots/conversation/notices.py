@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bots.conversation.messages import Button, QuickReplies, Reply
 from bots.conversation.turn import Turn
+from bots.shopper.render import order_line_name
 from domain import events as ev
 from domain.views.models import CustomerProfile
 from domain.views.port import ShopViews
@@ -60,7 +61,7 @@ async def order_notice(turn: Turn, event: ev.Event) -> list[Reply]:
     shop = turn.button(_("Keep shopping"), "cats")
     human = turn.button(_("Talk to a person"), "hum")
     if isinstance(event, ev.OrderPaid):
-        order = await turn.services.views.order(order_id)
+        order = await turn.services.views.order(order_id, turn.locale)
         text = _(
             "Payment received for order #{id} ({total}). Thank you! I'll tell you when it ships.",
             id=order_id,
@@ -68,6 +69,8 @@ async def order_notice(turn: Turn, event: ev.Event) -> list[Reply]:
         )
         if order is not None and order.status == "awaiting_approval":
             text += " " + _("We check large orders by hand first; that takes a few hours.")
+        if order is not None:  # what was paid for, named in the shopper's language
+            text += "".join(f"\n{line.quantity} x {order_line_name(turn, line)}" for line in order.lines)
         return [QuickReplies(text, (status, shop))]
     if isinstance(event, ev.OrderStatusChanged):
         if event.new == "approved":

@@ -15,18 +15,21 @@ MAX_CATEGORY_BUTTONS = 12
 
 
 async def match_category(turn: Turn, value: str) -> CategoryNode | None:
-    """The category an NLU value ("shoes", "mugs") names, by slug or name, singular or plural."""
+    """The category an NLU value ("shoes", "mugs", 卫衣) names, by slug or name in the shop's language or
+    the shopper's, singular or plural; named in the shopper's language."""
     wanted = value.strip().lower()
     candidates = {wanted, wanted.rstrip("s"), wanted + "s"}
-    for node in await turn.services.views.categories():
-        if node.slug.lower() in candidates or node.name.lower() in candidates:
+    default_names = {node.id: node.name for node in await turn.services.views.categories(turn.locale)}
+    for node in await turn.services.views.categories(turn.locale):
+        names = (node.slug, node.name, default_names.get(node.id, node.name))
+        if any(name.lower() in candidates for name in names):
             return node
     return None
 
 
 async def show_categories(turn: Turn) -> list[Reply]:
     _ = turn.t
-    nodes = [n for n in await turn.services.views.categories() if n.product_count > 0]
+    nodes = [n for n in await turn.services.views.categories(turn.locale) if n.product_count > 0]
     if not nodes:
         return [main_menu(turn, _("The shop has no products yet."))]
     top = [n for n in nodes if n.parent_id is None] or nodes
@@ -36,13 +39,13 @@ async def show_categories(turn: Turn) -> list[Reply]:
 
 async def show_category(turn: Turn, node: CategoryNode) -> list[Reply]:
     _ = turn.t
-    children = [n for n in await turn.services.views.categories() if n.parent_id == node.id and n.product_count > 0]
+    nodes = await turn.services.views.categories(turn.locale)
+    children = [n for n in nodes if n.parent_id == node.id and n.product_count > 0]
     replies: list[Reply] = []
     if children:
         buttons = tuple(turn.button(f"{n.name} ({n.product_count})", "cat", n.id) for n in children)
         replies.append(QuickReplies(_("{name} has these sections:", name=node.name), buttons[:MAX_CATEGORY_BUTTONS]))
-    # Text repeats the category name: the SQL view can't search without text yet (see search.query_from).
-    query = SearchQuery(text=node.name.lower(), category_slug=node.slug, limit=PAGE_SIZE)
+    query = SearchQuery(category_slug=node.slug, limit=PAGE_SIZE, locale=turn.locale)
     replies.extend(await search.run_search(turn, query, _("In {name}:", name=node.name), open_single=False))
     return replies
 
@@ -65,7 +68,7 @@ async def categories_button(turn: Turn, payload: Payload) -> list[Reply]:
 
 async def category_button(turn: Turn, payload: Payload) -> list[Reply]:
     category_id = payload.int_arg(0)
-    node = next((n for n in await turn.services.views.categories() if n.id == category_id), None)
+    node = next((n for n in await turn.services.views.categories(turn.locale) if n.id == category_id), None)
     if node is None:
         raise BadPayload("stale")
     if node.product_count == 0:

@@ -11,7 +11,8 @@ from bots.shopper.problems import problem_text
 from bots.shopper.render import cart_summary, main_menu, selected_variant, variant_label
 from domain import commands as c
 from domain.errors import OutOfStock
-from domain.views.models import ProductDetail, VariantView
+from domain.model.catalog import catalog_locale
+from domain.views.models import CartLineView, ProductDetail, VariantView
 from nlu.interface import ParseResult
 
 MAX_QUANTITY = 99
@@ -69,9 +70,9 @@ async def add_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
         page = await turn.services.views.search(query) if query is not None else None
         if page is None or page.total != 1:
             return await search.search_intent(turn, parse)
-        product = await turn.services.views.product(product_id=page.items[0].id)
+        product = await turn.services.views.product(product_id=page.items[0].id, locale=turn.locale)
     elif turn.state.memory.get("product_id"):
-        product = await turn.services.views.product(product_id=int(turn.state.memory["product_id"]))
+        product = await turn.services.views.product(product_id=int(turn.state.memory["product_id"]), locale=turn.locale)
         chosen = product_flow.chosen_for(turn, product) if product is not None else {}
     if product is None or not product.active:
         return [
@@ -88,7 +89,7 @@ async def add_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
 
 
 async def show_cart(turn: Turn) -> list[Reply]:
-    cart = await turn.services.views.cart(turn.customer_id)
+    cart = await turn.services.views.cart(turn.customer_id, turn.locale)
     return [cart_summary(turn, cart)]
 
 
@@ -102,7 +103,7 @@ async def view_button(turn: Turn, payload: Payload) -> list[Reply]:
 
 async def quantity_button(turn: Turn, payload: Payload) -> list[Reply]:
     variant_id, quantity = payload.int_arg(0), min(payload.int_arg(1), MAX_QUANTITY)
-    cart = await turn.services.views.cart(turn.customer_id)
+    cart = await turn.services.views.cart(turn.customer_id, turn.locale)
     line = next((line for line in cart.lines if line.variant_id == variant_id), None)
     if line is None:
         raise BadPayload("stale")
@@ -110,22 +111,33 @@ async def quantity_button(turn: Turn, payload: Payload) -> list[Reply]:
     return await show_cart(turn)
 
 
+def _lines_named(lines: tuple[CartLineView, ...], stem: str, color: str) -> list[CartLineView]:
+    return [
+        line
+        for line in lines
+        if (stem and stem in line.name.lower()) or (color and color in (v.lower() for v in line.options.values()))
+    ]
+
+
 async def remove_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
     _ = turn.t
-    cart = await turn.services.views.cart(turn.customer_id)
+    cart = await turn.services.views.cart(turn.customer_id, turn.locale)
     # "remove the shoes": a category word names the line as well as a product name does (singular or plural).
     name = (parse.first("product") or parse.first("category") or "").lower()
     stem = name[:-1] if name.endswith("s") and len(name) > 3 else name
     color = (parse.first("color") or "").lower()
-    matches = [
-        line
-        for line in cart.lines
-        if (stem and stem in line.name.lower()) or (color and color in (v.lower() for v in line.options.values()))
-    ]
+    matches = _lines_named(cart.lines, stem, color)
+    if not matches and stem and catalog_locale(turn.locale):
+        # The shopper reads translated names but the NLU may give the shop's word ("running shoes" for 跑鞋).
+        named = {
+            line.variant_id
+            for line in _lines_named((await turn.services.views.cart(turn.customer_id)).lines, stem, color)
+        }
+        matches = [line for line in cart.lines if line.variant_id in named]
     if len(matches) == 1 or (len(cart.lines) == 1 and not (name or color)):
         line = (matches or list(cart.lines))[0]
         await turn.services.bus.handle(c.SetCartQuantity(turn.customer_id, line.sku, 0, actor=turn.actor))
-        cart = await turn.services.views.cart(turn.customer_id)
+        cart = await turn.services.views.cart(turn.customer_id, turn.locale)
         return [Text(_("Removed {name}.", name=line.name)), cart_summary(turn, cart)]
     return [Text(_('Which item? Press "Remove" next to it.')), cart_summary(turn, cart)]
 

@@ -68,7 +68,7 @@ def ask(turn: Turn, step: str, error: str = "") -> list[Reply]:
 
 async def start(turn: Turn) -> list[Reply]:
     _ = turn.t
-    cart = await turn.services.views.cart(turn.customer_id)
+    cart = await turn.services.views.cart(turn.customer_id, turn.locale)
     if not cart.lines:
         return [main_menu(turn, _("Your cart is empty. Find something first:"))]
     turn.record("checkout_started", value=cart.total_before_shipping, properties={"items": cart.item_count})
@@ -208,7 +208,7 @@ async def _options(turn: Turn, cart: CartView) -> list[ShippingOption]:
 
 async def ask_method(turn: Turn) -> list[Reply]:
     _ = turn.t
-    cart = await turn.services.views.cart(turn.customer_id)
+    cart = await turn.services.views.cart(turn.customer_id, turn.locale)
     options = await _options(turn, cart)
     if not options:
         turn.state.finish()
@@ -234,7 +234,7 @@ def _totals(turn: Turn, cart: CartView, option: ShippingOption) -> dict[str, int
 async def summary(turn: Turn, note: str = "") -> list[Reply]:
     _ = turn.t
     data: dict[str, Any] = turn.state.data
-    cart = await turn.services.views.cart(turn.customer_id)
+    cart = await turn.services.views.cart(turn.customer_id, turn.locale)
     if not cart.lines:
         turn.state.finish()
         return [main_menu(turn, _("Your cart is empty. Find something first:"))]
@@ -308,7 +308,7 @@ async def confirm_button(turn: Turn, payload: Payload) -> list[Reply]:
         return await summary(turn, _("Prices changed since you looked: {problem}", problem=problem_text(turn, exc)))
     except (OutOfStock, CartEmpty) as exc:
         turn.state.finish()
-        cart = await turn.services.views.cart(turn.customer_id)
+        cart = await turn.services.views.cart(turn.customer_id, turn.locale)
         return [Text(problem_text(turn, exc)), cart_summary(turn, cart)]
     turn.state.finish()
     turn.state.memory["last_order"] = order_id
@@ -318,7 +318,7 @@ async def confirm_button(turn: Turn, payload: Payload) -> list[Reply]:
 async def payment_link(turn: Turn, order_id: int) -> list[Reply]:
     _ = turn.t
     link = await turn.services.bus.handle(c.StartPayment(order_id, actor=turn.actor))
-    order = await turn.services.views.order(order_id)
+    order = await turn.services.views.order(order_id, turn.locale)
     total = turn.money(order.total, order.currency) if order else ""
     return [
         PaymentLink(

@@ -43,7 +43,7 @@ async def apply(turn: Turn, code: str) -> list[Reply]:
     except NotFound:
         text = _("There is no coupon {code}. Check the spelling?", code=code)
         return [QuickReplies(text, (turn.button(_("Try another code"), "cpn"), turn.button(_("View cart"), "cart")))]
-    cart = await turn.services.views.cart(turn.customer_id)
+    cart = await turn.services.views.cart(turn.customer_id, turn.locale)
     replies: list[Reply] = []
     if cart.coupon_problem:
         text = _(
@@ -83,7 +83,7 @@ async def ask_button(turn: Turn, payload: Payload) -> list[Reply]:
 
 async def remove_button(turn: Turn, payload: Payload) -> list[Reply]:
     await turn.services.bus.handle(c.RemoveCoupon(turn.customer_id, actor=turn.actor))
-    return [cart_summary(turn, await turn.services.views.cart(turn.customer_id))]
+    return [cart_summary(turn, await turn.services.views.cart(turn.customer_id, turn.locale))]
 
 
 async def resume(turn: Turn) -> list[Reply]:

@@ -17,7 +17,7 @@ MAX_REASON = 500
 
 async def own_order(turn: Turn, order_id: int) -> OrderView | None:
     """The order, if it is this shopper's (someone else's order looks exactly like a missing one)."""
-    order = await turn.services.views.order(order_id)
+    order = await turn.services.views.order(order_id, turn.locale)
     return order if order is not None and order.customer_id == turn.customer_id else None
 
 

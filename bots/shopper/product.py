@@ -33,7 +33,7 @@ OTHER_THINGS = ("product", "category", "brand", "max_price", "order_id", "coupon
 
 
 async def load_product(turn: Turn, product_id: int) -> ProductDetail:
-    product = await turn.services.views.product(product_id=product_id)
+    product = await turn.services.views.product(product_id=product_id, locale=turn.locale)
     if product is None or not product.active:
         raise BadPayload("stale")
     return product
@@ -127,7 +127,7 @@ async def choose_typed(turn: Turn, parse: ParseResult) -> list[Reply] | None:
     the message is about something else (it names a product, a category, a brand…)."""
     if turn.on_show is None or any(parse.first(k) for k in OTHER_THINGS):
         return None
-    product = await turn.services.views.product(product_id=turn.on_show)
+    product = await turn.services.views.product(product_id=turn.on_show, locale=turn.locale)
     if product is None or not product.active:
         return None
     found, missing = typed_options(product, parse)

@@ -19,10 +19,12 @@ from bots.conversation.messages import (
     VariantChoice,
 )
 from bots.conversation.turn import Turn
+from bots.i18n import Translator
 from bots.shopper.problems import translate_message
 from domain.model.orders import RETURNABLE, SHOPPER_CANCELLABLE
 from domain.views.models import (
     CartView,
+    OrderLineView,
     OrderView,
     Page,
     ProductDetail,
@@ -84,9 +86,14 @@ _DAYS_IN_NAME = re.compile(r"\s*\((?=[^)]*\d)[^)]*\)\s*$")
 
 def shop_word(turn: Turn, word: str) -> str:
     """A stored value in the shopper's language when it is one of SHOP_WORDS ("red" -> 红色), else as stored."""
+    return shop_word_in(turn.t, word)
+
+
+def shop_word_in(t: Translator, word: str) -> str:
+    """``shop_word`` with a translator alone (for texts built outside a turn, such as a broadcast)."""
     for known in (word, word.casefold()):
         if known in SHOP_WORDS:
-            return turn.t(known)
+            return t(known)
     return word
 
 
@@ -376,9 +383,18 @@ def status_text(turn: Turn, status: str) -> str:
 CANCELLABLE = SHOPPER_CANCELLABLE  # the domain's rules; shown here only to offer the right buttons
 
 
+def order_line_name(turn: Turn, line: OrderLineView) -> str:
+    """ "Stride 女款轻量跑鞋 (红色 / 42)": the product's name and option values in the shopper's language (the
+    order view gives the name in the locale it was asked for); the name kept at checkout otherwise."""
+    if not line.product_name:
+        return line.name
+    label = " / ".join(option_value(turn, v) for _k, v in sorted(line.options.items()))
+    return f"{line.product_name} ({label})" if label else line.product_name
+
+
 def order_status(turn: Turn, order: OrderView) -> OrderStatus:
     _ = turn.t
-    lines = tuple(f"{line.quantity} x {line.name}" for line in order.lines)
+    lines = tuple(f"{line.quantity} x {order_line_name(turn, line)}" for line in order.lines)
     buttons: list[Button] = []
     if order.status == "pending_payment":
         buttons.append(turn.button(_("Pay now"), "pay", order.id))

@@ -55,6 +55,7 @@ async def query_from(turn: Turn, parse: ParseResult) -> SearchQuery | None:
         attributes=attributes,
         max_price=max_price,
         limit=PAGE_SIZE,
+        locale=turn.locale,
     )
 
 
@@ -66,7 +67,7 @@ async def describe(turn: Turn, query: SearchQuery) -> str:
     if query.text:
         parts.append(query.text)
     if query.category_slug:
-        nodes = await turn.services.views.categories()
+        nodes = await turn.services.views.categories(turn.locale)
         name = next((n.name for n in nodes if n.slug == query.category_slug), None)
         if name is not None and name.casefold() not in query.text.casefold():
             parts.append(name.lower() if parts else name)
@@ -141,7 +142,8 @@ def _carried_product(value: str, vocabulary: CatalogVocabulary) -> bool:
     """A product value names something we sell: a name of ours, or a type our names end with
     ("running shoes" -> Stride Running Shoes), singular or plural."""
     wanted = _words(value)
-    return bool(wanted) and any(_words(name)[-len(wanted) :] == wanted for name in vocabulary.products)
+    names = (*vocabulary.products, *vocabulary.translated_products)
+    return bool(wanted) and any(_words(name)[-len(wanted) :] == wanted for name in names)
 
 
 def _said(parse: ParseResult, entity: str) -> str | None:

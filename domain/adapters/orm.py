@@ -137,6 +137,8 @@ categories = Table(
     Column("name", String(120), nullable=False),
     Column("slug", String(140), nullable=False, unique=True),
     _fk("parent_id", "categories.id", nullable=True),
+    # {"zh_Hans": {"name": "卫衣"}}: read with the row, never searched on its own (see products.search_text).
+    Column("translations", JSONType, nullable=False, default=dict),
 )
 
 products = Table(
@@ -151,6 +153,9 @@ products = Table(
     Column("attributes", JSONType, nullable=False, default=dict),
     Column("images", JSONType, nullable=False, default=list),
     Column("status", String(16), nullable=False, default="active", index=True),
+    # {"zh_Hans": {"name": …, "description": …}}: a column, not a table, because a product's few
+    # translations are always read with it and search goes through search_text (which holds them).
+    Column("translations", JSONType, nullable=False, default=dict),
     Column("search_text", Text, nullable=False, default=""),
     # Every change sets it; API syncs list "changed since" in (updated_at, id) order.
     Column("updated_at", UTCDateTime, nullable=False, default=lambda: datetime.now(UTC)),

@@ -159,6 +159,21 @@ class SqlCatalogRepository(_Repo):
             found.setdefault(start, set()).add(category_id)
         return {start: frozenset(ids) for start, ids in found.items()}
 
+    async def products_in_categories(self, category_ids: list[int]) -> list[Product]:
+        if not category_ids:
+            return []
+        t = orm.categories.c
+        below = (
+            select(t.id.label("id"), literal(1).label("depth"))
+            .where(t.id.in_(sorted(set(category_ids))))
+            .cte("below", recursive=True)
+        )
+        below = below.union_all(
+            select(t.id, below.c.depth + 1).join(below, t.parent_id == below.c.id).where(below.c.depth < 20)
+        )
+        stmt = select(Product).where(orm.products.c.category_id.in_(select(below.c.id))).order_by(orm.products.c.id)
+        return list((await self.session.execute(stmt)).scalars())
+
 
 class SqlInventoryRepository(_Repo):
     async def add_warehouse(self, warehouse: Warehouse) -> Warehouse:

@@ -17,7 +17,7 @@ from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.campaigns_segments import cu, matching_customers, reachable_on
 from domain.adapters.read_scope import ReadConnection, read_scope
 from domain.errors import CouponNotApplicable, ValidationFailed
-from domain.model.catalog import SearchQuery
+from domain.model.catalog import SearchQuery, catalog_locale, localized, variant_label
 from domain.model.coupons import PERSONAL_SUFFIX, EligibleLine
 from domain.model.inventory import ReservationStatus
 from domain.model.orders import tracking_url
@@ -132,6 +132,22 @@ def _refund_view(r: Any) -> RefundView:
     )
 
 
+def _translated_names(rows: list[Any]) -> set[str]:
+    """Every translated name of the rows (their ``translations`` column): the words shoppers use in each
+    language, for the NLU's lookup tables."""
+    return {name for r in rows for texts in (r.translations or {}).values() if (name := texts.get("name"))}
+
+
+def _line_name(r: Any, locale: str | None) -> str:
+    """An order line's name as the shopper reads it: the name kept at checkout ("Trail Runner (red / 42)"),
+    or the product's translated name with the variant's label when the shopper's language has one."""
+    translated = localized(r.translations, locale, "name", "")
+    if not translated:
+        return str(r.name)
+    label = variant_label(dict(r.options or {}), r.sku)
+    return f"{translated} ({label})" if label != r.sku else translated
+
+
 class SqlShopViews:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, currency: str) -> None:
         self.sessions = sessions
@@ -180,8 +196,8 @@ class SqlShopViews:
 
     # --- catalog -----------------------------------------------------------------------------------
     async def _category_rows(self) -> list[Any]:
-        """Every category's id, slug, name and parent, read once per read scope."""
-        return await self._memo_rows("category_rows", select(C.id, C.slug, C.name, C.parent_id))
+        """Every category's id, slug, name, parent and translations, read once per read scope."""
+        return await self._memo_rows("category_rows", select(C.id, C.slug, C.name, C.parent_id, C.translations))
 
     def _available_by_variant(self, variant_ids: Any) -> Any:
         """Stock available per variant in active warehouses, for ``variant_ids`` only (a SELECT of ids): the
@@ -231,6 +247,7 @@ class SqlShopViews:
             select(V.id).join(orm.products, P.id == V.product_id).where(and_(*conditions))
         )
         available = func.coalesce(func.sum(avail.c.available), 0).label("available")
+        locale = catalog_locale(query.locale)
         base = (
             select(
                 P.id,
@@ -239,37 +256,43 @@ class SqlShopViews:
                 P.brand,
                 C.name.label("category"),
                 P.images,
+                P.translations,
+                C.translations.label("category_translations"),
                 price_min,
                 price_max,
                 func.min(V.currency).label("currency"),
                 available,
+                func.count().over().label("total"),  # the page and the count in one statement (issue 17)
             )
             .join(orm.variants, V.product_id == P.id)
             .outerjoin(orm.categories, C.id == P.category_id)
             .outerjoin(avail, avail.c.variant_id == V.id)
             .where(and_(*conditions))
-            .group_by(P.id, P.slug, P.name, P.brand, C.name, P.images)
+            .group_by(P.id, P.slug, P.name, P.brand, C.name, P.images, P.translations, C.translations)
         )
         if query.in_stock_only:
             base = base.having(func.coalesce(func.sum(avail.c.available), 0) > 0)
-        ordering: list[Any] = [P.name, P.id]
+        # Listed by the name the shopper reads: the translation when there is one.
+        name = func.coalesce(P.translations[(locale, "name")].as_string(), P.name) if locale else P.name
+        ordering: list[Any] = [name, P.id]
         if tokens:
             # Products whose name has the first word come before those matching only elsewhere.
-            name_hit = case(
-                (func.lower(P.name).like(f"%{tokens[0].translate(_LIKE_ESCAPE)}%", escape="\\"), 0), else_=1
-            )
+            name_hit = case((func.lower(name).like(f"%{tokens[0].translate(_LIKE_ESCAPE)}%", escape="\\"), 0), else_=1)
             ordering.insert(0, name_hit)
         limit = max(1, min(query.limit, 50))
         offset = max(0, query.offset)
-        total_rows = await self._rows(select(func.count()).select_from(base.subquery()))
         rows = await self._rows(base.order_by(*ordering).limit(limit).offset(offset))
+        if rows:
+            total = int(rows[0].total)
+        else:  # past the last page (or nothing matched): count apart, as there is no row to carry it
+            total = int((await self._rows(select(func.count()).select_from(base.subquery())))[0][0]) if offset else 0
         items = tuple(
             ProductSummary(
                 r.id,
                 r.slug,
-                r.name,
+                localized(r.translations, locale, "name", r.name),
                 r.brand,
-                r.category,
+                localized(r.category_translations, locale, "name", r.category) if r.category else None,
                 (r.images or [None])[0],
                 r.min_price,
                 r.max_price,
@@ -278,10 +301,15 @@ class SqlShopViews:
             )
             for r in rows
         )
-        return Page(items, int(total_rows[0][0]), offset, limit)
+        return Page(items, total, offset, limit)
 
     async def product(
-        self, *, product_id: int | None = None, slug: str | None = None, sku: str | None = None
+        self,
+        *,
+        product_id: int | None = None,
+        slug: str | None = None,
+        sku: str | None = None,
+        locale: str | None = None,
     ) -> ProductDetail | None:
         stmt = select(orm.products)
         if product_id is not None:
@@ -312,35 +340,44 @@ class SqlShopViews:
             .where(V.product_id == p.id)
             .order_by(V.id)
         )
-        path = await self._category_path(p.category_id)
+        lineage = await self._category_lineage(p.category_id)
         variants = tuple(
             VariantView(r[0], r[1], dict(r[2] or {}), r[3], r[4], max(0, int(r[6])), bool(r[5]), r[7]) for r in vrows
         )
+        where = catalog_locale(locale)
+        translations = {k: dict(v) for k, v in (p.translations or {}).items()}
         return ProductDetail(
             p.id,
             p.slug,
-            p.name,
-            p.description,
+            localized(translations, where, "name", p.name),
+            localized(translations, where, "description", p.description),
             p.brand,
-            path,
+            tuple(localized(c.translations, where, "name", c.name) for c in lineage),
             dict(p.attributes or {}),
             tuple(p.images or []),
             variants,
             p.status == "active",
+            translations=translations,
+            category_translations={
+                code: tuple(localized(c.translations, code, "name", c.name) for c in lineage)
+                for code in sorted({code for c in lineage for code in (c.translations or {})})
+            },
         )
 
-    async def _category_path(self, category_id: int | None) -> tuple[str, ...]:
+    async def _category_lineage(self, category_id: int | None) -> list[Any]:
+        """The category and its ancestors, root first (rows with id, name, parent_id, translations)."""
         if category_id is None:
-            return ()
+            return []
         rows = {r.id: r for r in await self._category_rows()}
-        path: list[str] = []
+        path: list[Any] = []
         current: int | None = category_id
         while current is not None and current in rows and len(path) < 20:
-            path.append(rows[current].name)
+            path.append(rows[current])
             current = rows[current].parent_id
-        return tuple(reversed(path))
+        return list(reversed(path))
 
-    async def categories(self) -> list[CategoryNode]:
+    async def categories(self, locale: str | None = None) -> list[CategoryNode]:
+        where = catalog_locale(locale)
         counts = (
             select(P.category_id, func.count().label("n"))
             .where(P.status == "active")
@@ -349,7 +386,7 @@ class SqlShopViews:
         )
         rows = await self._memo_rows(
             "categories",
-            select(C.id, C.slug, C.name, C.parent_id, func.coalesce(counts.c.n, 0))
+            select(C.id, C.slug, C.name, C.parent_id, func.coalesce(counts.c.n, 0), C.translations)
             .outerjoin(counts, counts.c.category_id == C.id)
             .order_by(C.name),
         )
@@ -361,10 +398,11 @@ class SqlShopViews:
         def total(cid: int) -> int:
             return direct[cid] + sum(total(ch) for ch in children.get(cid, []))
 
-        return [CategoryNode(r[0], r[1], r[2], r[3], total(r[0])) for r in rows]
+        return [CategoryNode(r[0], r[1], localized(r[5], where, "name", r[2]), r[3], total(r[0])) for r in rows]
 
     # --- cart --------------------------------------------------------------------------------------
-    async def cart(self, customer_id: int) -> CartView:
+    async def cart(self, customer_id: int, locale: str | None = None) -> CartView:
+        where = catalog_locale(locale)
         cart_rows = await self._rows(select(orm.carts).where(orm.carts.c.customer_id == customer_id))
         if not cart_rows:
             return CartView(customer_id, self.currency, (), 0, None, 0, None, False)
@@ -381,6 +419,7 @@ class SqlShopViews:
                 V.price,
                 V.active,
                 P.name,
+                P.translations,
                 P.status,
                 P.id.label("product_id"),
                 P.category_id,
@@ -396,7 +435,7 @@ class SqlShopViews:
             CartLineView(
                 r.variant_id,
                 r.sku,
-                r.name,
+                localized(r.translations, where, "name", r.name),
                 dict(r.options or {}),
                 r.price,
                 r.quantity,
@@ -457,13 +496,25 @@ class SqlShopViews:
         return outcome.discount.amount, None, outcome.free_shipping
 
     # --- orders ------------------------------------------------------------------------------------
-    async def order(self, order_id: int) -> OrderView | None:
+    async def order(self, order_id: int, locale: str | None = None) -> OrderView | None:
         rows = await self._rows(select(orm.orders).where(Ord.id == order_id))
         if not rows:
             return None
         o = rows[0]
+        where = catalog_locale(locale)
         lines = await self._rows(
-            select(OL.sku, OL.name, OL.unit_price, OL.quantity, OL.discount)
+            select(
+                OL.sku,
+                OL.name,
+                OL.unit_price,
+                OL.quantity,
+                OL.discount,
+                P.name.label("product_name"),
+                P.translations,
+                V.options,
+            )
+            .outerjoin(orm.products, P.id == OL.product_id)
+            .outerjoin(orm.variants, V.id == OL.variant_id)
             .where(OL.order_id == order_id)
             .order_by(OL.id)
         )
@@ -494,7 +545,18 @@ class SqlShopViews:
             total=o.total,
             captured=o.captured,
             refunded=o.refunded,
-            lines=tuple(OrderLineView(r.sku, r.name, r.unit_price, r.quantity, r.discount) for r in lines),
+            lines=tuple(
+                OrderLineView(
+                    r.sku,
+                    _line_name(r, where),
+                    r.unit_price,
+                    r.quantity,
+                    r.discount,
+                    localized(r.translations, where, "name", r.product_name or "") if where else "",
+                    dict(r.options or {}),
+                )
+                for r in lines
+            ),
             placed_at=o.placed_at,
             paid_at=o.paid_at,
             shipping_method=o.shipping_method,
@@ -1107,8 +1169,10 @@ class SqlShopViews:
         )
 
     async def vocabulary(self) -> CatalogVocabulary:
-        products = await self._rows(select(P.name, P.brand).where(P.status == "active").order_by(P.name))
-        cats = await self._rows(select(C.name).order_by(C.name))
+        products = await self._rows(
+            select(P.name, P.brand, P.translations).where(P.status == "active").order_by(P.name)
+        )
+        cats = await self._rows(select(C.name, C.translations).order_by(C.name))
         options = await self._rows(select(V.options).where(V.active.is_(True)))
         colors: set[str] = set()
         sizes: set[str] = set()
@@ -1124,6 +1188,8 @@ class SqlShopViews:
             categories=sorted({r[0] for r in cats}),
             colors=sorted(colors),
             sizes=sorted(sizes),
+            translated_products=sorted(_translated_names(products)),
+            translated_categories=sorted(_translated_names(cats)),
         )
 
 

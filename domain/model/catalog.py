@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -27,6 +28,84 @@ def validate_sku(sku: str) -> str:
     return sku
 
 
+#: The language catalog text is written in first; a translation is kept for each of the others.
+DEFAULT_LOCALE = "en"
+#: Languages a product or category can carry names in besides the default (CLDR codes, as the shop's
+#: message catalogs use). A translation in a language no shopper is served in would never be read.
+TRANSLATION_LOCALES = ("zh_Hans",)
+_LOCALE_ALIASES = {
+    "zh": "zh_Hans",
+    "zh_hans": "zh_Hans",
+    "zh_cn": "zh_Hans",
+    "zh_sg": "zh_Hans",
+    "zh_hans_cn": "zh_Hans",
+}
+MAX_NAME_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 4000
+_TEXT_FIELDS = {"name": MAX_NAME_LENGTH, "description": MAX_DESCRIPTION_LENGTH}
+
+#: ``{"zh_Hans": {"name": "女款轻量跑鞋", "description": "…"}}``
+Translations = dict[str, dict[str, str]]
+
+
+def translation_locale(code: str) -> str:
+    """A locale code as catalog text is keyed by ("zh", "zh-Hans", "zh_CN" -> "zh_Hans"); refuses others."""
+    key = code.strip().replace("-", "_").lower()
+    locale = _LOCALE_ALIASES.get(key)
+    if locale is None:
+        known = ", ".join(TRANSLATION_LOCALES)
+        raise ValidationFailed(
+            f"{code.strip()[:20]!r} is not a language catalog text can be translated into: use {known}."
+        )
+    return locale
+
+
+def catalog_locale(shopper_locale: str | None) -> str | None:
+    """The translation a shopper speaking ``shopper_locale`` reads ("zh" -> "zh_Hans"); None: the default text."""
+    if not shopper_locale:
+        return None
+    return _LOCALE_ALIASES.get(shopper_locale.strip().replace("-", "_").lower())
+
+
+def validate_translations(translations: Mapping[str, Mapping[str, str]], fields: tuple[str, ...]) -> Translations:
+    """Translations checked and tidied: known languages, only ``fields``, each text within its length;
+    empty texts are dropped (an empty name falls back to the default one)."""
+    out: Translations = {}
+    for code, texts in translations.items():
+        locale = translation_locale(code)
+        entry: dict[str, str] = {}
+        for field_name, text in texts.items():
+            if field_name not in fields:
+                raise ValidationFailed(f"A {locale} translation can hold {' and '.join(fields)}, not {field_name!r}.")
+            if not isinstance(text, str):
+                raise ValidationFailed(f"The {locale} {field_name} must be text.")
+            value = text.strip()
+            limit = _TEXT_FIELDS[field_name]
+            if len(value) > limit:
+                raise ValidationFailed(
+                    f"The {locale} {field_name} is {len(value)} characters long; at most {limit} are allowed."
+                )
+            if value:
+                entry[field_name] = value
+        if entry:
+            out.setdefault(locale, {}).update(entry)
+    return out
+
+
+def localized(
+    translations: Mapping[str, Mapping[str, str]] | None, locale: str | None, field: str, default: str
+) -> str:
+    """``field`` in ``locale`` (a catalog locale, see ``catalog_locale``), or ``default`` without one."""
+    if not locale or not translations:
+        return default
+    return (translations.get(locale) or {}).get(field) or default
+
+
+def variant_label(options: Mapping[str, str], sku: str) -> str:
+    """How a variant is named after its product: its option values ("red / 42"), or its SKU."""
+    return " / ".join(f"{v}" for _, v in sorted(options.items())) or sku
+
+
 class ProductStatus(StrEnum):
     ACTIVE = "active"
     ARCHIVED = "archived"
@@ -40,6 +119,13 @@ class Category:
         self.name = name.strip()
         self.slug = slug or slugify(name)
         self.parent_id = parent_id
+        self.translations: Translations = {}
+
+    def translate(self, translations: Mapping[str, Mapping[str, str]]) -> None:
+        """Set the names given (``{"zh_Hans": {"name": "卫衣"}}``); other languages keep theirs."""
+        merged = {locale: dict(texts) for locale, texts in (self.translations or {}).items()}
+        merged.update(validate_translations(translations, ("name",)))
+        self.translations = merged  # a new dict, so the mapping sees the change
 
 
 class Variant:
@@ -68,7 +154,7 @@ class Variant:
         return Money(self.price, self.currency)
 
     def label(self) -> str:
-        return " / ".join(f"{v}" for _, v in sorted(self.options.items())) or self.sku
+        return variant_label(self.options, self.sku)
 
 
 class Product:
@@ -94,9 +180,14 @@ class Product:
         self.attributes = dict(attributes or {})
         self.images = list(images or [])
         self.status = status
+        self.translations: Translations = {}
         self.search_text = ""
         self.variants: list[Variant] = []
         self.updated_at: datetime | None = None  # set by every change (API syncs pull changes since a time)
+
+    def translate(self, translations: Mapping[str, Mapping[str, str]]) -> None:
+        """Replace the translated names and descriptions (``{"zh_Hans": {"name": …, "description": …}}``)."""
+        self.translations = validate_translations(translations, ("name", "description"))
 
     @property
     def is_active(self) -> bool:
@@ -112,8 +203,12 @@ class Product:
         self.status = ProductStatus.ARCHIVED
 
     def refresh_search_text(self, category_path: list[str]) -> None:
-        """Denormalised lower-case text searched by LIKE on SQLite and PostgreSQL alike."""
-        parts = [self.name, self.brand or "", *category_path, *self.attributes.values()]
+        """Denormalised lower-case text searched by LIKE on SQLite and PostgreSQL alike: the names in every
+        language (a Chinese shopper finds 女款轻量跑鞋 by any part of it), the descriptions, the category path
+        (``category_path`` holds each category's names in every language)."""
+        translated = [text for texts in self.translations.values() for text in texts.values()]
+        parts = [self.name, self.brand or "", self.description, *translated, *category_path]
+        parts.extend(self.attributes.values())
         for v in self.variants:
             parts.extend(v.options.values())
             parts.append(v.sku)
@@ -131,3 +226,4 @@ class SearchQuery:
     in_stock_only: bool = False
     limit: int = 10
     offset: int = 0
+    locale: str | None = None  # the shopper's: names and categories come back in it when translated

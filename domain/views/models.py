@@ -91,6 +91,10 @@ class ProductDetail:
     images: tuple[str, ...]
     variants: tuple[VariantView, ...]
     active: bool
+    # As stored, whatever locale the names above were read in (for export and staff tools):
+    # {"zh_Hans": {"name": …, "description": …}} and {"zh_Hans": ("服装", "卫衣")} (the category path).
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    category_translations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,10 +142,15 @@ class CartView:
 @dataclass(frozen=True)
 class OrderLineView:
     sku: str
-    name: str
+    name: str  # as kept at checkout ("Stride Running Shoes (red / 42)"), translated when the product is
     unit_price: int
     quantity: int
     discount: int
+    # Asked in a translated locale: the product's name in it (its default name without a translation) and
+    # the variant's options, for a renderer that also translates option values. Otherwise (the default
+    # locale, or the product gone) empty: ``name`` as kept at checkout is what to show.
+    product_name: str = ""
+    options: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -427,3 +436,8 @@ class CatalogVocabulary:
     categories: list[str] = field(default_factory=list)
     colors: list[str] = field(default_factory=list)
     sizes: list[str] = field(default_factory=list)
+    # The names in the catalog's other languages ("Stride 轻量跑鞋", 鞋靴). Apart from the names above, which
+    # are what the shipped lookup tables hold (a change there retrains Rasa); the embedded engine reads
+    # them from the live catalog (nlu.catalog_terms).
+    translated_products: list[str] = field(default_factory=list)
+    translated_categories: list[str] = field(default_factory=list)

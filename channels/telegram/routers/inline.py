@@ -28,7 +28,7 @@ MAX_QUERY = 64
 async def inline_query(query: InlineQuery, channel: TelegramChannel, locale: str) -> None:
     text = query.query.strip()[:MAX_QUERY]
     offset = int(query.offset) if query.offset.isdigit() else 0
-    page = await channel.views.search(SearchQuery(text=text, limit=PAGE, offset=offset))
+    page = await channel.views.search(SearchQuery(text=text, limit=PAGE, offset=offset, locale=locale))
     me = await channel.bot.me()
     results: list[InlineQueryResultUnion] = []
     for product in page.items:

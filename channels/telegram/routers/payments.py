@@ -24,6 +24,7 @@ from channels.telegram.callbacks import PayInvoice
 from channels.telegram.channel import CHANNEL, TelegramChannel
 from domain import commands as c
 from domain.errors import DomainError
+from domain.model.catalog import catalog_locale
 from domain.model.money import Money
 from domain.model.staff import Actor
 
@@ -48,7 +49,10 @@ async def pay_invoice(query: CallbackQuery, callback_data: PayInvoice, channel: 
         return
     await channel.sender.send(AnswerCallbackQuery(callback_query_id=query.id))
     title = channel.text("invoice_title", locale, id=invoice.order_id)
-    items = ", ".join(f"{line.quantity} x {line.name}" for line in invoice.lines)
+    lines = [(line.quantity, line.name) for line in invoice.lines]
+    if catalog_locale(locale) and (order := await channel.views.order(invoice.order_id, locale)) is not None:
+        lines = [(line.quantity, line.name) for line in order.lines]  # named in the shopper's language
+    items = ", ".join(f"{quantity} x {name}" for quantity, name in lines)
     description = f"{items} - {Money(invoice.amount, invoice.currency).format()}"
     await channel.sender.send(
         SendInvoice(

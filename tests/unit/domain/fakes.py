@@ -131,6 +131,15 @@ class FakeCatalog(_Repo):
             if i in self.s.table("categories")
         }
 
+    async def products_in_categories(self, category_ids: list[int]) -> list[Product]:
+        wanted = set(category_ids)
+        return [
+            p
+            for p in self.s.all("products")
+            if p.category_id is not None
+            and wanted & set((await self.category_lineages([p.category_id]))[p.category_id])
+        ]
+
 
 class FakeInventory(_Repo):
     async def add_warehouse(self, warehouse: Warehouse) -> Warehouse:
