@@ -130,7 +130,8 @@ async def search_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
             Text(_("What are you looking for? Tell me a product, a colour, a brand or a price limit.")),
             *await show_categories(turn),
         ]
-    title = _("Did you mean one of these? ({query})", query=await describe(turn, query))
+    # Every listed product matched what was typed: a list of findings, not a guess ("Did you mean").
+    title = _('Here is what I found for "{query}":', query=await describe(turn, query))
     return await run_search(turn, query, title, parse=parse)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import string
-import time
 
 import pytest
 
@@ -50,7 +49,6 @@ async def test_ten_thousand_garbage_inputs_never_crash_and_always_get_a_reply(
     rng = random.Random(20261125)
     real_payloads: list[str] = []
     silent_in_handoff = 0
-    started = time.perf_counter()
     for turn in range(TURNS):
         chat = str(rng.randrange(CHATS))
         kind = rng.random()
@@ -74,6 +72,4 @@ async def test_ten_thousand_garbage_inputs_never_crash_and_always_get_a_reply(
             reply.to_dict()
             real_payloads.extend(b.payload for b in reply.all_buttons() if b.payload)
         real_payloads = real_payloads[-200:]
-    elapsed = time.perf_counter() - started
-    assert elapsed < 120, f"{TURNS} turns took {elapsed:.0f}s"
     assert silent_in_handoff < TURNS // 2
