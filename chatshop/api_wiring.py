@@ -15,6 +15,7 @@ from chatshop.bootstrap import Shop
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.api_access import SqlApiKeyStore, SqlIdempotencyStore
 from domain.adapters.automation_views import SqlAutomationViews
+from domain.adapters.read_scope import request_read_scope
 from domain.adapters.webhooks_views import SqlWebhookViews
 
 
@@ -23,6 +24,7 @@ def api_services(shop: Shop, settings: ApiSettings) -> ApiServices:
         keys=SqlApiKeyStore(shop.sessions, shop.clock),
         idempotency=SqlIdempotencyStore(shop.sessions, shop.clock, timedelta(hours=settings.idempotency_hours)),
         limiter=LimitsRateLimiter(settings.rate_limit, shop.settings.redis_url),
+        read_scope=lambda: request_read_scope(shop.engine),
     )
 
 
