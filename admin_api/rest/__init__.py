@@ -8,7 +8,16 @@ from admin_api.rest.deps import DEPS, RestDeps
 from admin_api.rest.docs import setup_docs
 from admin_api.rest.openapi import openapi_document
 from admin_api.rest.registry import ApiServices
-from admin_api.rest.routes import API, customers, orders, products, reports, stock  # noqa: F401  (they register)
+from admin_api.rest.routes import (  # noqa: F401  (they register)
+    API,
+    automation,
+    customers,
+    orders,
+    products,
+    reports,
+    stock,
+    webhooks,
+)
 from admin_api.rest.settings import ApiSettings
 
 PREFIX = "/api/v1"

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from domain.service_layer.messagebus import MessageBus
 from domain.views.admin import AdminViews
+from domain.views.integrations import AutomationViews, WebhookViews
 from domain.views.port import ShopViews
 
 
@@ -16,6 +17,8 @@ class RestDeps:
     bus: MessageBus
     views: ShopViews
     admin: AdminViews
+    webhooks: WebhookViews
+    automation: AutomationViews
 
 
 DEPS = web.AppKey("rest_deps", RestDeps)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -71,6 +72,8 @@ class ApiServices:
     keys: ApiKeyStore
     idempotency: IdempotencyStore
     limiter: RateLimiter
+    # Opens one read connection for a GET request: its key lookup and its views share it (one pool checkout).
+    read_scope: Callable[[], AbstractAsyncContextManager[object]] = nullcontext
 
 
 class Api:
@@ -131,6 +134,12 @@ def _json(model: BaseModel | None, status: int) -> web.Response:
 
 def dispatcher(op: Operation, services: ApiServices) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
+        if op.method != "GET":
+            return await answer(request)
+        async with services.read_scope():
+            return await answer(request)
+
+    async def answer(request: web.Request) -> web.StreamResponse:
         token = bearer(request)
         if token is None:
             return problem(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.adapters import orm
+from domain.adapters.read_scope import request_reads
 from domain.errors import ValidationFailed
 from domain.model.sales_channels import external_id_of
 from domain.views.admin import (
@@ -49,6 +50,9 @@ class SqlAdminViews:
         self.sessions = sessions
 
     async def _rows(self, stmt: Any) -> list[Any]:
+        reads = request_reads()
+        if reads is not None:  # inside an API request's read scope: its one connection
+            return await reads.execute(stmt)
         async with self.sessions() as session:
             conn = await session.connection(execution_options={"sqlite_readonly": True})
             return list((await conn.execute(stmt)).all())

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters.orm_api import api_idempotency, api_keys
+from domain.adapters.read_scope import request_reads
 from domain.api_access import ApiKeyRecord, StoredResponse, hash_api_key, new_api_key
 from domain.errors import ValidationFailed
 from domain.ports import Clock
@@ -57,15 +58,23 @@ class SqlApiKeyStore:
         return _record(row), key
 
     async def authenticate(self, key: str) -> ApiKeyRecord | None:
-        async with self.sessions() as session:
-            row = (await session.execute(select(api_keys).where(K.key_hash == hash_api_key(key)))).first()
-            if row is None or row.revoked_at is not None:
-                return None
-            now = self.clock.now()
-            if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        """The key's record, looked up on every request (a revocation holds at once, in every process); on
+        the request's read connection when it has one. The last-used time is written at most once a minute."""
+        stmt = select(api_keys).where(K.key_hash == hash_api_key(key))
+        reads = request_reads()
+        if reads is not None:
+            found = await reads.execute(stmt)
+            row = found[0] if found else None
+        else:
+            async with self.sessions() as session:
+                row = (await session.execute(stmt)).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        now = self.clock.now()
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+            async with self.sessions() as session, session.begin():
                 await session.execute(update(api_keys).where(K.id == row.id).values(last_used_at=now))
-                await session.commit()
-            return _record(row)
+        return _record(row)
 
     async def list(self) -> list[ApiKeyRecord]:
         async with self.sessions() as session:

@@ -69,10 +69,17 @@ class SqlWebhookViews:
         ]
 
     async def deliveries(
-        self, subscription_id: int | None = None, status: str | None = None, limit: int = 50
+        self,
+        subscription_id: int | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        before_id: int | None = None,
     ) -> list[WebhookDeliveryView]:
+        """Newest first; ``before_id`` continues a page (ids only grow, so new deliveries never shift it)."""
         d = webhook_deliveries.c
         stmt = select(webhook_deliveries).order_by(d.id.desc()).limit(limit)
+        if before_id is not None:
+            stmt = stmt.where(d.id < before_id)
         if subscription_id is not None:
             stmt = stmt.where(d.subscription_id == subscription_id)
         if status is not None:
@@ -89,3 +96,17 @@ class SqlWebhookViews:
             WebhookAttemptView(r.delivery_id, r.attempt, r.started_at, r.status_code, r.latency_ms, r.error)
             for r in rows
         ]
+
+    async def attempts_of(self, delivery_ids: list[int]) -> dict[int, list[WebhookAttemptView]]:
+        """The attempt logs of several deliveries in one query (a page of deliveries with their attempts)."""
+        a = webhook_attempts.c
+        found: dict[int, list[WebhookAttemptView]] = {i: [] for i in delivery_ids}
+        if not delivery_ids:
+            return found
+        stmt = select(webhook_attempts).where(a.delivery_id.in_(delivery_ids)).order_by(a.delivery_id, a.attempt, a.id)
+        async with self.sessions() as session:
+            for r in (await session.execute(stmt)).all():
+                found[r.delivery_id].append(
+                    WebhookAttemptView(r.delivery_id, r.attempt, r.started_at, r.status_code, r.latency_ms, r.error)
+                )
+        return found

@@ -88,6 +88,11 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "customers:write": frozenset({Permission.MANAGE_CUSTOMERS}),
     "coupons:read": frozenset({Permission.VIEW}),
     "reports:read": frozenset({Permission.VIEW}),
+    # Integrations: reading them is looking at the shop; changing them decides where the shop's data goes.
+    "webhooks:read": frozenset({Permission.VIEW}),
+    "webhooks:write": frozenset({Permission.MANAGE_INTEGRATIONS}),
+    "automation:read": frozenset({Permission.VIEW}),
+    "automation:write": frozenset({Permission.MANAGE_INTEGRATIONS}),
 }
 SCOPES: tuple[str, ...] = tuple(SCOPE_PERMISSIONS)
 

@@ -3,6 +3,7 @@ are RFC 3339 in UTC. Routes use them as ``s.<Name>``."""
 
 from admin_api.rest.schemas.common import *  # noqa: F403
 from admin_api.rest.schemas.customers import *  # noqa: F403
+from admin_api.rest.schemas.integrations import *  # noqa: F403
 from admin_api.rest.schemas.orders import *  # noqa: F403
 from admin_api.rest.schemas.products import *  # noqa: F403
 from admin_api.rest.schemas.reports import *  # noqa: F403

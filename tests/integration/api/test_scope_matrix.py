@@ -36,6 +36,9 @@ BODIES: dict[str, object] = {
     "receive_stock": {"sku": "MUG-WHT", "warehouse": "EAST", "quantity": 1},
     "adjust_stock": {"sku": "MUG-WHT", "warehouse": "EAST", "delta": -1, "reason": "broken"},
     "count_stock": {"sku": "MUG-WHT", "warehouse": "EAST", "on_hand": 40},
+    "create_webhook": {"url": "https://erp.example.com/hooks", "event_types": ["*"]},
+    "rotate_webhook_secret": {},
+    "put_rule": {"rule": {"name": "vip", "when": "OrderPaid", "then": [{"tag_customer": "vip"}]}},
 }
 
 
@@ -44,7 +47,14 @@ async def test_each_operation_needs_its_scope_and_its_scope_is_enough(
 ) -> None:
     customer = await small.customer()
     order_id = await small.checkout(customer)
-    ids = {"order_id": order_id, "product_id": 1, "customer_id": customer}
+    ids = {
+        "order_id": order_id,
+        "product_id": 1,
+        "customer_id": customer,
+        "subscription_id": 1,
+        "delivery_id": 1,
+        "name": "vip",
+    }
     assert len(API.operations) >= 18
     for op in API.operations:
         path = op.path.format(**ids)
