@@ -44,6 +44,20 @@ def _after(when: Any, key: Any, after: tuple[str, int]) -> ColumnElement[bool]:
     return or_(when > at, and_(when == at, key > after[1]))
 
 
+def _order_search(text: str) -> ColumnElement[bool]:
+    """The order with that id, orders of customers whose name or e-mail contains it, orders with that SKU."""
+    like = f"%{text.lower().translate(_LIKE_ESCAPE)}%"
+    customers = select(Cu.id).where(
+        or_(func.lower(Cu.name).like(like, escape="\\"), func.lower(Cu.email).like(like, escape="\\"))
+    )
+    with_sku = select(OL.order_id).where(OL.sku.in_({text, text.upper()}))
+    found: list[ColumnElement[bool]] = [Ord.customer_id.in_(customers), Ord.id.in_(with_sku)]
+    digits = text.lstrip("#")
+    if digits.isascii() and digits.isdigit() and len(digits) < 19:
+        found.append(Ord.id == int(digits))
+    return or_(*found)
+
+
 class SqlAdminViews:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
@@ -76,6 +90,8 @@ class SqlAdminViews:
         for column, op, value in wanted:
             if value is not None:
                 stmt = stmt.where(column.op(op)(value) if op != "=" else column == value)
+        if f.search and f.search.strip():
+            stmt = stmt.where(_order_search(f.search.strip()))
         if f.updated_since is not None:
             if after is not None:
                 stmt = stmt.where(_after(Ord.updated_at, Ord.id, after))
