@@ -36,7 +36,7 @@ ZH: dict[str, str] = {
     "Placed until": "下单截止日",
     "Needs approval only": "仅看待审批",
     "Search": "搜索",
-    "Order id, customer name or e-mail, or SKU": "订单号、顾客姓名或邮箱、或 SKU",
+    "Order id, customer or SKU": "订单号、顾客或 SKU",
     "Filter": "筛选",
     "Clear": "清除",
     "No orders match these filters.": "没有符合条件的订单。",

@@ -76,6 +76,10 @@ class StaffShop:
 
 @pytest.fixture
 async def staffed(small: SmallShop) -> StaffShop:
+    return await staff_up(small)
+
+
+async def staff_up(small: SmallShop) -> StaffShop:
     """viv (viewer), otto (operator), abe (approver) — all with PASSWORD; paid orders over 100.00 wait for approval."""
     small.shop.bus.ctx = dataclasses.replace(small.shop.bus.ctx, approvals=ApprovalPolicy(total_over=10000))
     store = SqlStaffAccessStore(small.shop.sessions, small.shop.clock)
