@@ -16,6 +16,8 @@ from domain.adapters.staff_access import SqlStaffAccessStore
 
 
 def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
+    if settings.secure_cookies is None and (shop.settings.public_url or "").startswith("https://"):
+        settings = settings.model_copy(update={"secure_cookies": True})
     access = SqlStaffAccessStore(shop.sessions, shop.clock, timedelta(hours=settings.session_hours))
     throttle = LoginThrottle(settings.attempts_per_name, settings.attempts_per_address, shop.settings.redis_url)
     return ConsoleDeps(shop.bus, shop.views, SqlAdminViews(shop.sessions), access, throttle, settings)

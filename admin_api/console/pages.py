@@ -52,9 +52,8 @@ def problem(request: web.Request, status: int, title: str, message: str) -> web.
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(
-        name, value, max_age=max_age, path=PREFIX, httponly=True, samesite="Lax", secure=request.secure or None
-    )
+    secure = request.secure or bool(deps(request).settings.secure_cookies)
+    response.set_cookie(name, value, max_age=max_age, path=PREFIX, httponly=True, samesite="Lax", secure=secure or None)
 
 
 def see_other(location: str) -> web.Response:

@@ -16,4 +16,9 @@ class ConsoleSettings(BaseSettings):
     attempts_per_address: str = Field(
         default="20/15 minutes", description="failed sign-ins per client address, in the `limits` notation"
     )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="cookies only over https; unset: when the shop's public URL is https (TLS ended at a proxy) "
+        "or the request itself came over https",
+    )
     page_size: int = Field(default=50, ge=5, le=500, description="orders per page")

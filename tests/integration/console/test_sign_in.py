@@ -3,9 +3,10 @@ expiry, and a fresh session at every sign-in."""
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
-from admin_api.console.pages import SESSION_COOKIE
+from admin_api.console.pages import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from admin_api.console.settings import ConsoleSettings
 from tests.integration.console.conftest import PASSWORD, Console, StaffShop
 from tests.support.clock import FakeClock
@@ -134,3 +135,38 @@ async def test_a_deactivated_staff_member_is_signed_out_at_their_next_page(
     await staffed.small.shop.bus.handle(c.DeactivateStaff(staffed.ids["abe"], actor=c.SYSTEM))
     assert (await console.get("/orders"))[0] == 303
     assert (await console.sign_in("abe"))[0] == 401
+
+
+@pytest.mark.parametrize(
+    "console_settings",
+    [ConsoleSettings(secure_cookies=True, _env_file=None)],
+    ids=["secure"],  # type: ignore[call-arg]
+)
+async def test_behind_an_https_proxy_the_session_cookie_is_secure(console: Console) -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as browser:  # sends what it is told
+        async with browser.get(console.url("/login")) as resp:
+            login = resp.cookies[LOGIN_CSRF_COOKIE]
+            assert login["secure"] is True
+        form = {"csrf": login.value, "name": "abe", "password": PASSWORD}
+        cookie = {"Cookie": f"{LOGIN_CSRF_COOKIE}={login.value}"}
+        async with browser.post(console.url("/login"), data=form, headers=cookie, allow_redirects=False) as resp:
+            assert resp.status == 303
+            assert resp.cookies[SESSION_COOKIE]["secure"] is True
+            assert resp.cookies[SESSION_COOKIE]["httponly"] is True
+
+
+async def test_an_https_public_url_makes_console_cookies_secure(staffed: StaffShop) -> None:
+    from chatshop.console_wiring import console_deps
+
+    shop = staffed.small.shop
+    plain = ConsoleSettings(_env_file=None)  # type: ignore[call-arg]
+    assert console_deps(shop, plain).settings.secure_cookies is None
+    shop.settings = shop.settings.model_copy(update={"public_url": "https://shop.example"})
+    assert console_deps(shop, plain).settings.secure_cookies is True
+
+
+async def test_console_pages_forbid_framing_and_outside_sources(console: Console) -> None:
+    async with console.http.get(console.url("/login")) as resp:
+        assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
