@@ -71,11 +71,13 @@ class SqlAdminViews:
     async def orders(self, filters: OrderFilter, limit: int, after: tuple[str, int] | None) -> list[OrderRow]:
         # Item counts of the page's rows only: a correlated sum evaluated for the LIMIT rows, in one round trip.
         items = select(func.coalesce(func.sum(OL.quantity), 0)).where(OL.order_id == Ord.id).scalar_subquery()
+        name = select(Cu.name).where(Cu.id == Ord.customer_id).scalar_subquery()
         stmt = select(
             *(Ord.id, Ord.customer_id, Ord.channel, Ord.status, Ord.currency, Ord.subtotal, Ord.discount),
             *(Ord.shipping, Ord.tax, Ord.total, Ord.captured, Ord.refunded, Ord.placed_at, Ord.paid_at),
             Ord.updated_at,
             items.label("item_count"),
+            name.label("customer_name"),
         )
         f = filters
         wanted = (
@@ -120,6 +122,7 @@ class SqlAdminViews:
                 placed_at=r.placed_at,
                 paid_at=r.paid_at,
                 updated_at=r.updated_at,
+                customer_name=r.customer_name or "",
             )
             for r in rows
         ]

@@ -40,6 +40,7 @@ class OrderRow:
     placed_at: datetime
     paid_at: datetime | None
     updated_at: datetime
+    customer_name: str = ""  # as the customer gave it (escape it wherever it is shown); "" once anonymised
 
 
 @dataclass(frozen=True)

@@ -188,3 +188,12 @@ async def test_a_deactivated_approvers_open_page_can_no_longer_approve(console: 
     status, _, location = await console.post(f"/orders/{order_id}/approve", {"csrf": csrf})
     assert status == 303 and location is not None and location.startswith("/admin/login")
     assert await status_of(staffed, order_id) == "awaiting_approval"
+
+
+async def test_a_hostile_customer_name_is_shown_escaped_in_the_list(console: Console, staffed: StaffShop) -> None:
+    hostile = '<img src=x onerror="alert(1)"> & "Eve"'
+    order_id = await paid_order(staffed.small, quantity=1, external_id="web-eve", name=hostile)
+    await console.sign_in("viv")
+    _, html = await console.get(f"/orders?q=%23{order_id}")
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; &#34;Eve&#34;" in html
