@@ -38,13 +38,17 @@ class SqlStaffAccessStore:
         self.clock = clock
         self.lifetime = lifetime
         self.hasher = hasher or PasswordHasher()
+        # argon2's defaults take 64 MiB and about 0.3 s of a core per hash (measured): at most two at once, so a
+        # burst of sign-ins from many addresses queues instead of exhausting the machine's memory.
+        self._hashing = asyncio.Semaphore(2)
         # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-        self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+        self._decoy: str | None = None
 
     async def set_password(self, staff_id: int, password: str, locale: str) -> None:
         check_password(password)
         check_locale(locale)
-        hashed = await asyncio.to_thread(self.hasher.hash, password)
+        async with self._hashing:
+            hashed = await asyncio.to_thread(self.hasher.hash, password)
         async with self.sessions() as session, session.begin():
             if (await session.execute(select(St.id).where(St.id == staff_id))).first() is None:
                 raise NotFound(f"No staff member #{staff_id}.")
@@ -54,11 +58,12 @@ class SqlStaffAccessStore:
                 await session.execute(insert(staff_passwords).values(staff_id=staff_id, **values))
             await session.execute(delete(staff_sessions).where(Se.staff_id == staff_id))
 
-    def _verify(self, hashed: str, password: str) -> bool:
-        try:
-            return self.hasher.verify(hashed, password)
-        except (VerificationError, InvalidHashError):
-            return False
+    async def _verify(self, hashed: str, password: str) -> bool:
+        async with self._hashing:
+            try:
+                return await asyncio.to_thread(self.hasher.verify, hashed, password)
+            except (VerificationError, InvalidHashError):
+                return False
 
     async def sign_in(self, name: str, password: str) -> tuple[str, StaffSession] | None:
         stmt = (
@@ -70,10 +75,12 @@ class SqlStaffAccessStore:
         async with self.sessions() as session:
             rows = (await session.execute(stmt)).all()
         if not rows:
-            await asyncio.to_thread(self._verify, self._decoy, password)
+            if self._decoy is None:
+                self._decoy = await asyncio.to_thread(self.hasher.hash, secrets.token_urlsafe(16))
+            await self._verify(self._decoy, password)
             return None
         for row in rows:
-            if await asyncio.to_thread(self._verify, row.password_hash, password):
+            if await self._verify(row.password_hash, password):
                 found = row
                 break
         else:

@@ -54,6 +54,13 @@ async def test_an_approver_signs_in_filters_and_approves_an_order_in_a_browser(
             await person.press(page.locator("main"), "Sign in")
             await expect(page.get_by_role("heading", name="Orders")).to_be_visible()
             await expect(page.get_by_text("Signed in as abe (approver)")).to_be_visible()
+            # From the keyboard: the first Tab stop is the skip link, on screen when focused; Enter goes to the page.
+            await page.keyboard.press("Tab")
+            skip = page.get_by_role("link", name="Skip to content")
+            await expect(skip).to_be_focused()
+            await person.reveal(skip, "the focused skip link")
+            await page.keyboard.press("Enter")
+            await expect(page.locator("main")).to_be_focused()
 
             await person.tap(page.get_by_label("Needs approval only"), "the approval filter")
             await person.press(page.locator("form.filters"), "Filter")
