@@ -31,7 +31,7 @@ class SharedEngine:
 def channel_mounts(settings: Settings) -> list[Mount]:
     """Channels whose settings are present; the web chat, the sandbox pay page and health are always there."""
     engine = SharedEngine()
-    mounts: list[Mount] = [webchat_mount(engine), admin_api_mount]
+    mounts: list[Mount] = [webchat_mount(engine), admin_api_mount, console_mount]
     if settings.stripe_webhook_secret is not None and settings.stripe_webhook_secret.get_secret_value():
         mounts.append(stripe_webhook_mount(settings.stripe_webhook_secret.get_secret_value()))
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
@@ -48,6 +48,13 @@ def admin_api_mount(app: web.Application, shop: Shop) -> None:
     from chatshop.api_wiring import mount_admin_api
 
     mount_admin_api(app, shop)
+
+
+def console_mount(app: web.Application, shop: Shop) -> None:
+    """The staff console at ``/admin`` (passwords: ``chatshop staff passwd NAME``)."""
+    from chatshop.console_wiring import mount_console
+
+    mount_console(app, shop)
 
 
 def webchat_mount(engine: SharedEngine) -> Mount:

@@ -478,6 +478,15 @@ def staff_deactivate(
     console.print(f"{run(go)} is deactivated.", markup=False, soft_wrap=True)
 
 
+def _staff_passwd() -> None:
+    from chatshop.cli_staff_passwd import staff_passwd
+
+    staff_app.command("passwd")(staff_passwd)
+
+
+_staff_passwd()
+
+
 # --- reports --------------------------------------------------------------------------------------
 def _window(days: int) -> tuple[date, date]:
     end = datetime.now(UTC).date()

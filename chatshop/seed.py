@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from chatshop.images import product_image
 from domain import commands as c
 from domain.adapters import orm
 from domain.adapters.payments import sandbox
+from domain.adapters.staff_access import SqlStaffAccessStore
 from domain.model.customers import Channel
 from domain.model.payments import PaymentStatus, RefundStatus
 from domain.model.staff import Role
@@ -118,18 +119,29 @@ REFUND_REASONS = ["changed their mind", "arrived damaged", "wrong size", "ordere
 LAST = ["Smith", "Li", "Garcia", "Wang", "Brown", "Zhang", "Müller", "Martin", "Chen", "Okafor", "Kim", "Liu"]
 
 
+OWNER = "Shop Owner"
+
+
 @dataclass
 class SeedSummary:
     products: int
     variants: int
     customers: int
     orders: int
+    # The demo owner's console password when this run made the owner; a run that finds them changes nothing.
+    owner_password: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"demo shop: {self.products} products, {self.variants} variants, "
             f"{self.customers} customers, {self.orders} past orders"
         )
+        if self.owner_password:
+            text += (
+                f"\nstaff console at /admin: name {OWNER}, password {self.owner_password} "
+                f'(shown once; `chatshop staff passwd "{OWNER}"` changes it)'
+            )
+        return text
 
 
 async def _count(shop: Shop, table: object) -> int:
@@ -178,7 +190,11 @@ async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, or
         await bus.handle(method)
     for coupon in COUPONS:
         await bus.handle(coupon)
-    await bus.handle(c.AddStaff("Shop Owner", Role.ADMIN, None, actor=c.SYSTEM))
+    owner_password = None
+    if not any(m.name == OWNER for m in await shop.views.staff_members()):
+        owner_id = int(await bus.handle(c.AddStaff(OWNER, Role.ADMIN, None, actor=c.SYSTEM)))
+        owner_password = secrets.token_urlsafe(12)
+        await SqlStaffAccessStore(shop.sessions, shop.clock).set_password(owner_id, owner_password, "en")
     if await _count(shop, orm.stock_levels) == 0:
         await _bulk_stock(shop)
     if await _count(shop, orm.customers) == 0:
@@ -188,6 +204,7 @@ async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, or
         await _count(shop, orm.variants),
         await _count(shop, orm.customers),
         await _count(shop, orm.orders),
+        owner_password,
     )
 
 

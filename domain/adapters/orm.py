@@ -635,4 +635,4 @@ import domain.adapters.orm_campaigns  # noqa: E402, F401
 
 # --- web chat history (issue 14, shops without Redis); the admin API's keys and idempotency records,
 # outbound webhooks and automation rules (issue 18) ---------------------------------------------------
-from domain.adapters import orm_api, orm_automation, orm_webchat, orm_webhooks  # noqa: E402, F401
+from domain.adapters import orm_api, orm_automation, orm_console, orm_webchat, orm_webhooks  # noqa: E402, F401

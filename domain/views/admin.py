@@ -17,6 +17,8 @@ class OrderFilter:
     created_to: datetime | None = None
     updated_since: datetime | None = None
     updated_to: datetime | None = None
+    # An order id, or part of a customer's name or e-mail, or an exact SKU on one of its lines.
+    search: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class OrderRow:
     placed_at: datetime
     paid_at: datetime | None
     updated_at: datetime
+    customer_name: str = ""  # as the customer gave it (escape it wherever it is shown); "" once anonymised
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,47 @@
+"""The staff console at ``/admin`` (issue 19): server-rendered pages on the domain's commands and views,
+signed in with a staff password, in the staff member's language. Jinja2 escapes everything it prints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from admin_api.console import auth_routes, order_routes
+from admin_api.console.deps import CONSOLE, ConsoleDeps
+from admin_api.console.pages import PREFIX, domain_errors, signed_in
+from domain.model.money import Money
+
+HERE = Path(__file__).parent
+
+
+def money(amount: int, currency: str) -> str:
+    return Money(amount, currency).format()
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def build_console(deps: ConsoleDeps) -> web.Application:
+    console = web.Application(middlewares=[domain_errors, signed_in])
+    console[CONSOLE] = deps
+    env = aiohttp_jinja2.setup(
+        console,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["money"] = money
+    env.filters["when"] = when
+    console.router.add_static("/static", HERE / "static", append_version=True)
+    console.add_routes(auth_routes.routes)
+    console.add_routes(order_routes.routes)
+    return console
+
+
+def mount(app: web.Application, deps: ConsoleDeps) -> None:
+    app.add_subapp(PREFIX, build_console(deps))

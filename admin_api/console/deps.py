@@ -1,0 +1,31 @@
+"""What the console's handlers reach: the bus for writes, the views for reads, staff sign-in and its throttle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from admin_api.console.settings import ConsoleSettings
+from admin_api.console.throttle import LoginThrottle
+from domain.service_layer.messagebus import MessageBus
+from domain.staff_access import StaffAccessStore
+from domain.views.admin import AdminViews
+from domain.views.port import ShopViews
+
+
+@dataclass(frozen=True)
+class ConsoleDeps:
+    bus: MessageBus
+    views: ShopViews
+    admin: AdminViews
+    access: StaffAccessStore
+    throttle: LoginThrottle
+    settings: ConsoleSettings
+
+
+CONSOLE = web.AppKey("console_deps", ConsoleDeps)
+
+
+def deps(request: web.Request) -> ConsoleDeps:
+    return request.app[CONSOLE]

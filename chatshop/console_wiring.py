@@ -1,0 +1,29 @@
+"""Wiring of the staff console: its sign-in store (the database), its throttle (Redis when configured)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+
+from admin_api import console
+from admin_api.console.deps import ConsoleDeps
+from admin_api.console.settings import ConsoleSettings
+from admin_api.console.throttle import LoginThrottle
+from chatshop.bootstrap import Shop
+from domain.adapters.admin_views import SqlAdminViews
+from domain.adapters.staff_access import SqlStaffAccessStore
+
+
+def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
+    if settings.secure_cookies is None and (shop.settings.public_url or "").startswith("https://"):
+        settings = settings.model_copy(update={"secure_cookies": True})
+    access = SqlStaffAccessStore(shop.sessions, shop.clock, timedelta(hours=settings.session_hours))
+    throttle = LoginThrottle(settings.attempts_per_name, settings.attempts_per_address, shop.settings.redis_url)
+    return ConsoleDeps(shop.bus, shop.views, SqlAdminViews(shop.sessions), access, throttle, settings)
+
+
+def mount_console(app: web.Application, shop: Shop, settings: ConsoleSettings | None = None) -> ConsoleDeps:
+    deps = console_deps(shop, settings or ConsoleSettings())
+    console.mount(app, deps)
+    return deps
