@@ -1,6 +1,6 @@
 """staff console: staff passwords (argon2 hashes, the console's language) and sign-in sessions
 
-Revision ID: 0018
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-06 16:40:00.000000
 """
