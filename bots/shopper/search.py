@@ -59,8 +59,14 @@ async def query_from(turn: Turn, parse: ParseResult) -> SearchQuery | None:
     )
 
 
-async def describe(turn: Turn, query: SearchQuery) -> str:
-    """The search in the shopper's words: the category by its name, never its slug."""
+async def describe(turn: Turn, query: SearchQuery, parse: ParseResult | None = None) -> str:
+    """The search in the shopper's words: the category by its name, never its slug. Entity values are
+    normalised to English, so a shopper writing another language is quoted in the words they typed (蓝色卫衣,
+    not "blue hoodies")."""
+    if parse is not None and parse.entities and not turn.locale.startswith("en"):
+        typed = [e.text.strip() for e in sorted(parse.entities, key=lambda e: e.start) if e.text.strip()]
+        if typed:
+            return ("" if turn.locale.startswith("zh") else " ").join(typed)
     parts = [value for _k, value in query.attributes]
     if query.brand:
         parts.append(query.brand)
@@ -100,7 +106,8 @@ async def run_search(
         if not_carried is not None:
             return not_carried
     if page.total == 0:
-        text = _('I found nothing for "{query}". Try fewer words, or browse:', query=await describe(turn, query))
+        said = await describe(turn, query, parse)
+        text = _('I found nothing for "{query}". Try fewer words, or browse:', query=said)
         return [QuickReplies(text, (turn.button(_("Browse categories"), "cats"),))]
     turn.state.memory["search"] = {"query": dataclasses.asdict(query), "title": title}
     exact = [p for p in page.items if query.text and p.name.casefold() == query.text.casefold()]
@@ -131,7 +138,7 @@ async def search_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
             *await show_categories(turn),
         ]
     # Every listed product matched what was typed: a list of findings, not a guess ("Did you mean").
-    title = _('Here is what I found for "{query}":', query=await describe(turn, query))
+    title = _('Here is what I found for "{query}":', query=await describe(turn, query, parse))
     return await run_search(turn, query, title, parse=parse)
 
 

@@ -228,6 +228,16 @@ async def test_shoppers_never_see_slugs_and_an_exact_name_opens_its_product(
     assert chat.kinds() == ["product_card"] and card(chat).name == "Stride Running Shoes"
 
 
+async def test_a_chinese_shopper_is_quoted_in_the_words_they_typed_not_the_english_values(
+    small: SmallShop, engine: ConversationEngine
+) -> None:
+    hoodie = (c.VariantSpec("HOOD-RED-M", 4000, {"color": "red", "size": "M"}),)
+    await small.shop.bus.handle(c.UpsertProduct("Cosy Hoodie", hoodie, ("Clothing", "Hoodies"), actor=c.SYSTEM))
+    chat = Chat(engine, chat_id="zh-quote", user_id="zh-quote", locale="zh-CN")
+    await chat.say("蓝色卫衣")
+    assert "蓝色" in chat.text and "blue" not in chat.text and "clothing-" not in chat.text
+
+
 async def test_the_cart_counts_its_items_in_words_that_agree(small: SmallShop, engine: ConversationEngine) -> None:
     chat = Chat(engine)
     await chat.say("mug")
