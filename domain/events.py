@@ -252,6 +252,14 @@ class CustomerAnonymised(Event):
 
 
 @dataclass(frozen=True)
+class CustomerCreated(Event):
+    """A customer first seen: on their first message in a chat channel, or an order from another sales channel."""
+
+    customer_id: int
+    channel: str  # where they came from (webchat, telegram, … or the other sales channel's name)
+
+
+@dataclass(frozen=True)
 class TicketOpened(Event):
     ticket_id: int
     customer_id: int

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.adapters.customer_changes import CLOCK
 from domain.adapters.repositories import (
     SqlCatalogRepository,
     SqlCustomerRepository,
@@ -50,6 +51,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
+        self.session.sync_session.info[CLOCK] = self._clock  # customers.updated_at (customer_changes.py)
         self.catalog = SqlCatalogRepository(self.session)
         self.inventory = SqlInventoryRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
