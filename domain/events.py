@@ -413,6 +413,19 @@ class AutomationNotice(Event):
 
 
 @dataclass(frozen=True)
+class AutomationActionRetry(Event):
+    """An automation action the order could not take yet, to be tried again when the outbox delivers this
+    (it is written to be available later)."""
+
+    rule: str
+    source_event_id: str
+    event_type: str
+    payload: dict[str, Any]
+    action: int
+    attempt: int
+
+
+@dataclass(frozen=True)
 class AutomationMessage(Event):
     """An automation rule's ``message_shopper`` action: a message about an order, one text per language."""
 
