@@ -5,11 +5,15 @@ One generic JSON body, whoever sends it::
     {"tracking_number": "1Z999AA10123456784", "status": "delivered",
      "carrier": "UPS", "description": "Left at front door", "occurred_at": "2026-12-06T14:03:00Z"}
 
-``status`` is one of ``in_transit``, ``out_for_delivery``, ``delivered``, ``exception``; ``tracking_number``
-and ``status`` are required, the rest optional. Requests are signed per Standard Webhooks (headers
-``webhook-id``, ``webhook-timestamp``, ``webhook-signature``; any Standard Webhooks library signs them)
-with the secret of one integration (``CHATSHOP_TRACKING_SECRETS="name=whsec_…,other=whsec_…"``); the
-secret that verifies names the integration. A replayed ``webhook-id`` changes nothing.
+``status`` is one of ``shipped``, ``in_transit``, ``out_for_delivery``, ``delivered``, ``exception``;
+``tracking_number`` and ``status`` are required, the rest optional. ``shipped`` for a parcel the shop has
+no tracking number for yet also takes ``order_id`` (the shop's order number) and ``carrier``: the order,
+if paid and not waiting for approval, ships with that carrier and number and the shopper is told.
+
+Requests are signed per Standard Webhooks (headers ``webhook-id``, ``webhook-timestamp``,
+``webhook-signature``; any Standard Webhooks library signs them) with the secret of one integration
+(``CHATSHOP_TRACKING_SECRETS="name=whsec_…,other=whsec_…"``); the secret that verifies names the
+integration. A replayed ``webhook-id`` changes nothing.
 
 Answers: 200 with ``{"result": …}`` when understood, including tracking numbers no order has (logged, so a
 carrier that sends every parcel of the account gets no error storm) and updates an order can't take; 401
@@ -99,6 +103,9 @@ class TrackingEndpoint:
         carrier, description = body.get("carrier", ""), body.get("description", "")
         if not isinstance(carrier, str) or not isinstance(description, str):
             raise ValueError("carrier and description must be strings.")
+        order_id = body.get("order_id")
+        if order_id is not None and (not isinstance(order_id, int) or isinstance(order_id, bool) or order_id < 1):
+            raise ValueError("order_id must be the shop's order number (a positive integer).")
         return RecordTrackingUpdate(
             number,
             status,
@@ -106,6 +113,7 @@ class TrackingEndpoint:
             carrier=carrier[:60],
             description=description,
             update_id=f"{integration}:{message_id}"[:255],
+            order_id=order_id,
         )
 
 

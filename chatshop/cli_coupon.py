@@ -12,7 +12,7 @@ from rich.table import Table
 from domain import commands as c
 from domain.model.money import Money
 
-coupon_app = typer.Typer(help="Discount codes: create, list, disable.", no_args_is_help=True)
+coupon_app = typer.Typer(help="Discount codes: create (or redefine), list, disable, enable.", no_args_is_help=True)
 console = Console()
 
 
@@ -85,6 +85,15 @@ def disable(code: str) -> None:
 
     run(lambda shop: shop.bus.handle(c.DisableCoupon(code, actor=CLI_ACTOR)))
     console.print(f"coupon {code.strip().upper()} disabled")
+
+
+@coupon_app.command("enable")
+def enable(code: str) -> None:
+    """Let a disabled code work again, its terms unchanged."""
+    from chatshop.cli import CLI_ACTOR, run
+
+    run(lambda shop: shop.bus.handle(c.EnableCoupon(code, actor=CLI_ACTOR)))
+    console.print(f"coupon {code.strip().upper()} enabled")
 
 
 @coupon_app.command("list")

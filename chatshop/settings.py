@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     )
     webhooks_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     webhooks_max_attempts: int = Field(default=8, ge=1, le=50, description="attempts before a delivery is dead")
+    automation_max_depth: int = Field(
+        default=3, ge=1, le=10, description="rules run on events caused by at most this many rules in a row"
+    )
     webhooks_first_retry_seconds: float = Field(
         default=120, gt=0, description="wait after the first failure; doubles each time (8 attempts: ~4 h)"
     )

@@ -215,6 +215,18 @@ class CreateCoupon(Command):
     category_slugs: tuple[str, ...] = ()
     description: str = ""
     actor: Actor = field(kw_only=True)
+    # None: create the code or redefine it (and enable it); False: only create (an existing code is a
+    # conflict); True: only redefine, keeping whether it is enabled (an unknown code is not found).
+    exists: bool | None = None
+    currency: str | None = None  # of ``value`` (fixed) and ``min_subtotal``; None: the shop's
+
+
+@dataclass(frozen=True)
+class EnableCoupon(Command):
+    """Let a disabled code work again, unchanged."""
+
+    code: str
+    actor: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.commands import Command
+from domain.model.automation import MAX_DEPTH
 from domain.model.staff import Actor
 
 
@@ -27,11 +28,27 @@ class SetAutomationEnabled(Command):
 
 @dataclass(frozen=True)
 class RunAutomations(Command):
-    """Run the enabled rules whose trigger is ``event_type`` on one committed event (the outbox calls it)."""
+    """Run the enabled rules whose trigger is ``event_type`` on one committed event (the outbox calls it).
+    ``depth``: the event's (domain/causation.py); at ``max_depth`` or deeper no rule runs (logged)."""
 
     event_id: str
     event_type: str
     payload: dict[str, Any] = field(default_factory=dict)
+    depth: int = 0
+    max_depth: int = MAX_DEPTH
+
+
+@dataclass(frozen=True)
+class RetryAutomationAction(Command):
+    """Try again one action of a rule's run that the order could not take then (``AutomationActionRetry``)."""
+
+    rule: str
+    event_id: str
+    event_type: str
+    payload: dict[str, Any]
+    action: int  # its index in the rule's ``then``
+    attempt: int  # this try's number (the first try, in the run, was 1)
+    retry_id: str = ""  # the retry event's id: a redelivered retry is not tried twice
 
 
 @dataclass(frozen=True)

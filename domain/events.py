@@ -252,6 +252,14 @@ class CustomerAnonymised(Event):
 
 
 @dataclass(frozen=True)
+class CustomerCreated(Event):
+    """A customer first seen: on their first message in a chat channel, or an order from another sales channel."""
+
+    customer_id: int
+    channel: str  # where they came from (webchat, telegram, … or the other sales channel's name)
+
+
+@dataclass(frozen=True)
 class TicketOpened(Event):
     ticket_id: int
     customer_id: int
@@ -402,6 +410,19 @@ class AutomationNotice(Event):
     rule: str
     text: str
     source_event_id: str
+
+
+@dataclass(frozen=True)
+class AutomationActionRetry(Event):
+    """An automation action the order could not take yet, to be tried again when the outbox delivers this
+    (it is written to be available later)."""
+
+    rule: str
+    source_event_id: str
+    event_type: str
+    payload: dict[str, Any]
+    action: int
+    attempt: int
 
 
 @dataclass(frozen=True)

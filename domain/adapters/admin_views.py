@@ -13,7 +13,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from domain.adapters import orm
 from domain.adapters.read_scope import request_reads
 from domain.errors import ValidationFailed
-from domain.model.sales_channels import external_id_of
 from domain.views.admin import (
     AllocationRow,
     CustomerRow,
@@ -132,7 +131,7 @@ class SqlAdminViews:
         ]
 
     async def order_extras(self, order_id: int) -> OrderExtras | None:
-        found = await self._rows(select(Ord.updated_at, Ord.channel, Ord.idempotency_key).where(Ord.id == order_id))
+        found = await self._rows(select(Ord.updated_at, Ord.external_id).where(Ord.id == order_id))
         if not found:
             return None
         ships = await self._rows(
@@ -147,7 +146,7 @@ class SqlAdminViews:
             .order_by(R.id)
         )
         return OrderExtras(
-            external_id=external_id_of(found[0][1], found[0][2]),
+            external_id=found[0][1],
             updated_at=found[0][0],
             shipments=tuple(ShipmentRow(s.carrier, s.tracking_number, s.shipped_at) for s in ships),
             allocations=tuple(AllocationRow(a[0], a[1], int(a[2]), str(a[3])) for a in allocs),
@@ -244,30 +243,44 @@ class SqlAdminViews:
         return [StockLevelRow(r[0], r[1], r[2], r[3], r[4], r[5], r[3] - r[4] - r[5], r.updated_at) for r in rows]
 
     # --- customers ---------------------------------------------------------------------------------
-    async def customers(self, query: str | None, limit: int, after: int | None) -> list[CustomerRow]:
+    async def customers(
+        self, query: str | None, limit: int, after: tuple[str, int] | None, updated_since: datetime | None = None
+    ) -> list[CustomerRow]:
         stmt = select(orm.customers).where(Cu.merged_into_id.is_(None))
         if query:
             like = f"%{query.strip().lower().translate(_LIKE_ESCAPE)}%"
             stmt = stmt.where(
                 or_(func.lower(Cu.name).like(like, escape="\\"), func.lower(Cu.email).like(like, escape="\\"))
             )
-        if after is not None:
-            stmt = stmt.where(Cu.id > after)
-        rows = await self._rows(stmt.order_by(Cu.id).limit(limit))
-        return [
-            CustomerRow(
-                r.id,
-                r.name,
-                r.email,
-                r.country,
-                r.locale,
-                tuple(r.tags or ()),
-                bool(r.marketing_opt_in),
-                r.created_at,
-                r.anonymised_at is not None,
-            )
-            for r in rows
-        ]
+        if updated_since is not None:
+            stmt = stmt.where(Cu.updated_at >= updated_since)
+            if after is not None:
+                stmt = stmt.where(_after(Cu.updated_at, Cu.id, after))
+            stmt = stmt.order_by(Cu.updated_at, Cu.id)
+        else:
+            if after is not None:
+                stmt = stmt.where(Cu.id > after[1])
+            stmt = stmt.order_by(Cu.id)
+        return [_customer_row(r) for r in await self._rows(stmt.limit(limit))]
+
+    async def customer_row(self, customer_id: int) -> CustomerRow | None:
+        rows = await self._rows(select(orm.customers).where(Cu.id == customer_id))
+        return _customer_row(rows[0]) if rows else None
+
+
+def _customer_row(r: Any) -> CustomerRow:
+    return CustomerRow(
+        r.id,
+        r.name,
+        r.email,
+        r.country,
+        r.locale,
+        tuple(r.tags or ()),
+        bool(r.marketing_opt_in),
+        r.created_at,
+        r.anonymised_at is not None,
+        r.updated_at,
+    )
 
 
 def _financial(captured: int, refunded: int) -> str:

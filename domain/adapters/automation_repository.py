@@ -73,6 +73,20 @@ class SqlAutomationRepository:
         stmt = update(automation_runs).where(automation_runs.c.id == run_id).values(matched=matched, actions=actions)
         await self.session.execute(stmt)
 
+    async def note_run(self, rule_name: str, event_id: str, line: str) -> None:
+        """Add a line to the record of the rule's run on that event (a retried action's outcome)."""
+        t, r = automation_rules.c, automation_runs.c
+        rule_id = select(t.id).where(t.name == rule_name).scalar_subquery()
+        stmt = select(r.id, r.actions).where(r.rule_id == rule_id, r.event_id == event_id).with_for_update()
+        row = (await self.session.execute(stmt)).first()
+        if row is not None:
+            await self.finish_run_lines(int(row.id), [*row.actions, line])
+
+    async def finish_run_lines(self, run_id: int, actions: list[str]) -> None:
+        await self.session.execute(
+            update(automation_runs).where(automation_runs.c.id == run_id).values(actions=actions)
+        )
+
     async def recent_events(self, event_type: str, limit: int) -> list[tuple[str, datetime, dict[str, Any]]]:
         o = orm.outbox.c
         stmt = (

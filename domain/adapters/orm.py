@@ -233,6 +233,10 @@ customers = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("anonymised_at", UTCDateTime, nullable=True),
     _fk("merged_into_id", "customers.id", nullable=True, index=False),
+    # Any change to the customer, their identities or consent sets it (domain/adapters/customer_changes.py);
+    # API syncs list "changed since" in (updated_at, id) order.
+    Column("updated_at", UTCDateTime, nullable=False, default=lambda: datetime.now(UTC)),
+    Index("ix_customers_updated_at_id", "updated_at", "id"),
 )
 
 channel_identities = Table(
@@ -379,6 +383,9 @@ orders = Table(
     Column("approval_reasons", JSONType, nullable=False, default=list),
     Column("decided_by", String(120), nullable=True),
     Column("idempotency_key", String(120), nullable=True, unique=True),
+    # The order's id in the other sales channel it came from (PlaceExternalOrder): one order per (channel, id).
+    Column("external_id", String(100), nullable=True),
+    Index("uq_orders_channel_external_id", "channel", "external_id", unique=True),
     Column("campaign_id", BigInteger, nullable=True, index=True),  # campaign revenue reports
     # Reports group paid orders by day; this index keeps sales-by-day an index range scan.
     Index("ix_orders_paid_at_status", "paid_at", "status"),
@@ -525,6 +532,8 @@ outbox = Table(
     Column("dead_at", UTCDateTime, nullable=True),
     # The turn id of the work that caused the event (domain/observability.py), bound again on delivery.
     Column("turn_id", String(64), nullable=True),
+    # How many automation rules stand between this event and a person's action (0: none); rules stop at a cap.
+    Column("cause_depth", Integer, nullable=False, default=0, server_default="0"),
     # The claim query filters ``delivered_at IS NULL AND dead_at IS NULL`` and ranges over ``available_at``.
     Index("ix_outbox_pending", "delivered_at", "dead_at", "available_at"),
 )

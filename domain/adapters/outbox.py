@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.causation import bound_cause_depth
 from domain.events import Event
 from domain.observability import bound_turn, metrics
 from domain.ports import Clock
@@ -54,6 +55,7 @@ class _Claimed:
     payload: dict[str, object]
     attempts: int  # including the one now under way
     turn_id: str | None = None  # of the work that caused the event (domain/observability.py)
+    cause_depth: int = 0  # automation rules between it and a person's action (domain/causation.py)
 
 
 def worker_id() -> str:
@@ -109,7 +111,7 @@ class OutboxWorker:
         t = orm.outbox.c
         async with self.sessions() as session, session.begin():
             stmt = (
-                select(t.id, t.event_id, t.name, t.payload, t.attempts, t.turn_id)
+                select(t.id, t.event_id, t.name, t.payload, t.attempts, t.turn_id, t.cause_depth)
                 .where(t.delivered_at.is_(None), t.dead_at.is_(None), t.available_at <= now)
                 .where(or_(t.claimed_until.is_(None), t.claimed_until < now))
                 .order_by(t.id)
@@ -124,7 +126,7 @@ class OutboxWorker:
                     .where(t.id.in_([r.id for r in rows]))
                     .values(claimed_by=self.name, claimed_until=now + self.lease, attempts=t.attempts + 1)
                 )
-        return [_Claimed(r.id, r.event_id, r.name, r.payload, r.attempts + 1, r.turn_id) for r in rows]
+        return [_Claimed(r.id, r.event_id, r.name, r.payload, r.attempts + 1, r.turn_id, r.cause_depth) for r in rows]
 
     async def _done(self, consumer: str, event_id: str) -> bool:
         t = orm.processed_messages.c
@@ -199,7 +201,8 @@ class OutboxWorker:
         for index, row in enumerate(batch):
             if index > 0 and row.id not in await self._renew(batch[index:]):
                 continue  # our lease ran out and another process has it now
-            with bound_turn(row.turn_id):  # its log lines carry the id of the work that caused the event
+            # Its log lines carry the id of the work that caused the event; what it causes, the event's depth.
+            with bound_turn(row.turn_id), bound_cause_depth(row.cause_depth):
                 delivered += await self._deliver(row)
         return delivered
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from domain.adapters import orm
+from domain.adapters.customer_changes import session_now
 from domain.model import (
     AnalyticsEvent,
     Cart,
@@ -320,6 +321,9 @@ class SqlCustomerRepository(_Repo):
             .where(orm.analytics_events.c.customer_id == source_id)
             .values(customer_id=target_id)
         )
+        # Both customers changed: the target gained identities and orders, the source lost them.
+        changed = update(orm.customers).where(orm.customers.c.id.in_((source_id, target_id)))
+        await self.session.execute(changed.values(updated_at=session_now(self.session.sync_session)))
         # Objects already loaded in this session must see the new owner.
         for obj in list(self.session.identity_map.values()):
             if isinstance(obj, ChannelIdentity | Order | ConsentEntry | CouponRedemption):
@@ -438,6 +442,10 @@ class SqlSalesRepository(_Repo):
 
     async def order_by_idempotency_key(self, key: str) -> Order | None:
         stmt = select(Order).filter_by(idempotency_key=key)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def order_by_external_id(self, channel: str, external_id: str) -> Order | None:
+        stmt = select(Order).filter_by(channel=channel, external_id=external_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def paid_orders_of(self, customer_id: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from typing import Self
 
 from sqlalchemy import insert
@@ -11,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.adapters.customer_changes import CLOCK
 from domain.adapters.repositories import (
     SqlCatalogRepository,
     SqlCustomerRepository,
@@ -18,6 +20,7 @@ from domain.adapters.repositories import (
     SqlSalesRepository,
     SqlSupportRepository,
 )
+from domain.causation import current_cause_depth
 from domain.errors import Conflict
 from domain.events import Event
 from domain.observability import current_turn_id
@@ -47,15 +50,18 @@ class SqlUnitOfWork(UnitOfWork):
         self._sessions = sessions
         self._clock = clock
         self._pending: list[Event] = []
+        self._later: list[tuple[Event, datetime]] = []
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
+        self.session.sync_session.info[CLOCK] = self._clock  # customers.updated_at (customer_changes.py)
         self.catalog = SqlCatalogRepository(self.session)
         self.inventory = SqlInventoryRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
         self.sales = SqlSalesRepository(self.session)
         self.support = SqlSupportRepository(self.session)
         self._pending = []
+        self._later = []
         await self.session.begin()
         if self.read_only:  # read by the SQLite "begin" listener (domain/adapters/db.py): a deferred BEGIN
             await self.session.connection(execution_options={"sqlite_readonly": True})
@@ -75,6 +81,10 @@ class SqlUnitOfWork(UnitOfWork):
     def publish(self, *events: Event) -> None:
         self._pending.extend(events)
 
+    def publish_later(self, at: datetime, *events: Event) -> None:
+        """Like ``publish``, but the outbox delivers them from ``at`` on (a retry that waits)."""
+        self._later.extend((event, at) for event in events)
+
     async def flush(self) -> None:
         try:
             await self.session.flush()
@@ -83,21 +93,23 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def write_events(self) -> None:
         now = self._clock.now()
-        if self._pending:
+        if self._pending or self._later:
+            depth = current_cause_depth() if self.cause_depth is None else self.cause_depth
             rows = [
                 {
                     "event_id": str(uuid.uuid4()),
                     "name": e.name,
                     "payload": e.to_dict(),
                     "created_at": now,
-                    "available_at": now,
+                    "available_at": at,
                     "attempts": 0,
                     "turn_id": current_turn_id(),
+                    "cause_depth": depth,
                 }
-                for e in self._pending
+                for e, at in [*((e, now) for e in self._pending), *self._later]
             ]
             await self.session.execute(insert(orm.outbox), rows)
-            self._pending = []
+            self._pending, self._later = [], []
 
     async def commit(self) -> None:
         if self.read_only:
@@ -109,7 +121,7 @@ class SqlUnitOfWork(UnitOfWork):
             raise translate_db_error(exc) from exc
 
     async def rollback(self) -> None:
-        self._pending = []
+        self._pending, self._later = [], []
         if self.session.in_transaction():
             await self.session.rollback()
 

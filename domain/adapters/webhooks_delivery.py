@@ -29,10 +29,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.adapters import orm
 from domain.adapters.orm_webhooks import webhook_attempts, webhook_deliveries, webhook_subscriptions
 from domain.adapters.outbox import worker_id
 from domain.adapters.sql_views import SqlShopViews
+from domain.adapters.webhooks_fanout_cache import SubscriptionCache
 from domain.adapters.webhooks_http import Outcome, WebhookSender
 from domain.adapters.webhooks_repository import subscription_from_row
 from domain.adapters.webhooks_wire import message_id, to_json
@@ -69,16 +69,13 @@ class WebhookFanout:
         self.sessions = sessions
         self.views = views
         self.clock = clock
+        self.subscriptions = SubscriptionCache()  # read again only when they changed (any process)
 
     async def __call__(self, event_id: str, event: Event) -> None:
         async with self.sessions() as session:
-            rows = (await session.execute(select(webhook_subscriptions).where(webhook_subscriptions.c.active))).all()
-            matching = [s for s in map(subscription_from_row, rows) if s.wants(event.name)]
-            if not matching:
-                return
-            occurred = (
-                await session.execute(select(orm.outbox.c.created_at).where(orm.outbox.c.event_id == event_id))
-            ).scalar_one_or_none()
+            matching, occurred = await self.subscriptions.matching(session, event_id, event.name)
+        if not matching:
+            return
         now = self.clock.now()
         body = to_json(
             {

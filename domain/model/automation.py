@@ -22,8 +22,15 @@ customer or SKU, **then** actions. A rule is authored as YAML; the parsed mappin
           zh: "感谢您的订单 {order_id}！下次使用 {coupon} 可享九折。"
 
 Every condition must hold. What exists: the triggers in ``TRIGGERS``, the conditions and actions above.
-A rule runs at most once per event, and events caused by a rule's own actions trigger no rule (depth 1:
-no loops).
+``CustomerCreated`` (a customer first seen) takes the customer's conditions (country_in, tag_has,
+channel_is: where they came from) and actions (tags, issue_coupon, notify_slack, call_webhook);
+``CampaignFinished`` takes ``sent_over: 1000`` and notify_slack / call_webhook ({campaign}, {sent},
+{unknown} in messages); ``LowStock`` is about a SKU.
+
+A rule runs at most once per event. Events a rule's actions cause carry the depth of the event that
+triggered it plus one; rules stop running at ``MAX_DEPTH`` (logged), so rules can't trigger each other
+in a loop. An action the order can't take yet (holding an order that is not paid yet) is tried again
+later, ``ACTION_ATTEMPTS`` times in all, then recorded as failed.
 """
 
 from __future__ import annotations
@@ -35,8 +42,17 @@ from typing import Any
 
 from domain.errors import ValidationFailed
 
-TRIGGERS = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled", "DeliveryException", "LowStock")
-CONDITIONS = ("total_over", "country_in", "tag_has", "first_order", "sku_in", "channel_is")
+TRIGGERS = (
+    "OrderPlaced",
+    "OrderPaid",
+    "OrderShipped",
+    "OrderCancelled",
+    "DeliveryException",
+    "LowStock",
+    "CustomerCreated",
+    "CampaignFinished",
+)
+CONDITIONS = ("total_over", "country_in", "tag_has", "first_order", "sku_in", "channel_is", "sent_over")
 ACTIONS = (
     "tag_customer",
     "untag_customer",
@@ -48,9 +64,33 @@ ACTIONS = (
 )
 SHOPPER_LANGUAGES = ("en", "zh")
 ORDER_ONLY = frozenset({"total_over", "first_order", "channel_is", "hold_order", "message_shopper", "issue_coupon"})
+# What a trigger that is not about an order can look at and do (the rest need an order).
+NOT_ORDER_TRIGGERS: dict[str, frozenset[str]] = {
+    "LowStock": frozenset({"country_in", "sku_in", "notify_slack", "call_webhook"}),
+    "CustomerCreated": frozenset(
+        {"country_in", "tag_has", "channel_is", "tag_customer", "untag_customer", "issue_coupon"}
+        | {"notify_slack", "call_webhook"}
+    ),
+    "CampaignFinished": frozenset({"sent_over", "notify_slack", "call_webhook"}),
+}
+MAX_DEPTH = 3  # rules run on events caused by at most this many rules in a row (a person's action is depth 0)
+ACTION_ATTEMPTS = 5  # an action the order can't take yet: tried this many times in all, then failed
+RETRY_DELAY_SECONDS = 60  # before the first retry; doubled each time (1, 2, 4, 8 minutes)
 AUTOMATION_ACTOR_PREFIX = "automation:"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-TEMPLATE_FIELDS = ("order_id", "customer_id", "total", "country", "channel", "sku", "event", "coupon")
+TEMPLATE_FIELDS = (
+    "order_id",
+    "customer_id",
+    "total",
+    "country",
+    "channel",
+    "sku",
+    "event",
+    "coupon",
+    "campaign",
+    "sent",
+    "unknown",
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +117,9 @@ class Facts:
     earlier_paid_orders: int | None = None  # the customer's paid orders before this one
     skus: tuple[str, ...] = ()
     channel: str | None = None
+    campaign: str | None = None  # CampaignFinished: its name, and how many messages went out / are unknown
+    sent: int | None = None
+    unknown: int | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +187,10 @@ def parse_rule(spec: Any, currency_exponent: int = 2) -> Rule:
             if not isinstance(value, bool):
                 raise ValidationFailed("first_order takes true or false.")
             conditions.append((key, value))
+        elif key == "sent_over":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValidationFailed("sent_over takes a number of messages, e.g. 1000.")
+            conditions.append((key, value))
         else:
             raise ValidationFailed(f"Unknown condition {key}; known: {', '.join(CONDITIONS)}.")
     actions: list[tuple[str, Any]] = []
@@ -177,11 +224,17 @@ def parse_rule(spec: Any, currency_exponent: int = 2) -> Rule:
         actions.append((key, value.strip()))
     if not actions:
         raise ValidationFailed("then: at least one action.")
-    if when == "LowStock":
-        customer_only = {"tag_has", "tag_customer", "untag_customer"}
-        misplaced = sorted({k for k, _ in [*conditions, *actions]} & (ORDER_ONLY | customer_only))
+    allowed = NOT_ORDER_TRIGGERS.get(when)
+    if allowed is not None:
+        misplaced = sorted({k for k, _ in [*conditions, *actions]} - allowed)
         if misplaced:
-            raise ValidationFailed(f"LowStock is about a SKU, not an order or customer: {', '.join(misplaced)}.")
+            about = {"LowStock": "a SKU", "CustomerCreated": "a new customer", "CampaignFinished": "a campaign"}
+            raise ValidationFailed(
+                f"{when} is about {about[when]}, not an order: {', '.join(misplaced)}; "
+                f"it takes {', '.join(sorted(allowed))}."
+            )
+    elif "sent_over" in {k for k, _ in conditions}:
+        raise ValidationFailed("sent_over is about a campaign: use it with when: CampaignFinished.")
     return Rule(name, when, tuple(conditions), tuple(actions))
 
 
@@ -220,6 +273,9 @@ def _check(key: str, value: Any, facts: Facts) -> tuple[bool, str]:
         hit = sorted(set(facts.skus) & set(value))
         found = "include " + ", ".join(hit) if hit else "include none of " + ", ".join(value)
         return bool(hit), f"SKUs {', '.join(facts.skus) or 'none'} {found}"
+    if key == "sent_over":
+        over = facts.sent is not None and facts.sent > value
+        return over, f"{facts.sent if facts.sent is not None else 'no'} messages sent, {'>' if over else '<='} {value}"
     same = facts.channel == value  # channel_is
     return same, f"channel {facts.channel or 'unknown'} {'is' if same else 'is not'} {value}"
 
@@ -234,8 +290,16 @@ def render(template: str, facts: Facts, extra: dict[str, str] | None = None) -> 
         "channel": facts.channel,
         "sku": ", ".join(facts.skus),
         "event": facts.event,
+        "campaign": facts.campaign,
+        "sent": facts.sent,
+        "unknown": facts.unknown,
     }
-    return re.sub(r"{(\w+)}", lambda m: str(values.get(m.group(1)) or "-"), template)
+
+    def field(match: re.Match[str]) -> str:
+        value = values.get(match.group(1))
+        return "-" if value is None or value == "" else str(value)
+
+    return re.sub(r"{(\w+)}", field, template)
 
 
 def describe(action: tuple[str, Any], facts: Facts) -> str:
@@ -260,9 +324,3 @@ def evaluate(rule: Rule, facts: Facts) -> Verdict:
     matched = all(ok for ok, _ in checks)
     reasons = tuple(f"{'yes' if ok else 'no'}: {why}" for ok, why in checks) or ("no conditions",)
     return Verdict(matched, reasons, tuple(describe(a, facts) for a in rule.actions) if matched else ())
-
-
-def caused_by_automation(payload: dict[str, Any]) -> bool:
-    """An event a rule's action caused (its actor says so): it triggers no rule, so rules can't loop."""
-    actor = payload.get("actor")
-    return isinstance(actor, str) and actor.startswith(AUTOMATION_ACTOR_PREFIX)

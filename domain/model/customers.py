@@ -44,6 +44,7 @@ class Customer:
         self.marketing_opt_in = False
         self.unreachable_channels: list[str] = []
         self.created_at = created_at
+        self.updated_at = created_at  # any later change sets it (the adapter's flush, for every kind of change)
         self.anonymised_at: datetime | None = None
         self.merged_into_id: int | None = None
 

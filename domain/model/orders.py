@@ -95,6 +95,7 @@ class Order:
         placed_at: datetime,
         coupon_code: str | None = None,
         idempotency_key: str | None = None,
+        external_id: str | None = None,
     ) -> None:
         if not lines:
             raise ValidationFailed("An order needs at least one line.")
@@ -128,6 +129,7 @@ class Order:
         self.approval_reasons: list[str] = []
         self.decided_by: str | None = None
         self.idempotency_key = idempotency_key
+        self.external_id = external_id  # its id in another sales channel (unique per channel)
         self.campaign_id: int | None = None
 
     @property

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage_staff"
     SUPPORT = "support"  # answer shoppers in their chat, close their tickets
     MANAGE_INTEGRATIONS = "manage_integrations"  # webhook subscriptions and their secrets
+    MANAGE_COUPONS = "manage_coupons"  # discount codes: apart from the catalog, since they give money away
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -36,6 +37,8 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.FULFIL: Role.OPERATOR,
     Permission.CANCEL_ORDER: Role.OPERATOR,
     Permission.MANAGE_CATALOG: Role.OPERATOR,
+    # Operators already hand a shopper a support coupon from Slack; a sync tool that writes products needs none.
+    Permission.MANAGE_COUPONS: Role.OPERATOR,
     Permission.APPROVE_ORDER: Role.APPROVER,
     Permission.REFUND: Role.APPROVER,
     Permission.MANAGE_CUSTOMERS: Role.ADMIN,
@@ -59,6 +62,7 @@ DOES: dict[Permission, str] = {
     Permission.MANAGE_STAFF: "manage staff",
     Permission.SUPPORT: "answer shoppers or close their tickets",
     Permission.MANAGE_INTEGRATIONS: "manage webhooks and integrations",
+    Permission.MANAGE_COUPONS: "manage coupons",
 }
 
 
@@ -87,6 +91,7 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "customers:read": frozenset({Permission.VIEW}),
     "customers:write": frozenset({Permission.MANAGE_CUSTOMERS}),
     "coupons:read": frozenset({Permission.VIEW}),
+    "coupons:write": frozenset({Permission.MANAGE_COUPONS}),
     "reports:read": frozenset({Permission.VIEW}),
     # Integrations: reading them is looking at the shop; changing them decides where the shop's data goes.
     "webhooks:read": frozenset({Permission.VIEW}),

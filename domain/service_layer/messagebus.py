@@ -57,6 +57,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CreateShippingMethod: store.create_shipping_method,
     c.CreateCoupon: store.create_coupon,
     c.DisableCoupon: store.disable_coupon,
+    c.EnableCoupon: store.enable_coupon,
     c.PlaceOrder: orders.place_order,
     c.PlaceExternalOrder: external_orders.place_external_order,
     c.ExpireReservations: orders.expire_reservations,

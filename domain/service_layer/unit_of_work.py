@@ -23,6 +23,9 @@ class UnitOfWork(abc.ABC):
     sales: SalesRepository
     support: SupportRepository
     read_only: bool = False
+    # The automation depth written with the events (domain/causation.py); None: that of the event being
+    # handled (0 for a person's command). An automation rule's run sets the triggering event's + 1.
+    cause_depth: int | None = None
 
     def reading(self) -> Self:
         """Use this unit of work only to look: it takes no write lock (a deferred transaction on SQLite, where

@@ -123,6 +123,7 @@ class CustomerRow:
     marketing_opt_in: bool
     created_at: datetime
     anonymised: bool
+    updated_at: datetime  # any change to the customer, their identities or consent
 
 
 class AdminViews(Protocol):
@@ -143,4 +144,10 @@ class AdminViews(Protocol):
         self, sku: str | None, warehouse: str | None, limit: int, after: int | None
     ) -> list[StockLevelRow]: ...
 
-    async def customers(self, query: str | None, limit: int, after: int | None) -> list[CustomerRow]: ...
+    async def customers(
+        self, query: str | None, limit: int, after: tuple[str, int] | None, updated_since: datetime | None = None
+    ) -> list[CustomerRow]:
+        """By id; with ``updated_since``, oldest change first by (updated_at, id), like ``orders``."""
+        ...
+
+    async def customer_row(self, customer_id: int) -> CustomerRow | None: ...

@@ -24,6 +24,7 @@ def summary(r: CustomerRow) -> s.CustomerSummaryOut:
         tags=list(r.tags),
         marketing_opt_in=r.marketing_opt_in,
         created_at=r.created_at,
+        updated_at=r.updated_at,
         anonymised=r.anonymised,
     )
 
@@ -39,10 +40,13 @@ def summary(r: CustomerRow) -> s.CustomerSummaryOut:
 )
 async def list_customers(call: Call) -> Reply:
     q: s.CustomerListQuery = call.query
-    after = decode_cursor(q.cursor, "customers")
-    rows = await deps(call.request).admin.customers(q.q, q.limit + 1, after[1] if after else None)
+    kind = "customers:updated" if q.updated_since else "customers"
+    after = decode_cursor(q.cursor, kind)
+    rows = await deps(call.request).admin.customers(q.q, q.limit + 1, after, q.updated_since)
     page = rows[: q.limit]
-    cursor = encode_cursor("customers", "", page[-1].id) if len(rows) > q.limit else None
+    cursor = None
+    if len(rows) > q.limit:
+        cursor = encode_cursor(kind, page[-1].updated_at.isoformat() if q.updated_since else "", page[-1].id)
     return Reply(200, s.CustomerPage(items=[summary(r) for r in page], next_cursor=cursor))
 
 
@@ -62,7 +66,8 @@ async def get_customer(call: Call) -> Reply:
 async def profile(call: Call, customer_id: int) -> s.CustomerOut:
     d = deps(call.request)
     p = await d.views.customer(customer_id)
-    if p is None:
+    row = await d.admin.customer_row(customer_id)
+    if p is None or row is None:
         raise NotFound(f"No customer {customer_id}.")
     return s.CustomerOut(
         id=p.id,
@@ -73,6 +78,7 @@ async def profile(call: Call, customer_id: int) -> s.CustomerOut:
         tags=list(p.tags),
         marketing_opt_in=p.marketing_opt_in,
         created_at=p.created_at,
+        updated_at=row.updated_at,
         anonymised=p.anonymised,
         identities=[{"channel": ch, "external_id": ext} for ch, ext in p.identities],
         orders=p.orders,

@@ -1,4 +1,4 @@
-"""Coupons (read) and the reports of `chatshop report` as JSON."""
+"""The reports of `chatshop report` as JSON."""
 
 from __future__ import annotations
 
@@ -16,37 +16,6 @@ def period(q: s.Period) -> None:
         raise ValidationFailed("`to` is before `from`.")
     if (q.end - q.start).days >= MAX_DAYS:
         raise ValidationFailed(f"A report covers at most {MAX_DAYS} days.")
-
-
-@API.operation(
-    "GET",
-    "/coupons",
-    scope="coupons:read",
-    summary="Coupons for everyone, with uses",
-    tag="coupons",
-    responses={200: s.CouponList},
-    description="Personal single-use codes are counted under the template they came from.",
-)
-async def list_coupons(call: Call) -> Reply:
-    items = [
-        s.CouponOut(
-            code=x.code,
-            kind=x.kind,  # type: ignore[arg-type]
-            value=x.value,
-            min_subtotal=s.money(x.min_subtotal, x.currency),
-            starts_at=x.starts_at,
-            ends_at=x.ends_at,
-            usage_limit=x.usage_limit,
-            per_customer_limit=x.per_customer_limit,
-            times_used=x.times_used,
-            active=x.active,
-            description=x.description,
-            personal_codes=x.personal_codes,
-            personal_used=x.personal_used,
-        )
-        for x in await deps(call.request).views.coupons()
-    ]
-    return Reply(200, s.CouponList(items=items))
 
 
 @API.operation(

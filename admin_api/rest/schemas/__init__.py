@@ -2,6 +2,7 @@
 are RFC 3339 in UTC. Routes use them as ``s.<Name>``."""
 
 from admin_api.rest.schemas.common import *  # noqa: F403
+from admin_api.rest.schemas.coupons import *  # noqa: F403
 from admin_api.rest.schemas.customers import *  # noqa: F403
 from admin_api.rest.schemas.integrations import *  # noqa: F403
 from admin_api.rest.schemas.orders import *  # noqa: F403

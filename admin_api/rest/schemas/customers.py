@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from admin_api.rest.schemas.common import Cursor, Limit, Money, Strict, Text
 
@@ -14,6 +14,9 @@ class CustomerListQuery(Strict):
     limit: Limit = 50
     cursor: Cursor = None
     q: str | None = Field(default=None, max_length=100, description="part of a name or e-mail address")
+    updated_since: AwareDatetime | None = Field(
+        default=None, description="changed at or after (tags, consent, identities, forget …); oldest first"
+    )
 
 
 class CustomerSummaryOut(BaseModel):
@@ -25,6 +28,7 @@ class CustomerSummaryOut(BaseModel):
     tags: list[str]
     marketing_opt_in: bool
     created_at: datetime | None
+    updated_at: datetime
     anonymised: bool
 
 

@@ -2,26 +2,36 @@
 
 The repository comes with the unit of work (``uow.automations``, see ``domain/adapters/webhooks_uow.py``).
 A rule's actions happen in the transaction that records its run, so a crash either does both or neither,
-and the outbox's retry runs the rule again. An action the order can't take (holding an order that is not
-paid any more) is written in the run's record instead of failing the event.
+and the outbox's retry runs the rule again. An action the order can't take now but may later (holding an
+order not paid yet) is tried again through the outbox (``AutomationActionRetry``, written to be delivered
+later), ``ACTION_ATTEMPTS`` times in all, each try and the final failure written in the run's record; one
+it can never take (holding a cancelled order) is written there at once instead of failing the event.
+Events the actions cause carry the triggering event's depth + 1; at ``max_depth`` rules stop (logged).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
 from domain import events
-from domain.commands_automation import DryRunAutomation, PutAutomationRule, RunAutomations, SetAutomationEnabled
+from domain.commands_automation import (
+    DryRunAutomation,
+    PutAutomationRule,
+    RetryAutomationAction,
+    RunAutomations,
+    SetAutomationEnabled,
+)
 from domain.errors import NotFound, ValidationFailed
 from domain.model.automation import (
+    ACTION_ATTEMPTS,
     AUTOMATION_ACTOR_PREFIX,
+    RETRY_DELAY_SECONDS,
     Facts,
     Rule,
     Verdict,
-    caused_by_automation,
     describe,
     evaluate,
     parse_rule,
@@ -46,6 +56,7 @@ class AutomationRepository(Protocol):
     async def enabled_for(self, event_type: str) -> list[Rule]: ...
     async def claim_run(self, rule_id: int, event_id: str, event_type: str, now: datetime) -> int | None: ...
     async def finish_run(self, run_id: int, matched: bool, actions: list[str]) -> None: ...
+    async def note_run(self, rule_name: str, event_id: str, line: str) -> None: ...
     async def recent_events(self, event_type: str, limit: int) -> list[tuple[str, datetime, dict[str, Any]]]: ...
 
 
@@ -104,6 +115,10 @@ async def gather(uow: UnitOfWork, event_type: str, payload: dict[str, Any]) -> F
             country = country or (customer.country or "").upper() or None
     if isinstance(payload.get("sku"), str):
         skus = (payload["sku"],)
+    if channel is None and isinstance(payload.get("channel"), str):
+        channel = payload["channel"]  # CustomerCreated: where they came from
+    campaign = payload.get("campaign") if event_type == "CampaignFinished" else None
+    sent, unknown = payload.get("sent"), payload.get("unknown")
     return Facts(
         event_type,
         order_id if isinstance(order_id, int) else None,
@@ -115,7 +130,96 @@ async def gather(uow: UnitOfWork, event_type: str, payload: dict[str, Any]) -> F
         earlier,
         skus,
         channel,
+        campaign if isinstance(campaign, str) else None,
+        sent if isinstance(sent, int) else None,
+        unknown if isinstance(unknown, int) else None,
     )
+
+
+class _Later(Exception):
+    """The order can't take this action now but may later (it is not paid yet): try again through the outbox."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+async def _act_one(
+    uow: UnitOfWork,
+    rule: Rule,
+    index: int,
+    facts: Facts,
+    event_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+    extra: dict[str, str],
+) -> str | None:
+    """Take action ``index`` of the rule: what was done (or why not, for good), None for nothing to say;
+    ``_Later`` when the order can't take it yet."""
+    key, value = action = rule.actions[index]
+    actor = Actor.system(f"{AUTOMATION_ACTOR_PREFIX}{rule.name}")
+    if key in ("tag_customer", "untag_customer") and facts.customer_id is not None:
+        customer = await uow.customers.get(facts.customer_id)
+        if customer is not None:
+            (customer.tag if key == "tag_customer" else customer.untag)(value)
+    elif key == "call_webhook":
+        body = {
+            "type": facts.event,
+            "id": event_id,
+            "timestamp": now.isoformat(),
+            "data": {"rule": rule.name, "event": payload},
+        }
+        if not await webhooks_of(uow).enqueue(value, event_id, facts.event, body, now):
+            return f"not sent: webhook {value} does not exist or already has this event"
+    elif key == "hold_order" and facts.order_id is not None:
+        order = await load_order(uow, facts.order_id)
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            raise _Later(f"not held yet: order {order.id} is not paid yet")
+        if order.status != OrderStatus.PAID:
+            return f"not held: order {order.id} is {order.status.value.replace('_', ' ')}"
+        assert order.id is not None
+        order.transition(OrderStatus.AWAITING_APPROVAL, now)
+        reason = f"{value} (rule {rule.name})"
+        order.approval_reasons = [*order.approval_reasons, reason]
+        uow.publish(events.OrderNeedsApproval(order.id, order.customer_id, (reason,)))
+        uow.publish(events.OrderStatusChanged(order.id, order.customer_id, "paid", order.status.value, actor.name))
+    elif key == "issue_coupon" and facts.customer_id is not None:
+        template = await uow.sales.coupon_by_code(value)
+        if template is None:
+            return f"not issued: there is no coupon {value}"
+        try:
+            personal = template.personal_copy(facts.customer_id, f"automation {rule.name}")
+        except ValidationFailed as exc:
+            return f"not issued: {exc.message}"
+        await uow.sales.add_coupons([personal])
+        extra["coupon"] = personal.code
+        return f"issued coupon {personal.code} to customer {facts.customer_id}"
+    elif key == "message_shopper" and facts.order_id is not None and facts.customer_id is not None:
+        texts = {lang: render(text, facts, extra) for lang, text in value.items()}
+        uow.publish(events.AutomationMessage(facts.order_id, facts.customer_id, rule.name, texts))
+    elif key == "notify_slack":
+        uow.publish(events.AutomationNotice(rule.name, render(value, facts), event_id))
+    return describe(action, facts)
+
+
+def _retry_later(
+    uow: UnitOfWork,
+    rule: Rule,
+    event_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    index: int,
+    attempt: int,
+    now: datetime,
+) -> datetime:
+    """Write the next try to the outbox, delivered after a delay that doubles with each try."""
+    publish_later = getattr(uow, "publish_later", None)
+    if publish_later is None:
+        raise RuntimeError("this unit of work can't publish for later; build it with SqlWebhookUnitOfWork")
+    retry = events.AutomationActionRetry(rule.name, event_id, event_type, payload, index, attempt + 1)
+    at = now + timedelta(seconds=RETRY_DELAY_SECONDS * 2 ** (attempt - 1))
+    publish_later(at, retry)
+    return at
 
 
 async def _act(
@@ -123,63 +227,32 @@ async def _act(
 ) -> list[str]:
     done = []
     extra: dict[str, str] = {}  # what earlier actions made, for later messages ({coupon})
-    actor = Actor.system(f"{AUTOMATION_ACTOR_PREFIX}{rule.name}")
-    for action in rule.actions:
-        key, value = action
-        if key in ("tag_customer", "untag_customer") and facts.customer_id is not None:
-            customer = await uow.customers.get(facts.customer_id)
-            if customer is not None:
-                (customer.tag if key == "tag_customer" else customer.untag)(value)
-        elif key == "call_webhook":
-            body = {
-                "type": facts.event,
-                "id": event_id,
-                "timestamp": now.isoformat(),
-                "data": {"rule": rule.name, "event": payload},
-            }
-            if not await webhooks_of(uow).enqueue(value, event_id, facts.event, body, now):
-                done.append(f"not sent: webhook {value} does not exist or already has this event")
-                continue
-        elif key == "hold_order" and facts.order_id is not None:
-            order = await load_order(uow, facts.order_id)
-            if order.status != OrderStatus.PAID:
-                done.append(f"not held: order {order.id} is {order.status.value.replace('_', ' ')}")
-                continue
-            assert order.id is not None
-            order.transition(OrderStatus.AWAITING_APPROVAL, now)
-            reason = f"{value} (rule {rule.name})"
-            order.approval_reasons = [*order.approval_reasons, reason]
-            uow.publish(events.OrderNeedsApproval(order.id, order.customer_id, (reason,)))
-            uow.publish(events.OrderStatusChanged(order.id, order.customer_id, "paid", order.status.value, actor.name))
-        elif key == "issue_coupon" and facts.customer_id is not None:
-            template = await uow.sales.coupon_by_code(value)
-            if template is None:
-                done.append(f"not issued: there is no coupon {value}")
-                continue
-            try:
-                personal = template.personal_copy(facts.customer_id, f"automation {rule.name}")
-            except ValidationFailed as exc:
-                done.append(f"not issued: {exc.message}")
-                continue
-            await uow.sales.add_coupons([personal])
-            extra["coupon"] = personal.code
-            done.append(f"issued coupon {personal.code} to customer {facts.customer_id}")
-            continue
-        elif key == "message_shopper" and facts.order_id is not None and facts.customer_id is not None:
-            texts = {lang: render(text, facts, extra) for lang, text in value.items()}
-            uow.publish(events.AutomationMessage(facts.order_id, facts.customer_id, rule.name, texts))
-        elif key == "notify_slack":
-            uow.publish(events.AutomationNotice(rule.name, render(value, facts), event_id))
-        done.append(describe(action, facts))
+    for index in range(len(rule.actions)):
+        try:
+            line = await _act_one(uow, rule, index, facts, event_id, payload, now, extra)
+        except _Later as later:
+            at = _retry_later(uow, rule, event_id, facts.event, payload, index, 1, now)
+            line = f"{later.line}; try 2 of {ACTION_ATTEMPTS} at {at.isoformat(timespec='seconds')}"
+        if line:
+            done.append(line)
     return done
 
 
 async def run_automations(cmd: RunAutomations, ctx: Context) -> int:
-    """Runs the rules; returns how many matched. Events a rule caused trigger nothing (no loops)."""
-    if caused_by_automation(cmd.payload):
+    """Runs the rules; returns how many matched. At ``max_depth`` (events caused by that many rules in a
+    row) nothing runs: rules can't trigger each other in a loop."""
+    if cmd.depth >= cmd.max_depth:
+        log.warning(
+            "automation loop guard: %s %s was caused by %d rules in a row (cap %d); no rule runs on it",
+            cmd.event_type,
+            cmd.event_id,
+            cmd.depth,
+            cmd.max_depth,
+        )
         return 0
     matched = 0
     async with ctx.uow() as uow:
+        uow.cause_depth = cmd.depth + 1  # what the actions cause is one rule deeper
         repo = automations_of(uow)
         rules = await repo.enabled_for(cmd.event_type)
         if not rules:
@@ -200,6 +273,34 @@ async def run_automations(cmd: RunAutomations, ctx: Context) -> int:
     return matched
 
 
+async def retry_action(cmd: RetryAutomationAction, ctx: Context) -> str:
+    """One more try of an action the order could not take; what happened is added to the run's record."""
+    async with ctx.uow() as uow:
+        if cmd.retry_id and not await uow.claim_once("automation-retry", cmd.retry_id):
+            return "duplicate"
+        repo = automations_of(uow)
+        rule = await repo.get(cmd.rule)
+        if rule is None or not rule.enabled or cmd.action >= len(rule.actions):
+            line = f"try {cmd.attempt}: not tried, the rule was removed, disabled or changed"
+        else:
+            now = ctx.now()
+            facts = await gather(uow, cmd.event_type, cmd.payload)
+            try:
+                done = await _act_one(uow, rule, cmd.action, facts, cmd.event_id, cmd.payload, now, {})
+                line = f"try {cmd.attempt}: {done}"
+            except _Later as later:
+                if cmd.attempt >= ACTION_ATTEMPTS:
+                    line = f"failed after {cmd.attempt} tries: {later.line}"
+                    log.warning("automation %s on %s: %s", cmd.rule, cmd.event_id, line)
+                else:
+                    args = (cmd.event_id, cmd.event_type, cmd.payload, cmd.action, cmd.attempt, now)
+                    at = _retry_later(uow, rule, *args)
+                    line = f"try {cmd.attempt}: {later.line}; next at {at.isoformat(timespec='seconds')}"
+        await repo.note_run(cmd.rule, cmd.event_id, line)
+        await uow.commit()
+        return line
+
+
 async def dry_run(cmd: DryRunAutomation, ctx: Context) -> list[DryRunLine]:
     cmd.actor.require(Permission.VIEW)
     if not 1 <= cmd.last <= MAX_DRY_RUN:
@@ -211,8 +312,6 @@ async def dry_run(cmd: DryRunAutomation, ctx: Context) -> list[DryRunLine]:
             raise NotFound(f"There is no automation rule {cmd.name}.")
         lines = []
         for event_id, occurred_at, payload in await repo.recent_events(rule.when, cmd.last):
-            if caused_by_automation(payload):
-                continue
             verdict = evaluate(rule, await gather(uow, rule.when, payload))
             lines.append(DryRunLine(event_id, occurred_at, verdict))
         return lines  # nothing committed: a dry run changes nothing
@@ -222,5 +321,6 @@ HANDLERS: dict[type[Any], Any] = {
     PutAutomationRule: put_rule,
     SetAutomationEnabled: set_enabled,
     RunAutomations: run_automations,
+    RetryAutomationAction: retry_action,
     DryRunAutomation: dry_run,
 }

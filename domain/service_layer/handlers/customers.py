@@ -53,6 +53,7 @@ async def identify_customer(cmd: c.IdentifyCustomer, ctx: Context) -> int:
         )
         assert customer.id is not None
         await uow.customers.add_identity(ChannelIdentity(customer.id, cmd.channel, cmd.external_id, now))
+        uow.publish(events.CustomerCreated(customer.id, str(cmd.channel)))
         await uow.commit()
         return customer.id
 

@@ -13,7 +13,7 @@ from domain.model import Address, ChannelIdentity, Customer, Order, OrderLine, P
 from domain.model.customers import Channel
 from domain.model.money import Money
 from domain.model.payments import PaymentStatus
-from domain.model.sales_channels import CHANNEL_NAME, EXTERNAL_PROVIDER, OWN_CHANNELS, external_key
+from domain.model.sales_channels import CHANNEL_NAME, EXTERNAL_PROVIDER, OWN_CHANNELS
 from domain.model.staff import Permission
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import inventory
@@ -37,6 +37,7 @@ async def _customer(uow: UnitOfWork, cmd: c.PlaceExternalOrder, country: str, ct
     )
     assert customer.id is not None
     await uow.customers.add_identity(ChannelIdentity(customer.id, Channel.EMAIL, email.lower(), now))
+    uow.publish(events.CustomerCreated(customer.id, cmd.channel))
     return customer
 
 
@@ -52,9 +53,9 @@ async def place_external_order(cmd: c.PlaceExternalOrder, ctx: Context) -> int:
     if not cmd.lines or len(cmd.lines) > MAX_LINES:
         raise ValidationFailed(f"An order needs 1 to {MAX_LINES} lines.")
     address = Address.create(**{k: str(v) for k, v in cmd.shipping_address.items()})
-    key = external_key(cmd.channel, cmd.external_id.strip())
+    external_id = cmd.external_id.strip()
     async with ctx.uow() as uow:
-        previous = await uow.sales.order_by_idempotency_key(key)
+        previous = await uow.sales.order_by_external_id(cmd.channel, external_id)
         if previous is not None and previous.id is not None:
             return previous.id
         method = await uow.sales.shipping_method(cmd.shipping_method)
@@ -98,7 +99,7 @@ async def place_external_order(cmd: c.PlaceExternalOrder, ctx: Context) -> int:
             shipping_method=method.code,
             shipping_address=address.as_dict(),
             placed_at=now,
-            idempotency_key=key,
+            external_id=external_id,
         )
         expires_at = now + timedelta(minutes=ctx.config.reservation_minutes)
         order.reservation_expires_at = expires_at
@@ -118,8 +119,8 @@ async def place_external_order(cmd: c.PlaceExternalOrder, ctx: Context) -> int:
         uow.publish(events.OrderPlaced(order.id, order.customer_id, order.channel, order.total, order.currency))
         if cmd.paid:
             payment = Payment(order.id, EXTERNAL_PROVIDER, order.total, order.currency, now, None)
-            payment.session_id = key
-            payment.provider_payment_id = key
+            reference = f"{cmd.channel}:{external_id}"  # the money was taken there, under the order's id there
+            payment.session_id = payment.provider_payment_id = reference
             await uow.sales.add_payment(payment)
             await uow.flush()
             payment.status, payment.completed_at = PaymentStatus.SUCCEEDED, now

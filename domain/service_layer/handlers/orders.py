@@ -421,23 +421,29 @@ async def ship_order(cmd: c.ShipOrder, ctx: Context) -> None:
     cmd.actor.require(Permission.FULFIL)
     async with ctx.uow() as uow:
         order = await load_order(uow, cmd.order_id)
-        assert order.id is not None
-        old = order.status
-        now = ctx.now()
-        order.ship(cmd.carrier, cmd.tracking_number, now)
-        await inventory.ship_allocated(uow, order.id, now)
-        await uow.sales.add_shipment(Shipment(order.id, order.carrier or "", order.tracking_number or "", now))
-        uow.publish(
-            events.OrderShipped(
-                order.id,
-                order.customer_id,
-                order.carrier or "",
-                order.tracking_number or "",
-                tracking_url(order.carrier or "", order.tracking_number or ""),
-            )
-        )
-        _status_changed(uow, order, old, cmd.actor)
+        await ship(uow, order, order.status, cmd.carrier, cmd.tracking_number, cmd.actor, ctx.now())
         await uow.commit()
+
+
+async def ship(
+    uow: UnitOfWork, order: Order, old: OrderStatus, carrier: str, number: str, actor: Actor, now: datetime
+) -> None:
+    """Ship a packed order (``ShipOrder``, and a carrier's "shipped" tracking update): stock leaves, one
+    shipment, one ``OrderShipped`` and one status change from ``old`` for the shopper's notices."""
+    assert order.id is not None
+    order.ship(carrier, number, now)
+    await inventory.ship_allocated(uow, order.id, now)
+    await uow.sales.add_shipment(Shipment(order.id, order.carrier or "", order.tracking_number or "", now))
+    uow.publish(
+        events.OrderShipped(
+            order.id,
+            order.customer_id,
+            order.carrier or "",
+            order.tracking_number or "",
+            tracking_url(order.carrier or "", order.tracking_number or ""),
+        )
+    )
+    _status_changed(uow, order, old, actor)
 
 
 async def request_return(cmd: c.RequestReturn, ctx: Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import commands as c
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.model import Coupon, CouponKind, ShippingMethod
 from domain.model.coupons import normalise_code
 from domain.model.shipping import valid_country
@@ -55,18 +55,29 @@ def _when(value: str | None) -> datetime | None:
     return parsed
 
 
-async def disable_coupon(cmd: c.DisableCoupon, ctx: Context) -> None:
-    cmd.actor.require(Permission.MANAGE_CATALOG)
+async def _set_coupon_active(code: str, active: bool, ctx: Context) -> None:
     async with ctx.uow() as uow:
-        coupon = await uow.sales.coupon_by_code(normalise_code(cmd.code), lock=True)
+        coupon = await uow.sales.coupon_by_code(normalise_code(code), lock=True)
         if coupon is None:
-            raise NotFound(f"No coupon {normalise_code(cmd.code)}.")
-        coupon.active = False
+            raise NotFound(f"No coupon {normalise_code(code)}.")
+        coupon.active = active
         await uow.commit()
 
 
+async def disable_coupon(cmd: c.DisableCoupon, ctx: Context) -> None:
+    cmd.actor.require(Permission.MANAGE_COUPONS)
+    await _set_coupon_active(cmd.code, False, ctx)
+
+
+async def enable_coupon(cmd: c.EnableCoupon, ctx: Context) -> None:
+    cmd.actor.require(Permission.MANAGE_COUPONS)
+    await _set_coupon_active(cmd.code, True, ctx)
+
+
 async def create_coupon(cmd: c.CreateCoupon, ctx: Context) -> int:
-    cmd.actor.require(Permission.MANAGE_CATALOG)
+    cmd.actor.require(Permission.MANAGE_COUPONS)
+    if cmd.currency is not None and cmd.currency != ctx.config.currency:
+        raise ValidationFailed(f"The shop sells in {ctx.config.currency}; a coupon's amounts are in it too.")
     try:
         kind = CouponKind(cmd.kind)
     except ValueError as exc:
@@ -85,6 +96,10 @@ async def create_coupon(cmd: c.CreateCoupon, ctx: Context) -> int:
                 raise NotFound(f"No category {slug}.")
             category_ids.append(category.id)
         coupon = await uow.sales.coupon_by_code(normalise_code(cmd.code), lock=True)
+        if coupon is not None and cmd.exists is False:
+            raise Conflict(f"There is already a coupon {coupon.code}.")
+        if coupon is None and cmd.exists:
+            raise NotFound(f"No coupon {normalise_code(cmd.code)}.")
         fresh = Coupon(
             cmd.code,
             kind,
@@ -116,7 +131,7 @@ async def create_coupon(cmd: c.CreateCoupon, ctx: Context) -> int:
                 "description",
             ):
                 setattr(coupon, attr, getattr(fresh, attr))
-            coupon.active = True
+            coupon.active = coupon.active if cmd.exists else True
         await uow.commit()
         assert coupon.id is not None
         return coupon.id

@@ -1,5 +1,6 @@
-"""Carrier tracking updates: a delivered parcel moves its order to delivered, a delivery problem is told to
-the shopper (``DeliveryException``); both reach the shopper through the usual order notices, once.
+"""Carrier tracking updates: a parcel handed to the carrier ships its order (named by its number, since the
+shop has no tracking number for it yet), a delivered parcel moves its order to delivered, a delivery problem
+is told to the shopper (``DeliveryException``); all reach the shopper through the usual order notices, once.
 
 Orders are found by tracking number through the integrations repository that comes with the unit of work
 (``uow.webhooks``, see ``domain/adapters/webhooks_uow.py``).
@@ -13,14 +14,18 @@ from typing import Protocol, cast
 from domain import events
 from domain.commands_tracking import TRACKING_STATUSES, RecordTrackingUpdate
 from domain.errors import IllegalTransition, ValidationFailed
-from domain.model.orders import OrderStatus
+from domain.model.orders import TRANSITIONS, OrderStatus
 from domain.model.staff import Permission
 from domain.service_layer.context import Context
-from domain.service_layer.handlers.orders import _status_changed, load_order
+from domain.service_layer.handlers.orders import _status_changed, load_order, ship
 from domain.service_layer.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 CONSUMER = "tracking-update"
+# A parcel the carrier has was picked and packed, whatever the shop's records say; an order waiting for
+# approval (or not paid) must not leave, so it is refused and logged instead.
+_TO_PACKED = (OrderStatus.PICKING, OrderStatus.PACKED)
+SHIPPABLE = frozenset({OrderStatus.PAID, OrderStatus.APPROVED, *_TO_PACKED})
 
 
 class TrackingLookup(Protocol):
@@ -45,6 +50,10 @@ async def record_tracking_update(cmd: RecordTrackingUpdate, ctx: Context) -> str
         if cmd.update_id and not await uow.claim_once(CONSUMER, cmd.update_id):
             return "duplicate"
         found = await _lookup(uow).orders_for_tracking(number, cmd.carrier.strip())
+        if cmd.status == "shipped" and not found:
+            outcome = await _ship_untracked(uow, cmd, number, ctx)
+            await uow.commit()
+            return outcome
         if not found:
             await uow.commit()  # the claim: a replay of an unknown number is not looked up again
             return "unknown"
@@ -52,7 +61,9 @@ async def record_tracking_update(cmd: RecordTrackingUpdate, ctx: Context) -> str
         assert order.id is not None
         old = order.status
         outcome = "noted"
-        if cmd.status == "delivered":
+        if cmd.status == "shipped":
+            outcome = "unchanged"  # its number is known: it shipped already
+        elif cmd.status == "delivered":
             if old == OrderStatus.DELIVERED:
                 outcome = "unchanged"
             else:
@@ -75,3 +86,26 @@ async def record_tracking_update(cmd: RecordTrackingUpdate, ctx: Context) -> str
             outcome = "exception"
         await uow.commit()
         return outcome
+
+
+async def _ship_untracked(uow: UnitOfWork, cmd: RecordTrackingUpdate, number: str, ctx: Context) -> str:
+    if cmd.order_id is None:
+        return "unknown"  # nothing names the order: like any unknown number
+    if not cmd.carrier.strip():
+        raise ValidationFailed("A shipped update needs the carrier.")
+    order = await uow.sales.order(cmd.order_id, lock=True)
+    if order is None:
+        return "unknown"
+    old = order.status
+    if old not in SHIPPABLE:
+        log.warning("tracking %s says order #%s shipped but it is %s", number, order.id, old.value)
+        return "refused"
+    if order.captured == 0:  # checked before the first move, so a refusal leaves the order as it was
+        log.warning("tracking %s says order #%s shipped but it is not paid", number, order.id)
+        return "refused"
+    now = ctx.now()
+    for step in _TO_PACKED:
+        if step in TRANSITIONS[order.status]:
+            order.transition(step, now)
+    await ship(uow, order, old, cmd.carrier, number, cmd.actor, now)
+    return "shipped"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import select
+
 from domain import commands as c
+from domain.adapters import orm
 from domain.errors import OutOfStock
 from domain.model.staff import Actor
 from tests.integration.api.conftest import ApiClient, MakeKey
@@ -39,6 +42,10 @@ async def test_an_order_from_a_till_reserves_stock_and_is_marked_with_its_channe
     assert stock is not None and stock.available == 6
     other_channel = {**pos_order("T-1001"), "channel": "phone"}
     assert (await api.call("POST", "/orders", key, other_channel))[1]["id"] != order["id"]
+    async with small.shop.sessions() as session:
+        stored = (await session.execute(select(orm.orders.c.external_id, orm.orders.c.idempotency_key))).all()
+    # Kept in its own column (unique per channel), not in the idempotency key of chat checkouts.
+    assert sorted(tuple(r) for r in stored) == [("T-1001", None), ("T-1001", None)]
 
 
 async def test_a_paid_order_is_booked_allocated_and_its_refund_is_a_persons_task(

@@ -38,6 +38,8 @@ BODIES: dict[str, object] = {
     "count_stock": {"sku": "MUG-WHT", "warehouse": "EAST", "on_hand": 40},
     "create_webhook": {"url": "https://erp.example.com/hooks", "event_types": ["*"]},
     "rotate_webhook_secret": {},
+    "create_coupon": {"code": "API10", "kind": "percent", "percent_bp": 1000},
+    "update_coupon": {"kind": "fixed", "amount": {"amount": 300, "currency": "USD"}},
     "put_rule": {"rule": {"name": "vip", "when": "OrderPaid", "then": [{"tag_customer": "vip"}]}},
 }
 
@@ -54,6 +56,7 @@ async def test_each_operation_needs_its_scope_and_its_scope_is_enough(
         "subscription_id": 1,
         "delivery_id": 1,
         "name": "vip",
+        "code": "WELCOME10",
     }
     assert len(API.operations) >= 18
     for op in API.operations:

@@ -67,6 +67,9 @@ async def test_a_marketer_creates_lists_and_disables_coupons_from_the_terminal(s
     line = next(x for x in chatshop(database_url, "coupon", "list").stdout.splitlines() if "THANKS" in x)
     assert active(line) == "no"
     assert chatshop(database_url, "coupon", "disable", "nope").returncode == 1
+    assert chatshop(database_url, "coupon", "enable", "thanks").returncode == 0
+    line = next(x for x in chatshop(database_url, "coupon", "list").stdout.splitlines() if "THANKS" in x)
+    assert active(line) == "yes" and "12.5% off" in line  # enabled again with its terms unchanged
 
 
 async def test_a_single_use_campaign_from_yaml_issues_personal_codes_counted_under_the_template(

@@ -117,7 +117,7 @@ async def test_a_viewer_may_not_create_a_coupon(slack: SlackShop) -> None:
     _, ticket_id, thread_ts = await _open_ticket(slack)
     await slack.send.click("send_coupon", str(ticket_id), VIEWER, SUPPORT, thread_ts)
     refusal = await slack.fake.wait_for("chat.postEphemeral", lambda a: a["user"] == VIEWER)
-    assert refusal.args["text"] == "A viewer may not manage the catalog; it takes an operator."
+    assert refusal.args["text"] == "A viewer may not manage coupons; it takes an operator."
     ticket = await slack.shop.views.ticket(ticket_id)
     assert ticket is not None and ticket["messages"] == []
 

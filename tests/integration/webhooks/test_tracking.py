@@ -22,6 +22,7 @@ from chatshop.bootstrap import Shop
 from chatshop.web import create_app
 from domain import commands as c
 from domain.adapters import orm
+from domain.model.approvals import ApprovalPolicy
 from domain.model.staff import Actor
 from tests.integration.bots.conftest import Chat, make_engine
 from tests.support.shopdata import SmallShop
@@ -147,3 +148,60 @@ async def test_unsigned_wrongly_signed_and_malformed_updates_are_refused(shop: S
     assert (await post(endpoint, {"tracking_number": "", "status": "delivered"}))[0] == 400
     async with shop.sessions() as session:
         assert (await session.execute(select(orm.outbox.c.id))).first() is None
+
+
+async def paid_packed_order(small: SmallShop, customer_id: int, *states: str) -> int:
+    bus = small.shop.bus
+    order_id = await small.checkout(customer_id)
+    link = await bus.handle(c.StartPayment(order_id, actor=Actor.shopper(customer_id)))
+    session_id = link.url.rsplit("/", 1)[1]
+    await small.shop.sandbox.settle(session_id, "paid")
+    order = await small.shop.views.order(order_id)
+    assert order is not None
+    await bus.handle(c.ConfirmPayment("sandbox", session_id, order.total, order.currency, session_id))
+    for state in states:
+        await bus.handle(c.AdvanceOrder(order_id, state, actor=c.SYSTEM))
+    return order_id
+
+
+async def test_shipped_for_an_order_without_a_shipment_ships_it_and_the_shopper_is_told_once(
+    small: SmallShop, endpoint: str, nlu_engine: Any
+) -> None:
+    shop = small.shop
+    engine = make_engine(shop, nlu_engine)
+    chat = Chat(engine, user_id="web-1")
+    await chat.say("hello")
+    order_id = await paid_packed_order(small, await small.customer("web-1"), "picking", "packed")
+    await notices(shop, engine, chat)
+    update = {"tracking_number": "1ZNEW", "status": "shipped", "carrier": "UPS", "order_id": order_id}
+    assert await post(endpoint, update, message_id="msg_s1") == (200, {"result": "shipped"})
+    assert await post(endpoint, update, message_id="msg_s1") == (200, {"result": "duplicate"})
+    assert await post(endpoint, update, message_id="msg_s2") == (200, {"result": "unchanged"})
+    order = await shop.views.order(order_id)
+    assert order is not None and order.status == "shipped"
+    told = await notices(shop, engine, chat)
+    assert len(told) == 1 and f"#{order_id}" in told[0] and "1ZNEW" in told[0], told
+    async with shop.sessions() as session:
+        ships = (await session.execute(select(orm.shipments.c.carrier, orm.shipments.c.tracking_number))).all()
+    assert [tuple(s) for s in ships] == [("UPS", "1ZNEW")]
+    delivered = {"tracking_number": "1ZNEW", "status": "delivered"}
+    assert await post(endpoint, delivered) == (200, {"result": "delivered"})
+
+
+async def test_shipped_takes_a_paid_order_through_picking_and_packing_but_not_one_waiting_for_approval(
+    small: SmallShop, endpoint: str
+) -> None:
+    paid = await paid_packed_order(small, await small.customer("web-1"))
+    update = {"tracking_number": "T-1", "status": "shipped", "carrier": "DHL", "order_id": paid}
+    assert await post(endpoint, update) == (200, {"result": "shipped"})
+    small.shop.bus.ctx.approvals = ApprovalPolicy(first_order=True)
+    held = await paid_packed_order(small, await small.customer("web-2"))
+    unpaid = await small.checkout(await small.customer("web-3"), "MUG-WHT")
+    for order_id, number in ((held, "T-2"), (unpaid, "T-3")):
+        refused = {"tracking_number": number, "status": "shipped", "carrier": "DHL", "order_id": order_id}
+        assert await post(endpoint, refused) == (200, {"result": "refused"})
+    no_order = {"tracking_number": "T-4", "status": "shipped", "carrier": "DHL"}
+    assert await post(endpoint, no_order) == (200, {"result": "unknown"})
+    assert (await post(endpoint, no_order | {"order_id": "12"}))[0] == 400
+    states = {o: (await small.shop.views.order(o)).status for o in (paid, held, unpaid)}  # type: ignore[union-attr]
+    assert states == {paid: "shipped", held: "awaiting_approval", unpaid: "pending_payment"}

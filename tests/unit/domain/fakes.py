@@ -333,6 +333,9 @@ class FakeSales(_Repo):
     async def order_by_idempotency_key(self, key: str) -> Order | None:
         return next((o for o in self.s.all("orders") if o.idempotency_key == key), None)
 
+    async def order_by_external_id(self, channel: str, external_id: str) -> Order | None:
+        return next((o for o in self.s.all("orders") if (o.channel, o.external_id) == (channel, external_id)), None)
+
     async def paid_orders_of(self, customer_id: int) -> int:
         return sum(1 for o in self.s.all("orders") if o.customer_id == customer_id and o.paid_at is not None)
 

@@ -30,6 +30,7 @@ WITHOUT_ACTOR = {
     "RecordAnalyticsBatch",
     "RecordPaymentAttemptFailed",
     "RecordProviderRefunds",
+    "RetryAutomationAction",
     "RunAutomations",
     "RunCampaignAutomations",
     "SetChannelReachable",
