@@ -1,4 +1,4 @@
-"""The SQL unit of work with the webhook and automation repositories beside the campaign one and the others."""
+"""The SQL unit of work with the webhook, automation and purchasing repositories beside the others."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Self
 
 from domain.adapters.automation_repository import SqlAutomationRepository
 from domain.adapters.campaigns_uow import SqlCampaignUnitOfWork
+from domain.adapters.purchasing_repository import SqlPurchasingRepository
 from domain.adapters.webhooks_repository import SqlWebhookRepository
 
 
@@ -14,4 +15,5 @@ class SqlWebhookUnitOfWork(SqlCampaignUnitOfWork):
         await super().__aenter__()
         self.webhooks = SqlWebhookRepository(self.session)
         self.automations = SqlAutomationRepository(self.session)
+        self.purchasing = SqlPurchasingRepository(self.session)
         return self
