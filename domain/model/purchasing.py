@@ -156,6 +156,10 @@ class PurchaseOrder:
 
     def receive(self, quantities: dict[int, int], now: datetime) -> list[Receipt]:
         """Book in ``quantities`` (units by line id); refuses more than is outstanding on a line."""
+        if POStatus.RECEIVED not in PO_TRANSITIONS[self.status]:
+            raise IllegalTransition(
+                self.ref, self.status.value, POStatus.RECEIVED.value, self._refusal(POStatus.RECEIVED)
+            )
         wanted = {line_id: n for line_id, n in quantities.items() if n != 0}
         if not wanted:
             raise ValidationFailed("Enter the quantity received on at least one line.")
@@ -172,7 +176,6 @@ class PurchaseOrder:
                     f"{line.sku}: {quantity} received but only {line.outstanding} of {line.quantity} outstanding."
                 )
             receipts.append(Receipt(line_id, line.variant_id, quantity, line.unit_cost))
-        # The state check comes after the quantities are understood, but before anything changes.
         done = all(line.outstanding - wanted.get(line.id or 0, 0) == 0 for line in self.lines)
         self._become(POStatus.RECEIVED if done else POStatus.PARTIALLY_RECEIVED, now)
         for receipt in receipts:

@@ -7,6 +7,8 @@ Create Date: 2026-12-06 18:40:00.000000
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,11 +20,13 @@ depends_on = None
 BIG = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _id() -> sa.Column:  # type: ignore[type-arg]
+def _id() -> sa.Column[int]:
     return sa.Column("id", BIG, primary_key=True, autoincrement=True)
 
 
-def _ref(name: str, table: str, target: str, ondelete: str | None = None) -> tuple[sa.Column, sa.ForeignKeyConstraint]:  # type: ignore[type-arg]
+def _ref(
+    name: str, table: str, target: str, ondelete: str | None = None
+) -> tuple[sa.Column[int], sa.ForeignKeyConstraint]:
     target_table = target.split(".")[0]
     return (
         sa.Column(name, BIG, nullable=False),
@@ -31,9 +35,13 @@ def _ref(name: str, table: str, target: str, ondelete: str | None = None) -> tup
 
 
 def _table(
-    name: str, *columns: sa.Column, refs: tuple[tuple[str, str, str | None], ...] = (), extra: tuple = ()
-) -> None:  # type: ignore[type-arg]
-    ref_columns, constraints = [], []
+    name: str,
+    *columns: sa.Column[Any],
+    refs: tuple[tuple[str, str, str | None], ...] = (),
+    extra: tuple[sa.UniqueConstraint, ...] = (),
+) -> None:
+    ref_columns: list[sa.Column[int]] = []
+    constraints: list[sa.ForeignKeyConstraint] = []
     for column, target, ondelete in refs:
         col, fk = _ref(column, name, target, ondelete)
         ref_columns.append(col)
