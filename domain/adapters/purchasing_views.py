@@ -27,6 +27,7 @@ from domain.views.purchasing import (
     PurchaseOrderDetail,
     PurchaseOrderLineRow,
     PurchaseOrderRow,
+    ReadyOrder,
     ReceiptRow,
     SlipLine,
     SupplierRow,
@@ -238,6 +239,22 @@ class SqlPurchasingViews:
             address=address,
             parcels=tuple(Parcel(code, name, tuple(lines)) for code, (name, lines) in parcels.items()),
         )
+
+    async def ready_to_pick(self, warehouse: str, limit: int = 200) -> list[ReadyOrder]:
+        Ord, Cu = orm.orders.c, orm.customers.c
+        units = func.sum(R.quantity).label("units")
+        rows = await self._rows(
+            select(Ord.id, Ord.status, Cu.name, units, Ord.placed_at)
+            .select_from(orm.reservations)
+            .join(orm.orders, Ord.id == R.order_id)
+            .join(orm.customers, Cu.id == Ord.customer_id)
+            .join(orm.warehouses, W.id == R.warehouse_id)
+            .where(W.code == warehouse.strip().upper(), R.status == ReservationStatus.ALLOCATED)
+            .group_by(Ord.id, Ord.status, Cu.name, Ord.placed_at)
+            .order_by(Ord.id)
+            .limit(limit)
+        )
+        return [ReadyOrder(r.id, str(r.status), r.name or "", int(r.units), r.placed_at) for r in rows]
 
     async def bins(self, variant_ids: list[int]) -> dict[tuple[int, int], str]:
         rows = await self._rows(

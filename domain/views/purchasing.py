@@ -172,6 +172,17 @@ class PackingSlip:
     parcels: tuple[Parcel, ...]
 
 
+@dataclass(frozen=True)
+class ReadyOrder:
+    """An order with paid units allocated to a warehouse and not yet shipped: what a pick list can gather."""
+
+    id: int
+    status: str
+    customer_name: str  # shopper-supplied
+    units: int  # allocated in this warehouse
+    placed_at: datetime
+
+
 class PurchasingViews(Protocol):
     async def suppliers(self) -> list[SupplierRow]: ...
     async def purchase_orders(self, status: str | None, limit: int = 200) -> list[PurchaseOrderRow]:
@@ -190,6 +201,10 @@ class PurchasingViews(Protocol):
 
     async def packing_slip(self, order_id: int, warehouse: str | None = None) -> PackingSlip | None:
         """The order's parcels (allocated or shipped units per warehouse), or only ``warehouse``'s."""
+        ...
+
+    async def ready_to_pick(self, warehouse: str, limit: int = 200) -> list[ReadyOrder]:
+        """Oldest first: orders with units allocated in ``warehouse``, before they ship."""
         ...
 
     async def bins(self, variant_ids: list[int]) -> dict[tuple[int, int], str]:

@@ -151,7 +151,7 @@ async def receive_purchase_order(cmd: p.ReceivePurchaseOrder, ctx: Context) -> s
                 level = levels[receipt.variant_id] = await uow.inventory.lock_level(receipt.variant_id, warehouse.id)
             cost = await repo.cost(receipt.variant_id, warehouse.id)
             new = cost is None
-            if cost is None:
+            if cost is None:  # the first known cost: units booked in before purchasing existed take it too
                 cost = StockCost(receipt.variant_id, warehouse.id, po.currency, receipt.unit_cost)
             else:
                 cost.receive(level.on_hand, receipt.quantity, receipt.unit_cost, po.currency)
