@@ -4,6 +4,7 @@ and the back-in-stock event a receipt publishes like any other delivery."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -15,9 +16,10 @@ from domain import commands as c
 from domain import commands_purchasing as p
 from domain.adapters import orm
 from domain.adapters.purchasing_views import SqlPurchasingViews
-from domain.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from domain.errors import IllegalTransition, NotFound, OutOfStock, PermissionDenied, ValidationFailed
+from domain.model.customers import Channel
 from domain.model.staff import Actor, Role
-from tests.support.shopdata import SmallShop
+from tests.support.shopdata import ADDRESS, SmallShop
 
 BUYER = Actor.staff("bea", Role.OPERATOR)
 VIEWER = Actor.staff("viv", Role.VIEWER)
@@ -185,3 +187,33 @@ async def test_a_bin_location_is_set_by_command_and_checked(small: SmallShop) ->
         await shop.bus.handle(p.SetBinLocation("MUG-WHT", "EAST", "A-1", actor=VIEWER))
     valuation = {v.code: v for v in await SqlPurchasingViews(shop.sessions).valuation()}
     assert [r.bin for r in valuation["EAST"].rows if r.sku == "MUG-WHT"] == ["A-04-1"]
+
+
+async def test_receipts_racing_checkouts_for_the_same_sku_keep_the_ledger_equal_to_the_counters(
+    small: SmallShop,
+) -> None:
+    shop = small.shop
+    bus = shop.bus
+    po_id = await sent(shop, ("SHOE-RED-42", 12, 3000))
+    customers = [int(await bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, f"tg-{i}"))) for i in range(8)]
+    for customer in customers:
+        await bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1, actor=Actor.shopper(customer)))
+
+    async def checkout(customer: int) -> int | OutOfStock:
+        try:
+            command = c.PlaceOrder(customer, ADDRESS, "standard", "telegram", actor=Actor.shopper(customer))
+            return int(await bus.handle(command))
+        except OutOfStock as exc:
+            return exc
+
+    receipts = [receive(shop, po_id, ("SHOE-RED-42", 3), warehouse=house) for house in ("EAST", "WEST", "EAST", "WEST")]
+    outcomes = await asyncio.gather(*(checkout(cu) for cu in customers), *receipts)
+    assert sorted(str(o) for o in outcomes[len(customers) :]) == ["partially_received"] * 3 + ["received"]
+    assert await shop.views.ledger_mismatches() == []
+    stock = await shop.views.stock("SHOE-RED-42")
+    assert stock is not None
+    sold = sum(1 for o in outcomes[: len(customers)] if isinstance(o, int))
+    assert sum(r.on_hand for r in stock.rows) == 8 + 12
+    assert sum(r.reserved for r in stock.rows) == sold and stock.available == 20 - sold
+    valuation = {v.code: v for v in await SqlPurchasingViews(shop.sessions).valuation()}
+    assert {row.unit_cost for v in valuation.values() for row in v.rows if row.sku == "SHOE-RED-42"} == {3000}
