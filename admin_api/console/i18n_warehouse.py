@@ -5,8 +5,6 @@ from __future__ import annotations
 
 ZH_WAREHOUSE: dict[str, str] = {
     "%(days)s days": "%(days)s 天",
-    "%(units)s units": "共 %(units)s 件",
-    "%(units)s units in %(lines)s lines": "共 %(units)s 件，%(lines)s 行",
     "%(units)s units without a cost yet": "%(units)s 件尚无成本",
     "Add a supplier": "添加供应商",
     "Add a supplier first.": "请先添加供应商。",
@@ -65,6 +63,9 @@ ZH_WAREHOUSE: dict[str, str] = {
     "Suppliers": "供应商",
     "Unit cost": "单位成本",
     "Valuation": "库存估值",
+    "Units: %(units)s": "件数：%(units)s",
+    "Units: %(units)s · SKUs: %(lines)s": "件数：%(units)s · SKU 数：%(lines)s",
+    "Enter what arrived under Lines and press Receive.": "请在“商品明细”中填写本次到货数量，然后点“收货”。",
     "Value": "价值",
     "Warehouse paperwork": "仓库单据",
     "When": "时间",

@@ -3,7 +3,7 @@
 Every piece of text is drawn with ``drawString``: reportlab writes it as a PDF string literal (it escapes the
 parentheses and backslashes itself) and interprets no markup, so a shopper's ``<b>`` or ``)`` prints as typed.
 Text outside Latin-1 (Chinese names, addresses, labels) is drawn in the built-in CID font STSong-Light, which
-viewers supply without a font file in the PDF.
+viewers supply without a font file in the PDF; Latin-1 runs stay in Helvetica.
 """
 
 from __future__ import annotations
@@ -36,6 +36,20 @@ def clean(text: object) -> str:
     return "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in str(text)).strip()
 
 
+def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
+    """``text`` cut into runs of one font each: Latin-1 in Helvetica, everything else in STSong-Light (whose
+    Latin letters are poor and which has no middle dot), so "Mug 陶瓷杯 · EAST" reads well in both."""
+    latin = LATIN_BOLD if bold else LATIN
+    found: list[tuple[str, str]] = []
+    for ch in text:
+        font = latin if ord(ch) < 256 else CJK
+        if found and found[-1][1] == font:
+            found[-1] = (found[-1][0] + ch, font)
+        else:
+            found.append((ch, font))
+    return found
+
+
 def barcode_value(order_id: int) -> str:
     """What the barcode encodes: the order number as the console's search takes it."""
     return str(order_id)
@@ -53,15 +67,19 @@ class Page:
         self.page = 1
         self.y = HEIGHT - MARGIN
 
+    def width(self, text: str, size: float, bold: bool = False) -> float:
+        return sum(self.canvas.stringWidth(run, font, size) for run, font in runs(text, bold))
+
     def text(self, x: float, y: float, text: object, size: float = 10, bold: bool = False, width: float = 0) -> None:
         line = clean(text)
-        font = (LATIN_BOLD if bold else LATIN) if all(ord(ch) < 256 for ch in line) else CJK
-        if width and self.canvas.stringWidth(line, font, size) > width:  # cut to its column, marked "..."
-            while line and self.canvas.stringWidth(line + "...", font, size) > width:
+        if width and self.width(line, size, bold) > width:  # cut to its column, marked "..."
+            while line and self.width(line + "...", size, bold) > width:
                 line = line[:-1]
             line += "..."
-        self.canvas.setFont(font, size)
-        self.canvas.drawString(x, y, line)
+        for run, font in runs(line, bold):
+            self.canvas.setFont(font, size)
+            self.canvas.drawString(x, y, run)
+            x += self.canvas.stringWidth(run, font, size)
 
     def line(self, text: object, size: float = 10, bold: bool = False, gap: float = 4) -> None:
         self.need(size + gap)
@@ -93,7 +111,8 @@ class Page:
         """A Code 128 of the order number with its text under it; returns the barcode's width."""
         code = Code128(barcode_value(order_id), barHeight=12 * mm, barWidth=0.33 * mm, quiet=True)
         code.drawOn(self.canvas, x, top - 12 * mm)
-        self.text(x, top - 12 * mm - 10, label, size=9)
+        centred = x + (float(code.width) - self.width(clean(label), 9)) / 2
+        self.text(centred, top - 12 * mm - 10, label, size=9)
         return float(code.width)
 
     def table(self, columns: list[tuple[str, float, bool]], rows: list[list[str]], size: float = 10) -> None:
@@ -115,8 +134,7 @@ class Page:
             x = MARGIN
             for (_title, width, right), cell in zip(columns, row, strict=True):
                 if right:
-                    font = LATIN if all(ord(ch) < 256 for ch in cell) else CJK
-                    self.text(x + width - 6 - self.canvas.stringWidth(cell, font, size), self.y - size, cell, size)
+                    self.text(x + width - 6 - self.width(clean(cell), size), self.y - size, cell, size)
                 else:
                     self.text(x, self.y - size, cell, size, width=width - 6)
                 x += width
@@ -144,14 +162,14 @@ def pick_list_pdf(pick: PickList, _: Gettext, printed_by: str, at: datetime) -> 
     if pick.skipped:
         skipped = ", ".join(f"#{oid}" for oid in pick.skipped)
         page.line(_("Nothing to pick here for %(orders)s", orders=skipped), size=10)
-    page.line(_("%(units)s units in %(lines)s lines", units=pick.units, lines=len(pick.rows)), size=10, gap=10)
+    page.line(_("Units: %(units)s · SKUs: %(lines)s", units=pick.units, lines=len(pick.rows)), size=10, gap=10)
     usable = WIDTH - 2 * MARGIN
     columns = [
-        (_("Bin"), 24 * mm, False),
-        (_("SKU"), 38 * mm, False),
-        (_("Product"), usable - 24 * mm - 38 * mm - 18 * mm - 34 * mm - 10 * mm, False),
+        (_("Bin"), 22 * mm, False),
+        (_("SKU"), 32 * mm, False),
+        (_("Product"), usable - 22 * mm - 32 * mm - 18 * mm - 30 * mm - 10 * mm, False),
         (_("Quantity"), 18 * mm, True),
-        (_("Orders"), 34 * mm, False),
+        (_("Orders"), 30 * mm, False),
         ("", 10 * mm, False),
     ]
     rows = [
@@ -224,7 +242,7 @@ def packing_slips_pdf(slips: list[PackingSlip], _: Gettext, printed_by: str, at:
             ]
             page.table(columns, [[ln.sku, ln.name, ln.bin or "-", str(ln.quantity)] for ln in parcel.lines])
             page.y -= 6
-            page.line(_("%(units)s units", units=sum(ln.quantity for ln in parcel.lines)), size=10, bold=True)
+            page.line(_("Units: %(units)s", units=sum(ln.quantity for ln in parcel.lines)), size=10, bold=True)
     if first:
         page.line(title, size=18, bold=True, gap=6)
         page.line(_("Nothing allocated to pack yet."), size=11)
