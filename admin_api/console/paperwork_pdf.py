@@ -68,7 +68,7 @@ class Page:
         self.y = HEIGHT - MARGIN
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
-        return sum(self.canvas.stringWidth(run, font, size) for run, font in runs(text, bold))
+        return float(sum(self.canvas.stringWidth(run, font, size) for run, font in runs(text, bold)))
 
     def text(self, x: float, y: float, text: object, size: float = 10, bold: bool = False, width: float = 0) -> None:
         line = clean(text)

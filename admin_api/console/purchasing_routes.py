@@ -158,10 +158,10 @@ async def po_action(request: web.Request) -> web.Response:
 async def receive(request: web.Request) -> web.Response:
     d, po_id, form = deps(request), _po_id(request), await request.post()
     pairs = []
-    for sku, quantity in zip(form.getall("sku", []), form.getall("quantity", []), strict=False):
-        text = str(quantity).strip()
+    for sku_value, quantity in zip(form.getall("sku", []), form.getall("quantity", []), strict=False):
+        sku, text = str(sku_value).strip()[:64], str(quantity).strip()
         if text and text != "0":
-            pairs.append((str(sku).strip()[:64], _whole(text, f"The quantity received of {sku}")))
+            pairs.append((sku, _whole(text, f"The quantity received of {sku}")))
     command = p.ReceivePurchaseOrder(
         po_id,
         _text(form, "warehouse", 32),
