@@ -1,4 +1,4 @@
-"""The SQL unit of work with the webhook, automation and purchasing repositories beside the others."""
+"""The SQL unit of work with the webhook and automation repositories beside the campaign one and the others."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Self
 
 from domain.adapters.automation_repository import SqlAutomationRepository
 from domain.adapters.campaigns_uow import SqlCampaignUnitOfWork
-from domain.adapters.purchasing_repository import SqlPurchasingRepository
 from domain.adapters.webhooks_repository import SqlWebhookRepository
 
 
@@ -15,5 +14,4 @@ class SqlWebhookUnitOfWork(SqlCampaignUnitOfWork):
         await super().__aenter__()
         self.webhooks = SqlWebhookRepository(self.session)
         self.automations = SqlAutomationRepository(self.session)
-        self.purchasing = SqlPurchasingRepository(self.session)
         return self

@@ -1,6 +1,6 @@
 """Purchasing commands: suppliers, purchase orders, receiving against them, bin locations, printed paperwork.
 
-The repository comes with the unit of work (``uow.purchasing``, see ``domain/adapters/webhooks_uow.py``).
+The repository comes with every SQL unit of work (``uow.purchasing``, see ``domain/adapters/unit_of_work.py``).
 Receiving books stock in exactly as ``ReceiveStock`` does (ledger rows of kind receive, ``StockChanged``,
 ``LowStock``/``BackInStock`` when availability crosses), in the same transaction as the PO and average cost.
 """
@@ -50,7 +50,7 @@ class PurchasingRepository(Protocol):
 def purchasing_of(uow: UnitOfWork) -> PurchasingRepository:
     repo = getattr(uow, "purchasing", None)
     if repo is None:
-        raise RuntimeError("this unit of work has no purchasing repository; build it with SqlWebhookUnitOfWork")
+        raise RuntimeError("this unit of work has no purchasing repository (domain/adapters/unit_of_work.py gives one)")
     return cast(PurchasingRepository, repo)
 
 
