@@ -44,11 +44,12 @@ compose-check: setup
 	$(BIN)/check-jsonschema --schemafile deploy/compose-spec.schema.json docker-compose.yml
 
 # The browser tests drive Debian's chromium (Playwright's own browser download needs the internet);
-# a CJK font draws the Chinese chat (without one every Chinese word is a row of empty boxes).
+# a CJK font draws the Chinese chat (without one every Chinese word is a row of empty boxes); poppler-utils'
+# pdftotext reads the console's pick lists and packing slips back (those checks are skipped without it).
 browser:
-	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/truetype/wqy ]; } || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
-	  else echo "browser tests need chromium and a CJK font: sudo apt-get install -y chromium fonts-wqy-microhei"; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/truetype/wqy ] && command -v pdftotext >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils; \
+	  else echo "browser tests need chromium, a CJK font and pdftotext: sudo apt-get install -y chromium fonts-wqy-microhei poppler-utils"; fi; }
 
 # Rasa runs in its own Python 3.10 virtualenv (it can't share ours). `make rasa` installs it, trains the
 # model only when the NLU data or config changed (cached by their hash) and serves it on 127.0.0.1:5005;

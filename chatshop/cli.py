@@ -617,10 +617,14 @@ def _mount_subcommands() -> None:
         ("chatshop.cli_webhook", "webhook_app", "webhook"),
         ("chatshop.cli_automation", "automation_app", "automation"),
         ("chatshop.cli_apikey", "apikey_app", "apikey"),
+        ("chatshop.cli_purchasing", "po_app", "po"),
+        ("chatshop.cli_purchasing", "stock_bin_app", "stock"),  # `chatshop stock bin`
     ]:
         sub = getattr(__import__(module, fromlist=[attr]), attr)
         if name is None:
             app.registered_commands.extend(sub.registered_commands)
+        elif name == "stock":
+            stock_app.registered_commands.extend(sub.registered_commands)
         else:
             app.add_typer(sub, name=name)
 

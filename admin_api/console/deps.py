@@ -12,6 +12,7 @@ from domain.service_layer.messagebus import MessageBus
 from domain.staff_access import StaffAccessStore
 from domain.views.admin import AdminViews
 from domain.views.port import ShopViews
+from domain.views.purchasing import PurchasingViews
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class ConsoleDeps:
     access: StaffAccessStore
     throttle: LoginThrottle
     settings: ConsoleSettings
+    purchasing: PurchasingViews
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

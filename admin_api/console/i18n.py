@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from babel import negotiate_locale
 
+from admin_api.console.i18n_warehouse import ZH_WAREHOUSE
 from domain.staff_access import LOCALES
 
 ZH: dict[str, str] = {
@@ -97,6 +98,7 @@ ZH: dict[str, str] = {
     "operator": "操作员",
     "approver": "审批人",
     "admin": "管理员",
+    **ZH_WAREHOUSE,
 }
 CATALOGS: dict[str, dict[str, str]] = {"en": {}, "zh": ZH}
 

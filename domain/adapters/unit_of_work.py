@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
 from domain.adapters.customer_changes import CLOCK
+from domain.adapters.purchasing_repository import SqlPurchasingRepository
 from domain.adapters.repositories import (
     SqlCatalogRepository,
     SqlCustomerRepository,
@@ -60,6 +61,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.customers = SqlCustomerRepository(self.session)
         self.sales = SqlSalesRepository(self.session)
         self.support = SqlSupportRepository(self.session)
+        self.purchasing = SqlPurchasingRepository(self.session)
         self._pending = []
         self._later = []
         await self.session.begin()

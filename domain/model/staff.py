@@ -29,6 +29,7 @@ class Permission(StrEnum):
     SUPPORT = "support"  # answer shoppers in their chat, close their tickets
     MANAGE_INTEGRATIONS = "manage_integrations"  # webhook subscriptions and their secrets
     MANAGE_COUPONS = "manage_coupons"  # discount codes: apart from the catalog, since they give money away
+    MANAGE_PURCHASING = "manage_purchasing"  # suppliers, purchase orders, receiving, bin locations
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -47,6 +48,8 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.SUPPORT: Role.OPERATOR,
     # A subscription receives customers' and orders' data: whoever adds one decides where that data goes.
     Permission.MANAGE_INTEGRATIONS: Role.ADMIN,
+    # Buying and booking goods in is the warehouse's daily work, like adjusting stock.
+    Permission.MANAGE_PURCHASING: Role.OPERATOR,
 }
 
 # What each permission lets one do, as a sentence ends: "A viewer may not <approve orders>".
@@ -63,6 +66,7 @@ DOES: dict[Permission, str] = {
     Permission.SUPPORT: "answer shoppers or close their tickets",
     Permission.MANAGE_INTEGRATIONS: "manage webhooks and integrations",
     Permission.MANAGE_COUPONS: "manage coupons",
+    Permission.MANAGE_PURCHASING: "manage purchasing",
 }
 
 
@@ -98,6 +102,8 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "webhooks:write": frozenset({Permission.MANAGE_INTEGRATIONS}),
     "automation:read": frozenset({Permission.VIEW}),
     "automation:write": frozenset({Permission.MANAGE_INTEGRATIONS}),
+    "purchasing:read": frozenset({Permission.VIEW}),
+    "purchasing:write": frozenset({Permission.MANAGE_PURCHASING}),
 }
 SCOPES: tuple[str, ...] = tuple(SCOPE_PERMISSIONS)
 

@@ -24,6 +24,7 @@ from domain.service_layer.handlers import (
     inventory,
     orders,
     payments,
+    purchasing,
     store,
     support,
     telegram_payments,
@@ -102,6 +103,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.SendCampaignTest: campaigns.send_campaign_test,
     **webhooks.HANDLERS,
     **automation.HANDLERS,
+    **purchasing.HANDLERS,
     RecordTrackingUpdate: tracking.record_tracking_update,
 }
 

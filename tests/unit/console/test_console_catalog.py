@@ -13,12 +13,13 @@ HERE = Path(admin_api.console.__file__).parent
 CALLS = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')""")
 PROBLEM_TITLES = re.compile(r"""problem\(request, \d+, "([^"]+)\"""")
 STEP_LABELS = re.compile(r"""\("(?:picking|packed|delivered)", "([^"]+)"\)""")
-DONE_WORDS = ("approved", "rejected", "shipped", "cancelled", "advanced")
+DONE_WORDS = ("approved", "rejected", "shipped", "cancelled", "advanced", "created", "sent", "received")
+PO_STATES = ("draft", "sent", "partially_received", "received", "cancelled")
 ROLES = ("viewer", "operator", "approver", "admin")
 
 
 def used_messages() -> set[str]:
-    found: set[str] = {FORM_EXPIRED, *DONE_WORDS, *ROLES}
+    found: set[str] = {FORM_EXPIRED, *DONE_WORDS, *ROLES, *PO_STATES}
     for path in [*HERE.glob("templates/*.html"), *HERE.glob("*.py")]:
         text = path.read_text(encoding="utf-8")
         found |= {a or b for a, b in CALLS.findall(text)}
