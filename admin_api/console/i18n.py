@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from babel import negotiate_locale
 
+from admin_api.console.i18n_more import ZH_MORE
 from domain.staff_access import LOCALES
 
 ZH: dict[str, str] = {
@@ -98,6 +99,7 @@ ZH: dict[str, str] = {
     "approver": "审批人",
     "admin": "管理员",
 }
+ZH.update(ZH_MORE)
 CATALOGS: dict[str, dict[str, str]] = {"en": {}, "zh": ZH}
 
 

@@ -3,6 +3,7 @@ signed-in staff member; the domain decides whether they may (the buttons shown o
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -11,6 +12,7 @@ from aiohttp import web
 
 from admin_api.console.deps import deps
 from admin_api.console.pages import PREFIX, SESSION, page, see_other
+from admin_api.console.words import DONE_WORDS
 from domain import commands as c
 from domain.errors import NotFound, ValidationFailed
 from domain.model.customers import Channel
@@ -83,6 +85,10 @@ def actions(actor: Actor, status: str) -> dict[str, bool]:
     }
 
 
+def _done(word: str | None) -> str | None:
+    return DONE_WORDS.get(word, word) if word else None
+
+
 def _order_id(request: web.Request) -> int:
     text = request.match_info["order_id"]
     if not (text.isascii() and text.isdigit() and len(text) < 19):
@@ -98,8 +104,13 @@ async def order(request: web.Request) -> web.Response:
     if view is None or extras is None:
         raise NotFound(f"No order {order_id}.")
     money = await d.views.order_money(order_id)
-    can = actions(request[SESSION].as_actor(), view.status)
-    context = {"o": view, "x": extras, "money": money, "can": can, "done": request.query.get("done")}
+    actor = request[SESSION].as_actor()
+    can = actions(actor, view.status)
+    # Refunds are offered while money is held back (the domain refuses more than was captured less refunded).
+    can_refund = actor.may(Permission.REFUND) and view.captured > view.refunded
+    timeline = await d.more.order_timeline(order_id)
+    context = {"o": view, "x": extras, "money": money, "can": can, "done": _done(request.query.get("done"))}
+    context |= {"can_refund": can_refund, "timeline": timeline, "refund_key": secrets.token_urlsafe(12)}
     return page(request, "order.html", context)
 
 
