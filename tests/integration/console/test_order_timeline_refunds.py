@@ -114,6 +114,7 @@ async def test_a_viewer_and_an_operator_see_no_refund_form_and_a_forced_post_is_
             f"/orders/{order_id}/refund", {"csrf": csrf, "amount": "1.00", "reason": "x"}
         )
         assert status == 403, html
+        assert f"{role} may not refund payments" in html
         assert await refunded(staffed, order_id) == 0
 
 
