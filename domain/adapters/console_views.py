@@ -10,7 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.adapters import orm
 from domain.adapters.orm_console_more import order_events
 from domain.adapters.read_scope import request_reads
-from domain.views.console import LedgerEntry, LedgerFilter, StockBoardRow, TimelineEntry
+from domain.views.console import (
+    ConsentRow,
+    CustomerExtras,
+    LedgerEntry,
+    LedgerFilter,
+    StockBoardRow,
+    TicketRow,
+    TimelineEntry,
+)
 
 S, W, M, V, P = orm.stock_levels.c, orm.warehouses.c, orm.stock_movements.c, orm.variants.c, orm.products.c
 E = order_events.c
@@ -70,3 +78,25 @@ class SqlConsoleViews:
 
     async def warehouses(self) -> list[str]:
         return [r[0] for r in await self._rows(select(W.code).where(W.active.is_(True)).order_by(W.code))]
+
+    async def customer_extras(self, customer_id: int) -> CustomerExtras | None:
+        cu, co, t = orm.customers.c, orm.consent_entries.c, orm.support_tickets.c
+        found = await self._rows(select(cu.notes).where(cu.id == customer_id))
+        if not found:
+            return None
+        consents = await self._rows(
+            select(co.purpose, co.granted, co.source, co.created_at)
+            .where(co.customer_id == customer_id)
+            .order_by(co.id.desc())
+        )
+        tickets = await self._rows(
+            select(t.id, t.status, t.channel, t.subject, t.created_at, t.updated_at)
+            .where(t.customer_id == customer_id)
+            .order_by(t.updated_at.desc(), t.id.desc())
+            .limit(100)
+        )
+        return CustomerExtras(
+            found[0][0] or "",
+            tuple(ConsentRow(str(getattr(r[0], "value", r[0])), bool(r[1]), r[2], r[3]) for r in consents),
+            tuple(TicketRow(r[0], str(getattr(r[1], "value", r[1])), *r[2:]) for r in tickets),
+        )

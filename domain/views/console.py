@@ -58,6 +58,34 @@ class LedgerFilter:
     since: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ConsentRow:
+    purpose: str
+    granted: bool
+    source: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: int
+    status: str
+    channel: str
+    subject: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomerExtras:
+    """What a customer's console page adds to ``CustomerProfile``: staff notes, every consent change (newest
+    first) and their support tickets (most recently active first)."""
+
+    notes: str
+    consents: tuple[ConsentRow, ...]
+    tickets: tuple[TicketRow, ...]
+
+
 class ConsoleViews(Protocol):
     async def order_timeline(self, order_id: int) -> list[TimelineEntry]:
         """Oldest first."""
@@ -71,6 +99,8 @@ class ConsoleViews(Protocol):
     async def ledger(self, filters: LedgerFilter, limit: int) -> list[LedgerEntry]:
         """A SKU's ledger rows, newest first."""
         ...
+
+    async def customer_extras(self, customer_id: int) -> CustomerExtras | None: ...
 
     async def warehouses(self) -> list[str]:
         """Codes of active warehouses."""
