@@ -10,7 +10,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from admin_api.console import auth_routes, customer_routes, order_routes, refund_routes, stock_routes, words
+from admin_api.console import (
+    auth_routes,
+    customer_routes,
+    order_routes,
+    refund_routes,
+    stock_routes,
+    support_routes,
+    words,
+)
 from admin_api.console.deps import CONSOLE, ConsoleDeps
 from admin_api.console.pages import PREFIX, domain_errors, signed_in
 from domain.model.money import Money
@@ -46,6 +54,7 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     console.add_routes(refund_routes.routes)
     console.add_routes(stock_routes.routes)
     console.add_routes(customer_routes.routes)
+    console.add_routes(support_routes.routes)
     return console
 
 

@@ -15,6 +15,7 @@ from domain.views.console import (
     CustomerExtras,
     LedgerEntry,
     LedgerFilter,
+    QueueRow,
     StockBoardRow,
     TicketRow,
     TimelineEntry,
@@ -100,3 +101,19 @@ class SqlConsoleViews:
             tuple(ConsentRow(str(getattr(r[0], "value", r[0])), bool(r[1]), r[2], r[3]) for r in consents),
             tuple(TicketRow(r[0], str(getattr(r[1], "value", r[1])), *r[2:]) for r in tickets),
         )
+
+    async def support_queue(self, status: str | None, limit: int) -> list[QueueRow]:
+        t, cu, m = orm.support_tickets.c, orm.customers.c, orm.support_messages.c
+        last = select(m.text).where(m.ticket_id == t.id).order_by(m.id.desc()).limit(1).scalar_subquery()
+        stmt = (
+            select(t.id, t.status, t.channel, t.subject, t.customer_id, cu.name, t.assignee, t.updated_at)
+            .add_columns(last.label("last_text"))
+            .join(orm.customers, cu.id == t.customer_id)
+        )
+        if status is not None:
+            stmt = stmt.where(t.status == status)
+        rows = await self._rows(stmt.order_by(t.updated_at.desc(), t.id.desc()).limit(limit))
+        return [
+            QueueRow(r[0], str(getattr(r[1], "value", r[1])), r[2], r[3], r[4], r[5] or "", r[6], r[7], r[8] or "")
+            for r in rows
+        ]

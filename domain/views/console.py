@@ -77,6 +77,21 @@ class TicketRow:
 
 
 @dataclass(frozen=True)
+class QueueRow:
+    """A ticket in the support queue, with its customer's name (as they gave it: escape it) and the last words."""
+
+    id: int
+    status: str
+    channel: str
+    subject: str
+    customer_id: int
+    customer_name: str
+    assignee: str | None
+    updated_at: datetime
+    last_text: str
+
+
+@dataclass(frozen=True)
 class CustomerExtras:
     """What a customer's console page adds to ``CustomerProfile``: staff notes, every consent change (newest
     first) and their support tickets (most recently active first)."""
@@ -101,6 +116,10 @@ class ConsoleViews(Protocol):
         ...
 
     async def customer_extras(self, customer_id: int) -> CustomerExtras | None: ...
+
+    async def support_queue(self, status: str | None, limit: int) -> list[QueueRow]:
+        """Tickets (all when ``status`` is None), most recently active first."""
+        ...
 
     async def warehouses(self) -> list[str]:
         """Codes of active warehouses."""
