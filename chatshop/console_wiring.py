@@ -13,6 +13,7 @@ from admin_api.console.throttle import LoginThrottle
 from chatshop.bootstrap import Shop
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
+from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.staff_access import SqlStaffAccessStore
 
 
@@ -21,8 +22,8 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
         settings = settings.model_copy(update={"secure_cookies": True})
     access = SqlStaffAccessStore(shop.sessions, shop.clock, timedelta(hours=settings.session_hours))
     throttle = LoginThrottle(settings.attempts_per_name, settings.attempts_per_address, shop.settings.redis_url)
-    more = SqlConsoleViews(shop.sessions)
-    return ConsoleDeps(shop.bus, shop.views, SqlAdminViews(shop.sessions), access, throttle, settings, more)
+    more, saved = SqlConsoleViews(shop.sessions), SqlSavedViewStore(shop.sessions, shop.clock)
+    return ConsoleDeps(shop.bus, shop.views, SqlAdminViews(shop.sessions), access, throttle, settings, more, saved)
 
 
 def mount_console(app: web.Application, shop: Shop, settings: ConsoleSettings | None = None) -> ConsoleDeps:

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from admin_api.console import (
     auth_routes,
+    bulk_routes,
     customer_routes,
     order_routes,
     refund_routes,
@@ -50,6 +51,7 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     )
     console.router.add_static("/static", HERE / "static", append_version=True)
     console.add_routes(auth_routes.routes)
+    console.add_routes(bulk_routes.routes)  # before /orders/{order_id}
     console.add_routes(order_routes.routes)
     console.add_routes(refund_routes.routes)
     console.add_routes(stock_routes.routes)

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from admin_api.console.settings import ConsoleSettings
 from admin_api.console.throttle import LoginThrottle
+from domain.saved_views import SavedViewStore
 from domain.service_layer.messagebus import MessageBus
 from domain.staff_access import StaffAccessStore
 from domain.views.admin import AdminViews
@@ -23,7 +24,8 @@ class ConsoleDeps:
     access: StaffAccessStore
     throttle: LoginThrottle
     settings: ConsoleSettings
-    more: ConsoleViews  # the order timeline, the stock board and ledger (issue 19)
+    more: ConsoleViews  # the order timeline, the stock board and ledger, customers' extras, the support queue
+    saved: SavedViewStore  # each staff member's saved views of the order list
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

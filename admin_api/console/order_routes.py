@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from admin_api.console.bulk_routes import list_extras
 from admin_api.console.deps import deps
 from admin_api.console.pages import PREFIX, SESSION, page, see_other
 from admin_api.console.words import DONE_WORDS
@@ -39,15 +40,18 @@ def _start(day: date | None) -> datetime | None:
 
 
 def order_filter(query: Any) -> OrderFilter:
-    """The list's query string as the admin views' filter; "needs approval" is the awaiting_approval state."""
-    state = query.get("state") or None
+    """The list's query string as the admin views' filter; "needs approval" is the awaiting_approval state;
+    ``state`` may come more than once (a saved view: paid or approved)."""
+    states = [s for s in query.getall("state", []) if s][: len(STATES)]
     if query.get("needs_approval"):
-        state = OrderStatus.AWAITING_APPROVAL.value
-    if state is not None and state not in STATES:
-        raise ValidationFailed(f"There is no order state {state}.")
+        states = [OrderStatus.AWAITING_APPROVAL.value]
+    for state in states:
+        if state not in STATES:
+            raise ValidationFailed(f"There is no order state {state}.")
     until = _day(query.get("until"), "Placed until")
     return OrderFilter(
-        status=state,
+        status=states[0] if len(states) == 1 else None,
+        statuses=tuple(states) if len(states) > 1 else (),
         channel=query.get("channel") or None,
         created_from=_start(_day(query.get("from"), "Placed from")),
         created_to=_start(until + timedelta(days=1)) if until else None,
@@ -63,10 +67,11 @@ async def orders(request: web.Request) -> web.Response:
     cursor = ("", int(after)) if after.isascii() and after.isdigit() and len(after) < 19 else None
     size = d.settings.page_size
     rows = await d.admin.orders(filters, size + 1, cursor)
-    kept = {k: v for k, v in q.items() if k != "after" and v}
-    more = f"{PREFIX}/orders?" + urlencode(kept | {"after": rows[size - 1].id}) if len(rows) > size else None
+    kept = [(k, v) for k, v in q.items() if k != "after" and v]
+    more = f"{PREFIX}/orders?" + urlencode([*kept, ("after", rows[size - 1].id)]) if len(rows) > size else None
     first = f"{PREFIX}/orders?" + urlencode(kept) if cursor else None
     context = {"rows": rows[:size], "q": q, "states": STATES, "channels": CHANNELS, "more": more, "first": first}
+    context |= await list_extras(request, urlencode(kept))
     return page(request, "orders.html", context)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from admin_api.console.i18n import translator
+from domain.errors import DomainError, IllegalTransition
 from domain.model.money import Money
 from domain.views.console import TimelineEntry
 
@@ -101,3 +103,38 @@ def who(actor: str, _: Callable[..., str]) -> str:
     if actor == "system":
         return _("the shop")
     return actor
+
+
+# The domain's refusals by code, for staff who read another language than the domain's English.
+REFUSAL_WORDS: dict[str, str] = {
+    "permission_denied": "Your role may not do that.",
+    "not_found": "That could not be found.",
+    "invalid": "That was not accepted.",
+    "out_of_stock": "Not enough stock.",
+    "refund_too_large": "That is more than can be refunded.",
+    "conflict": "That changed at the same time elsewhere; try again.",
+    "payment_expired": "The payment has expired.",
+    "payment_failed": "The payment failed.",
+    "cart_empty": "The cart is empty.",
+    "price_changed": "A price changed.",
+    "coupon_not_applicable": "The coupon can't be used.",
+}
+
+
+def refusal_text(exc: DomainError, locale: str) -> str:
+    """The refusal in the staff member's language: English staff read the domain's own sentence; others read
+    ours for its code (an order's states in their words), with the domain's sentence after it for detail."""
+    if locale == "en":
+        return exc.message
+    _ = translator(locale)
+    if isinstance(exc, IllegalTransition) and exc.current in STATE_WORDS and exc.target in STATE_WORDS:
+        words = _(
+            "The order is %(current)s and can't become %(target)s.",
+            current=state_words(exc.current, _),
+            target=state_words(exc.target, _),
+        )
+    elif exc.code in REFUSAL_WORDS:
+        words = _(REFUSAL_WORDS[exc.code])
+    else:
+        return exc.message
+    return f"{words}（{exc.message}）"
