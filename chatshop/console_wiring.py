@@ -15,6 +15,7 @@ from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
 from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.staff_access import SqlStaffAccessStore
+from domain.adapters.staff_totp import SqlStaffTotpStore
 
 
 def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
@@ -23,7 +24,9 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     access = SqlStaffAccessStore(shop.sessions, shop.clock, timedelta(hours=settings.session_hours))
     throttle = LoginThrottle(settings.attempts_per_name, settings.attempts_per_address, shop.settings.redis_url)
     more, saved = SqlConsoleViews(shop.sessions), SqlSavedViewStore(shop.sessions, shop.clock)
-    return ConsoleDeps(shop.bus, shop.views, SqlAdminViews(shop.sessions), access, throttle, settings, more, saved)
+    totp = SqlStaffTotpStore(shop.sessions, shop.clock)
+    admin = SqlAdminViews(shop.sessions)
+    return ConsoleDeps(shop.bus, shop.views, admin, access, throttle, settings, more, saved, totp)
 
 
 def mount_console(app: web.Application, shop: Shop, settings: ConsoleSettings | None = None) -> ConsoleDeps:

@@ -18,6 +18,7 @@ from admin_api.console import (
     refund_routes,
     stock_routes,
     support_routes,
+    totp_routes,
     words,
 )
 from admin_api.console.deps import CONSOLE, ConsoleDeps
@@ -57,6 +58,7 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     console.add_routes(stock_routes.routes)
     console.add_routes(customer_routes.routes)
     console.add_routes(support_routes.routes)
+    console.add_routes(totp_routes.routes)
     return console
 
 

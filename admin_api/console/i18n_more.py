@@ -194,4 +194,21 @@ ZH_MORE: dict[str, str] = {
     "A price changed.": "价格已变动。",
     "The coupon can't be used.": "优惠券无法使用。",
     "The order is %(current)s and can't become %(target)s.": "订单当前为“%(current)s”，不能变为“%(target)s”。",
+    # the second factor
+    "Two-step sign-in": "两步登录",
+    "Code from your authenticator app": "身份验证器应用中的验证码",
+    "That code is not right, or it was used already. Type the newest.": "验证码不正确或已被使用，请输入最新的验证码。",
+    "On: signing in asks for a code from your authenticator app after your password.": (
+        "已开启：登录时在输入密码后还需输入身份验证器应用中的验证码。"
+    ),
+    "Lost the phone? An administrator turns it off with `chatshop staff totp-reset NAME`.": (
+        "手机丢失？管理员可用 `chatshop staff totp-reset NAME` 关闭。"
+    ),
+    "Off. To turn it on, scan this code with an authenticator app (or type in the secret), then the code it shows.": (
+        "未开启。要开启，请用身份验证器应用扫描此二维码（或手动输入密钥），然后输入应用显示的验证码。"
+    ),
+    "Secret": "密钥",
+    "Turn on": "开启",
+    "Make a new secret": "生成新密钥",
+    "turned on": "已开启",
 }

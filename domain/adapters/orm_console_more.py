@@ -4,7 +4,7 @@
 who did it: the order page's timeline. The outbox holds the same events only until they are delivered and
 pruned, so it cannot be the history. ``console_saved_views`` are a staff member's named order-list filters.
 ``staff_totp`` holds a staff member's TOTP secret (a second factor), confirmed once a code from it was typed, and
-the last time step used so that a code is good only once."""
+the last time step used so that a code is good only once, and the sign-in waiting for a code."""
 
 from __future__ import annotations
 
@@ -44,5 +44,8 @@ staff_totp = Table(
     Column("confirmed_at", UTCDateTime, nullable=True),
     Column("last_step", BigInteger, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # A sign-in whose password was right and whose code is awaited: a SHA-256 of its cookie, and until when.
+    Column("pending_hash", String(64), nullable=True, unique=True),
+    Column("pending_until", UTCDateTime, nullable=True),
     Index("ix_staff_totp_staff_id", "staff_id", unique=True),
 )

@@ -64,8 +64,11 @@ def upgrade() -> None:
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_step", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("pending_hash", sa.String(64), nullable=True),
+        sa.Column("pending_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_staff_totp"),
         _staff_fk("staff_totp"),
+        sa.UniqueConstraint("pending_hash", name="uq_staff_totp_pending_hash"),
     )
     op.create_index("ix_staff_totp_staff_id", "staff_totp", ["staff_id"], unique=True)
 
