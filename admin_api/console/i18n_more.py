@@ -211,4 +211,7 @@ ZH_MORE: dict[str, str] = {
     "Turn on": "开启",
     "Make a new secret": "生成新密钥",
     "turned on": "已开启",
+    "Add a note for staff": "添加员工备注",
+    "Add note": "添加备注",
+    "noted": "已添加备注",
 }

@@ -116,6 +116,7 @@ async def order(request: web.Request) -> web.Response:
     timeline = await d.more.order_timeline(order_id)
     context = {"o": view, "x": extras, "money": money, "can": can, "done": _done(request.query.get("done"))}
     context |= {"can_refund": can_refund, "timeline": timeline, "refund_key": secrets.token_urlsafe(12)}
+    context["can_note"] = actor.may(Permission.FULFIL)
     return page(request, "order.html", context)
 
 

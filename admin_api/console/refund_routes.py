@@ -1,4 +1,4 @@
-"""Refunds from an order's page: full or part, in the order's currency, with a reason; the same domain command
+"""Refunds and notes from an order's page: full or part, in the order's currency, with a reason; the same domain command
 Slack and the API use (``RefundOrder``), run as the signed-in staff member, who must be allowed to refund."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from admin_api.console.deps import deps
 from admin_api.console.order_routes import _order_id
 from admin_api.console.pages import PREFIX, SESSION, see_other
 from domain import commands as c
+from domain.commands_console import AddOrderNote
 from domain.errors import NotFound, ValidationFailed
 from domain.model.money import Money
 
@@ -44,3 +45,12 @@ async def refund(request: web.Request) -> web.Response:
     command = c.RefundOrder(order_id, amount, reason, actor=actor, idempotency_key=f"console:{order_id}:{key}")
     status = await d.bus.refund(command)
     return see_other(f"{PREFIX}/orders/{order_id}?done=refund_{status}")
+
+
+@routes.post("/orders/{order_id}/note")
+async def note(request: web.Request) -> web.Response:
+    d, order_id = deps(request), _order_id(request)
+    form = await request.post()
+    text = str(form.get("text", ""))[:4000]
+    await d.bus.handle(AddOrderNote(order_id, text, actor=request[SESSION].as_actor()))
+    return see_other(f"{PREFIX}/orders/{order_id}?done=noted#h-timeline")

@@ -11,7 +11,7 @@ from aiohttp import web
 from admin_api.console.deps import deps
 from admin_api.console.pages import PREFIX, SESSION, page, see_other
 from domain import commands as c
-from domain.commands_stock import TransferStock
+from domain.commands_console import TransferStock
 from domain.errors import NotFound, ValidationFailed
 from domain.model.inventory import MovementKind
 from domain.model.staff import Permission

@@ -24,6 +24,7 @@ from domain.service_layer.handlers import (
     customers,
     external_orders,
     inventory,
+    order_notes,
     orders,
     payments,
     store,
@@ -106,6 +107,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     **automation.HANDLERS,
     RecordTrackingUpdate: tracking.record_tracking_update,
     **transfers.HANDLERS,
+    **order_notes.HANDLERS,
 }
 
 MAX_ATTEMPTS = 4

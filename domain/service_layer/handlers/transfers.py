@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain import events
-from domain.commands_stock import TransferStock
+from domain.commands_console import TransferStock
 from domain.errors import NotFound, ValidationFailed
 from domain.model.staff import Permission
 from domain.service_layer.context import Context

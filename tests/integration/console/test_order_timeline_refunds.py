@@ -145,3 +145,24 @@ async def test_chinese_staff_read_the_timeline_and_states_in_chinese(console: Co
     _, html = await console.get(f"/orders/{order_id}")
     assert "时间线" in html and "拣货中" in html
     assert "已付款 → 拣货中 操作人：otto" in timeline(html)
+
+
+async def test_an_operator_notes_an_order_and_the_timeline_keeps_it_escaped_while_a_viewer_may_not(
+    console: Console, staffed: StaffShop
+) -> None:
+    order_id = await paid_order(staffed.small, quantity=1)
+    await console.sign_in("viv")
+    _, html = await console.get(f"/orders/{order_id}")
+    assert f"/orders/{order_id}/note" not in html
+    csrf = await console.csrf(f"/orders/{order_id}")
+    assert (await console.post(f"/orders/{order_id}/note", {"csrf": csrf, "text": "hi"}))[0] == 403
+    await console.sign_in("otto")
+    csrf = await console.csrf(f"/orders/{order_id}")
+    form = {"csrf": csrf, "text": "Rang <b>Ann</b>: leave it with the neighbour"}
+    status, _, location = await console.post(f"/orders/{order_id}/note", form)
+    assert status == 303 and location == f"/admin/orders/{order_id}?done=noted#h-timeline"
+    assert (await console.post(f"/orders/{order_id}/note", {"csrf": csrf, "text": "  "}))[0] == 409
+    _, html = await console.get(f"/orders/{order_id}")
+    text = timeline(html)
+    assert "备注：Rang &lt;b&gt;Ann&lt;/b&gt;: leave it with the neighbour 操作人：otto" in text
+    assert "hi" not in text

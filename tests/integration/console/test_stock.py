@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from domain.commands_stock import TransferStock
+from domain.commands_console import TransferStock
 from domain.errors import ValidationFailed
 from domain.model.staff import Actor, Role
 from tests.integration.console.conftest import Console, StaffShop

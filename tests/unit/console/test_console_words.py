@@ -19,7 +19,7 @@ def test_every_state_channel_event_and_refusal_has_chinese() -> None:
     assert {s.value for s in OrderStatus} <= set(STATE_WORDS)
     assert {ch.value for ch in Channel} <= set(CHANNEL_WORDS)
     words = [*STATE_WORDS.values(), *CHANNEL_WORDS.values(), *EVENT_WORDS.values(), *REFUSAL_WORDS.values()]
-    words += [*DONE_WORDS.values(), *(v.name for v in BUILT_IN), "adjusted", "transferred", "saved", "sent"]
+    words += [*DONE_WORDS.values(), *(v.name for v in BUILT_IN), "adjusted", "transferred", "saved", "sent", "noted"]
     words += [k.value for k in MovementKind] + [p.value for p in ConsentPurpose] + [t.value for t in TicketStatus]
     words += [f"{s} tickets" for s in ("open", "closed", "all")]
     assert sorted(set(words) - set(ZH)) == []

@@ -1,4 +1,4 @@
-"""Stock commands of the staff console (issue 19)."""
+"""Commands the staff console added (issue 19): stock transfers between warehouses, notes on orders."""
 
 from __future__ import annotations
 
@@ -18,4 +18,13 @@ class TransferStock(Command):
     destination: str
     quantity: int
     reason: str = ""
+    actor: Actor = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class AddOrderNote(Command):
+    """A staff note on an order (a call with the shopper, a damaged box): kept in the order's timeline."""
+
+    order_id: int
+    text: str
     actor: Actor = field(kw_only=True)
