@@ -48,7 +48,11 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     env.filters["money"] = money
     env.filters["when"] = when
     env.globals.update(
-        describe=words.describe, state_words=words.state_words, channel_words=words.channel_words, who=words.who
+        describe=words.describe,
+        state_words=words.state_words,
+        channel_words=words.channel_words,
+        who=words.who,
+        financial_words=words.financial_words,
     )
     console.router.add_static("/static", HERE / "static", append_version=True)
     console.add_routes(auth_routes.routes)

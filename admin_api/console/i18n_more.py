@@ -7,6 +7,7 @@ ZH_MORE: dict[str, str] = {
     # order states and channels in words
     "Awaiting payment": "待付款",
     "Paid": "已付款",
+    "Unpaid": "未付款",
     "Awaiting approval": "待审批",
     "Approved": "已批准",
     "Picking": "拣货中",

@@ -25,6 +25,12 @@ STATE_WORDS: dict[str, str] = {
     "partially_refunded": "Partially refunded",
     "refunded": "Refunded",
 }
+FINANCIAL_WORDS: dict[str, str] = {
+    "unpaid": "Unpaid",
+    "paid": "Paid",
+    "partially_refunded": "Partially refunded",
+    "refunded": "Refunded",
+}
 CHANNEL_WORDS: dict[str, str] = {
     "telegram": "Telegram",
     "webchat": "Web chat",
@@ -70,6 +76,10 @@ EVENT_WORDS: dict[str, str] = {
 
 def state_words(state: str, _: Callable[..., str]) -> str:
     return _(STATE_WORDS[state]) if state in STATE_WORDS else state
+
+
+def financial_words(status: str, _: Callable[..., str]) -> str:
+    return _(FINANCIAL_WORDS[status]) if status in FINANCIAL_WORDS else status
 
 
 def channel_words(channel: str, _: Callable[..., str]) -> str:

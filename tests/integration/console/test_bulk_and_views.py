@@ -97,17 +97,17 @@ async def test_built_in_views_and_a_saved_view_of_ones_own(console: Console, sta
     assert listed(html) == {big}
     csrf = await console.csrf("/orders?state=pending_payment")
     status, _, location = await console.post(
-        "/views", {"csrf": csrf, "name": "Unpaid <b>", "query": "state=pending_payment&after=9"}
+        "/views", {"csrf": csrf, "name": "Money due <b>", "query": "state=pending_payment&after=9"}
     )
     assert (status, location) == (303, "/admin/orders?state=pending_payment")
     _, html = await console.get("/orders")
-    assert "Unpaid &lt;b&gt;" in html and 'href="/admin/orders?state=pending_payment"' in html
+    assert "Money due &lt;b&gt;" in html and 'href="/admin/orders?state=pending_payment"' in html
     _, html = await console.get("/orders?state=pending_payment")
     assert listed(html) == {unpaid}
     # Another staff member does not see it.
     await console.sign_in("abe")
     _, html = await console.get("/orders")
-    assert "Unpaid" not in html
+    assert "Money due" not in html
     await console.sign_in("viv")
     _, html = await console.get("/orders")
     view_id = re.search(r'action="/admin/views/(\d+)/delete"', html)
@@ -115,6 +115,6 @@ async def test_built_in_views_and_a_saved_view_of_ones_own(console: Console, sta
     csrf = await console.csrf("/orders")
     assert (await console.post(f"/views/{view_id.group(1)}/delete", {"csrf": csrf}))[0] == 303
     _, html = await console.get("/orders")
-    assert "Unpaid" not in html
+    assert "Money due" not in html
     status, html, _ = await console.post("/views", {"csrf": csrf, "name": "Nothing", "query": "after=5"})
     assert status == 409

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 
 from admin_api.console.i18n import ZH
-from admin_api.console.words import CHANNEL_WORDS, DONE_WORDS, EVENT_WORDS, REFUSAL_WORDS, STATE_WORDS, refusal_text
+from admin_api.console.words import (
+    CHANNEL_WORDS,
+    DONE_WORDS,
+    EVENT_WORDS,
+    FINANCIAL_WORDS,
+    REFUSAL_WORDS,
+    STATE_WORDS,
+    refusal_text,
+)
 from domain.errors import IllegalTransition, OutOfStock, ValidationFailed
 from domain.model.customers import Channel, ConsentPurpose
 from domain.model.inventory import MovementKind
@@ -18,7 +26,13 @@ from domain.saved_views import BUILT_IN
 def test_every_state_channel_event_and_refusal_has_chinese() -> None:
     assert {s.value for s in OrderStatus} <= set(STATE_WORDS)
     assert {ch.value for ch in Channel} <= set(CHANNEL_WORDS)
-    words = [*STATE_WORDS.values(), *CHANNEL_WORDS.values(), *EVENT_WORDS.values(), *REFUSAL_WORDS.values()]
+    words = [
+        *STATE_WORDS.values(),
+        *FINANCIAL_WORDS.values(),
+        *CHANNEL_WORDS.values(),
+        *EVENT_WORDS.values(),
+        *REFUSAL_WORDS.values(),
+    ]
     words += [*DONE_WORDS.values(), *(v.name for v in BUILT_IN), "adjusted", "transferred", "saved", "sent", "noted"]
     words += [k.value for k in MovementKind] + [p.value for p in ConsentPurpose] + [t.value for t in TicketStatus]
     words += [f"{s} tickets" for s in ("open", "closed", "all")]
