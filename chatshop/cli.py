@@ -487,6 +487,15 @@ def _staff_passwd() -> None:
 _staff_passwd()
 
 
+def _staff_totp_reset() -> None:
+    from chatshop.cli_staff_totp import staff_totp_reset
+
+    staff_app.command("totp-reset")(staff_totp_reset)
+
+
+_staff_totp_reset()
+
+
 # --- reports --------------------------------------------------------------------------------------
 def _window(days: int) -> tuple[date, date]:
     end = datetime.now(UTC).date()

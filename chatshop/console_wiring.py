@@ -12,8 +12,11 @@ from admin_api.console.settings import ConsoleSettings
 from admin_api.console.throttle import LoginThrottle
 from chatshop.bootstrap import Shop
 from domain.adapters.admin_views import SqlAdminViews
+from domain.adapters.console_views import SqlConsoleViews
 from domain.adapters.purchasing_views import SqlPurchasingViews
+from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.staff_access import SqlStaffAccessStore
+from domain.adapters.staff_totp import SqlStaffTotpStore
 
 
 def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
@@ -21,8 +24,11 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
         settings = settings.model_copy(update={"secure_cookies": True})
     access = SqlStaffAccessStore(shop.sessions, shop.clock, timedelta(hours=settings.session_hours))
     throttle = LoginThrottle(settings.attempts_per_name, settings.attempts_per_address, shop.settings.redis_url)
+    more, saved = SqlConsoleViews(shop.sessions), SqlSavedViewStore(shop.sessions, shop.clock)
+    totp = SqlStaffTotpStore(shop.sessions, shop.clock)
     admin = SqlAdminViews(shop.sessions)
-    return ConsoleDeps(shop.bus, shop.views, admin, access, throttle, settings, SqlPurchasingViews(shop.sessions))
+    purchasing = SqlPurchasingViews(shop.sessions)
+    return ConsoleDeps(shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp)
 
 
 def mount_console(app: web.Application, shop: Shop, settings: ConsoleSettings | None = None) -> ConsoleDeps:

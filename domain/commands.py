@@ -132,6 +132,7 @@ class UpdateCustomer(Command):
     add_tags: tuple[str, ...] = ()
     notes: str | None = None
     actor: Actor = field(kw_only=True)
+    remove_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

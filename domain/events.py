@@ -433,3 +433,13 @@ class AutomationMessage(Event):
     customer_id: int
     rule: str
     texts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OrderNoteAdded(Event):
+    """Staff wrote a note on an order (the console's timeline keeps it; nobody is messaged)."""
+
+    order_id: int
+    customer_id: int
+    text: str
+    actor: str

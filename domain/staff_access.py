@@ -62,6 +62,15 @@ class StaffAccessStore(Protocol):
         else None (unknown name, wrong password, deactivated, no password set: the caller can't tell which)."""
         ...
 
+    async def verify_password(self, name: str, password: str) -> int | None:
+        """The id of the active staff member with that name and password, else None (``sign_in`` without the
+        session: for a sign-in that still needs a second factor)."""
+        ...
+
+    async def open_session(self, staff_id: int) -> tuple[str, StaffSession] | None:
+        """A new session for an active staff member with a password (after their second factor)."""
+        ...
+
     async def session(self, token: str) -> StaffSession | None:
         """The unexpired session of an active staff member, with their role as it is now."""
         ...

@@ -10,7 +10,19 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from admin_api.console import auth_routes, order_routes, paperwork_routes, purchasing_routes
+from admin_api.console import (
+    auth_routes,
+    bulk_routes,
+    customer_routes,
+    order_routes,
+    paperwork_routes,
+    purchasing_routes,
+    refund_routes,
+    stock_routes,
+    support_routes,
+    totp_routes,
+    words,
+)
 from admin_api.console.deps import CONSOLE, ConsoleDeps
 from admin_api.console.pages import PREFIX, domain_errors, signed_in
 from domain.model.money import Money
@@ -37,11 +49,24 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     )
     env.filters["money"] = money
     env.filters["when"] = when
+    env.globals.update(
+        describe=words.describe,
+        state_words=words.state_words,
+        channel_words=words.channel_words,
+        who=words.who,
+        financial_words=words.financial_words,
+    )
     console.router.add_static("/static", HERE / "static", append_version=True)
     console.add_routes(auth_routes.routes)
+    console.add_routes(bulk_routes.routes)  # before /orders/{order_id}
     console.add_routes(order_routes.routes)
     console.add_routes(paperwork_routes.routes)
     console.add_routes(purchasing_routes.routes)
+    console.add_routes(refund_routes.routes)
+    console.add_routes(stock_routes.routes)
+    console.add_routes(customer_routes.routes)
+    console.add_routes(support_routes.routes)
+    console.add_routes(totp_routes.routes)
     return console
 
 

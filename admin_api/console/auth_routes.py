@@ -23,9 +23,12 @@ from admin_api.console.pages import (
     see_other,
     set_cookie,
 )
+from domain.staff_totp import PENDING_FOR
 
 routes = web.RouteTableDef()
 LOGIN_FORM_SECONDS = 3600
+PENDING_COOKIE = "chatshop_console_2fa"
+PENDING_SECONDS = int(PENDING_FOR.total_seconds())
 
 
 def _next(target: str | None) -> str:
@@ -68,17 +71,39 @@ async def login(request: web.Request) -> web.StreamResponse:
         )
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    signed = await d.access.sign_in(name, password) if name and password else None
-    if signed is None:
+    staff_id = await d.access.verify_password(name, password) if name and password else None
+    if staff_id is None:
         await d.throttle.failed(name, address)
         return _login_page(request, 401, _("That name and password do not match an active staff member."), name)
+    target = _next(str(form.get("next", "")))
+    if await d.totp.enabled(staff_id):  # the password was right; the session waits for the code
+        response = code_page(request, target)
+        set_cookie(request, response, PENDING_COOKIE, await d.totp.start_sign_in(staff_id), PENDING_SECONDS)
+        return response
+    signed = await d.access.open_session(staff_id)
+    if signed is None:
+        return _login_page(request, 401, _("That name and password do not match an active staff member."), name)
+    return await finish_sign_in(request, signed[0], target)
+
+
+def code_page(request: web.Request, target: str, status: int = 200, error: str | None = None) -> web.Response:
+    """The second step of a sign-in: the code from their authenticator app."""
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = page(request, "login_code.html", {"login_csrf": token, "error": error, "next": target}, status=status)
+    set_cookie(request, response, LOGIN_CSRF_COOKIE, token, LOGIN_FORM_SECONDS)
+    return response
+
+
+async def finish_sign_in(request: web.Request, token: str, target: str) -> web.Response:
+    """A fresh session's cookie (any session this browser held before ends: a planted cookie is worth nothing)."""
+    d = deps(request)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await d.access.sign_out(old)
-    token, _session = signed
-    response = see_other(_next(str(form.get("next", ""))))
+    response = see_other(target)
     set_cookie(request, response, SESSION_COOKIE, token, d.settings.session_hours * 3600)
     response.del_cookie(LOGIN_CSRF_COOKIE, path=PREFIX)
+    response.del_cookie(PENDING_COOKIE, path=PREFIX)
     return response
 
 

@@ -8,9 +8,12 @@ from aiohttp import web
 
 from admin_api.console.settings import ConsoleSettings
 from admin_api.console.throttle import LoginThrottle
+from domain.saved_views import SavedViewStore
 from domain.service_layer.messagebus import MessageBus
 from domain.staff_access import StaffAccessStore
+from domain.staff_totp import StaffTotpStore
 from domain.views.admin import AdminViews
+from domain.views.console import ConsoleViews
 from domain.views.port import ShopViews
 from domain.views.purchasing import PurchasingViews
 
@@ -24,6 +27,9 @@ class ConsoleDeps:
     throttle: LoginThrottle
     settings: ConsoleSettings
     purchasing: PurchasingViews
+    more: ConsoleViews  # the order timeline, the stock board and ledger, customers' extras, the support queue
+    saved: SavedViewStore  # each staff member's saved views of the order list
+    totp: StaffTotpStore  # the optional second factor
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from babel import negotiate_locale
 
+from admin_api.console.i18n_more import ZH_MORE
 from admin_api.console.i18n_warehouse import ZH_WAREHOUSE
 from domain.staff_access import LOCALES
 
@@ -100,6 +101,7 @@ ZH: dict[str, str] = {
     "admin": "管理员",
     **ZH_WAREHOUSE,
 }
+ZH.update(ZH_MORE)
 CATALOGS: dict[str, dict[str, str]] = {"en": {}, "zh": ZH}
 
 

@@ -3,14 +3,17 @@ signed-in staff member; the domain decides whether they may (the buttons shown o
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
 
+from admin_api.console.bulk_routes import list_extras
 from admin_api.console.deps import deps
 from admin_api.console.pages import PREFIX, SESSION, page, see_other
+from admin_api.console.words import DONE_WORDS
 from domain import commands as c
 from domain.errors import NotFound, ValidationFailed
 from domain.model.customers import Channel
@@ -37,15 +40,18 @@ def _start(day: date | None) -> datetime | None:
 
 
 def order_filter(query: Any) -> OrderFilter:
-    """The list's query string as the admin views' filter; "needs approval" is the awaiting_approval state."""
-    state = query.get("state") or None
+    """The list's query string as the admin views' filter; "needs approval" is the awaiting_approval state;
+    ``state`` may come more than once (a saved view: paid or approved)."""
+    states = [s for s in query.getall("state", []) if s][: len(STATES)]
     if query.get("needs_approval"):
-        state = OrderStatus.AWAITING_APPROVAL.value
-    if state is not None and state not in STATES:
-        raise ValidationFailed(f"There is no order state {state}.")
+        states = [OrderStatus.AWAITING_APPROVAL.value]
+    for state in states:
+        if state not in STATES:
+            raise ValidationFailed(f"There is no order state {state}.")
     until = _day(query.get("until"), "Placed until")
     return OrderFilter(
-        status=state,
+        status=states[0] if len(states) == 1 else None,
+        statuses=tuple(states) if len(states) > 1 else (),
         channel=query.get("channel") or None,
         created_from=_start(_day(query.get("from"), "Placed from")),
         created_to=_start(until + timedelta(days=1)) if until else None,
@@ -61,10 +67,11 @@ async def orders(request: web.Request) -> web.Response:
     cursor = ("", int(after)) if after.isascii() and after.isdigit() and len(after) < 19 else None
     size = d.settings.page_size
     rows = await d.admin.orders(filters, size + 1, cursor)
-    kept = {k: v for k, v in q.items() if k != "after" and v}
-    more = f"{PREFIX}/orders?" + urlencode(kept | {"after": rows[size - 1].id}) if len(rows) > size else None
+    kept = [(k, v) for k, v in q.items() if k != "after" and v]
+    more = f"{PREFIX}/orders?" + urlencode([*kept, ("after", rows[size - 1].id)]) if len(rows) > size else None
     first = f"{PREFIX}/orders?" + urlencode(kept) if cursor else None
     context = {"rows": rows[:size], "q": q, "states": STATES, "channels": CHANNELS, "more": more, "first": first}
+    context |= await list_extras(request, urlencode(kept))
     return page(request, "orders.html", context)
 
 
@@ -83,6 +90,10 @@ def actions(actor: Actor, status: str) -> dict[str, bool]:
     }
 
 
+def _done(word: str | None) -> str | None:
+    return DONE_WORDS.get(word, word) if word else None
+
+
 def _order_id(request: web.Request) -> int:
     text = request.match_info["order_id"]
     if not (text.isascii() and text.isdigit() and len(text) < 19):
@@ -98,8 +109,14 @@ async def order(request: web.Request) -> web.Response:
     if view is None or extras is None:
         raise NotFound(f"No order {order_id}.")
     money = await d.views.order_money(order_id)
-    can = actions(request[SESSION].as_actor(), view.status)
-    context = {"o": view, "x": extras, "money": money, "can": can, "done": request.query.get("done")}
+    actor = request[SESSION].as_actor()
+    can = actions(actor, view.status)
+    # Refunds are offered while money is held back (the domain refuses more than was captured less refunded).
+    can_refund = actor.may(Permission.REFUND) and view.captured > view.refunded
+    timeline = await d.more.order_timeline(order_id)
+    context = {"o": view, "x": extras, "money": money, "can": can, "done": _done(request.query.get("done"))}
+    context |= {"can_refund": can_refund, "timeline": timeline, "refund_key": secrets.token_urlsafe(12)}
+    context["can_note"] = actor.may(Permission.FULFIL)
     return page(request, "order.html", context)
 
 

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from admin_api.console.deps import deps
 from admin_api.console.i18n import locale_from_header, translator
+from admin_api.console.words import refusal_text
 from domain.errors import DomainError, NotFound, PermissionDenied
 from domain.staff_access import StaffSession
 
@@ -94,11 +95,10 @@ async def domain_errors(request: web.Request, handler: Handler) -> web.StreamRes
     """A refusal from the domain is the page's answer: 403 for permission, 404 for a missing thing, else 409."""
     try:
         response = await handler(request)
-    except PermissionDenied as exc:
-        response = problem(request, 403, "Not allowed", exc.message)
-    except NotFound as exc:
-        response = problem(request, 404, "Not found", exc.message)
     except DomainError as exc:
-        response = problem(request, 409, "Could not do that", exc.message)
+        status, title = (403, "Not allowed") if isinstance(exc, PermissionDenied) else (409, "Could not do that")
+        if isinstance(exc, NotFound):
+            status, title = 404, "Not found"
+        response = problem(request, status, title, refusal_text(exc, locale_of(request)))
     response.headers.update(SECURITY_HEADERS)
     return response

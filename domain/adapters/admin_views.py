@@ -95,6 +95,8 @@ class SqlAdminViews:
         for column, op, value in wanted:
             if value is not None:
                 stmt = stmt.where(column.op(op)(value) if op != "=" else column == value)
+        if f.statuses:
+            stmt = stmt.where(Ord.status.in_(f.statuses))
         if f.search and f.search.strip():
             stmt = stmt.where(_order_search(f.search.strip()))
         if f.updated_since is not None:

@@ -646,5 +646,12 @@ import domain.adapters.orm_campaigns  # noqa: E402
 import domain.adapters.orm_purchasing  # noqa: E402, F401
 
 # --- web chat history (issue 14, shops without Redis); the admin API's keys and idempotency records,
-# outbound webhooks and automation rules (issue 18) ---------------------------------------------------
-from domain.adapters import orm_api, orm_automation, orm_console, orm_webchat, orm_webhooks  # noqa: E402, F401
+# outbound webhooks and automation rules (issue 18); the console's timeline, saved views, TOTP (issue 19) ---
+from domain.adapters import (  # noqa: E402, F401
+    orm_api,
+    orm_automation,
+    orm_console,
+    orm_console_more,
+    orm_webchat,
+    orm_webhooks,
+)

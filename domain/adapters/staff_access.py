@@ -66,8 +66,12 @@ class SqlStaffAccessStore:
                 return False
 
     async def sign_in(self, name: str, password: str) -> tuple[str, StaffSession] | None:
+        staff_id = await self.verify_password(name, password)
+        return await self.open_session(staff_id) if staff_id is not None else None
+
+    async def verify_password(self, name: str, password: str) -> int | None:
         stmt = (
-            select(St.id, St.name, St.role, Pw.password_hash, Pw.locale)
+            select(St.id, Pw.password_hash)
             .join(staff_passwords, Pw.staff_id == St.id)
             .where(St.name == name.strip(), St.active.is_(True))
             .order_by(St.id)
@@ -81,9 +85,18 @@ class SqlStaffAccessStore:
             return None
         for row in rows:
             if await self._verify(row.password_hash, password):
-                found = row
-                break
-        else:
+                return int(row.id)
+        return None
+
+    async def open_session(self, staff_id: int) -> tuple[str, StaffSession] | None:
+        stmt = (
+            select(St.id, St.name, St.role, Pw.locale)
+            .join(staff_passwords, Pw.staff_id == St.id)
+            .where(St.id == staff_id, St.active.is_(True))
+        )
+        async with self.sessions() as session:
+            found = (await session.execute(stmt)).first()
+        if found is None:
             return None
         token, now = new_session_token(), self.clock.now()
         record = StaffSession(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.acting import current_actor
 from domain.adapters import orm
 from domain.adapters.customer_changes import CLOCK
+from domain.adapters.orm_console_more import order_events
 from domain.adapters.purchasing_repository import SqlPurchasingRepository
 from domain.adapters.repositories import (
     SqlCatalogRepository,
@@ -44,6 +46,19 @@ def translate_db_error(exc: BaseException) -> BaseException:
         if sqlstate in _RETRYABLE_SQLSTATES or "database is locked" in str(exc.orig):
             return Conflict("The shop is busy; please try again.")
     return exc
+
+
+def order_history(pending: list[Event], now: datetime) -> list[dict[str, Any]]:
+    """The timeline rows of the events that name an order: who did it is the event's own actor, else the actor
+    of the command at work (a shopper paying, staff packing), else nobody we know of (a webhook, a job)."""
+    rows = []
+    for e in pending:
+        order_id = getattr(e, "order_id", None)
+        if isinstance(order_id, int):
+            payload = e.to_dict()
+            actor = str(payload.get("actor") or current_actor())[:120]
+            rows.append({"order_id": order_id, "name": e.name, "actor": actor, "payload": payload, "occurred_at": now})
+    return rows
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -111,6 +126,9 @@ class SqlUnitOfWork(UnitOfWork):
                 for e, at in [*((e, now) for e in self._pending), *self._later]
             ]
             await self.session.execute(insert(orm.outbox), rows)
+            history = order_history(self._pending, now)
+            if history:
+                await self.session.execute(insert(order_events), history)
             self._pending, self._later = [], []
 
     async def commit(self) -> None:

@@ -23,6 +23,7 @@ class MovementKind(StrEnum):
     DEALLOCATE = "deallocate"
     SHIP = "ship"
     RETURN = "return"
+    TRANSFER = "transfer"  # units moved between warehouses: a row out of one, a row into the other
 
 
 class ReservationStatus(StrEnum):
@@ -116,6 +117,19 @@ class StockLevel:
         if not reason.strip():
             raise ValidationFailed("Say why stock is adjusted (count, damage, theft…).")
         return self._move(MovementKind.ADJUST, at, d_on=delta, reason=reason.strip(), actor=actor)
+
+    def transfer_out(self, quantity: int, to: str, at: datetime, reason: str = "", actor: str = "") -> StockMovement:
+        """Units leaving for another warehouse: only what is available here (not what orders hold)."""
+        if quantity <= 0:
+            raise ValidationFailed("A transfer moves a positive number of units.")
+        if quantity > self.available:
+            raise ValidationFailed(f"Only {max(self.available, 0)} available to transfer; asked for {quantity}.")
+        why = f"transfer to {to}" + (f": {reason.strip()}" if reason.strip() else "")
+        return self._move(MovementKind.TRANSFER, at, d_on=-quantity, reason=why[:200], actor=actor)
+
+    def transfer_in(self, quantity: int, source: str, at: datetime, reason: str = "", actor: str = "") -> StockMovement:
+        why = f"transfer from {source}" + (f": {reason.strip()}" if reason.strip() else "")
+        return self._move(MovementKind.TRANSFER, at, d_on=quantity, reason=why[:200], actor=actor)
 
     def reserve(self, quantity: int, order_id: int, at: datetime) -> StockMovement:
         return self._move(MovementKind.RESERVE, at, d_res=quantity, order_id=order_id, reason="checkout")

@@ -23,6 +23,7 @@ ALL_EVENTS = "*"
 # payment session to close, a test message, a chat that became reachable again).
 INTERNAL_EVENTS = frozenset(
     {"MarketingMessage", "CampaignTestRequested", "PaymentSessionClosed", "ChannelReachable", "PaymentLinkCreated"}
+    | {"OrderNoteAdded"}  # staff notes stay with staff (the console's timeline)
 )
 MAX_URL_LENGTH = 2000
 

@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from domain import commands as c
+from domain.acting import acting
 from domain.commands_tracking import RecordTrackingUpdate
 from domain.errors import Conflict
+from domain.model.staff import Actor
 from domain.observability import command_finished
 from domain.service_layer.context import Context
 from domain.service_layer.handlers import (
@@ -22,6 +24,7 @@ from domain.service_layer.handlers import (
     customers,
     external_orders,
     inventory,
+    order_notes,
     orders,
     payments,
     purchasing,
@@ -29,6 +32,7 @@ from domain.service_layer.handlers import (
     support,
     telegram_payments,
     tracking,
+    transfers,
     webhooks,
 )
 
@@ -105,9 +109,16 @@ HANDLERS: dict[type[c.Command], Handler] = {
     **automation.HANDLERS,
     **purchasing.HANDLERS,
     RecordTrackingUpdate: tracking.record_tracking_update,
+    **transfers.HANDLERS,
+    **order_notes.HANDLERS,
 }
 
 MAX_ATTEMPTS = 4
+
+
+def _actor_name(command: c.Command) -> str | None:
+    actor = getattr(command, "actor", None)
+    return actor.name if isinstance(actor, Actor) else None
 
 
 class MessageBus:
@@ -120,7 +131,8 @@ class MessageBus:
 
     async def handle(self, command: c.Command) -> Any:
         try:
-            result = await self._handle(command)
+            with acting(_actor_name(command)):
+                result = await self._handle(command)
         except Exception as exc:
             command_finished(command, exc)
             raise
@@ -147,16 +159,19 @@ class MessageBus:
     async def refund(self, command: c.RefundOrder) -> str:
         """Refund and wait for the provider's answer; returns the refund's final status (of the worst part,
         when it came from two payments): succeeded, failed, needs_action (a person must do it) or pending."""
-        return await self._process(list(await self.handle(command)))
+        with acting(_actor_name(command)):
+            return await self._process(list(await self.handle(command)))
 
     async def retry_refund(self, command: c.RetryRefund) -> str:
         """Try a failed refund again; returns the new refund's final status."""
-        return await self._process([int(await self.handle(command))])
+        with acting(_actor_name(command)):
+            return await self._process([int(await self.handle(command))])
 
     async def cancel(self, command: c.CancelOrder | c.RejectOrder) -> int | None:
         """Cancel; a paid order is refunded in full right after. Returns the (first) refund id, if any."""
-        refund_ids = list(await self.handle(command))
-        await self._process(refund_ids)
+        with acting(_actor_name(command)):
+            refund_ids = list(await self.handle(command))
+            await self._process(refund_ids)
         return refund_ids[0] if refund_ids else None
 
     async def _process(self, refund_ids: list[int]) -> str:

@@ -19,6 +19,7 @@ class OrderFilter:
     updated_to: datetime | None = None
     # An order id, or part of a customer's name or e-mail, or an exact SKU on one of its lines.
     search: str | None = None
+    statuses: tuple[str, ...] = ()  # any of these states (besides ``status``): the console's saved views
 
 
 @dataclass(frozen=True)

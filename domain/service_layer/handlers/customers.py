@@ -114,6 +114,8 @@ async def update_customer(cmd: c.UpdateCustomer, ctx: Context) -> None:
             customer.country = valid_country(cmd.country)
         if cmd.timezone is not None:
             customer.timezone = _valid_timezone(cmd.timezone)
+        if cmd.remove_tags:
+            customer.untag(*cmd.remove_tags)
         if cmd.add_tags:
             customer.tag(*cmd.add_tags)
         if cmd.notes is not None:

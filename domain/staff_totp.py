@@ -1,0 +1,58 @@
+"""A staff member's second factor for the console: a TOTP secret (RFC 6238, 30-second steps, six digits) they
+enrol by typing a code from it, asked for at every sign-in once confirmed. A code is good once: the step it
+was made for must be later than the last one used. The port; SQL and the TOTP arithmetic in
+``domain.adapters.staff_totp``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+PENDING_FOR = timedelta(minutes=5)  # between a right password and its code
+ISSUER = "chatshop"
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    secret: str  # base32, as authenticator apps take it
+    uri: str  # otpauth://totp/… for the QR code
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    staff_id: int
+    name: str
+
+
+class StaffTotpStore(Protocol):
+    async def enabled(self, staff_id: int) -> bool:
+        """Whether a confirmed secret makes them type a code at sign-in."""
+        ...
+
+    async def enrolment(self, staff_id: int, name: str, fresh: bool = False) -> Enrolment | None:
+        """Their unconfirmed secret (a new one with ``fresh``, replacing any unconfirmed one); None once
+        confirmed: a confirmed secret is shown never again."""
+        ...
+
+    async def confirm(self, staff_id: int, code: str) -> bool:
+        """Turn the second factor on if ``code`` comes from the unconfirmed secret (that code is then used)."""
+        ...
+
+    async def start_sign_in(self, staff_id: int) -> str:
+        """A right password of someone with the second factor on: the value of a cookie that lets them type the
+        code for ``PENDING_FOR`` (a newer one replaces it)."""
+        ...
+
+    async def pending(self, token: str) -> PendingSignIn | None:
+        """Whose unexpired sign-in waits for a code, by its cookie value."""
+        ...
+
+    async def verify(self, staff_id: int, code: str, token: str) -> bool:
+        """The code of the pending sign-in ``token``: True once per code (a replay is refused); a right code
+        ends the pending sign-in."""
+        ...
+
+    async def reset(self, staff_id: int) -> bool:
+        """Turn the second factor off (a lost phone); True if it was on or being set up."""
+        ...

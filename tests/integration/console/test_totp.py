@@ -1,0 +1,123 @@
+"""The optional second factor: enrol from a page with a QR code and the secret, confirm with a code; sign-in then
+asks for a code after the password; a code works once; wrong codes are throttled like passwords; the command
+line turns it off."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+
+from admin_api.console.pages import SESSION_COOKIE
+from domain.adapters.staff_totp import SqlStaffTotpStore
+from tests.integration.console.conftest import PASSWORD, Console, StaffShop
+from tests.integration.console.test_staff_passwd_cli import chatshop
+from tests.support.clock import FakeClock
+
+LOGIN_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def code_now(secret: str, clock: FakeClock) -> str:
+    return pyotp.TOTP(secret).at(clock.now())
+
+
+async def enrol(console: Console, clock: FakeClock, name: str = "abe") -> str:
+    await console.sign_in(name)
+    status, html = await console.get("/account/totp")
+    assert status == 200 and "<svg" in html
+    found = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', html)
+    assert found, html
+    secret = found.group(1)
+    csrf = await console.csrf("/account/totp")
+    assert (await console.post("/account/totp/confirm", {"csrf": csrf, "code": code_now(secret, clock)}))[0] == 303
+    await console.post("/logout", {"csrf": csrf})
+    return secret
+
+
+async def password_step(console: Console, name: str = "abe") -> str:
+    """Sign in with the password; returns the code page (its CSRF token is the sign-in form's)."""
+    status, html = await console.sign_in(name)
+    assert status == 200 and 'action="/admin/login/code"' in html, html
+    assert console.cookie(SESSION_COOKIE) is None  # no session before the code
+    found = LOGIN_CSRF.findall(html)
+    return str(found[-1])
+
+
+async def code_step(console: Console, csrf: str, code: str) -> tuple[int, str, str | None]:
+    return await console.post("/login/code", {"csrf": csrf, "code": code, "next": "/admin/orders"})
+
+
+async def test_enrol_then_sign_in_asks_for_a_code_and_a_code_works_once(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    secret = await enrol(console, clock)
+    clock.advance(seconds=30)  # the enrolment's code was used: the next step's code signs in
+    csrf = await password_step(console)
+    code = code_now(secret, clock)
+    status, _, location = await code_step(console, csrf, code)
+    assert (status, location) == (303, "/admin/orders")
+    assert console.cookie(SESSION_COOKIE) is not None
+    _, html = await console.get("/account/totp")
+    assert "On: signing in asks for a code" in html and "totp-secret" not in html
+    # The same code again, in a second sign-in within its 30 seconds: refused (a replay).
+    csrf = await console.csrf("/orders")
+    await console.post("/logout", {"csrf": csrf})
+    csrf = await password_step(console)
+    status, html, _ = await code_step(console, csrf, code)
+    assert status == 401 and "used already" in html
+    assert console.cookie(SESSION_COOKIE) is None
+
+
+async def test_a_wrong_enrolment_code_leaves_it_off(console: Console, staffed: StaffShop) -> None:
+    await console.sign_in("abe")
+    csrf = await console.csrf("/account/totp")
+    status, html, _ = await console.post("/account/totp/confirm", {"csrf": csrf, "code": "000000"})
+    assert status == 409 and "does not come from this secret" in html
+    store = SqlStaffTotpStore(staffed.small.shop.sessions, staffed.small.shop.clock)
+    assert not await store.enabled(staffed.ids["abe"])
+    await console.post("/logout", {"csrf": csrf})
+    assert (await console.sign_in("abe"))[0] == 303  # the password alone still signs in
+
+
+async def test_wrong_codes_are_throttled_like_passwords(console: Console, staffed: StaffShop, clock: FakeClock) -> None:
+    secret = await enrol(console, clock)
+    clock.advance(seconds=30)
+    csrf = await password_step(console)
+    for _ in range(5):
+        assert (await code_step(console, csrf, "123456"))[0] == 401
+    status, html, _ = await code_step(console, csrf, code_now(secret, clock))
+    assert status == 429 and "Too many failed sign-ins" in html
+    assert console.cookie(SESSION_COOKIE) is None
+
+
+async def test_a_code_without_a_right_password_first_gets_nowhere(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    secret = await enrol(console, clock)
+    clock.advance(seconds=30)
+    assert (await console.sign_in("abe", "wrong password!"))[0] == 401
+    token = await console.csrf("/login")
+    status, _, location = await code_step(console, token, code_now(secret, clock))
+    assert status == 303 and location is not None and location.startswith("/admin/login")
+    assert console.cookie(SESSION_COOKIE) is None
+
+
+async def test_the_code_page_expires_after_five_minutes(console: Console, staffed: StaffShop, clock: FakeClock) -> None:
+    secret = await enrol(console, clock)
+    csrf = await password_step(console)
+    clock.advance(minutes=6)
+    status, _, location = await code_step(console, csrf, code_now(secret, clock))
+    assert status == 303 and location is not None and location.startswith("/admin/login")
+    assert console.cookie(SESSION_COOKIE) is None
+
+
+async def test_totp_reset_on_the_command_line_lets_them_in_with_the_password_alone(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    await enrol(console, clock)
+    result = await chatshop(staffed.small, "staff", "totp-reset", "abe", stdin="")
+    assert result.exit_code == 0, result.output
+    assert "Two-step sign-in for staff #3 abe: turned off." in result.output
+    assert (await console.sign_in("abe", PASSWORD))[0] == 303
+    again = await chatshop(staffed.small, "staff", "totp-reset", "abe", stdin="")
+    assert "was not on" in again.output
