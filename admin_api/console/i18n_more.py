@@ -51,6 +51,7 @@ ZH_MORE: dict[str, str] = {
     "Automation %(rule)s messaged the shopper": "自动化规则 %(rule)s 已通知顾客",
     "Note: %(text)s": "备注：%(text)s",
     "Printed: %(document)s": "已打印：%(document)s",
+    "Pick list": "拣货单",
     # refunds
     "Refund": "退款",
     "Reason for refunding": "退款原因",

@@ -70,8 +70,9 @@ EVENT_WORDS: dict[str, str] = {
     "PaymentSessionClosed": "Other payment sessions closed",
     "AutomationMessage": "Automation %(rule)s messaged the shopper",
     "OrderNoteAdded": "Note: %(text)s",
-    "DocumentPrinted": "Printed: %(document)s",
+    "OrderDocumentPrinted": "Printed: %(document)s",
 }
+DOCUMENT_WORDS = {"pick_list": "Pick list", "packing_slip": "Packing slip"}
 
 
 def state_words(state: str, _: Callable[..., str]) -> str:
@@ -97,6 +98,8 @@ def describe(entry: TimelineEntry, _: Callable[..., str], currency: str) -> str:
         if isinstance(d.get(key), str):
             values[key] = state_words(d[key], _)
     values["reasons"] = "; ".join(str(r) for r in d.get("reasons") or ())
+    if d.get("document") in DOCUMENT_WORDS:
+        values["document"] = _(DOCUMENT_WORDS[d["document"]])
     words = EVENT_WORDS.get(entry.name)
     if words is None:
         return entry.name
