@@ -152,3 +152,16 @@ async def test_printing_without_the_sessions_csrf_token_is_refused(
     status, body, _ = await post_pairs(console, "/orders/pick-list.pdf", pairs)
     assert status == 403 and b"nothing was changed" in body
     assert await printed(staffed) == []
+
+
+
+async def test_the_order_page_offers_its_packing_slip_to_staff_who_fulfil_and_not_to_a_viewer(
+    console: Console, staffed: StaffShop
+) -> None:
+    orders = await batch(staffed)
+    await console.sign_in("abe")
+    status, html = await console.get(f"/orders/{orders[0]}")
+    assert status == 200 and f'action="/admin/orders/{orders[0]}/packing-slip.pdf"' in html
+    await console.sign_in("viv")  # a viewer: a new session replaces abe's
+    status, html = await console.get(f"/orders/{orders[0]}")
+    assert status == 200 and "packing-slip.pdf" not in html

@@ -1,7 +1,7 @@
 """purchasing: suppliers, purchase orders with lines and receipts, bin locations, average costs, printed paperwork
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-06 18:40:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0017"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """staff console: order timeline (order_events), saved order-list views, staff TOTP second factor
 
 Revision ID: 0023
-Revises: 0017
+Revises: 0022
 Create Date: 2026-12-06 18:20:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0023"
-down_revision = "0017"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
