@@ -154,7 +154,6 @@ async def test_printing_without_the_sessions_csrf_token_is_refused(
     assert await printed(staffed) == []
 
 
-
 async def test_the_order_page_offers_its_packing_slip_to_staff_who_fulfil_and_not_to_a_viewer(
     console: Console, staffed: StaffShop
 ) -> None:
