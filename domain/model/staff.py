@@ -28,6 +28,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage_staff"
     SUPPORT = "support"  # answer shoppers in their chat, close their tickets
     MANAGE_INTEGRATIONS = "manage_integrations"  # webhook subscriptions and their secrets
+    MANAGE_CAMPAIGNS = "manage_campaigns"  # write, edit, submit, pause and cancel campaigns (approving is staff's)
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -44,6 +45,7 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.SUPPORT: Role.OPERATOR,
     # A subscription receives customers' and orders' data: whoever adds one decides where that data goes.
     Permission.MANAGE_INTEGRATIONS: Role.ADMIN,
+    Permission.MANAGE_CAMPAIGNS: Role.OPERATOR,
 }
 
 # What each permission lets one do, as a sentence ends: "A viewer may not <approve orders>".
@@ -59,6 +61,7 @@ DOES: dict[Permission, str] = {
     Permission.MANAGE_STAFF: "manage staff",
     Permission.SUPPORT: "answer shoppers or close their tickets",
     Permission.MANAGE_INTEGRATIONS: "manage webhooks and integrations",
+    Permission.MANAGE_CAMPAIGNS: "manage campaigns",
 }
 
 
@@ -93,6 +96,9 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "webhooks:write": frozenset({Permission.MANAGE_INTEGRATIONS}),
     "automation:read": frozenset({Permission.VIEW}),
     "automation:write": frozenset({Permission.MANAGE_INTEGRATIONS}),
+    # Campaigns: drafts and submitting them; approval stays with a named staff approver (four eyes).
+    "campaigns:read": frozenset({Permission.VIEW}),
+    "campaigns:write": frozenset({Permission.MANAGE_CAMPAIGNS}),
 }
 SCOPES: tuple[str, ...] = tuple(SCOPE_PERMISSIONS)
 
