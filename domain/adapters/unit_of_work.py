@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.repositories import (
     SqlCatalogRepository,
     SqlCustomerRepository,
@@ -55,6 +56,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.customers = SqlCustomerRepository(self.session)
         self.sales = SqlSalesRepository(self.session)
         self.support = SqlSupportRepository(self.session)
+        self.campaigns = SqlCampaignRepository(self.session)
         self._pending = []
         await self.session.begin()
         if self.read_only:  # read by the SQLite "begin" listener (domain/adapters/db.py): a deferred BEGIN

@@ -8,6 +8,7 @@ from typing import Self
 
 from domain.events import Event
 from domain.repositories import (
+    CampaignRepository,
     CatalogRepository,
     CustomerRepository,
     InventoryRepository,
@@ -22,6 +23,7 @@ class UnitOfWork(abc.ABC):
     customers: CustomerRepository
     sales: SalesRepository
     support: SupportRepository
+    campaigns: CampaignRepository
     read_only: bool = False
 
     def reading(self) -> Self:

@@ -1,6 +1,6 @@
 """Campaign commands: create, submit, approve, pause/resume/cancel, runs, automations and attribution.
 
-The repository comes with the unit of work (``uow.campaigns``, see ``domain/adapters/campaigns_uow.py``).
+The repository comes with the unit of work (``uow.campaigns``), like every other repository.
 
 Automations (``trigger``) are campaigns too: consent, the frequency cap, quiet hours, the unsubscribe
 button and attribution apply to them exactly as to a broadcast. Each queues deliveries person by person,
@@ -15,7 +15,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any
 
 from domain import commands as c
 from domain import events
@@ -38,56 +38,11 @@ from domain.model.campaigns import (
 )
 from domain.model.coupons import personal_code_example
 from domain.model.staff import Actor, Permission, Role
+from domain.repositories import CampaignRepository
 from domain.service_layer.context import Context
 from domain.service_layer.unit_of_work import UnitOfWork
 
 TRIGGERS = tuple(t.value for t in Trigger)  # abandoned_cart, back_in_stock, win_back
-
-
-class CampaignRepository(Protocol):
-    async def get(self, name_or_id: str | int, lock: bool = False) -> Campaign | None: ...
-    async def add(self, campaign: Campaign, now: datetime) -> int: ...
-    async def save(self, campaign: Campaign, now: datetime) -> None: ...
-    async def all(self, statuses: tuple[CampaignStatus, ...] = ()) -> list[Campaign]: ...
-    async def due(self, now: datetime) -> list[Campaign]: ...
-    async def count(self, campaign: Campaign, now: datetime) -> dict[str, int]: ...
-    async def recipients(self, campaign: Campaign, now: datetime, only: tuple[int, ...] = ()) -> list[Recipient]: ...
-    async def add_deliveries(
-        self, campaign_id: int, run: int, recipients: list[Recipient], now: datetime
-    ) -> list[Recipient]: ...
-    async def open_deliveries(self, campaign_id: int) -> int: ...
-    async def skip_open(self, campaign_id: int, state: DeliveryState, now: datetime) -> int: ...
-    async def requeue_unknown(self, campaign_id: int, run: int | None, note: str, now: datetime) -> int: ...
-    async def out_of_stock(self, skus: tuple[str, ...]) -> list[str]: ...
-    async def last_touch(self, customer_id: int, since: datetime, until: datetime) -> tuple[int, datetime] | None: ...
-    async def report(self, campaign: Campaign, currency: str) -> CampaignReport: ...
-    async def pending_cart_customers(
-        self, older_than: datetime, newer_than: datetime
-    ) -> list[tuple[int, datetime]]: ...
-    async def lapsed_customers(
-        self, campaign: Campaign, paid_before: datetime, now: datetime, limit: int
-    ) -> list[tuple[int, int]]: ...
-    async def stock_subscription(self, customer_id: int, variant_id: int) -> StockSubscription | None: ...
-    async def add_stock_subscription(self, sub: StockSubscription) -> bool: ...
-    async def remove_stock_subscription(self, subscription_id: int) -> None: ...
-    async def save_stock_subscription(self, sub: StockSubscription) -> None: ...
-    async def pending_back_in_stock(self, skus: tuple[str, ...], limit: int) -> list[StockSubscription]: ...
-    async def set_order_campaign(self, order_id: int, campaign_id: int) -> bool: ...
-    async def order_placed(self, order_id: int) -> tuple[int, datetime] | None: ...
-    async def delivery_for_chat(
-        self, delivery_id: int, worker: str
-    ) -> tuple[int, int, str, str, str | None] | None: ...
-    async def mark_sent(self, delivery_id: int, worker: str, now: datetime) -> bool: ...
-
-
-def campaigns_of(uow: UnitOfWork) -> CampaignRepository:
-    repo = getattr(uow, "campaigns", None)
-    if repo is None:
-        raise RuntimeError(
-            "this unit of work has no campaign repository; build the context with SqlCampaignUnitOfWork "
-            "(domain/adapters/campaigns_uow.py)"
-        )
-    return cast(CampaignRepository, repo)
 
 
 async def _get(repo: CampaignRepository, name: str | int, lock: bool = True) -> Campaign:
@@ -162,7 +117,7 @@ async def create_campaign(cmd: c.CreateCampaign, ctx: Context) -> int:
             problem = await coupon_problem(uow, code, campaign.single_use_coupons)
             if problem:
                 raise ValidationFailed(problem)
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         existing = await repo.get(cmd.name, lock=True)
         if existing is not None:
             if not cmd.replace:
@@ -183,7 +138,7 @@ async def create_campaign(cmd: c.CreateCampaign, ctx: Context) -> int:
 
 async def submit_campaign(cmd: c.SubmitCampaign, ctx: Context) -> None:
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, cmd.name)
         campaign.submit(cmd.actor)
         counts = await repo.count(campaign, ctx.now())
@@ -195,7 +150,7 @@ async def submit_campaign(cmd: c.SubmitCampaign, ctx: Context) -> None:
 
 async def approve_campaign(cmd: c.ApproveCampaign, ctx: Context) -> None:
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, cmd.name)
         campaign.approve(cmd.actor, ctx.now())
         await repo.save(campaign, ctx.now())
@@ -206,7 +161,7 @@ async def approve_campaign(cmd: c.ApproveCampaign, ctx: Context) -> None:
 
 async def pause_campaign(cmd: c.PauseCampaign, ctx: Context) -> None:
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, cmd.name)
         campaign.pause(cmd.actor, cmd.reason)
         await repo.save(campaign, ctx.now())
@@ -217,7 +172,7 @@ async def pause_campaign(cmd: c.PauseCampaign, ctx: Context) -> None:
 
 async def resume_campaign(cmd: c.ResumeCampaign, ctx: Context) -> None:
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, cmd.name)
         missing = await repo.out_of_stock(campaign.skus) if campaign.trigger != Trigger.BACK_IN_STOCK else []
         if missing:
@@ -232,7 +187,7 @@ async def resume_campaign(cmd: c.ResumeCampaign, ctx: Context) -> None:
 async def cancel_campaign(cmd: c.CancelCampaign, ctx: Context) -> int:
     """Returns how many queued deliveries will not go out."""
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, cmd.name)
         campaign.cancel(cmd.actor)
         assert campaign.id is not None
@@ -247,7 +202,7 @@ async def start_campaign_run(cmd: c.StartCampaignRun, ctx: Context) -> int:
     """Idempotent across processes: the campaign row is locked and only an approved, due campaign starts."""
     now = ctx.now()
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, cmd.campaign_id)
         if campaign.trigger is not None:
             return 0
@@ -275,7 +230,7 @@ async def start_campaign_run(cmd: c.StartCampaignRun, ctx: Context) -> int:
 async def finish_campaign_run(cmd: c.FinishCampaignRun, ctx: Context) -> bool:
     now = ctx.now()
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, cmd.campaign_id)
         assert campaign.id is not None
         if campaign.status != CampaignStatus.SENDING or await repo.open_deliveries(campaign.id):
@@ -300,7 +255,7 @@ async def resend_unknown(name: str, actor: Actor, ctx: Context) -> int:
     are woken by ``CampaignStarted``. Returns how many were queued."""
     now = ctx.now()
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, name)
         assert campaign.id is not None
         campaign.resend_unknown(actor)
@@ -317,7 +272,7 @@ async def resend_unknown(name: str, actor: Actor, ctx: Context) -> int:
 async def pause_if_out_of_stock(campaign_id: int, ctx: Context) -> str | None:
     """Stock-aware sending: a campaign featuring a product that ran out pauses itself. Returns the reason."""
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         campaign = await _get(repo, campaign_id)
         if campaign.status != CampaignStatus.SENDING or campaign.trigger == Trigger.BACK_IN_STOCK:
             return None  # a back-in-stock notice only goes out for what came back
@@ -346,7 +301,7 @@ async def run_campaign_automations(cmd: c.RunCampaignAutomations, ctx: Context) 
     now = ctx.now()
     queued = 0
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         automations = [
             x for x in await repo.all((CampaignStatus.APPROVED, CampaignStatus.SENDING)) if x.trigger is not None
         ]
@@ -375,20 +330,20 @@ async def _queue(uow: UnitOfWork, campaign: Campaign, run: int, recipients: list
     assert campaign.id is not None
     template_code = campaign.coupon_template
     if template_code is None:
-        return len(await campaigns_of(uow).add_deliveries(campaign.id, run, recipients, now))
+        return len(await uow.campaigns.add_deliveries(campaign.id, run, recipients, now))
     template = await uow.sales.coupon_by_code(template_code)
     if template is None:
         raise ValidationFailed(f"The campaign's template coupon {template_code} no longer exists.")
     personal = {r.customer_id: template.personal_copy(r.customer_id, f"campaign {campaign.name}") for r in recipients}
     with_codes = [dataclasses.replace(r, coupon=personal[r.customer_id].code) for r in recipients]
-    queued = await campaigns_of(uow).add_deliveries(campaign.id, run, with_codes, now)
+    queued = await uow.campaigns.add_deliveries(campaign.id, run, with_codes, now)
     await uow.sales.add_coupons([personal[r.customer_id] for r in queued])
     return len(queued)
 
 
 async def _queue_win_back(uow: UnitOfWork, campaign: Campaign, now: datetime, limit: int) -> int:
     assert campaign.id is not None
-    repo = campaigns_of(uow)
+    repo = uow.campaigns
     lapsed = dict(await repo.lapsed_customers(campaign, now - timedelta(hours=campaign.trigger_hours), now, limit))
     if not lapsed:
         return 0
@@ -416,7 +371,7 @@ async def _queue_back_in_stock(
     """
     if not any(x.trigger == Trigger.BACK_IN_STOCK for x in campaigns):
         return 0
-    repo = campaigns_of(uow)
+    repo = uow.campaigns
     queued = 0
     for sub in await repo.pending_back_in_stock(skus, limit):
         candidates = back_in_stock_candidates(campaigns, sub.sku)
@@ -443,7 +398,7 @@ async def notify_back_in_stock(cmd: c.NotifyBackInStock, ctx: Context) -> int:
     """A SKU came back (the ``BackInStock`` event, through the outbox): notify who asked. Safe to replay."""
     now = ctx.now()
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         automations = await repo.all((CampaignStatus.APPROVED, CampaignStatus.SENDING))
         queued = await _queue_back_in_stock(uow, automations, (cmd.sku,) if cmd.sku else (), cmd.limit, now)
         await uow.commit()
@@ -463,7 +418,7 @@ async def subscribe_to_stock(cmd: c.SubscribeToStock, ctx: Context) -> StockSubs
     cmd.actor.require_owner_or(cmd.customer_id, Permission.MANAGE_CUSTOMERS)
     now = ctx.now()
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         customer = await uow.customers.get(cmd.customer_id)
         if customer is None or customer.id is None:
             raise NotFound(f"There is no customer {cmd.customer_id}.")
@@ -488,7 +443,7 @@ async def subscribe_to_stock(cmd: c.SubscribeToStock, ctx: Context) -> StockSubs
 async def attribute_order(cmd: c.AttributeOrder, ctx: Context) -> int | None:
     """Last touch (a delivery sent or a click) before the order, within that campaign's attribution window."""
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         placed = await repo.order_placed(cmd.order_id)
         if placed is None:
             raise NotFound(f"There is no order #{cmd.order_id}.")
@@ -510,7 +465,7 @@ async def publish_marketing_message(cmd: c.PublishMarketingMessage, ctx: Context
     """Web chat delivery: the outbox event and the delivery's ``sent`` are one commit."""
     now = ctx.now()
     async with ctx.uow() as uow:
-        repo = campaigns_of(uow)
+        repo = uow.campaigns
         found = await repo.delivery_for_chat(cmd.delivery_id, cmd.worker)
         if found is None:
             return False
@@ -562,7 +517,7 @@ async def send_campaign_test(cmd: c.SendCampaignTest, ctx: Context) -> str:
     require_role(cmd.actor, Role.OPERATOR, "send test messages")
     address = cmd.address.strip()
     async with ctx.uow() as uow:
-        campaign = await _get(campaigns_of(uow), cmd.name, lock=False)
+        campaign = await _get(uow.campaigns, cmd.name, lock=False)
         assert campaign.id is not None
         if cmd.channel not in campaign.channels:
             raise ValidationFailed(
