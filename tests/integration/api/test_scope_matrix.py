@@ -39,6 +39,8 @@ BODIES: dict[str, object] = {
     "create_webhook": {"url": "https://erp.example.com/hooks", "event_types": ["*"]},
     "rotate_webhook_secret": {},
     "put_rule": {"rule": {"name": "vip", "when": "OrderPaid", "then": [{"tag_customer": "vip"}]}},
+    "create_campaign": {"campaign": {"name": "spring", "channels": ["webchat"], "content": {"en": {"text": "Hi"}}}},
+    "replace_campaign": {"campaign": {"channels": ["webchat"], "content": {"en": {"text": "Hello"}}}},
 }
 
 
@@ -54,6 +56,7 @@ async def test_each_operation_needs_its_scope_and_its_scope_is_enough(
         "subscription_id": 1,
         "delivery_id": 1,
         "name": "vip",
+        "campaign": "spring",
     }
     assert len(API.operations) >= 18
     for op in API.operations:
