@@ -44,7 +44,7 @@ from chatshop.settings import Settings  # noqa: E402 - after the sys.path line
 from domain import commands as c  # noqa: E402 - after the sys.path line
 from domain.adapters.migrate import upgrade  # noqa: E402 - after the sys.path line
 from domain.ports import SystemClock  # noqa: E402 - after the sys.path line
-from tests.integration.campaigns.helpers import APPROVER, MARKETER, Person, add_people, campaign, enable, store  # noqa: E402 - after the sys.path line
+from tests.integration.campaigns.helpers import APPROVER, MARKETER, Person, add_people, campaign, store  # noqa: E402 - after the sys.path line
 from tests.integration.campaigns.server_rig import FakeBotApiProcess, Server, server_env  # noqa: E402 - after the sys.path line
 from tests.integration.campaigns.telegram_rig import telegram_dispatcher  # noqa: E402 - after the sys.path line
 
@@ -94,7 +94,6 @@ async def run_server_path(
 ) -> dict[str, object]:
     """The campaign sent by a ``chatshop run`` process, from this process's approval to the last delivery."""
     shop = build_shop(Settings(database_url=url, _env_file=None), clock=SystemClock())  # type: ignore[call-arg]
-    enable(shop)
     await add_people(shop, [Person(telegram=1_000_000 + i) for i in range(recipients)], shop.clock.now())
     command = campaign("bench", quiet_hours=("00:00", "00:00"), cap_messages=1000)
     campaign_id = int(await shop.bus.handle(command))
@@ -155,7 +154,6 @@ async def run(
     redis_url: str | None = None,
 ) -> dict[str, object]:
     shop = build_shop(Settings(database_url=url, _env_file=None), clock=SystemClock())  # type: ignore[call-arg]
-    enable(shop)
     await add_people(shop, [Person(telegram=1_000_000 + i) for i in range(recipients)], shop.clock.now())
     command = campaign("bench", quiet_hours=("00:00", "00:00"), cap_messages=1000)
     campaign_id = int(await shop.bus.handle(command))

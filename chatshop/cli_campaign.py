@@ -12,11 +12,10 @@ sends for as long as anything is due, is woken by approvals, and stops without l
 from __future__ import annotations
 
 import asyncio
-import difflib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -40,12 +39,11 @@ from chatshop.settings import get_settings
 from domain import commands as c
 from domain.adapters.campaigns_delivery import SqlDeliveryStore
 from domain.adapters.campaigns_ratelimit import SqlRateLimiter
-from domain.adapters.campaigns_repository import SqlCampaignRepository
-from domain.adapters.campaigns_uow import enable_campaigns
 from domain.adapters.outbox import worker_id
-from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.errors import DomainError, NotFound
 from domain.model.campaigns import Campaign, CampaignReport, CampaignStatus
 from domain.model.staff import Actor
+from domain.service_layer.campaign_files import FORMAT_DOC, TOP_KEYS, command_from_yaml
 from domain.service_layer.handlers.campaigns import (
     UNKNOWN_MEANS,
     build_campaign,
@@ -59,7 +57,6 @@ campaign_app = typer.Typer(help="Broadcast campaigns: segments, approval, sendin
 console = Console()
 log = logging.getLogger(__name__)
 err = Console(stderr=True)
-FORMAT_DOC = "docs/campaigns.md"
 
 
 class CampaignSettings(BaseSettings):
@@ -92,7 +89,6 @@ def build_dispatcher(shop: Shop, worker: str | None = None, limiter: RateLimiter
     settings = shop.settings
     extra = CampaignSettings()
     worker = worker or worker_id()
-    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
     transports: dict[str, CampaignTransport] = {"webchat": OutboxChatTransport(shop.bus, worker)}
     if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
         from bots.conversation.payloads import PayloadCodec
@@ -155,7 +151,6 @@ def register_campaign_jobs(runtime: Any) -> Dispatcher:
 
 def subscribe_back_in_stock(shop: Shop) -> None:
     """Notify who asked when a SKU comes back (outbox subscriber on BackInStock; replays queue nothing)."""
-    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
 
     async def on_back(event_id: str, event: Any) -> None:
         await shop.bus.handle(c.NotifyBackInStock(event.sku))
@@ -167,13 +162,12 @@ def subscribe_campaign_tests(shop: Shop, dispatcher: Dispatcher) -> None:
     """Send the test messages marketers ask for (``CampaignTestRequested``) through this process's channels.
     A 429 raises, so the outbox tries again later; any other failure is logged and dropped (a test is not
     worth retrying blindly: the marketer sees nothing arrive and can ask again)."""
-    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
 
     async def on_test(event_id: str, event: Any) -> None:
-        async with shop.sessions() as session:
-            campaign = await SqlCampaignRepository(session).get(event.campaign_id)
-        if campaign is None:
+        found = await shop.views.campaigns.campaign(event.campaign_id)
+        if found is None:
             return
+        campaign = found.campaign
         outcome = await dispatcher.send_test(campaign, event.channel, event.address, event.locale)
         if outcome.kind == "retry":
             raise RuntimeError(f"test of {event.campaign} to {event.channel}: rate limited, retrying")
@@ -185,7 +179,6 @@ def subscribe_campaign_tests(shop: Shop, dispatcher: Dispatcher) -> None:
 
 def subscribe_attribution(shop: Shop) -> None:
     """Credit each new order to the customer's last campaign touch (outbox subscriber on OrderPlaced)."""
-    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
 
     async def on_order(event_id: str, event: Any) -> None:
         await shop.bus.handle(c.AttributeOrder(event.order_id))
@@ -197,7 +190,6 @@ def subscribe_attribution(shop: Shop) -> None:
 def _run(fn: Callable[[Shop], Awaitable[T]]) -> T:
     async def main() -> T:
         shop = build_shop(get_settings())
-        enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
         try:
             return await fn(shop)
         finally:
@@ -210,136 +202,13 @@ def _run(fn: Callable[[Shop], Awaitable[T]]) -> T:
         raise typer.Exit(1) from None
 
 
-def trigger_from_yaml(trigger: Any) -> tuple[str | None, int]:
-    """``{abandoned_cart: 4}`` (hours), ``{win_back: 60}`` (days, kept as hours), ``{back_in_stock: true}``
-    (or just ``back_in_stock``) -> (trigger, trigger_hours)."""
-    if not trigger:
-        return None, 0
-    if isinstance(trigger, str):
-        trigger = {trigger: True}
-    usage = "trigger is {abandoned_cart: HOURS}, {win_back: DAYS} or {back_in_stock: true}."
-    if not isinstance(trigger, dict) or len(trigger) != 1:
-        raise ValidationFailed(usage)
-    name, value = next(iter(trigger.items()))
-    if name == "back_in_stock":
-        if value is not True:
-            raise ValidationFailed(usage)
-        return "back_in_stock", 0
-    if name not in ("abandoned_cart", "win_back") or isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(usage)
-    return str(name), value * 24 if name == "win_back" else value
-
-
-def _flag(value: Any, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationFailed(f"{name} is true or false.")
-    return value
-
-
-# What campaign.yml may say, level by level: anything else is refused with these listed (a typo such as
-# ``schedul`` or ``quiet_hour`` used to fall back to a default silently).
-TOP_KEYS = (
-    "name", "channels", "content", "segment", "schedule", "quiet_hours", "quiet_policy", "frequency_cap",
-    "attribution_days", "trigger", "single_use_coupons",
-)  # fmt: skip
-CONTENT_KEYS = ("text", "image_url", "skus", "coupon")
-SCHEDULE_KEYS = ("at", "cron")
-CAP_KEYS = ("messages", "days")
-
-
-def _only(data: dict[Any, Any], valid: tuple[str, ...], where: str) -> None:
-    unknown = [str(k) for k in data if k not in valid]
-    if not unknown:
-        return
-    hints = [f"{k} (did you mean {m[0]}?)" if (m := difflib.get_close_matches(k, valid, 1)) else k for k in unknown]
-    raise ValidationFailed(
-        f"Unknown key{'s' if len(unknown) > 1 else ''} {', '.join(hints)} in {where}; "
-        f"valid keys: {', '.join(sorted(valid))} (format: {FORMAT_DOC})."
-    )
-
-
-def _mapping(value: Any, where: str, example: str) -> dict[Any, Any]:
-    if not isinstance(value, dict):
-        raise ValidationFailed(f"{where} is a mapping, e.g. {example}.")
-    return value
-
-
-def _schedule(data: dict[Any, Any], now: datetime | None, send_now: bool) -> tuple[str, str | None, str | None]:
-    """(kind, send_at, cron). A time already past is refused: approving would send at once, which the
-    marketer did not write; ``--now`` says that is what they want."""
-    usage = "schedule is now, {at: 2026-12-01T10:00:00+00:00} or {cron: '0 10 * * MON'}."
-    schedule = data.get("schedule", "now")
-    if schedule == "now":
-        return "now", None, None
-    if not isinstance(schedule, dict):
-        raise ValidationFailed(usage)
-    _only(schedule, SCHEDULE_KEYS, "schedule")
-    if len(schedule) != 1:
-        raise ValidationFailed(usage)
-    if "cron" in schedule:
-        return "cron", None, str(schedule["cron"])
-    at = schedule["at"]
-    text = at.isoformat() if isinstance(at, datetime) else str(at)
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed(f"{text!r} is not a time like 2026-12-01T10:00:00+00:00.") from None
-    if when.tzinfo is not None and now is not None and when <= now:
-        if send_now:
-            return "now", None, None
-        raise ValidationFailed(
-            f"schedule.at {text} is in the past (now: {now.isoformat(timespec='minutes')}). Give a later time, "
-            "write schedule: now, or pass --now to send it as soon as it is approved."
-        )
-    return "at", text, None
-
-
-def command_from_yaml(
-    data: Any, actor: Actor, replace: bool = False, now: datetime | None = None, send_now: bool = False
-) -> c.CreateCampaign:
-    """A CreateCampaign from campaign.yml (see docs/campaigns.md for the format); unknown keys are refused.
-    With ``now``, a ``schedule: {at: ...}`` before it is refused unless ``send_now``."""
-    if not isinstance(data, dict):
-        raise ValidationFailed(f"campaign.yml must be a mapping of {', '.join(TOP_KEYS)} (format: {FORMAT_DOC}).")
-    _only(data, TOP_KEYS, "campaign.yml")
-    contents = _mapping(data.get("content") or {}, "content", "{en: {text: Hello}}")
-    for locale, content in contents.items():
-        _only(_mapping(content, f"content.{locale}", "{text: Hello}"), CONTENT_KEYS, f"content.{locale}")
-    kind, send_at, cron = _schedule(data, now, send_now)
-    quiet = str(data.get("quiet_hours", "21:00-09:00")).split("-")
-    if len(quiet) != 2:
-        raise ValidationFailed("quiet_hours looks like 21:00-09:00.")
-    cap = _mapping(data.get("frequency_cap") or {}, "frequency_cap", "{messages: 2, days: 7}")
-    _only(cap, CAP_KEYS, "frequency_cap")
-    trigger_name, trigger_hours = trigger_from_yaml(data.get("trigger"))
-    return c.CreateCampaign(
-        name=str(data.get("name", "")),
-        contents={str(k): dict(v) for k, v in contents.items()},
-        channels=tuple(data.get("channels") or ()),
-        segment=data.get("segment") or {"field": "consent", "op": "is", "value": True},
-        schedule=kind,
-        send_at=send_at,
-        cron=cron,
-        quiet_hours=(quiet[0].strip(), quiet[1].strip()),
-        quiet_policy=str(data.get("quiet_policy", "defer")),
-        cap_messages=int(cap.get("messages", 2)),
-        cap_days=int(cap.get("days", 7)),
-        attribution_days=int(data.get("attribution_days", 7)),
-        trigger=trigger_name,
-        trigger_hours=trigger_hours,
-        single_use_coupons=_flag(data.get("single_use_coupons", False), "single_use_coupons"),
-        replace=replace,
-        actor=actor,
-    )
-
-
 async def _campaign(shop: Shop, name: str) -> tuple[Campaign, CampaignReport, dict[str, int]]:
-    async with shop.sessions() as session:
-        repo = SqlCampaignRepository(session)
-        found = await repo.get(name)
-        if found is None:
-            raise NotFound(f"There is no campaign {name}.")
-        return found, await repo.report(found, shop.settings.currency), await repo.count(found, shop.clock.now())
+    views = shop.views.campaigns
+    found = await views.campaign(name)
+    if found is None:
+        raise NotFound(f"There is no campaign {name}.")
+    (report,) = await views.reports(name)
+    return found.campaign, report, await views.audience(found.campaign)
 
 
 @campaign_app.command(
@@ -391,9 +260,7 @@ def list_campaigns() -> None:
     """Every campaign with its status and progress (fits 80 columns; `show NAME` has the details)."""
 
     async def go(shop: Shop) -> list[CampaignReport]:
-        async with shop.sessions() as session:
-            repo = SqlCampaignRepository(session)
-            return [await repo.report(x, shop.settings.currency) for x in await repo.all()]
+        return await shop.views.campaigns.reports()
 
     table = Table("Name", "Status", "Done", "Not sent", box=None, pad_edge=False)
     for r in _run(go):

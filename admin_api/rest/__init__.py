@@ -11,6 +11,7 @@ from admin_api.rest.registry import ApiServices
 from admin_api.rest.routes import (  # noqa: F401  (they register)
     API,
     automation,
+    campaigns,
     coupons,
     customers,
     orders,

@@ -81,7 +81,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     problems = {**STANDARD_PROBLEMS, 422: "The request is invalid, or the domain refuses it"}
     if op.path_params or op.method == "POST":
         problems[404] = "No such resource (in the path, or named in the body: a SKU, a warehouse)"
-    if op.method == "POST":
+    if op.method in ("POST", "PUT"):
         problems[409] = "Not possible now (state, stock, a request with the same key in progress)"
     if op.body is not None:
         problems[400] = "The body is not JSON"

@@ -22,7 +22,7 @@ from bots.campaigns.transport import CampaignTransport, Message
 from domain import commands as c
 from domain.model.campaigns import Campaign, SendOutcome, Trigger
 from domain.observability import metrics
-from domain.service_layer.handlers.campaigns import marked_as_test, sample_personal_code
+from domain.service_layer.handlers.campaign_messages import marked_as_test, sample_personal_code
 
 log = logging.getLogger(__name__)
 

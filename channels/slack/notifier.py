@@ -40,7 +40,6 @@ from domain import commands as c
 from domain import events as ev
 from domain.errors import NotFound
 from domain.model.campaigns import CampaignReport
-from domain.service_layer.handlers.campaigns import campaigns_of
 
 log = logging.getLogger(__name__)
 Subscribe = Callable[..., None]
@@ -229,19 +228,12 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
 
 # --- campaigns ---------------------------------------------------------------------------------------
 async def campaign_reports(ops: SlackOps, name_or_id: str | int | None = None) -> list[CampaignReport]:
-    """Campaign reports as ``chatshop campaign list/show`` reads them: every campaign, or the one named.
-
-    Through the unit of work's campaign repository (``enable_campaigns`` must have switched the context)."""
-    async with ops.bus.ctx.uow() as uow:
-        repo = campaigns_of(uow)
-        if name_or_id is None:
-            found = await repo.all()
-        else:
-            one = await repo.get(name_or_id)
-            if one is None:
-                raise NotFound(f"There is no campaign {name_or_id}.")
-            found = [one]
-        return [await repo.report(campaign, ops.config.currency) for campaign in found]
+    """Campaign reports as ``chatshop campaign list/show`` reads them: every campaign, or the one named (one
+    query either way, through the campaign views)."""
+    reports = await ops.views.campaigns.reports(name_or_id)
+    if name_or_id is not None and not reports:
+        raise NotFound(f"There is no campaign {name_or_id}.")
+    return reports
 
 
 async def post_notice(

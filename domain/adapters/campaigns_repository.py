@@ -13,8 +13,10 @@ from sqlalchemy import and_, case, delete, exists, func, insert, literal, or_, s
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from domain.adapters import orm
+from domain.adapters.campaigns_reports import report_from_row, report_statement
 from domain.adapters.campaigns_segments import cu, has_channel, matching_customers, reachable_on
 from domain.adapters.orm_campaigns import campaign_deliveries, campaigns, stock_subscriptions
 from domain.model.campaigns import (
@@ -110,6 +112,17 @@ def campaign_values(campaign: Campaign, now: datetime) -> dict[str, Any]:
     }
 
 
+def audience_statement(campaign: Campaign, now: datetime, dialect: str) -> Select[Any]:
+    """(matching, reachable): customers the segment matches, and those of them reachable on the campaign's
+    channels (opted in, not blocked there)."""
+    ids = matching_customers(campaign.rule, now, dialect).subquery()
+    reach = [reachable_on(ch, dialect) for ch in campaign.channels]
+    return select(
+        func.count(),
+        func.coalesce(func.sum(case((and_(cu.marketing_opt_in.is_(True), or_(*reach)), 1), else_=0)), 0),
+    ).where(cu.id.in_(select(ids.c.id)))
+
+
 class SqlCampaignRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -149,13 +162,7 @@ class SqlCampaignRepository:
     # --- audience ----------------------------------------------------------------------------------
     async def count(self, campaign: Campaign, now: datetime) -> dict[str, int]:
         """Matching customers, and those reachable on the campaign's channels (opted in, not blocked)."""
-        ids = matching_customers(campaign.rule, now, self.dialect).subquery()
-        reach = [reachable_on(ch, self.dialect) for ch in campaign.channels]
-        stmt = select(
-            func.count(),
-            func.coalesce(func.sum(case((and_(cu.marketing_opt_in.is_(True), or_(*reach)), 1), else_=0)), 0),
-        ).where(cu.id.in_(select(ids.c.id)))
-        matching, reachable = (await self.session.execute(stmt)).one()
+        matching, reachable = (await self.session.execute(audience_statement(campaign, now, self.dialect))).one()
         return {"matching": int(matching), "reachable": int(reachable)}
 
     async def recipients(self, campaign: Campaign, now: datetime, only: tuple[int, ...] = ()) -> list[Recipient]:
@@ -282,56 +289,8 @@ class SqlCampaignRepository:
 
     async def report(self, campaign: Campaign, currency: str) -> CampaignReport:
         assert campaign.id is not None
-        grouped = select(d.state, func.count()).where(d.campaign_id == campaign.id).group_by(d.state)
-        by_state = {str(s): int(k) for s, k in (await self.session.execute(grouped)).all()}
-        n = {s: int(by_state.get(s.value, 0)) for s in DeliveryState}
-        a = orm.analytics_events.c
-        events = (await self.session.execute(
-            select(a.name, a.properties).where(a.name.in_(["campaign_click", "campaign_optout"]))
-        )).all()  # fmt: skip
-        clicks = sum(
-            1
-            for name, p in events
-            if name == "campaign_click" and str((p or {}).get("campaign_id")) == str(campaign.id)
-        )
-        opt_outs = sum(
-            1
-            for name, p in events
-            if name == "campaign_optout" and str((p or {}).get("campaign_id")) == str(campaign.id)
-        )
-        o = orm.orders.c
-        orders, revenue = (await self.session.execute(
-            select(func.count(), func.coalesce(func.sum(o.captured - o.refunded), 0))
-            .where(o.campaign_id == campaign.id, o.paid_at.is_not(None))
-        )).one()  # fmt: skip
-        sent = n[DeliveryState.SENT]
-        email_sent = int((await self.session.execute(
-            select(func.count()).where(d.campaign_id == campaign.id, d.state == "sent", d.channel == "email")
-        )).scalar_one())  # fmt: skip
-        return CampaignReport(
-            campaign_id=campaign.id,
-            name=campaign.name,
-            status=campaign.status.value,
-            recipients=sum(n.values()),
-            queued=n[DeliveryState.QUEUED],
-            sending=n[DeliveryState.SENDING],
-            sent=sent,
-            delivered=sent - email_sent,
-            failed=n[DeliveryState.FAILED],
-            blocked=n[DeliveryState.BLOCKED],
-            unknown=n[DeliveryState.UNKNOWN],
-            skipped={
-                "optout": n[DeliveryState.SKIPPED_OPTOUT],
-                "cap": n[DeliveryState.SKIPPED_CAP],
-                "quiet": n[DeliveryState.SKIPPED_QUIET],
-                "stale": n[DeliveryState.SKIPPED_STALE],
-            },
-            opt_outs=opt_outs,
-            clicks=clicks,
-            orders=int(orders),
-            revenue=int(revenue),
-            currency=currency,
-        )
+        row = (await self.session.execute(report_statement(t.id == campaign.id))).one()
+        return report_from_row(row, currency, campaign.status.value)
 
     async def pending_cart_customers(self, older_than: datetime, newer_than: datetime) -> list[tuple[int, datetime]]:
         """Customers whose non-empty cart was last touched in (newer_than, older_than]: abandoned carts."""

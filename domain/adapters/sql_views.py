@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from domain.adapters import orm
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.campaigns_segments import cu, matching_customers, reachable_on
+from domain.adapters.campaigns_views import SqlCampaignViews
 from domain.adapters.read_scope import ReadConnection, read_scope
 from domain.errors import CouponNotApplicable, ValidationFailed
 from domain.model.catalog import SearchQuery, catalog_locale, localized, variant_label
@@ -154,6 +155,11 @@ class SqlShopViews:
         self.clock = clock
         self.currency = currency
         self._reads: ReadConnection | None = None  # set on the copy a read scope hands out
+        self._campaigns = SqlCampaignViews(sessions, clock, currency)
+
+    @property
+    def campaigns(self) -> SqlCampaignViews:
+        return self._campaigns
 
     def _session(self) -> AsyncSession:
         return self.sessions()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.acting import current_actor
 from domain.adapters import orm
+from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.customer_changes import CLOCK
 from domain.adapters.orm_console_more import order_events
 from domain.adapters.purchasing_repository import SqlPurchasingRepository
@@ -77,6 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.sales = SqlSalesRepository(self.session)
         self.support = SqlSupportRepository(self.session)
         self.purchasing = SqlPurchasingRepository(self.session)
+        self.campaigns = SqlCampaignRepository(self.session)
         self._pending = []
         self._later = []
         await self.session.begin()

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     MANAGE_INTEGRATIONS = "manage_integrations"  # webhook subscriptions and their secrets
     MANAGE_COUPONS = "manage_coupons"  # discount codes: apart from the catalog, since they give money away
     MANAGE_PURCHASING = "manage_purchasing"  # suppliers, purchase orders, receiving, bin locations
+    MANAGE_CAMPAIGNS = "manage_campaigns"  # write, edit, submit, pause and cancel campaigns (approving is staff's)
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -50,6 +51,7 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.MANAGE_INTEGRATIONS: Role.ADMIN,
     # Buying and booking goods in is the warehouse's daily work, like adjusting stock.
     Permission.MANAGE_PURCHASING: Role.OPERATOR,
+    Permission.MANAGE_CAMPAIGNS: Role.OPERATOR,
 }
 
 # What each permission lets one do, as a sentence ends: "A viewer may not <approve orders>".
@@ -67,6 +69,7 @@ DOES: dict[Permission, str] = {
     Permission.MANAGE_INTEGRATIONS: "manage webhooks and integrations",
     Permission.MANAGE_COUPONS: "manage coupons",
     Permission.MANAGE_PURCHASING: "manage purchasing",
+    Permission.MANAGE_CAMPAIGNS: "manage campaigns",
 }
 
 
@@ -104,6 +107,9 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "automation:write": frozenset({Permission.MANAGE_INTEGRATIONS}),
     "purchasing:read": frozenset({Permission.VIEW}),
     "purchasing:write": frozenset({Permission.MANAGE_PURCHASING}),
+    # Campaigns: drafts and submitting them; approval stays with a named staff approver (four eyes).
+    "campaigns:read": frozenset({Permission.VIEW}),
+    "campaigns:write": frozenset({Permission.MANAGE_CAMPAIGNS}),
 }
 SCOPES: tuple[str, ...] = tuple(SCOPE_PERMISSIONS)
 

@@ -20,7 +20,7 @@ from domain.errors import ValidationFailed
 from domain.model.campaigns import CAMPAIGN_CHANNELS, EVERYONE, Campaign, require_role
 from domain.model.staff import Actor, Role
 from domain.service_layer.context import Context
-from domain.service_layer.handlers.campaigns import build_campaign, campaigns_of, coupon_problem
+from domain.service_layer.handlers.campaigns import build_campaign, coupon_problem
 
 # Keys of ``draft_problems``: CreateCampaign's fields, contents as ``contents.<locale>.<field>``.
 SCHEDULE_FIELD = {"at": "send_at", "cron": "cron"}
@@ -60,7 +60,7 @@ async def segment_audience(segment: Mapping[str, Any], channels: Sequence[str], 
     chosen = tuple(channels)
     probe = _probe(replace(_neutral(actor), segment=dict(segment), channels=chosen or CAMPAIGN_CHANNELS), now)
     async with ctx.uow() as uow:
-        counts = await campaigns_of(uow).count(probe, now)
+        counts = await uow.campaigns.count(probe, now)
     return Audience(counts["matching"], counts["reachable"] if chosen else 0)
 
 
@@ -109,7 +109,7 @@ async def draft_problems(cmd: c.CreateCampaign, ctx: Context) -> dict[str, str]:
     check("attribution_days", replace(neutral, attribution_days=cmd.attribution_days))
 
     async with ctx.uow() as uow:
-        if "name" not in problems and not cmd.replace and await campaigns_of(uow).get(cmd.name) is not None:
+        if "name" not in problems and not cmd.replace and await uow.campaigns.get(cmd.name) is not None:
             problems["name"] = f"A campaign named {cmd.name} already exists; pick another name."
         for key, wanted in skus.items():
             unknown = [sku for sku in dict.fromkeys(wanted) if await uow.catalog.variant_by_sku(sku) is None]

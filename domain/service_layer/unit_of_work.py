@@ -8,6 +8,7 @@ from typing import Self
 
 from domain.events import Event
 from domain.repositories import (
+    CampaignRepository,
     CatalogRepository,
     CustomerRepository,
     InventoryRepository,
@@ -22,6 +23,7 @@ class UnitOfWork(abc.ABC):
     customers: CustomerRepository
     sales: SalesRepository
     support: SupportRepository
+    campaigns: CampaignRepository
     read_only: bool = False
     # The automation depth written with the events (domain/causation.py); None: that of the event being
     # handled (0 for a person's command). An automation rule's run sets the triggering event's + 1.

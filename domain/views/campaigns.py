@@ -1,11 +1,13 @@
-"""Read models for a campaign as an approver sees it: who it reaches, split by channel and language, and a
-few of them by name (beside ``models.py``)."""
+"""Read models for campaigns: as an approver sees one (who it reaches, split by channel and language, and a
+few of them by name), reports, and the views port (beside ``models.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
-from domain.model.campaigns import Campaign
+from domain.model.campaigns import Campaign, CampaignReport, CampaignStatus
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,29 @@ class CampaignAudience:
     reachable: int
     slices: tuple[AudienceSlice, ...]
     sample: tuple[SampleRecipient, ...]
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """A campaign as a list shows it, with when it last changed (what a sync pulls by)."""
+
+    campaign: Campaign
+    updated_at: datetime
+
+
+class CampaignViews(Protocol):
+    """Campaigns as channels, the CLI and the admin API read them (SQL in ``domain.adapters.campaigns_views``)."""
+
+    async def campaign(self, name_or_id: str | int) -> CampaignRow | None: ...
+
+    async def reports(self, name_or_id: str | int | None = None) -> list[CampaignReport]:
+        """Every campaign's report in id order (one query), or the named one's ([] when there is none)."""
+        ...
+
+    async def audience(self, campaign: Campaign) -> dict[str, int]:
+        """``matching`` the segment now and ``reachable`` on the campaign's channels."""
+        ...
+
+    async def page(self, limit: int, after_id: int | None, status: CampaignStatus | None) -> list[CampaignRow]:
+        """Campaigns in id order after ``after_id``, optionally of one status."""
+        ...

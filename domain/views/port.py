@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.model.catalog import SearchQuery
-from domain.views.campaigns import CampaignAudience
+from domain.views.campaigns import CampaignAudience, CampaignViews
 from domain.views.models import (
     Breakdown,
     CartView,
@@ -37,6 +37,11 @@ from domain.views.stock import LowStock
 
 
 class ShopViews(Protocol):
+    @property
+    def campaigns(self) -> CampaignViews:
+        """Campaigns and their reports (a port of their own; read-only here)."""
+        ...
+
     def read_scope(self) -> AbstractAsyncContextManager[ScopedShopViews]:
         """These views sharing one read connection until the block ends (a shopper turn, a request): opened on
         the first view called, closed at the end."""

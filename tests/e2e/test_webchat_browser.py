@@ -265,11 +265,9 @@ async def test_a_campaign_message_shows_its_formatting_and_nothing_typed_becomes
 
     from channels.webchat.hub import chat_id_for
     from domain import commands as c
-    from domain.adapters.campaigns_uow import enable_campaigns
     from domain.model.staff import Actor, Role
 
     base, shop = served
-    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
     marketer = Actor.staff("mia", Role.OPERATOR)
     text = "Our **winter sale** is _on_: [see it](https://shop.test/sale)\n<img src=x onerror=alert(1)>"
     contents = {"en": {"text": text, "coupon": "WELCOME10", "skus": ["SHOE-RED-42"]}}

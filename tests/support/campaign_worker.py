@@ -21,13 +21,11 @@ from channels.telegram.campaign_transport import TelegramCampaignTransport
 from chatshop.bootstrap import build_shop
 from chatshop.settings import Settings
 from domain.adapters.campaigns_delivery import SqlDeliveryStore
-from domain.adapters.campaigns_uow import enable_campaigns
 from tests.support.fake_telegram import TOKEN
 
 
 async def main(db: str, api: str, redis_url: str, rate: float, lease: float, in_flight: int, seconds: float) -> None:
     shop = build_shop(Settings(database_url=db, _env_file=None))  # type: ignore[call-arg]
-    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
     worker = f"proc-{os.getpid()}"
     dispatcher = Dispatcher(
         SqlDeliveryStore(shop.sessions, shop.clock, worker, lease=timedelta(seconds=lease)),

@@ -16,7 +16,6 @@ from channels.slack.campaign_form import read_state
 from channels.slack.context import Refused, answered, channel_of, ops_of, user_of
 from domain import commands as c
 from domain.errors import DomainError
-from domain.service_layer.handlers.campaigns import campaigns_of
 
 
 async def send_test_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -25,13 +24,13 @@ async def send_test_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncB
     name = str(body["actions"][0]["value"])
     try:
         await ops.staff(channel, user)
-        async with ops.bus.ctx.uow() as uow:
-            campaign = await campaigns_of(uow).get(name)
+        found = await ops.views.campaigns.campaign(name)
     except Refused:
         return
-    if campaign is None:
+    if found is None:
         await ops.tell(channel, user, f"There is no campaign {name} any more.")
         return
+    campaign = found.campaign
     view = campaign_test_modal(name, campaign.channels, tuple(campaign.contents), channel)
     await ops.client.views_open(trigger_id=str(body["trigger_id"]), view=view)
 

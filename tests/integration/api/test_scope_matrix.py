@@ -41,6 +41,8 @@ BODIES: dict[str, object] = {
     "create_coupon": {"code": "API10", "kind": "percent", "percent_bp": 1000},
     "update_coupon": {"kind": "fixed", "amount": {"amount": 300, "currency": "USD"}},
     "put_rule": {"rule": {"name": "vip", "when": "OrderPaid", "then": [{"tag_customer": "vip"}]}},
+    "create_campaign": {"campaign": {"name": "spring", "channels": ["webchat"], "content": {"en": {"text": "Hi"}}}},
+    "replace_campaign": {"campaign": {"channels": ["webchat"], "content": {"en": {"text": "Hello"}}}},
 }
 
 
@@ -57,6 +59,7 @@ async def test_each_operation_needs_its_scope_and_its_scope_is_enough(
         "delivery_id": 1,
         "name": "vip",
         "code": "WELCOME10",
+        "campaign": "spring",
     }
     assert len(API.operations) >= 18
     for op in API.operations:

@@ -12,7 +12,6 @@ from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.adapters import orm
 from domain.adapters.campaigns_delivery import SqlDeliveryStore
-from domain.adapters.campaigns_uow import enable_campaigns
 from domain.model.staff import Actor, Role
 from tests.support.shopdata import SmallShop
 
@@ -32,10 +31,6 @@ class Person:
     timezone: str = "UTC"
     tags: tuple[str, ...] = ()
     unreachable: tuple[str, ...] = ()
-
-
-def enable(shop: Shop) -> None:
-    enable_campaigns(shop.bus.ctx, shop.sessions, shop.clock)
 
 
 async def add_people(shop: Shop, people: Iterable[Person], now: datetime) -> list[int]:

@@ -11,11 +11,12 @@ import pytest
 import yaml
 
 from chatshop.bootstrap import Shop
-from chatshop.cli_campaign import command_from_yaml, unknown_note, what_happens_next
+from chatshop.cli_campaign import unknown_note, what_happens_next
 from domain import commands as c
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from domain.model.staff import Actor, Role
+from domain.service_layer.campaign_files import command_from_yaml
 from domain.service_layer.handlers.campaigns import resend_unknown
 from tests.integration.campaigns.helpers import (
     APPROVER,
@@ -25,7 +26,6 @@ from tests.integration.campaigns.helpers import (
     add_staff,
     approved,
     campaign,
-    enable,
     store,
 )
 from tests.integration.campaigns.test_cli import cli
@@ -70,7 +70,6 @@ async def test_a_campaign_is_approved_after_submit_by_someone_who_neither_wrote_
     small: SmallShop,
 ) -> None:
     shop = small.shop
-    enable(shop)
     other_approver = Actor.staff("ada", Role.APPROVER)
     await shop.bus.handle(campaign(actor=other_approver))  # an approver writes it...
     with pytest.raises(IllegalTransition, match="submit it for approval first"):
@@ -132,7 +131,6 @@ async def test_unknown_deliveries_are_explained_and_resent_only_by_an_approver(
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=i) for i in (1, 2, 3)], clock.now())
     campaign_id = await approved(shop, campaign(quiet_hours=("00:00", "00:00")))
     await shop.bus.handle(c.StartCampaignRun(campaign_id, now=True))

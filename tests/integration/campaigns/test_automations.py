@@ -16,7 +16,7 @@ from bots.campaigns.links import LinkSigner
 from bots.campaigns.ratelimit import LocalRateLimiter
 from bots.campaigns.transport import Message
 from chatshop.bootstrap import Shop
-from chatshop.cli_campaign import command_from_yaml, subscribe_back_in_stock
+from chatshop.cli_campaign import subscribe_back_in_stock
 from domain import commands as c
 from domain.adapters import orm
 from domain.adapters.campaigns_repository import SqlCampaignRepository
@@ -24,6 +24,7 @@ from domain.adapters.orm_campaigns import campaign_deliveries
 from domain.errors import PermissionDenied, ValidationFailed
 from domain.model.campaigns import CampaignStatus, SendOutcome, StockSubscription
 from domain.model.staff import Actor
+from domain.service_layer.campaign_files import command_from_yaml
 from domain.service_layer.handlers.campaigns import pause_if_out_of_stock
 from tests.integration.campaigns.helpers import (
     APPROVER,
@@ -33,7 +34,6 @@ from tests.integration.campaigns.helpers import (
     add_staff,
     approved,
     campaign,
-    enable,
     paid_order,
     store,
 )
@@ -96,7 +96,6 @@ async def test_back_in_stock_notifies_each_subscriber_once_when_stock_returns(
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     subscribe_back_in_stock(shop)
     ann, bob, cat = await add_people(shop, [Person(telegram=1), Person(telegram=2), Person(telegram=3)], clock.now())
     restock_id = await approved(shop, back_in_stock(skus=(SKU,)))
@@ -146,7 +145,6 @@ async def test_back_in_stock_subscriptions_stay_pending_until_a_campaign_is_appr
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     subscribe_back_in_stock(shop)
     (ann,) = await add_people(shop, [Person(telegram=1)], clock.now())
     await sell_out(shop)
@@ -171,7 +169,6 @@ async def test_back_in_stock_asks_for_marketing_consent_and_skips_who_cannot_be_
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     ann, bob = await add_people(shop, [Person(telegram=1), Person(telegram=2, opted_in=False)], clock.now())
     await approved(shop, back_in_stock())
     await sell_out(shop)
@@ -192,7 +189,6 @@ async def test_a_back_in_stock_campaign_for_the_product_wins_over_a_general_one(
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     ann, bob = await add_people(shop, [Person(telegram=1, webchat="w-ann"), Person(telegram=2)], clock.now())
     general = await approved(shop, back_in_stock("restock-any", channels=("telegram",)))
     shoes = await approved(shop, back_in_stock("restock-shoes", skus=(SKU,), channels=("telegram", "webchat")))
@@ -229,7 +225,6 @@ async def test_stock_coming_back_from_a_released_order_or_a_return_is_announced(
 # --- win-back ---------------------------------------------------------------------------------------
 async def test_win_back_messages_customers_lapsed_n_days_once_per_lapse(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
-    enable(shop)
     ann, bob, cat, dan = await add_people(
         shop, [Person(telegram=1), Person(telegram=2), Person(telegram=3), Person(telegram=4)], clock.now()
     )
@@ -261,7 +256,6 @@ async def test_win_back_messages_customers_lapsed_n_days_once_per_lapse(small: S
 
 async def test_win_back_respects_the_campaign_segment_and_consent(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
-    enable(shop)
     us, ca, quiet = await add_people(
         shop, [Person(telegram=1), Person(telegram=2, country="CA"), Person(telegram=3, opted_in=False)], clock.now()
     )
@@ -290,7 +284,6 @@ def test_campaign_yml_names_the_triggers_like_the_abandoned_cart() -> None:
 
 
 async def test_win_back_needs_whole_days(small: SmallShop) -> None:
-    enable(small.shop)
     with pytest.raises(ValidationFailed):
         await small.shop.bus.handle(campaign("odd", trigger="win_back", trigger_hours=30))
 

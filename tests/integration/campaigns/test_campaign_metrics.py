@@ -12,7 +12,7 @@ from chatshop.bootstrap import Shop
 from chatshop.metrics import PrometheusMetrics, sample
 from domain import commands as c
 from domain.observability import use_metrics
-from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, enable
+from tests.integration.campaigns.helpers import Person, add_people, approved, campaign
 from tests.integration.campaigns.telegram_rig import telegram_dispatcher
 from tests.integration.campaigns.test_telegram_broadcast import tick
 from tests.support.clock import FakeClock
@@ -35,7 +35,6 @@ async def test_a_campaign_moves_sends_by_outcome_the_send_rate_and_the_429_count
     small: SmallShop, clock: FakeClock, recorder: PrometheusMetrics
 ) -> None:
     shop: Shop = small.shop
-    enable(shop)
     people = [Person(telegram=200_000 + i) for i in range(60)]
     await add_people(shop, people, clock.now())
     blocked = {200_000, 200_001}

@@ -22,7 +22,7 @@ from domain.adapters import orm
 from domain.model.customers import Channel
 from domain.model.staff import Actor
 from nlu.interface import ParseResult
-from tests.integration.campaigns.helpers import Person, add_people, enable
+from tests.integration.campaigns.helpers import Person, add_people
 from tests.support.clock import FakeClock
 from tests.support.fake_telegram import TOKEN
 from tests.support.shopdata import SmallShop
@@ -53,7 +53,6 @@ async def test_campaign_buttons_unsubscribe_and_record_clicks_with_the_campaign_
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     (ann,) = await add_people(shop, [Person(telegram=42)], clock.now())
     engine = chat_engine(shop)
     transport = TelegramCampaignTransport("http://127.0.0.1:9", TOKEN, PayloadCodec(SECRET))
@@ -98,7 +97,6 @@ async def test_a_web_chat_shows_a_marketing_message_with_its_code_products_and_a
 
 async def test_a_cart_reminders_check_out_button_counts_a_click_and_starts_checkout(small: SmallShop) -> None:
     shop = small.shop
-    enable(shop)
     engine = chat_engine(shop)
     profile_id = int(await shop.bus.handle(c.IdentifyCustomer(Channel.WEBCHAT, "wann", "Ann")))
     await shop.bus.handle(c.AddToCart(profile_id, "MUG-WHT", 1, actor=Actor.shopper(profile_id)))

@@ -14,7 +14,7 @@ from domain.adapters import orm
 from domain.adapters.orm_campaigns import campaign_deliveries
 from domain.errors import CouponNotApplicable, ValidationFailed
 from domain.model.staff import Actor
-from tests.integration.campaigns.helpers import MARKETER, Person, add_people, approved, campaign, enable
+from tests.integration.campaigns.helpers import MARKETER, Person, add_people, approved, campaign
 from tests.integration.campaigns.test_lifecycle import Recorder, dispatcher
 from tests.support.clock import FakeClock
 from tests.support.shopdata import ADDRESS, SmallShop
@@ -35,7 +35,6 @@ async def test_each_recipient_gets_a_personal_single_use_code_with_the_template_
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     ann, bob, cat = await add_people(
         shop, [Person(telegram=1), Person(telegram=2), Person(telegram=3, locale="zh")], clock.now()
     )
@@ -70,7 +69,6 @@ async def test_each_recipient_gets_a_personal_single_use_code_with_the_template_
 
 async def test_a_web_chat_recipient_sees_their_own_code_in_the_message(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
-    enable(shop)
     await add_people(shop, [Person(webchat="w-ann")], clock.now())
     campaign_id = await approved(shop, campaign(contents=SINGLE_USE, channels=("webchat",), single_use_coupons=True))
     await shop.bus.handle(c.StartCampaignRun(campaign_id, now=True))
@@ -96,7 +94,6 @@ async def test_a_web_chat_recipient_sees_their_own_code_in_the_message(small: Sm
 
 async def test_a_shared_code_goes_to_everyone_as_it_is(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
     before = await coupon_rows(small)
     campaign_id = await approved(shop, campaign(contents={"en": {"text": "Mugs", "coupon": "fiveoff"}}))
@@ -119,14 +116,12 @@ async def test_a_shared_code_goes_to_everyone_as_it_is(small: SmallShop, clock: 
 async def test_a_campaign_coupon_must_exist_and_single_use_needs_one_template(
     small: SmallShop, contents: dict[str, dict[str, object]], single_use: bool, reason: str
 ) -> None:
-    enable(small.shop)
     with pytest.raises(ValidationFailed, match=reason):
         await small.shop.bus.handle(campaign(contents=contents, single_use_coupons=single_use))
 
 
 async def test_a_code_issued_to_one_customer_cannot_be_a_campaigns_template(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=1)], clock.now())
     campaign_id = await approved(shop, campaign(contents=SINGLE_USE, single_use_coupons=True))
     await shop.bus.handle(c.StartCampaignRun(campaign_id, now=True))
@@ -138,7 +133,6 @@ async def test_a_code_issued_to_one_customer_cannot_be_a_campaigns_template(smal
 
 async def test_a_test_send_shows_the_shape_of_a_personal_code_not_a_working_one(small: SmallShop) -> None:
     shop = small.shop
-    enable(shop)
     await shop.bus.handle(campaign(contents=SINGLE_USE, channels=("webchat",), single_use_coupons=True))
     await shop.bus.handle(c.SendCampaignTest("spring", "webchat", "w-mia", actor=MARKETER))
     async with shop.sessions() as session:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.adapters.orm_campaigns import campaign_deliveries
-from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, enable, store
+from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, store
 from tests.support.fake_telegram import FakeTelegram, Limits
 from tests.support.services import redis_url
 
@@ -43,7 +43,6 @@ async def test_a_worker_killed_mid_send_duplicates_nothing_loses_nothing_and_lea
 ) -> None:
     redis = redis_url()
     await Redis.from_url(redis).flushdb()
-    enable(shop)
     shop.clock.current = shop.clock.current.replace(hour=12)  # type: ignore[attr-defined]
     await add_people(shop, [Person(telegram=500_000 + i) for i in range(PEOPLE)], shop.clock.now())
     # The workers run on the real clock: no quiet hours, so the test doesn't depend on the time of day.

@@ -22,7 +22,7 @@ from bots.campaigns.ratelimit import LocalRateLimiter
 from channels.email import links
 from channels.email.transport import SmtpCampaignTransport, SmtpConfig
 from domain.adapters import orm
-from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, enable, store
+from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, store
 from tests.support.clock import FakeClock
 from tests.support.shopdata import SmallShop
 
@@ -70,7 +70,6 @@ async def test_emails_carry_list_unsubscribe_and_a_link_that_opts_the_customer_o
 ) -> None:
     inbox, port = smtp
     shop = small.shop
-    enable(shop)
     ann, bounce = await add_people(
         shop, [Person(email="ann@example.com"), Person(email="bounce@example.com")], clock.now()
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from domain import commands as c
-from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, enable
+from tests.integration.campaigns.helpers import Person, add_people, approved, campaign
 from tests.integration.campaigns.telegram_rig import telegram_dispatcher
 from tests.integration.test_catalog_translations import translate_small_shop
 from tests.support.clock import FakeClock
@@ -19,7 +19,6 @@ pytestmark = pytest.mark.timeout(120)
 async def test_featured_products_are_named_in_each_recipients_language(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
     await translate_small_shop(small)
-    enable(shop)
     await add_people(shop, [Person(telegram=7, locale="en"), Person(telegram=8, locale="zh")], clock.now())
     skus = ["SHOE-RED-42", "MUG-WHT"]
     contents = {"en": {"text": "New in", "skus": skus}, "zh": {"text": "新品上架", "skus": skus}}

@@ -13,7 +13,7 @@ from chatshop.bootstrap import Shop, build_shop
 from chatshop.settings import Settings
 from domain import commands as c
 from domain.adapters.campaigns_delivery import SqlDeliveryStore
-from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, enable
+from tests.integration.campaigns.helpers import Person, add_people, approved, campaign
 from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.timeout(120)
@@ -24,7 +24,6 @@ ROUNDS, PEOPLE = 4, 60
 async def test_frequency_cap_holds_when_two_workers_send_two_campaigns_to_the_same_customers(
     shop: Shop, database_url: str, clock: FakeClock
 ) -> None:
-    enable(shop)
     # A second engine: the other worker has connections (and a pool) of its own, as another process would.
     other = build_shop(Settings(database_url=database_url, _env_file=None), clock=clock)  # type: ignore[call-arg]
     first = SqlDeliveryStore(shop.sessions, clock, "worker-1")

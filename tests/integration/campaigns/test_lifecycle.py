@@ -28,7 +28,6 @@ from tests.integration.campaigns.helpers import (
     add_people,
     approved,
     campaign,
-    enable,
     paid_order,
     store,
 )
@@ -70,7 +69,6 @@ async def states(shop: Shop, campaign_id: int) -> dict[str, int]:
 
 async def test_marketers_draft_and_submit_but_only_approvers_approve(small: SmallShop) -> None:
     shop = small.shop
-    enable(shop)
     with pytest.raises(PermissionDenied):
         await shop.bus.handle(campaign(actor=VIEWER))
     await shop.bus.handle(campaign())
@@ -91,7 +89,6 @@ async def test_a_run_reaches_each_reachable_customer_once_in_their_language_and_
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     en, zh, late, never, gone = await add_people(
         shop,
         [
@@ -133,7 +130,6 @@ async def test_quiet_hours_hold_messages_until_morning_in_the_customers_time_zon
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     clock.current = clock.current.replace(hour=13, minute=0)  # 13:00 UTC = 22:00 in Tokyo, 14:00 in Berlin
     await add_people(
         shop, [Person(telegram=1, timezone="Asia/Tokyo"), Person(telegram=2, timezone="Europe/Berlin")], clock.now()
@@ -152,7 +148,6 @@ async def test_the_frequency_cap_stops_a_third_marketing_message_within_seven_da
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=1)], clock.now())
     send = Recorder()
     for n in range(3):
@@ -169,7 +164,6 @@ async def test_the_frequency_cap_stops_a_third_marketing_message_within_seven_da
 
 async def test_a_worker_that_dies_mid_send_leaves_unknown_never_a_resend(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=i) for i in range(1, 6)], clock.now())
     campaign_id = await approved(shop, campaign())
     await shop.bus.handle(c.StartCampaignRun(campaign_id))
@@ -188,7 +182,6 @@ async def test_a_worker_that_dies_mid_send_leaves_unknown_never_a_resend(small: 
 
 async def test_a_campaign_featuring_an_unknown_sku_is_refused_and_not_created(small: SmallShop) -> None:
     shop = small.shop
-    enable(shop)
     with pytest.raises(ValidationFailed, match="NO-SUCH-SKU"):
         await shop.bus.handle(campaign(contents={"en": {"text": "New!", "skus": ["SHOE-BLU-42", "NO-SUCH-SKU"]}}))
     async with shop.sessions() as session:
@@ -199,7 +192,6 @@ async def test_a_campaign_featuring_a_product_pauses_itself_when_it_sells_out(
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=i) for i in range(1, 4)], clock.now())
     contents = {"en": {"text": "Our blue shoes", "skus": ["SHOE-BLU-42"]}}
     campaign_id = await approved(shop, campaign(contents=contents))
@@ -226,7 +218,6 @@ async def test_orders_within_the_attribution_window_are_credited_to_the_last_cam
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     clicked, late = await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
     campaign_id = await approved(shop, campaign())
     await dispatcher(shop, Recorder()).drain()
@@ -254,7 +245,6 @@ async def test_orders_within_the_attribution_window_are_credited_to_the_last_cam
 
 async def test_the_abandoned_cart_automation_messages_each_abandonment_once(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
-    enable(shop)
     ann, bob = await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
     await approved(shop, campaign("cart-reminder", trigger="abandoned_cart", trigger_hours=4))
     await shop.bus.handle(c.AddToCart(ann, "MUG-WHT", 1, actor=Actor.shopper(ann)))
@@ -276,7 +266,6 @@ async def test_an_abandoned_cart_reminder_shows_the_cart_as_it_is_now_with_a_but
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     (ann,) = await add_people(shop, [Person(telegram=1)], clock.now())
     await approved(shop, campaign("cart-reminder", trigger="abandoned_cart", trigger_hours=4))
     await shop.bus.handle(c.AddToCart(ann, "SHOE-RED-42", 1, actor=Actor.shopper(ann)))
@@ -293,7 +282,6 @@ async def test_a_reminder_for_a_cart_ordered_or_touched_since_is_skipped_as_stal
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     ann, bob = await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
     campaign_id = await approved(shop, campaign("cart-reminder", trigger="abandoned_cart", trigger_hours=4))
     for who in (ann, bob):

@@ -12,7 +12,7 @@ from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.errors import ValidationFailed
 from domain.model.campaigns import parse_rule
 from domain.model.staff import Actor
-from tests.integration.campaigns.helpers import Person, add_people, campaign, enable, paid_order
+from tests.integration.campaigns.helpers import Person, add_people, campaign, paid_order
 from tests.support.clock import FakeClock
 from tests.support.shopdata import SmallShop
 
@@ -34,7 +34,6 @@ async def test_segment_rules_select_customers_by_crm_data_and_count_only_the_rea
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     now = clock.now()
     de_vip, de_plain, us_zh, nobody, blocked = await add_people(
         shop,
@@ -70,7 +69,6 @@ async def test_order_history_rules_use_paid_orders_products_categories_carts_and
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     buyer, mug_buyer, carter, idle = await add_people(
         shop, [Person(telegram=11), Person(telegram=12), Person(telegram=13), Person(telegram=14)], clock.now()
     )

@@ -11,7 +11,7 @@ from chatshop.cli_campaign import subscribe_campaign_tests
 from domain import commands as c
 from domain.adapters import orm
 from domain.errors import PermissionDenied, ValidationFailed
-from tests.integration.campaigns.helpers import MARKETER, VIEWER, campaign, enable, store
+from tests.integration.campaigns.helpers import MARKETER, VIEWER, campaign, store
 from tests.integration.campaigns.test_lifecycle import Recorder, dispatcher
 from tests.support.shopdata import SmallShop
 
@@ -33,7 +33,6 @@ async def test_a_marketer_sends_a_draft_to_their_own_telegram_marked_as_a_test_a
     small: SmallShop,
 ) -> None:
     shop = small.shop
-    enable(shop)
     campaign_id = await shop.bus.handle(campaign(contents=CONTENTS, channels=("telegram", "webchat")))
     send = Recorder()
     subscribe_campaign_tests(shop, dispatcher(shop, send))
@@ -54,7 +53,6 @@ async def test_a_marketer_sends_a_draft_to_their_own_telegram_marked_as_a_test_a
 
 async def test_a_web_chat_test_goes_to_the_outbox_as_the_chat_would_show_it(small: SmallShop) -> None:
     shop = small.shop
-    enable(shop)
     campaign_id = await shop.bus.handle(campaign(contents=CONTENTS, channels=("webchat",)))
     await shop.bus.handle(c.SendCampaignTest("spring", "webchat", "w-mia", "en", actor=MARKETER))
     (message,) = await outbox(shop, "MarketingMessage")
@@ -74,7 +72,6 @@ async def test_a_test_to_a_channel_the_campaign_does_not_use_or_a_bad_address_is
     small: SmallShop, channel: str, address: str, error: str
 ) -> None:
     shop = small.shop
-    enable(shop)
     await shop.bus.handle(campaign(channels=("telegram",)))
     with pytest.raises(ValidationFailed, match=error):
         await shop.bus.handle(c.SendCampaignTest("spring", channel, address, None, actor=MARKETER))
@@ -83,7 +80,6 @@ async def test_a_test_to_a_channel_the_campaign_does_not_use_or_a_bad_address_is
 
 async def test_viewers_cannot_send_tests(small: SmallShop) -> None:
     shop = small.shop
-    enable(shop)
     await shop.bus.handle(campaign())
     with pytest.raises(PermissionDenied):
         await shop.bus.handle(c.SendCampaignTest("spring", "telegram", "4242", None, actor=VIEWER))

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.adapters.orm_campaigns import campaign_deliveries
-from tests.integration.campaigns.helpers import APPROVER, MARKETER, Person, add_people, campaign, enable
+from tests.integration.campaigns.helpers import APPROVER, MARKETER, Person, add_people, campaign
 from tests.integration.campaigns.server_rig import FakeBotApiProcess, Server, cli, server_env
 from tests.support.fake_telegram import FakeTelegram, Limits
 from tests.support.services import redis_url
@@ -44,7 +44,6 @@ async def until(predicate: object, within: float, what: str) -> None:
 
 
 async def draft(shop: Shop, people: int, first_chat: int) -> None:
-    enable(shop)
     await add_people(shop, [Person(telegram=first_chat + i) for i in range(people)], shop.clock.now())
     # The server runs on the real clock: no quiet hours, so the test doesn't depend on the time of day.
     await shop.bus.handle(campaign(quiet_hours=("00:00", "00:00"), cap_messages=100))

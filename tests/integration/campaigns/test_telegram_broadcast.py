@@ -10,7 +10,7 @@ import pytest
 
 from chatshop.bootstrap import Shop
 from domain import commands as c
-from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, enable, store
+from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, store
 from tests.integration.campaigns.telegram_rig import telegram_dispatcher
 from tests.support.clock import FakeClock
 from tests.support.fake_telegram import FakeTelegram, Limits
@@ -45,7 +45,6 @@ async def test_two_thousand_messages_go_out_once_each_within_the_limits_respecti
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop: Shop = small.shop
-    enable(shop)
     clock.current = clock.current.replace(hour=13)  # 22:00 in Tokyo
     people = population(2000)
     ids = await add_people(shop, people, clock.now())
@@ -86,7 +85,6 @@ async def test_two_thousand_messages_go_out_once_each_within_the_limits_respecti
 
 async def test_featured_products_are_buttons_with_their_name_and_price(small: SmallShop, clock: FakeClock) -> None:
     shop = small.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=7)], clock.now())
     contents = {"en": {"text": "New in", "skus": ["SHOE-RED-42", "MUG-WHT"]}}
     campaign_id = await approved(shop, campaign(contents=contents, quiet_hours=("00:00", "00:00")))

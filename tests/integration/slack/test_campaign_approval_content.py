@@ -13,7 +13,7 @@ from domain import commands as c
 from domain.adapters import orm
 from domain.adapters.orm_campaigns import campaign_deliveries
 from domain.model.staff import Actor, Role
-from tests.integration.campaigns.helpers import MARKETER, Person, add_people, campaign, enable
+from tests.integration.campaigns.helpers import MARKETER, Person, add_people, campaign
 from tests.integration.slack.conftest import APPROVER, OPERATOR, OPS, VIEWER, SlackShop
 from tests.integration.slack.test_campaigns import _buttons, _finished, _texts
 
@@ -63,7 +63,6 @@ def _spring(**kw: Any) -> c.CreateCampaign:
 
 
 async def _submitted_notice(slack: SlackShop, **kw: Any) -> dict[str, Any]:
-    enable(slack.shop)
     await _people(slack)
     await slack.shop.bus.handle(_spring(**kw))
     await slack.shop.bus.handle(c.SubmitCampaign("spring", actor=MARKETER))
@@ -122,7 +121,6 @@ async def test_the_approval_notice_says_who_it_reaches_when_and_for_how_long(sla
 
 
 async def test_personal_single_use_codes_and_skipping_quiet_hours_are_said_so(slack: SlackShop) -> None:
-    enable(slack.shop)
     contents = {"en": {"text": "Hi", "coupon": "WELCOME10"}, "zh": {"text": "你好", "coupon": "WELCOME10"}}
     notice = await _submitted_notice(
         slack, contents=contents, single_use_coupons=True, quiet_policy="skip", schedule="now", send_at=None
@@ -203,7 +201,6 @@ async def test_a_report_without_unknown_deliveries_says_nothing_about_them(slack
 
 
 async def test_a_hostile_staff_name_is_text_in_the_approval_notice(slack: SlackShop) -> None:
-    enable(slack.shop)
     await _people(slack)
     marketer = Actor.staff("<!channel> <https://evil.example|mia>", Role.OPERATOR)
     await slack.shop.bus.handle(campaign("spring", actor=marketer))

@@ -11,7 +11,7 @@ import pytest
 from channels.slack.notifier import campaign_reports
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.model.campaigns import Campaign, Content, FrequencyCap, QuietHours, ScheduleKind
-from tests.integration.campaigns.helpers import Person, add_people, enable, paid_order
+from tests.integration.campaigns.helpers import Person, add_people, paid_order
 from tests.integration.campaigns.test_cli import cli
 from tests.integration.slack.conftest import OPERATOR, OPS, STRANGER, VIEWER, SlackShop
 from tests.integration.slack.test_campaigns import _buttons, _texts
@@ -40,7 +40,6 @@ GOOD: Values = {
 async def _people(slack: SlackShop) -> list[int]:
     """Ann (US, en, Telegram) has spent 85.00 (shoes and shipping); Bo (CA, zh, Telegram); Cy (US) said no to marketing;
     Di (DE) only uses the web chat."""
-    enable(slack.shop)
     ids = await add_people(
         slack.shop,
         [

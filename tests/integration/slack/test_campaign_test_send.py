@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.adapters import orm
-from tests.integration.campaigns.helpers import campaign, enable
+from tests.integration.campaigns.helpers import campaign
 from tests.integration.slack.conftest import OPERATOR, OPS, VIEWER, SlackShop
 from tests.integration.slack.test_campaigns import _buttons
 
@@ -31,7 +31,6 @@ async def _open_test_modal(slack: SlackShop, user: str = OPERATOR) -> dict[str, 
 
 
 async def test_a_marketer_sends_a_campaign_test_to_their_own_telegram_from_slack(slack: SlackShop) -> None:
-    enable(slack.shop)
     await slack.shop.bus.handle(campaign(channels=("telegram", "webchat")))
     view = await _open_test_modal(slack)
     assert view["callback_id"] == "campaign_test"
@@ -59,7 +58,6 @@ async def test_a_marketer_sends_a_campaign_test_to_their_own_telegram_from_slack
 
 
 async def test_a_viewer_cannot_send_a_campaign_test_from_slack(slack: SlackShop) -> None:
-    enable(slack.shop)
     await slack.shop.bus.handle(campaign(channels=("telegram",)))
     view = await _open_test_modal(slack, VIEWER)
     refused = await slack.send.submit(view, {"channel": "telegram", "address": "4242", "locale": "en"}, VIEWER)

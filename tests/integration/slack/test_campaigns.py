@@ -19,7 +19,7 @@ from domain.adapters import orm
 from domain.model.campaigns import SendOutcome
 from domain.service_layer.handlers.campaigns import pause_if_out_of_stock
 from tests.integration.campaigns.helpers import APPROVER as APPROVER_ACTOR
-from tests.integration.campaigns.helpers import MARKETER, Person, add_people, approved, campaign, enable, store
+from tests.integration.campaigns.helpers import MARKETER, Person, add_people, approved, campaign, store
 from tests.integration.slack.conftest import APPROVER, OPERATOR, OPS, VIEWER, SlackShop
 
 pytestmark = pytest.mark.timeout(30)
@@ -50,7 +50,6 @@ class Recorder:
 
 
 async def _submitted(slack: SlackShop, name: str = "spring") -> None:
-    enable(slack.shop)
     await slack.shop.bus.handle(campaign(name))
     await slack.shop.bus.handle(c.SubmitCampaign(name, actor=MARKETER))
 
@@ -110,7 +109,6 @@ async def test_a_viewers_approve_click_is_refused_ephemerally_and_changes_nothin
 
 async def test_a_campaign_pausing_itself_for_lack_of_stock_is_told_in_the_ops_channel(slack: SlackShop) -> None:
     shop = slack.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=i) for i in range(1, 3)], shop.clock.now())
     contents = {"en": {"text": "Our blue shoes", "skus": ["SHOE-BLU-42"]}}
     campaign_id = await approved(shop, campaign(contents=contents))
@@ -125,7 +123,6 @@ async def test_a_campaign_pausing_itself_for_lack_of_stock_is_told_in_the_ops_ch
 async def _finished(slack: SlackShop) -> None:
     """Three recipients, one of whom blocked the bot: the campaign runs to its end."""
     shop = slack.shop
-    enable(shop)
     await add_people(shop, [Person(telegram=i) for i in range(1, 4)], shop.clock.now())
     campaign_id = await approved(shop, campaign())
     await shop.bus.handle(c.StartCampaignRun(campaign_id))
