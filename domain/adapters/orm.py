@@ -631,7 +631,10 @@ def start_mappers() -> None:
 __all__ = ["Role", "metadata", "start_mappers"]
 
 # --- campaigns (issue 8): their tables join the same metadata wherever the schema is used -------------
-import domain.adapters.orm_campaigns  # noqa: E402, F401
+import domain.adapters.orm_campaigns  # noqa: E402
+
+# --- analytics rollups (issue 20) ----------------------------------------------------------------------
+import domain.adapters.orm_rollups  # noqa: E402, F401
 
 # --- web chat history (issue 14, shops without Redis); the admin API's keys and idempotency records,
 # outbound webhooks and automation rules (issue 18) ---------------------------------------------------
