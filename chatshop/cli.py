@@ -617,6 +617,7 @@ def _mount_subcommands() -> None:
         ("chatshop.cli_webhook", "webhook_app", "webhook"),
         ("chatshop.cli_automation", "automation_app", "automation"),
         ("chatshop.cli_apikey", "apikey_app", "apikey"),
+        ("chatshop.cli_analytics", "analytics_app", "analytics"),
     ]:
         sub = getattr(__import__(module, fromlist=[attr]), attr)
         if name is None:
