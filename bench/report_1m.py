@@ -5,6 +5,10 @@
 Fills its own database (`<name>_report1m`) with N paid orders spread over 365 days (2 lines each) using
 INSERT … SELECT generate_series, then times each report (best of 3) beside a full-table count(*) over
 the same orders measured in the same run (`ratio` = 30-day sales-by-day / full count).
+
+Then it fills the dashboard's rollups with ``chatshop analytics backfill``'s code (INSERT … SELECT from the
+generated rows) and times every dashboard query from the rollups (p50 of 21 runs) beside the same report
+from the raw rows in the same run: ``dashboard`` lists each with ``rollup_ms``, ``raw_ms`` and their ``ratio``.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,6 +34,8 @@ from chatshop.settings import Settings
 from domain import commands as c
 from domain.adapters.db import create_engine
 from domain.adapters.migrate import upgrade
+from domain.adapters.rollup_views import RollupViews
+from domain.adapters.rollups import backfill
 
 FILL = """
 INSERT INTO orders (customer_id, channel, currency, status, shipping_method, shipping_address, subtotal, discount,
@@ -54,6 +62,51 @@ async def timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
         await fn()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+async def p50(fn, repeat: int = 21) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        await fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+async def dashboard(shop, today):  # type: ignore[no-untyped-def]
+    """Each dashboard query from the rollups and its raw-row counterpart, p50 in ms."""
+    rollups = RollupViews(shop.sessions, shop.settings.currency)
+    views = shop.views
+    start_of = {n: today - timedelta(days=n - 1) for n in (1, 7, 30, 90)}
+    day0 = datetime.combine(start_of[30], dtime.min, tzinfo=UTC)
+    day1 = datetime.combine(today + timedelta(days=1), dtime.min, tzinfo=UTC)
+    pairs = {
+        "totals_30d": (lambda: rollups.totals(start_of[30], today), lambda: views.sales_overview(day0, day1)),
+        "trend_30d": (lambda: rollups.trend(start_of[30], today), lambda: views.sales(start_of[30], today)),
+        "trend_90d": (lambda: rollups.trend(start_of[90], today), lambda: views.sales(start_of[90], today)),
+        "top_products_7d": (
+            lambda: rollups.top_products(start_of[7], today),
+            lambda: views.top_products_by_revenue(start_of[7], today),
+        ),
+        "top_products_30d": (
+            lambda: rollups.top_products(start_of[30], today),
+            lambda: views.top_products_by_revenue(start_of[30], today),
+        ),
+        "funnel_30d": (lambda: rollups.funnel(start_of[30], today), lambda: views.funnel(start_of[30], today)),
+    }
+    out = {}
+    for name, (fast, raw) in pairs.items():
+        r, w = await p50(fast), await p50(raw, repeat=5)
+        out[name] = {"rollup_ms": round(r * 1000, 3), "raw_ms": round(w * 1000, 2), "ratio": round(r / w, 4)}
+    for name, fn in {
+        "top_categories_30d": lambda: rollups.top_categories(start_of[30], today),
+        "sales_by_country_30d": lambda: rollups.sales_by("country", start_of[30], today),
+        "sales_by_channel_30d": lambda: rollups.sales_by("channel", start_of[30], today),
+        "campaigns_30d": lambda: rollups.campaigns(start_of[30], today),
+        "cohorts_12m": lambda: rollups.cohorts(today.replace(day=1) - timedelta(days=365)),
+    }.items():
+        out[name] = {"rollup_ms": round(await p50(fn) * 1000, 3)}
+    return out
 
 
 async def main() -> None:
@@ -110,6 +163,10 @@ async def main() -> None:
         "top_products_7d_s": await timed(lambda: shop.views.top_products(today - timedelta(days=6), today)),
         "customer_profile_s": await timed(lambda: shop.views.customer(42)),
     }
+    backfill_start = time.perf_counter()
+    await backfill(shop.sessions)
+    backfill_seconds = time.perf_counter() - backfill_start
+    board = await dashboard(shop, today)
     await shop.close()
     result = {
         "benchmark": "report_1m",
@@ -117,6 +174,7 @@ async def main() -> None:
         "fill_s": round(fill_seconds, 1),
         "ratio": round(figures["sales_by_day_30d_s"] / figures["full_count_s"], 4),
     } | {k: round(v, 4) for k, v in figures.items()}
+    result |= {"backfill_s": round(backfill_seconds, 1), "dashboard": board}
     if args.json:
         print(json.dumps(result))
         return
@@ -125,6 +183,12 @@ async def main() -> None:
     for k, v in figures.items():
         print(f"{k:<24} {v:>9.4f}")
     print(f"ratio (30-day sales-by-day / full count): {result['ratio']}")
+    print(f"rollups backfilled in {backfill_seconds:.1f} s")
+    print(f"{'dashboard query':<24} {'rollup ms':>10} {'raw ms':>10} {'ratio':>8}")
+    for k, v in board.items():
+        print(
+            f"{k:<24} {v['rollup_ms']:>10.3f} {v.get('raw_ms', float('nan')):>10.2f} {v.get('ratio', float('nan')):>8}"
+        )
 
 
 if __name__ == "__main__":
