@@ -75,7 +75,7 @@ async def p50(fn, repeat: int = 21) -> float:  # type: ignore[no-untyped-def]
 
 async def dashboard(shop, today):  # type: ignore[no-untyped-def]
     """Each dashboard query from the rollups and its raw-row counterpart, p50 in ms."""
-    rollups = RollupViews(shop.sessions, shop.settings.currency)
+    rollups = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
     views = shop.views
     start_of = {n: today - timedelta(days=n - 1) for n in (1, 7, 30, 90)}
     day0 = datetime.combine(start_of[30], dtime.min, tzinfo=UTC)

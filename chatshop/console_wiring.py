@@ -12,6 +12,7 @@ from admin_api.console.settings import ConsoleSettings
 from admin_api.console.throttle import LoginThrottle
 from chatshop.bootstrap import Shop
 from domain.adapters.admin_views import SqlAdminViews
+from domain.adapters.rollup_views import RollupViews
 from domain.adapters.staff_access import SqlStaffAccessStore
 
 
@@ -20,7 +21,8 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
         settings = settings.model_copy(update={"secure_cookies": True})
     access = SqlStaffAccessStore(shop.sessions, shop.clock, timedelta(hours=settings.session_hours))
     throttle = LoginThrottle(settings.attempts_per_name, settings.attempts_per_address, shop.settings.redis_url)
-    return ConsoleDeps(shop.bus, shop.views, SqlAdminViews(shop.sessions), access, throttle, settings)
+    dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
+    return ConsoleDeps(shop.bus, shop.views, SqlAdminViews(shop.sessions), access, throttle, settings, dashboard)
 
 
 def mount_console(app: web.Application, shop: Shop, settings: ConsoleSettings | None = None) -> ConsoleDeps:

@@ -10,7 +10,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from admin_api.console import auth_routes, order_routes
+from admin_api.console import auth_routes, dashboard_routes, order_routes
 from admin_api.console.deps import CONSOLE, ConsoleDeps
 from admin_api.console.pages import PREFIX, domain_errors, signed_in
 from domain.model.money import Money
@@ -40,6 +40,7 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     console.router.add_static("/static", HERE / "static", append_version=True)
     console.add_routes(auth_routes.routes)
     console.add_routes(order_routes.routes)
+    console.add_routes(dashboard_routes.routes)
     return console
 
 

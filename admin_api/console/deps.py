@@ -11,6 +11,7 @@ from admin_api.console.throttle import LoginThrottle
 from domain.service_layer.messagebus import MessageBus
 from domain.staff_access import StaffAccessStore
 from domain.views.admin import AdminViews
+from domain.views.dashboard import DashboardViews
 from domain.views.port import ShopViews
 
 
@@ -22,6 +23,7 @@ class ConsoleDeps:
     access: StaffAccessStore
     throttle: LoginThrottle
     settings: ConsoleSettings
+    dashboard: DashboardViews | None = None  # the analytics rollups (issue 20)
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

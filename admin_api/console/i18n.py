@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from babel import negotiate_locale
 
+from admin_api.console.dashboard_i18n import DASHBOARD_ZH
 from domain.staff_access import LOCALES
 
 ZH: dict[str, str] = {
@@ -98,6 +99,7 @@ ZH: dict[str, str] = {
     "approver": "审批人",
     "admin": "管理员",
 }
+ZH.update(DASHBOARD_ZH)  # each page group keeps its words in its own module
 CATALOGS: dict[str, dict[str, str]] = {"en": {}, "zh": ZH}
 
 

@@ -19,6 +19,7 @@ from domain.adapters.orm_rollups import (
     rollup_sales_daily,
 )
 from domain.adapters.rollups import FUNNEL_STEPS
+from domain.ports import Clock
 from domain.views.dashboard import CohortCell, DayPoint, Ranked, Totals
 
 S = rollup_sales_daily.c
@@ -30,9 +31,13 @@ def _date(value: Any) -> date:
 
 
 class RollupViews:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], currency: str) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], currency: str, clock: Clock) -> None:
         self.sessions = sessions
         self.currency = currency
+        self.clock = clock
+
+    def today(self) -> date:
+        return self.clock.now().date()
 
     async def _rows(self, stmt: Select[Any]) -> list[Any]:
         async with self.sessions() as session:

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage_staff"
     SUPPORT = "support"  # answer shoppers in their chat, close their tickets
     MANAGE_INTEGRATIONS = "manage_integrations"  # webhook subscriptions and their secrets
+    VIEW_REPORTS = "view_reports"  # revenue, customers and campaigns on the dashboard
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -44,6 +45,8 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.SUPPORT: Role.OPERATOR,
     # A subscription receives customers' and orders' data: whoever adds one decides where that data goes.
     Permission.MANAGE_INTEGRATIONS: Role.ADMIN,
+    # The shop's revenue is the owner's business: a read-only seat (a temp, a contractor) sees orders, not the books.
+    Permission.VIEW_REPORTS: Role.OPERATOR,
 }
 
 # What each permission lets one do, as a sentence ends: "A viewer may not <approve orders>".
@@ -59,6 +62,7 @@ DOES: dict[Permission, str] = {
     Permission.MANAGE_STAFF: "manage staff",
     Permission.SUPPORT: "answer shoppers or close their tickets",
     Permission.MANAGE_INTEGRATIONS: "manage webhooks and integrations",
+    Permission.VIEW_REPORTS: "see the sales reports",
 }
 
 
@@ -87,7 +91,7 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "customers:read": frozenset({Permission.VIEW}),
     "customers:write": frozenset({Permission.MANAGE_CUSTOMERS}),
     "coupons:read": frozenset({Permission.VIEW}),
-    "reports:read": frozenset({Permission.VIEW}),
+    "reports:read": frozenset({Permission.VIEW, Permission.VIEW_REPORTS}),
     # Integrations: reading them is looking at the shop; changing them decides where the shop's data goes.
     "webhooks:read": frozenset({Permission.VIEW}),
     "webhooks:write": frozenset({Permission.MANAGE_INTEGRATIONS}),
