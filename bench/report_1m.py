@@ -1,10 +1,11 @@
-"""Report queries on a million orders (PostgreSQL): how long sales-by-day and friends take.
+"""Report queries on a million orders (PostgreSQL or SQLite): how long sales-by-day and friends take.
 
-    python bench/report_1m.py [--url postgresql+asyncpg://…] [--orders 1000000] [--json]
+    python bench/report_1m.py [--url postgresql+asyncpg://…|sqlite+aiosqlite:///path.db] [--orders 1000000] [--json]
 
-Fills its own database (`<name>_report1m`) with N paid orders spread over 365 days (2 lines each) using
-INSERT … SELECT generate_series, then times each report (best of 3) beside a full-table count(*) over
-the same orders measured in the same run (`ratio` = 30-day sales-by-day / full count).
+Fills its own database (`<name>_report1m`, or `<path>_report1m.db` beside a SQLite path) with N paid orders
+spread over 365 days (2 lines each) using INSERT … SELECT generate_series (a recursive CTE on SQLite), then
+times each report (best of 3) beside a full-table count(*) over the same orders measured in the same run
+(`ratio` = 30-day sales-by-day / full count).
 
 Then it fills the dashboard's rollups with ``chatshop analytics backfill``'s code (INSERT … SELECT from the
 generated rows) and times every dashboard query from the rollups (p50 of 21 runs) beside the same report
@@ -27,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from chatshop.bootstrap import build_shop
 from chatshop.settings import Settings
@@ -37,12 +38,18 @@ from domain.adapters.migrate import upgrade
 from domain.adapters.rollup_views import RollupViews
 from domain.adapters.rollups import backfill
 
+CUSTOMERS = """
+INSERT INTO customers (name, locale, timezone, tags, notes, addresses, marketing_opt_in, unreachable_channels,
+                       created_at)
+SELECT 'c' || g, 'en', 'UTC', '[]', '', '[]', true, '[]', now() FROM generate_series(1, :customers) g
+"""
 FILL = """
 INSERT INTO orders (customer_id, channel, currency, status, shipping_method, shipping_address, subtotal, discount,
                     shipping, tax_rate_bp, tax, total, captured, refunded, placed_at, paid_at, updated_at,
                     approval_reasons)
-SELECT 1 + (g % :customers), 'telegram', 'USD', 'delivered', 'standard', '{}'::jsonb, 5000 + (g % 9000), 0, 500, 0,
-       0, 5500 + (g % 9000), 5500 + (g % 9000), 0,
+SELECT 1 + (g % :customers), CASE WHEN g % 3 = 0 THEN 'webchat' ELSE 'telegram' END, 'USD', 'delivered',
+       'standard', jsonb_build_object('country', substr('USCNDEFRGB', 1 + 2 * (g % 5), 2)), 5000 + (g % 9000), 0,
+       500, 0, 0, 5500 + (g % 9000), 5500 + (g % 9000), CASE WHEN g % 50 = 0 THEN 1000 ELSE 0 END,
        now() - ((g % 525600) || ' minutes')::interval,
        now() - ((g % 525600) || ' minutes')::interval + interval '3 min',
        now(), '[]'::jsonb
@@ -53,6 +60,47 @@ INSERT INTO order_lines (order_id, variant_id, product_id, sku, name, unit_price
 SELECT o.id, v.id, v.product_id, v.sku, 'Product', 2500, 1 + (o.id % 2), 0
 FROM orders o JOIN variants v ON v.id = 1 + (o.id % :variants)
 """
+POSTGRES_FILL = (CUSTOMERS, FILL, LINES)
+# The same rows on SQLite: a recursive CTE counts instead of generate_series; times stored as SQLAlchemy does.
+SQLITE_SERIES = "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {limit}) "
+SQLITE_AGO = "strftime('%Y-%m-%d %H:%M:%S.000000', 'now', '-' || (g % 525600) || ' minutes'{extra})"
+SQLITE_FILL = (
+    SQLITE_SERIES.format(limit=":customers")
+    + "INSERT INTO customers (name, locale, timezone, tags, notes, addresses, marketing_opt_in, "
+    "unreachable_channels, created_at) SELECT 'c' || g, 'en', 'UTC', '[]', '', '[]', 1, '[]', "
+    "strftime('%Y-%m-%d %H:%M:%S.000000', 'now') FROM s",
+    SQLITE_SERIES.format(limit=":n")
+    + "INSERT INTO orders (customer_id, channel, currency, status, shipping_method, shipping_address, subtotal, "
+    "discount, shipping, tax_rate_bp, tax, total, captured, refunded, placed_at, paid_at, updated_at, "
+    "approval_reasons) SELECT 1 + (g % :customers), CASE WHEN g % 3 = 0 THEN 'webchat' ELSE 'telegram' END, "
+    "'USD', 'delivered', 'standard', json_object('country', substr('USCNDEFRGB', 1 + 2 * (g % 5), 2)), "
+    "5000 + (g % 9000), 0, 500, 0, 0, 5500 + (g % 9000), 5500 + (g % 9000), "
+    "CASE WHEN g % 50 = 0 THEN 1000 ELSE 0 END, "
+    + SQLITE_AGO.format(extra="")
+    + ", "
+    + SQLITE_AGO.format(extra=", '+3 minutes'")
+    + ", strftime('%Y-%m-%d %H:%M:%S.000000', 'now'), '[]' FROM s",
+    LINES,
+)
+
+
+async def fresh_postgres(parsed: URL) -> str:
+    db = f"{parsed.database}_report1m"
+    admin = create_engine(parsed.set(database="postgres").render_as_string(hide_password=False))
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{db}"'))
+    await admin.dispose()
+    return parsed.set(database=db).render_as_string(hide_password=False)
+
+
+async def fresh_sqlite(parsed: URL) -> str:
+    path = Path(parsed.database or "report.db")
+    path = path.with_name(f"{path.stem}_report1m.db")
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    return parsed.set(database=str(path)).render_as_string(hide_password=False)
 
 
 async def timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
@@ -119,35 +167,22 @@ async def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     parsed = make_url(Settings(database_url=args.url, _env_file=None).database_url)  # type: ignore[call-arg]
-    db = f"{parsed.database}_report1m"
-    admin = create_engine(parsed.set(database="postgres").render_as_string(hide_password=False))
-    async with admin.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{db}"'))
-    await admin.dispose()
-    url = parsed.set(database=db).render_as_string(hide_password=False)
+    sqlite = parsed.get_backend_name() == "sqlite"
+    url = await (fresh_sqlite(parsed) if sqlite else fresh_postgres(parsed))
     await asyncio.to_thread(upgrade, url)
     shop = build_shop(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
     for i in range(20):
-        await shop.bus.handle(c.UpsertProduct(f"Product {i}", (c.VariantSpec(f"P-{i}", 2500),), actor=c.SYSTEM))
+        spec = (c.VariantSpec(f"P-{i}", 2500),)
+        await shop.bus.handle(c.UpsertProduct(f"Product {i}", spec, (f"Category {i % 5}",), actor=c.SYSTEM))
     customers = 5000
     fill_start = time.perf_counter()
     async with shop.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO customers (name, locale, timezone, tags, notes, addresses, "
-                "marketing_opt_in, unreachable_channels, created_at) SELECT 'c' || g, 'en', 'UTC', "
-                "'[]', '', '[]', true, '[]', now() FROM generate_series(1, :n) g"
-            ),
-            {"n": customers},
-        )
-        await conn.execute(text(FILL), {"n": args.orders, "customers": customers})
-        await conn.execute(text(LINES), {"variants": 20})
+        for statement in SQLITE_FILL if sqlite else POSTGRES_FILL:
+            await conn.execute(text(statement), {"n": args.orders, "customers": customers, "variants": 20})
     async with shop.engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("VACUUM ANALYZE orders"))
-        await conn.execute(text("VACUUM ANALYZE order_lines"))
+        for statement in ("ANALYZE",) if sqlite else ("VACUUM ANALYZE orders", "VACUUM ANALYZE order_lines"):
+            await conn.execute(text(statement))
     fill_seconds = time.perf_counter() - fill_start
     today = shop.clock.now().date()
 
@@ -166,11 +201,16 @@ async def main() -> None:
     backfill_start = time.perf_counter()
     await backfill(shop.sessions)
     backfill_seconds = time.perf_counter() - backfill_start
+    if not sqlite:
+        async with shop.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE"))
     board = await dashboard(shop, today)
     await shop.close()
     result = {
         "benchmark": "report_1m",
         "orders": args.orders,
+        "database": "sqlite" if sqlite else "postgresql",
         "fill_s": round(fill_seconds, 1),
         "ratio": round(figures["sales_by_day_30d_s"] / figures["full_count_s"], 4),
     } | {k: round(v, 4) for k, v in figures.items()}

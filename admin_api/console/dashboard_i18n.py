@@ -30,4 +30,5 @@ DASHBOARD_ZH: dict[str, str] = {
     "Units": "件数",
     "No sales in this period.": "此期间没有销售。",
     "Period": "周期",
+    "Customers": "顾客数",
 }

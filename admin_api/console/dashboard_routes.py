@@ -51,6 +51,7 @@ async def _data(views: DashboardViews, today: date, days: int) -> dict[str, Any]
         "now": await views.totals(start, today),
         "before": await views.totals(before_start, before_end),
         "trend": await views.trend(trend_start, today),
+        "hourly": await views.hourly(today),
         "products": await views.top_products(start, today, "revenue"),
         "products_units": await views.top_products(start, today, "units"),
         "categories": await views.top_categories(start, today),
@@ -86,7 +87,10 @@ async def dashboard(request: web.Request) -> web.Response:
     def fmt(amount: int) -> str:
         return Money(amount, currency).format()
 
-    trend = bars([(p.day.isoformat(), p.gross, f"{fmt(p.gross)}, {p.orders}") for p in data["trend"]])
+    if days == 1:  # today by the hour
+        trend = bars([(f"{h:02d}:00", gross, f"{fmt(gross)}, {n}") for h, n, gross in data["hourly"]])
+    else:
+        trend = bars([(p.day.isoformat(), p.gross, f"{fmt(p.gross)}, {p.orders}") for p in data["trend"]])
     funnel = data["funnel"]
     steps = [
         (s.label, s.orders, f"{s.orders * 100 // funnel[i - 1].orders}%" if i and funnel[i - 1].orders else "")
@@ -136,7 +140,10 @@ async def chart_csv(request: web.Request) -> web.Response:
     data = await _data(views, today, days)
     out = io.StringIO()
     w = csv.writer(out)
-    if chart == "trend":
+    if chart == "trend" and days == 1:
+        w.writerow(["hour_utc", "orders", "gross_minor"])
+        w.writerows([f"{h:02d}:00", n, gross] for h, n, gross in data["hourly"])
+    elif chart == "trend":
         w.writerow(["day", "orders", "gross_minor"])
         w.writerows([p.day.isoformat(), p.orders, p.gross] for p in data["trend"])
     elif chart == "campaigns":

@@ -17,6 +17,7 @@ from domain.adapters.orm_rollups import (
     rollup_funnel_daily,
     rollup_product_daily,
     rollup_sales_daily,
+    rollup_sales_hourly,
 )
 from domain.adapters.rollups import FUNNEL_STEPS
 from domain.ports import Clock
@@ -69,6 +70,14 @@ class RollupViews:
             .order_by(S.day)
         )
         return [DayPoint(_date(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+    async def hourly(self, day: date) -> list[tuple[int, int, int]]:
+        """(hour, orders, gross) of one day, UTC."""
+        H = rollup_sales_hourly.c
+        rows = await self._rows(
+            select(H.hour, H.orders, H.gross).where(H.day == day, H.currency == self.currency).order_by(H.hour)
+        )
+        return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
     async def top_products(self, start: date, end: date, by: str = "revenue", limit: int = 10) -> list[Ranked]:
         P = orm.products.c
