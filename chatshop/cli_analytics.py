@@ -54,9 +54,12 @@ def verify_command(limit: int = typer.Option(50, help="Show at most this many di
     if not mismatches:
         console.print("0 mismatches: every rollup equals the raw data.")
         return
-    table = Table("rollup", "key", "expected (raw)", "actual (rollup)")
+    # One line per row (not a table): it stays whole in a narrow terminal and in a log, and greps.
     for m in mismatches[:limit]:
-        table.add_row(m.table, ", ".join(m.key), str(m.expected or "—"), str(m.actual or "—"))
-    console.print(table)
+        typer.echo(f"{m.table} ({', '.join(m.key)}): raw {_values(m.expected)}, rollup {_values(m.actual)}")
     console.print(f"{len(mismatches)} mismatches; `chatshop analytics backfill` rebuilds the rollups.")
     raise typer.Exit(1)
+
+
+def _values(values: tuple[object, ...] | None) -> str:
+    return "no row" if values is None else "(" + ", ".join(str(v) for v in values) + ")"

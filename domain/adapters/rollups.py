@@ -403,6 +403,8 @@ async def backfill(
     counts: dict[str, int] = {}
     async with sessions() as session, session.begin():
         dialect = _dialect(session)
+        if dialect == "postgresql":  # a subscriber reading the facts meanwhile waits, then sees the rebuilt ones
+            await session.execute(text("LOCK TABLE rollup_order_facts IN ACCESS EXCLUSIVE MODE"))
         for table in (rollup_order_facts, *(s.table for s in SPECS), rollup_funnel_daily):
             await session.execute(delete(table))
         await session.execute(insert(rollup_order_facts).from_select(list(FACT_COLUMNS), facts_select(dialect)))
