@@ -392,7 +392,17 @@ class RollupSubscriber:
                 owner = await session.execute(select(Ord.customer_id).where(Ord.id == int(order_id)))
                 ids.update(int(i) for i in owner.scalars())
             await recompute_customers(session, ids)
-            await refresh_funnel(session, {self.clock.now().date()})
+            # The funnel of the day the event happened (and of today): distinct customers are counted again.
+            written = await session.execute(select(orm.outbox.c.created_at).where(orm.outbox.c.event_id == event_id))
+            days = {self.clock.now().date(), *(at.date() for at in written.scalars() if at is not None)}
+            await refresh_funnel(session, days)
+
+
+async def refresh_recent_funnel(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    """Today's and yesterday's funnel again: views and carts that no order event followed (a periodic job)."""
+    today = clock.now().date()
+    async with sessions() as session, session.begin():
+        await refresh_funnel(session, {today, today - timedelta(days=1)})
 
 
 # --- backfill and verify ---------------------------------------------------------------------------------------
