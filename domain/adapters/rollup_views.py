@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -133,7 +133,9 @@ class RollupViews:
         return [Ranked(step, step, counts.get(step, 0), 0) for step in FUNNEL_STEPS]
 
     async def campaigns(self, start: date, end: date) -> list[tuple[Ranked, int]]:
-        """Revenue per campaign with the messages it sent (all time): (campaign, messages)."""
+        """Revenue per campaign with the messages it sent in the period: (campaign, messages).
+
+        Messages are counted from the deliveries of the (at most 20) campaigns shown, not from a rollup."""
         K, Cp, D = rollup_campaign_daily.c, campaigns.c, campaign_deliveries.c
         gross = func.sum(K.gross).label("gross")
         rows = await self._rows(
@@ -145,11 +147,13 @@ class RollupViews:
             .limit(20)
         )
         ids = [r[0] for r in rows]
+        lo = datetime.combine(start, time.min, tzinfo=UTC)
+        hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
         sent = dict(
             (r[0], int(r[1]))
             for r in await self._rows(
                 select(D.campaign_id, func.count())
-                .where(D.campaign_id.in_(ids), D.state == "sent")
+                .where(D.campaign_id.in_(ids), D.state == "sent", D.sent_at >= lo, D.sent_at < hi)
                 .group_by(D.campaign_id)
             )
         )

@@ -501,7 +501,8 @@ async def attribute_order(cmd: c.AttributeOrder, ctx: Context) -> int | None:
         campaign = await repo.get(campaign_id)
         if campaign is None or touched_at < at - timedelta(days=campaign.attribution_days):
             return None
-        await repo.set_order_campaign(cmd.order_id, campaign_id)
+        if await repo.set_order_campaign(cmd.order_id, campaign_id):
+            uow.publish(events.OrderAttributed(cmd.order_id, customer_id, campaign_id))
         await uow.commit()
         return campaign_id
 
