@@ -44,23 +44,21 @@ class RollupViews:
         async with self.sessions() as session:
             return list((await session.execute(stmt)).all())
 
+    async def _many(self, *stmts: Select[Any]) -> list[list[Any]]:
+        """Several small queries on one connection (one pool checkout, not one per query)."""
+        async with self.sessions() as session:
+            return [list((await session.execute(stmt)).all()) for stmt in stmts]
+
     async def totals(self, start: date, end: date) -> Totals:
-        sales = (
-            await self._rows(
-                select(func.sum(S.orders), func.sum(S.gross), func.sum(S.net)).where(
-                    S.day >= start, S.day <= end, S.currency == self.currency
-                )
-            )
-        )[0]
         C = rollup_customers_daily.c
-        people = (
-            await self._rows(
-                select(func.sum(C.new_customers), func.sum(C.returning_orders)).where(C.day >= start, C.day <= end)
-            )
-        )[0]
-        return Totals(
-            int(sales[0] or 0), int(sales[1] or 0), int(sales[2] or 0), int(people[0] or 0), int(people[1] or 0)
+        sales, people = await self._many(
+            select(func.sum(S.orders), func.sum(S.gross), func.sum(S.net)).where(
+                S.day >= start, S.day <= end, S.currency == self.currency
+            ),
+            select(func.sum(C.new_customers), func.sum(C.returning_orders)).where(C.day >= start, C.day <= end),
         )
+        s, p = sales[0], people[0]
+        return Totals(int(s[0] or 0), int(s[1] or 0), int(s[2] or 0), int(p[0] or 0), int(p[1] or 0))
 
     async def trend(self, start: date, end: date) -> list[DayPoint]:
         rows = await self._rows(
