@@ -15,6 +15,8 @@ from domain.adapters.orm import start_mappers
 from domain.adapters.outbox import OutboxWorker, worker_id
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.adapters.payments.stripe import MIN_RESERVATION_MINUTES, StripePaymentProvider
+from domain.adapters.rollups import CONSUMER as ROLLUPS
+from domain.adapters.rollups import RollupSubscriber, rollup_events
 from domain.adapters.sql_views import SqlShopViews
 from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
 from domain.events import Event
@@ -105,6 +107,8 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
     runner = worker_id()
     outbox = OutboxWorker(sessions, clock, name=runner, max_attempts=settings.outbox_max_attempts)
     subscribe_payments(outbox, ctx)
+    # The dashboard's rollups follow every order change after commit (issue 20).
+    outbox.subscribe(ROLLUPS, RollupSubscriber(sessions, clock), events=set(rollup_events()))
     return Shop(
         settings=settings,
         engine=engine,

@@ -14,6 +14,7 @@ from chatshop.bootstrap import Shop
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
 from domain.adapters.purchasing_views import SqlPurchasingViews
+from domain.adapters.rollup_views import RollupViews
 from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.staff_access import SqlStaffAccessStore
 from domain.adapters.staff_totp import SqlStaffTotpStore
@@ -28,7 +29,10 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     totp = SqlStaffTotpStore(shop.sessions, shop.clock)
     admin = SqlAdminViews(shop.sessions)
     purchasing = SqlPurchasingViews(shop.sessions)
-    return ConsoleDeps(shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp)
+    dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
+    return ConsoleDeps(
+        shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp, dashboard
+    )
 
 
 def mount_console(app: web.Application, shop: Shop, settings: ConsoleSettings | None = None) -> ConsoleDeps:

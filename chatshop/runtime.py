@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.adapters.outbox import prune_outbox
+from domain.adapters.rollups import refresh_recent_funnel
 from domain.service_layer.handlers.payments import retry_pending_refunds
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ class Runtime:
         self.add_job("retry-refunds", timedelta(minutes=1), lambda: retry_pending_refunds(shop.bus.ctx))
         self.add_job("prune-job-runs", timedelta(hours=6), lambda: shop.jobs.prune(timedelta(days=7)))
         self.add_job("prune-outbox", timedelta(hours=6), self._prune_outbox)
+        self.add_job(
+            "analytics-funnel", timedelta(minutes=10), lambda: refresh_recent_funnel(shop.sessions, shop.clock)
+        )
 
     async def _expire(self) -> None:
         expired = await self.shop.bus.handle(c.ExpireReservations())

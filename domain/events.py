@@ -297,6 +297,15 @@ class OrderNeedsApproval(Event):
 
 # --- campaigns (issue 8) ---------------------------------------------------------------------------
 @dataclass(frozen=True)
+class OrderAttributed(Event):
+    """An order was credited to a campaign (its last touch): campaign revenue reports change."""
+
+    order_id: int
+    customer_id: int
+    campaign_id: int
+
+
+@dataclass(frozen=True)
 class CampaignTestRequested(Event):
     """A marketer asked to see the campaign on a channel (Telegram, e-mail); the sender's subscriber sends it."""
 

@@ -14,6 +14,7 @@ from admin_api.console import (
     auth_routes,
     bulk_routes,
     customer_routes,
+    dashboard_routes,
     order_routes,
     paperwork_routes,
     purchasing_routes,
@@ -67,6 +68,7 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     console.add_routes(customer_routes.routes)
     console.add_routes(support_routes.routes)
     console.add_routes(totp_routes.routes)
+    console.add_routes(dashboard_routes.routes)
     return console
 
 

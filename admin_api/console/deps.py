@@ -14,6 +14,7 @@ from domain.staff_access import StaffAccessStore
 from domain.staff_totp import StaffTotpStore
 from domain.views.admin import AdminViews
 from domain.views.console import ConsoleViews
+from domain.views.dashboard import DashboardViews
 from domain.views.port import ShopViews
 from domain.views.purchasing import PurchasingViews
 
@@ -30,6 +31,7 @@ class ConsoleDeps:
     more: ConsoleViews  # the order timeline, the stock board and ledger, customers' extras, the support queue
     saved: SavedViewStore  # each staff member's saved views of the order list
     totp: StaffTotpStore  # the optional second factor
+    dashboard: DashboardViews | None = None  # the analytics rollups (issue 20)
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

@@ -643,7 +643,10 @@ __all__ = ["Role", "metadata", "start_mappers"]
 import domain.adapters.orm_campaigns  # noqa: E402
 
 # --- purchasing and the warehouse paperwork (issue 19) ---------------------------------------------------
-import domain.adapters.orm_purchasing  # noqa: E402, F401
+import domain.adapters.orm_purchasing  # noqa: E402
+
+# --- analytics rollups (issue 20) ----------------------------------------------------------------------
+import domain.adapters.orm_rollups  # noqa: E402, F401
 
 # --- web chat history (issue 14, shops without Redis); the admin API's keys and idempotency records,
 # outbound webhooks and automation rules (issue 18); the console's timeline, saved views, TOTP (issue 19) ---

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     MANAGE_COUPONS = "manage_coupons"  # discount codes: apart from the catalog, since they give money away
     MANAGE_PURCHASING = "manage_purchasing"  # suppliers, purchase orders, receiving, bin locations
     MANAGE_CAMPAIGNS = "manage_campaigns"  # write, edit, submit, pause and cancel campaigns (approving is staff's)
+    VIEW_REPORTS = "view_reports"  # revenue, customers and campaigns on the dashboard
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -52,6 +53,8 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     # Buying and booking goods in is the warehouse's daily work, like adjusting stock.
     Permission.MANAGE_PURCHASING: Role.OPERATOR,
     Permission.MANAGE_CAMPAIGNS: Role.OPERATOR,
+    # The shop's revenue is the owner's business: a read-only seat (a temp, a contractor) sees orders, not the books.
+    Permission.VIEW_REPORTS: Role.OPERATOR,
 }
 
 # What each permission lets one do, as a sentence ends: "A viewer may not <approve orders>".
@@ -70,6 +73,7 @@ DOES: dict[Permission, str] = {
     Permission.MANAGE_COUPONS: "manage coupons",
     Permission.MANAGE_PURCHASING: "manage purchasing",
     Permission.MANAGE_CAMPAIGNS: "manage campaigns",
+    Permission.VIEW_REPORTS: "see the sales reports",
 }
 
 
@@ -99,7 +103,7 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "customers:write": frozenset({Permission.MANAGE_CUSTOMERS}),
     "coupons:read": frozenset({Permission.VIEW}),
     "coupons:write": frozenset({Permission.MANAGE_COUPONS}),
-    "reports:read": frozenset({Permission.VIEW}),
+    "reports:read": frozenset({Permission.VIEW, Permission.VIEW_REPORTS}),
     # Integrations: reading them is looking at the shop; changing them decides where the shop's data goes.
     "webhooks:read": frozenset({Permission.VIEW}),
     "webhooks:write": frozenset({Permission.MANAGE_INTEGRATIONS}),

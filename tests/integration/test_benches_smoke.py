@@ -52,3 +52,9 @@ def test_the_postgres_bench_runs_in_its_smoke_mode(name: str) -> None:
     url = postgres_url()  # the bench makes and drops a database of its own next to this one
     result = run_bench(name, [*POSTGRES_BENCHES[name], "--url", url])
     assert "ratio" in result, result
+
+
+def test_the_report_bench_runs_on_sqlite_too(tmp_path: Path) -> None:
+    result = run_bench("report_1m", ["--orders", "2000", "--url", f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}"])
+    assert result["database"] == "sqlite" and "ratio" in result
+    assert isinstance(result["dashboard"], dict) and "trend_30d" in result["dashboard"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain import commands as c
+from domain import events
 from domain.errors import NotFound
 from domain.model.campaigns import (
     Campaign,
@@ -179,6 +180,7 @@ async def attribute_order(cmd: c.AttributeOrder, ctx: Context) -> int | None:
         campaign = await repo.get(campaign_id)
         if campaign is None or touched_at < at - timedelta(days=campaign.attribution_days):
             return None
-        await repo.set_order_campaign(cmd.order_id, campaign_id)
+        if await repo.set_order_campaign(cmd.order_id, campaign_id):
+            uow.publish(events.OrderAttributed(cmd.order_id, customer_id, campaign_id))
         await uow.commit()
         return campaign_id
