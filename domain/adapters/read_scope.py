@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
@@ -49,9 +50,19 @@ class ReadConnection:
             self.opened += 1
         return self._conn
 
-    async def execute(self, stmt: Any) -> list[Any]:
+    async def execute(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
         conn = await self.connection()
-        return list((await conn.execute(stmt)).all())
+        try:
+            return list((await conn.execute(stmt, params)).all())
+        except DBAPIError as exc:
+            # A pooled connection the server dropped (a restart, an idle timeout; the reader engine does
+            # not ping): in autocommit no snapshot is lost, so reopen once and run the statement again.
+            if not (self._autocommit and exc.connection_invalidated):
+                raise
+        self._conn = None
+        await conn.close()
+        conn = await self.connection()
+        return list((await conn.execute(stmt, params)).all())
 
     async def release(self) -> None:
         self.memo.clear()  # a command may have changed them
