@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.pool import Pool
 
+from domain.adapters import orm
 from domain.adapters.api_access import SqlApiKeyStore
+from domain.adapters.db import create_reader_engine
+from domain.adapters.read_scope import PlainStatement, request_read_scope
 from tests.integration.api.conftest import ApiClient, MakeKey
 from tests.support.shopdata import SmallShop
 
@@ -60,3 +63,29 @@ async def test_a_get_request_is_answered_after_the_database_dropped_the_pooled_c
         )
     for _ in range(3):
         assert (await api.call("GET", "/orders", key))[0] == 200
+
+
+async def test_a_kept_statement_run_by_the_driver_reads_again_after_its_connection_was_dropped(
+    small: SmallShop,
+) -> None:
+    """``fetch_plain`` (the order list's path on PostgreSQL) reopens a dropped connection like ``execute``."""
+    if small.shop.engine.dialect.name != "postgresql":
+        pytest.skip("only a database server can drop a pooled connection")
+    await small.checkout(await small.customer())
+    reads_engine = create_reader_engine(small.shop.settings.database_url, pool_size=1)
+    page = PlainStatement(select(orm.orders.c.id, orm.orders.c.status).where(orm.orders.c.id >= bindparam("first")))
+    try:
+        async with request_read_scope(reads_engine) as reads:
+            before = await reads.fetch_plain(page, {"first": 1})
+            async with small.shop.engine.connect() as conn:
+                await conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            after = await reads.fetch_plain(page, {"first": 1})
+    finally:
+        await reads_engine.dispose()
+    assert [tuple(r) for r in after] == [tuple(r) for r in before] and len(before) == 1
+    assert before[0][1] == "pending_payment"  # an enum read as its text
