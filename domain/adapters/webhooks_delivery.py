@@ -343,26 +343,30 @@ class WebhookWorker:
         sending: set[asyncio.Task[None]] = set()
         backlog = _Backlog(self.limit)
         total = 0
-        async with engine.connect() as claims, engine.connect() as books:
-            booker = asyncio.create_task(self._booker(books, done))
-            try:
-                for _ in range(max_batches):
-                    if (stop is not None and stop.is_set()) or booker.done():
-                        break
-                    batch = await self._claim(claims)
-                    if not batch:
-                        break
-                    total += len(batch)
-                    backlog.waiting += len(batch)
-                    for row in batch:
-                        task = asyncio.create_task(self._send(row, done, backlog))
-                        sending.add(task)
-                        task.add_done_callback(sending.discard)
-                    await backlog.few(booker)
-            finally:
-                await asyncio.gather(*sending, return_exceptions=True)
-                done.put_nowait(None)
-                await booker  # its error, if booking failed
+        async with engine.connect() as claims:
+            batch = [] if stop is not None and stop.is_set() else await self._claim(claims)
+            if not batch:
+                return 0  # an idle poll takes one connection, not two
+            async with engine.connect() as books:
+                booker = asyncio.create_task(self._booker(books, done))
+                try:
+                    claimed = 1
+                    while batch:
+                        total += len(batch)
+                        backlog.waiting += len(batch)
+                        for row in batch:
+                            task = asyncio.create_task(self._send(row, done, backlog))
+                            sending.add(task)
+                            task.add_done_callback(sending.discard)
+                        await backlog.few(booker)
+                        if claimed >= max_batches or (stop is not None and stop.is_set()) or booker.done():
+                            break
+                        batch = await self._claim(claims)
+                        claimed += 1
+                finally:
+                    await asyncio.gather(*sending, return_exceptions=True)
+                    done.put_nowait(None)
+                    await booker  # its error, if booking failed
         return total
 
     async def _booker(self, session: AsyncConnection, done: asyncio.Queue[_Sent | None]) -> None:
