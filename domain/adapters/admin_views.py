@@ -3,15 +3,16 @@ at row 0, and rows arriving meanwhile neither repeat nor hide others)."""
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.adapters import orm
-from domain.adapters.read_scope import request_reads
+from domain.adapters.read_scope import PlainStatement, request_reads
 from domain.errors import ValidationFailed
 from domain.views.admin import (
     AllocationRow,
@@ -58,78 +59,137 @@ def _order_search(text: str) -> ColumnElement[bool]:
     return or_(*found)
 
 
+def _order_page(shape: frozenset[str], search: str) -> Any:
+    """The order list's statement for the filters named in ``shape``, their values bound by name."""
+    # Item counts of the page's rows only: a correlated sum evaluated for the LIMIT rows, in one round trip.
+    items = select(func.coalesce(func.sum(OL.quantity), 0)).where(OL.order_id == Ord.id).scalar_subquery()
+    name = select(Cu.name).where(Cu.id == Ord.customer_id).scalar_subquery()
+    stmt = select(
+        *(Ord.id, Ord.customer_id, Ord.channel, Ord.status, Ord.currency, Ord.subtotal, Ord.discount),
+        *(Ord.shipping, Ord.tax, Ord.total, Ord.captured, Ord.refunded, Ord.placed_at, Ord.paid_at),
+        Ord.updated_at,
+        items.label("item_count"),
+        name.label("customer_name"),
+    )
+    for key, column, compare in (
+        ("status", Ord.status, operator.eq),
+        ("channel", Ord.channel, operator.eq),
+        ("customer_id", Ord.customer_id, operator.eq),
+        ("created_from", Ord.placed_at, operator.ge),
+        ("created_to", Ord.placed_at, operator.lt),
+        ("updated_since", Ord.updated_at, operator.ge),
+        ("updated_to", Ord.updated_at, operator.lt),
+    ):
+        if key in shape:
+            stmt = stmt.where(compare(column, bindparam(key)))
+    if "statuses" in shape:
+        stmt = stmt.where(Ord.status.in_(bindparam("statuses", expanding=True)))
+    if search:
+        stmt = stmt.where(_order_search(search))
+    if "updated_since" in shape:
+        if "after_id" in shape:
+            at: Any = bindparam("after_when")
+            stmt = stmt.where(or_(Ord.updated_at > at, and_(Ord.updated_at == at, Ord.id > bindparam("after_id"))))
+        stmt = stmt.order_by(Ord.updated_at, Ord.id)
+    else:
+        if "after_id" in shape:
+            stmt = stmt.where(Ord.id < bindparam("after_id"))
+        stmt = stmt.order_by(Ord.id.desc())
+    return stmt.limit(bindparam("limit", type_=Integer))
+
+
+_ORDER_PAGES: dict[frozenset[str], PlainStatement] = {}
+
+
 class SqlAdminViews:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
-    async def _rows(self, stmt: Any) -> list[Any]:
+    async def _rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
         reads = request_reads()
         if reads is not None:  # inside an API request's read scope: its one connection
-            return await reads.execute(stmt)
+            return await reads.execute(stmt, params)
         async with self.sessions() as session:
             conn = await session.connection(execution_options={"sqlite_readonly": True})
-            return list((await conn.execute(stmt)).all())
+            return list((await conn.execute(stmt, params)).all())
 
     # --- orders ------------------------------------------------------------------------------------
     async def orders(self, filters: OrderFilter, limit: int, after: tuple[str, int] | None) -> list[OrderRow]:
-        # Item counts of the page's rows only: a correlated sum evaluated for the LIMIT rows, in one round trip.
-        items = select(func.coalesce(func.sum(OL.quantity), 0)).where(OL.order_id == Ord.id).scalar_subquery()
-        name = select(Cu.name).where(Cu.id == Ord.customer_id).scalar_subquery()
-        stmt = select(
-            *(Ord.id, Ord.customer_id, Ord.channel, Ord.status, Ord.currency, Ord.subtotal, Ord.discount),
-            *(Ord.shipping, Ord.tax, Ord.total, Ord.captured, Ord.refunded, Ord.placed_at, Ord.paid_at),
-            Ord.updated_at,
-            items.label("item_count"),
-            name.label("customer_name"),
-        )
         f = filters
-        wanted = (
-            (Ord.status, "=", f.status),
-            (Ord.channel, "=", f.channel),
-            (Ord.customer_id, "=", f.customer_id),
-            (Ord.placed_at, ">=", f.created_from),
-            (Ord.placed_at, "<", f.created_to),
-            (Ord.updated_at, ">=", f.updated_since),
-            (Ord.updated_at, "<", f.updated_to),
-        )
-        for column, op, value in wanted:
-            if value is not None:
-                stmt = stmt.where(column.op(op)(value) if op != "=" else column == value)
-        if f.statuses:
-            stmt = stmt.where(Ord.status.in_(f.statuses))
-        if f.search and f.search.strip():
-            stmt = stmt.where(_order_search(f.search.strip()))
-        if f.updated_since is not None:
-            if after is not None:
-                stmt = stmt.where(_after(Ord.updated_at, Ord.id, after))
-            stmt = stmt.order_by(Ord.updated_at, Ord.id)
+        values: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("status", f.status),
+                ("channel", f.channel),
+                ("customer_id", f.customer_id),
+                ("created_from", f.created_from),
+                ("created_to", f.created_to),
+                ("updated_since", f.updated_since),
+                ("updated_to", f.updated_to),
+            )
+            if value is not None
+        }
+        if f.statuses:  # the console's saved views ("to pick today": several states)
+            values["statuses"] = list(f.statuses)
+        search = f.search.strip() if f.search else ""
+        values["limit"] = limit
+        if after is not None:
+            values["after_id"] = after[1]
+            if f.updated_since is not None:
+                values["after_when"] = _when(after[0])
+        # One statement per shape of filter, built once: a fresh one costs its cache key (~0.3 ms) each time.
+        shape = frozenset(values)
+        reads = request_reads()
+        if search:
+            rows = await self._rows(_order_page(shape, search), values)
+        elif reads is not None and "statuses" not in shape:  # an API request: the kept statement, run by asyncpg
+            plain = _ORDER_PAGES.get(shape)
+            if plain is None:
+                plain = _ORDER_PAGES[shape] = PlainStatement(_order_page(shape, ""))
+            rows = await reads.fetch_plain(plain, values)
         else:
-            if after is not None:
-                stmt = stmt.where(Ord.id < after[1])
-            stmt = stmt.order_by(Ord.id.desc())
-        rows = await self._rows(stmt.limit(limit))
+            rows = await self._rows(_order_page(shape, ""), values)
+        # Unpacked by position: a Row's attribute look-up by name costs five times as much, per field.
         return [
             OrderRow(
-                id=r.id,
-                customer_id=r.customer_id,
-                channel=r.channel,
-                status=r.status,
-                financial_status=_financial(r.captured, r.refunded),
-                currency=r.currency,
-                subtotal=r.subtotal,
-                discount=r.discount,
-                shipping=r.shipping,
-                tax=r.tax,
-                total=r.total,
-                captured=r.captured,
-                refunded=r.refunded,
-                item_count=int(r.item_count),
-                placed_at=r.placed_at,
-                paid_at=r.paid_at,
-                updated_at=r.updated_at,
-                customer_name=r.customer_name or "",
+                id_,
+                customer_id,
+                channel,
+                status,
+                _financial(captured, refunded),
+                currency,
+                subtotal,
+                discount,
+                shipping,
+                tax,
+                total,
+                captured,
+                refunded,
+                int(items),
+                placed_at,
+                paid_at,
+                updated_at,
+                customer_name or "",
             )
-            for r in rows
+            for (
+                id_,
+                customer_id,
+                channel,
+                status,
+                currency,
+                subtotal,
+                discount,
+                shipping,
+                tax,
+                total,
+                captured,
+                refunded,
+                placed_at,
+                paid_at,
+                updated_at,
+                items,
+                customer_name,
+            ) in rows
         ]
 
     async def order_extras(self, order_id: int) -> OrderExtras | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +20,9 @@ K, Idem = api_keys.c, api_idempotency.c
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # Expired idempotency records are swept by a claim at most this often (per process): no job to schedule.
 PRUNE_EVERY = timedelta(hours=1)
+
+# Built once: a statement built per request costs its cache key on every request.
+BY_HASH = select(api_keys).where(K.key_hash == bindparam("key_hash"))
 
 
 def _record(row: Any) -> ApiKeyRecord:
@@ -60,14 +63,14 @@ class SqlApiKeyStore:
     async def authenticate(self, key: str) -> ApiKeyRecord | None:
         """The key's record, looked up on every request (a revocation holds at once, in every process); on
         the request's read connection when it has one. The last-used time is written at most once a minute."""
-        stmt = select(api_keys).where(K.key_hash == hash_api_key(key))
+        params = {"key_hash": hash_api_key(key)}
         reads = request_reads()
         if reads is not None:
-            found = await reads.execute(stmt)
+            found = await reads.execute(BY_HASH, params)
             row = found[0] if found else None
         else:
             async with self.sessions() as session:
-                row = (await session.execute(stmt)).first()
+                row = (await session.execute(BY_HASH, params)).first()
         if row is None or row.revoked_at is not None:
             return None
         now = self.clock.now()

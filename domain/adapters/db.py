@@ -26,6 +26,18 @@ def create_engine(url: str, echo: bool = False, pool_size: int = 10) -> AsyncEng
     return create_async_engine(url, echo=echo, **kwargs)
 
 
+def create_reader_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    """PostgreSQL only: a pool for read scopes in autocommit (``read_scope.request_read_scope``), without the
+    pre-ping that costs every checkout three round trips (BEGIN, a no-op, ROLLBACK). A connection the server
+    dropped meanwhile is noticed by the scope's first statement instead, which reopens and runs it again
+    (``ReadConnection.execute``): a read in autocommit can always be repeated."""
+    if is_sqlite(url):
+        raise ValueError("a reader engine is for PostgreSQL; SQLite reads share the shop's engine")
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, isolation_level="AUTOCOMMIT"
+    )
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     """WAL for concurrent readers, foreign keys on, and BEGIN IMMEDIATE for writers.
 

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.adapters.orm_webhooks import webhook_attempts, webhook_deliveries, webhook_subscriptions
 from domain.adapters.outbox import worker_id
@@ -122,6 +122,30 @@ class _Sent:
     retry_in: timedelta | None = None  # after a failure: when to try again; None: it was the last attempt
 
 
+class _Backlog:
+    """Claimed rows whose send still waits for a free slot: the next claim waits till few are left."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.waiting = 0
+        self._low = asyncio.Event()
+
+    def started(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= self.limit:
+            self._low.set()
+
+    async def few(self, booker: asyncio.Task[None]) -> None:
+        """Returns once no more than ``limit`` rows wait (or the booking task ended: stop claiming)."""
+        while self.waiting > self.limit and not booker.done():
+            self._low.clear()
+            low = asyncio.ensure_future(self._low.wait())
+            try:
+                await asyncio.wait([low, booker], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                low.cancel()
+
+
 class WebhookWorker:
     def __init__(
         self,
@@ -143,13 +167,14 @@ class WebhookWorker:
         self.lease = lease
         self.batch_size = batch_size
         self.concurrency = asyncio.Semaphore(concurrency)
+        self.limit = concurrency
         self.name = name or worker_id()
 
-    async def _claim(self) -> list[_Claimed]:
+    async def _claim(self, session: AsyncConnection) -> list[_Claimed]:
         now = self.clock.now()
         d, s = webhook_deliveries.c, webhook_subscriptions.c
         free = or_(d.claimed_until.is_(None), d.claimed_until < now)
-        async with self.sessions() as session, session.begin():
+        async with session.begin():
             stmt = (
                 select(d.id)
                 .join(webhook_subscriptions, s.id == d.subscription_id)
@@ -157,7 +182,7 @@ class WebhookWorker:
                 .order_by(d.next_attempt_at, d.id)
                 .limit(self.batch_size)
             )
-            if session.bind.dialect.name == "postgresql":
+            if session.dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True, of=webhook_deliveries)
             ids = list((await session.execute(stmt)).scalars())
             if not ids:
@@ -178,8 +203,9 @@ class WebhookWorker:
         out = [_Claimed(r.id, subs[r.subscription_id], r.message_id, r.body, r.attempts) for r in claimed]
         return sorted(out, key=lambda c: c.id)
 
-    async def _send(self, row: _Claimed, done: asyncio.Queue[_Sent]) -> None:
+    async def _send(self, row: _Claimed, done: asyncio.Queue[_Sent | None], backlog: _Backlog) -> None:
         async with self.concurrency:
+            backlog.started()
             now = self.clock.now()
             sub = row.subscription
             try:
@@ -199,38 +225,40 @@ class WebhookWorker:
             values.update(next_attempt_at=now + sent.retry_in, last_error=outcome.error)
         return values
 
-    async def _book(self, group: list[_Sent]) -> None:
-        """Book the outcomes of a group of attempts in one transaction (only rows this worker still holds)."""
+    async def _book(self, session: AsyncConnection, group: list[_Sent]) -> None:
+        """Book the outcomes of a group of attempts in one transaction (only rows this worker still holds:
+        each UPDATE is conditional on the claim and returns the rows it changed)."""
         now = self.clock.now()
         d, s = webhook_deliveries.c, webhook_subscriptions.c
         failing: dict[int, datetime | None] = {}
-        async with self.sessions() as session, session.begin():
-            mine = select(d.id).where(d.id.in_([g.row.id for g in group]), d.claimed_by == self.name)
-            if session.bind.dialect.name == "postgresql":
-                mine = mine.with_for_update()
-            ours = set((await session.execute(mine)).scalars())
-            booked = [g for g in group if g.row.id in ours]
-            for lost in (g for g in group if g.row.id not in ours):
-                log.info("webhook delivery %s was taken over by another worker; not booked", lost.row.id)
+        async with session.begin():
+            ours: set[int] = set()
             # Successes share their values (by status code): one UPDATE each; failures differ row by row.
             succeeded: dict[int | None, list[int]] = {}
-            for b in booked:
-                if b.outcome.ok:
-                    succeeded.setdefault(b.outcome.status_code, []).append(b.row.id)
+            for g in group:
+                if g.outcome.ok:
+                    succeeded.setdefault(g.outcome.status_code, []).append(g.row.id)
                 else:
-                    await session.execute(
+                    changed = await session.execute(
                         update(webhook_deliveries)
-                        .where(d.id == b.row.id, d.claimed_by == self.name)
-                        .values(**self._failure_values(b, now))
+                        .where(d.id == g.row.id, d.claimed_by == self.name)
+                        .values(**self._failure_values(g, now))
+                        .returning(d.id)
                     )
+                    ours.update(changed.scalars())
             for code, ids in succeeded.items():
-                await session.execute(
+                changed = await session.execute(
                     update(webhook_deliveries)
                     .where(d.id.in_(ids), d.claimed_by == self.name)
                     .values(
                         status=SUCCEEDED, finished_at=now, last_error=None, claimed_until=None, last_status_code=code
                     )
+                    .returning(d.id)
                 )
+                ours.update(changed.scalars())
+            booked = [g for g in group if g.row.id in ours]
+            for lost in (g for g in group if g.row.id not in ours):
+                log.info("webhook delivery %s was taken over by another worker; not booked", lost.row.id)
             if not booked:
                 return
             await session.execute(
@@ -283,47 +311,76 @@ class WebhookWorker:
                 await self.on_failing(sub_id, f"every delivery failed for {hours:g} hours (last: {last})")
 
     async def run_once(self) -> int:
-        """Claim one batch and send it; returns how many rows were attempted.
-
-        Outcomes are booked in groups as they come back: while one group is written, the next gathers, so a
-        slow receiver does not hold back the booking of the quick ones."""
-        batch = await self._claim()
-        if not batch:
-            return 0
-        done: asyncio.Queue[_Sent] = asyncio.Queue()
-        tasks = [asyncio.create_task(self._send(row, done)) for row in batch]
-        booked = 0
-        try:
-            while booked < len(batch):
-                group = [await done.get()]
-                while not done.empty():
-                    group.append(done.get_nowait())
-                booked += len(group)
-                await self._book(group)
-        finally:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        return len(batch)
+        """Claim one batch, send it and book it; returns how many rows were attempted."""
+        return await self._deliver(1)
 
     async def drain(self, max_batches: int = 1000) -> int:
-        total = 0
-        for _ in range(max_batches):
-            n = await self.run_once()
-            total += n
-            if n == 0:
-                break
-        return total
+        """Deliver until nothing is due (or ``max_batches`` claims); returns how many rows were attempted."""
+        return await self._deliver(max_batches)
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Deliver until ``stop`` is set; sleeps ``idle_seconds`` when nothing is due."""
         while not stop.is_set():
             try:
-                sent = await self.run_once()
+                sent = await self._deliver(1_000_000, stop)
             except Exception:
                 log.exception("webhook delivery round failed; retrying")
                 sent = 0
             if sent == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle_seconds)
+
+    async def _deliver(self, max_batches: int, stop: asyncio.Event | None = None) -> int:
+        """Claim, send and book as a pipeline: the next batch is claimed while the last rows of this one are
+        on the wire (when no more than ``concurrency`` wait for a slot), and outcomes are booked in groups as
+        they come back, in a task of their own; so the sends never wait for a booking or a claim. Claims and
+        bookings each keep one connection for the whole run (no pool checkout and ping per transaction)."""
+        engine: AsyncEngine = self.sessions.kw["bind"]
+        done: asyncio.Queue[_Sent | None] = asyncio.Queue()
+        sending: set[asyncio.Task[None]] = set()
+        backlog = _Backlog(self.limit)
+        total = 0
+        async with engine.connect() as claims:
+            batch = [] if stop is not None and stop.is_set() else await self._claim(claims)
+            if not batch:
+                return 0  # an idle poll takes one connection, not two
+            async with engine.connect() as books:
+                booker = asyncio.create_task(self._booker(books, done))
+                try:
+                    claimed = 1
+                    while batch:
+                        total += len(batch)
+                        backlog.waiting += len(batch)
+                        for row in batch:
+                            task = asyncio.create_task(self._send(row, done, backlog))
+                            sending.add(task)
+                            task.add_done_callback(sending.discard)
+                        await backlog.few(booker)
+                        if claimed >= max_batches or (stop is not None and stop.is_set()) or booker.done():
+                            break
+                        batch = await self._claim(claims)
+                        claimed += 1
+                finally:
+                    await asyncio.gather(*sending, return_exceptions=True)
+                    done.put_nowait(None)
+                    await booker  # its error, if booking failed
+        return total
+
+    async def _booker(self, session: AsyncConnection, done: asyncio.Queue[_Sent | None]) -> None:
+        """Books what ``done`` brings, in groups of whatever came back meanwhile, until it brings None."""
+        finished = False
+        while not finished:
+            item = await done.get()
+            if item is None:
+                return
+            group = [item]
+            while not done.empty():
+                more = done.get_nowait()
+                if more is None:
+                    finished = True
+                    break
+                group.append(more)
+            await self._book(session, group)
 
 
 async def prune_deliveries(sessions: async_sessionmaker[AsyncSession], older_than: datetime) -> int:

@@ -7,7 +7,7 @@ import hashlib
 from admin_api.rest import schemas as s
 from admin_api.rest.deps import deps
 from admin_api.rest.pagination import decode_cursor, encode_cursor
-from admin_api.rest.registry import Call, Reply, path_int
+from admin_api.rest.registry import Call, Json, Reply, path_int
 from admin_api.rest.routes import API
 from domain import commands as c
 from domain.errors import NotFound, ValidationFailed
@@ -56,7 +56,7 @@ async def list_orders(call: Call) -> Reply:
     if more:
         last = page[-1]
         cursor = encode_cursor(kind, last.updated_at.isoformat() if q.updated_since else "", last.id)
-    return Reply(200, s.OrderPage(items=[s.order_summary(o) for o in page], next_cursor=cursor))
+    return Reply(200, Json(s.OrderPage, {"items": [s.order_summary_data(o) for o in page], "next_cursor": cursor}))
 
 
 @API.operation(

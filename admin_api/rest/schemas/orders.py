@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
@@ -131,6 +131,32 @@ def totals_of(o: OrderRow | OrderView) -> OrderTotals:
         captured=money(o.captured, c),
         refunded=money(o.refunded, c),
     )
+
+
+def order_summary_data(o: OrderRow) -> dict[str, Any]:
+    """An ``OrderSummaryOut`` as plain data, for ``registry.Json`` (a page of 200 rows skips ~1,800 model
+    validations of rows we built ourselves); ``tests/unit/admin_api`` holds it byte-equal to the model's JSON."""
+    c = o.currency
+    return {
+        "id": o.id,
+        "customer_id": o.customer_id,
+        "channel": o.channel,
+        "status": o.status,
+        "financial_status": o.financial_status,
+        "totals": {
+            "subtotal": {"amount": o.subtotal, "currency": c},
+            "discount": {"amount": o.discount, "currency": c},
+            "shipping": {"amount": o.shipping, "currency": c},
+            "tax": {"amount": o.tax, "currency": c},
+            "total": {"amount": o.total, "currency": c},
+            "captured": {"amount": o.captured, "currency": c},
+            "refunded": {"amount": o.refunded, "currency": c},
+        },
+        "item_count": o.item_count,
+        "placed_at": o.placed_at,
+        "paid_at": o.paid_at,
+        "updated_at": o.updated_at,
+    }
 
 
 def order_summary(o: OrderRow) -> OrderSummaryOut:

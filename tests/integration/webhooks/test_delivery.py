@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from chatshop.bootstrap import Shop
-from domain.adapters.orm_webhooks import webhook_deliveries
+from domain.adapters.orm_webhooks import webhook_attempts, webhook_deliveries
 from domain.adapters.webhooks_delivery import WebhookFanout, prune_deliveries
 from domain.adapters.webhooks_views import SqlWebhookViews
 from domain.commands import SYSTEM
@@ -273,3 +273,32 @@ async def test_two_workers_draining_together_send_each_delivery_once(shop: Shop)
     assert sum(sent) == 60 and all(n > 0 for n in sent)
     ids = [r.message_id for r in receiver.received]
     assert len(ids) == 60 and len(set(ids)) == 60
+
+
+async def test_a_backlog_of_many_batches_is_sent_once_each_and_every_outcome_booked(
+    shop: Shop, clock: FakeClock
+) -> None:
+    """The worker claims the next batch while the last one is still on the wire (a pipeline): no row twice,
+    none left claimed, a failure scheduled for its retry and logged like a success."""
+    async with running_receiver(fail_first=5) as receiver:
+        await subscribe(shop, receiver.url)
+        fanout = WebhookFanout(shop.sessions, shop.views, shop.clock)
+        for n in range(47):
+            await fanout(f"event-{n}", OrderPlaced(n + 1, 1, "webchat", 1000, "USD"))
+        sender = worker(shop)
+        sender.batch_size, sender.limit, sender.concurrency = 6, 3, asyncio.Semaphore(3)
+        assert await sender.drain() == 47
+        assert await sender.drain() == 0  # the five failures wait for their back-off
+        clock.advance(seconds=10)
+        assert await sender.drain() == 5
+        await sender.sender.aclose()
+    ids = [r.message_id for r in receiver.received]
+    assert len(ids) == 52 and len(set(ids)) == 47
+    async with shop.sessions() as session:
+        d, a = webhook_deliveries.c, webhook_attempts.c
+        states = (await session.execute(select(d.status, d.attempts, d.claimed_until))).all()
+        logged = int((await session.execute(select(func.count()).select_from(webhook_attempts))).scalar_one())
+        failed = int((await session.execute(select(func.count()).where(a.status_code == 500))).scalar_one())
+    assert {(s.status, s.claimed_until) for s in states} == {("succeeded", None)}
+    assert sorted(s.attempts for s in states) == [1] * 42 + [2] * 5
+    assert logged == 52 and failed == 5
