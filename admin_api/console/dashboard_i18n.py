@@ -30,5 +30,4 @@ DASHBOARD_ZH: dict[str, str] = {
     "Units": "件数",
     "No sales in this period.": "此期间没有销售。",
     "Period": "周期",
-    "Customers": "顾客数",
 }

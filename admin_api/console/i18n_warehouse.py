@@ -75,7 +75,7 @@ ZH_WAREHOUSE: dict[str, str] = {
     ),
     # purchase order states and what was done, translated by value in the templates
     "draft": "草稿",
-    "sent": "已发出",
+    "sent": "已发送",  # also the support reply's "sent" (i18n_more): one word for both
     "partially_received": "部分到货",
     "received": "已到货",
     "created": "已创建",

@@ -147,7 +147,7 @@ async def test_purchase_orders_are_listed_by_state_and_in_the_staff_members_lang
     po_id = await sent_po(staffed)
     await console.sign_in("otto")  # otto's console speaks Chinese
     status, html = await console.get("/purchase-orders?state=sent")
-    assert status == 200 and f"PO-{po_id:06d}" in html and "采购单" in html and "已发出" in html
+    assert status == 200 and f"PO-{po_id:06d}" in html and "采购单" in html and "已发送" in html
     status, html = await console.get("/purchase-orders?state=draft")
     assert f"PO-{po_id:06d}" not in html
     status, html = await console.get("/purchase-orders?state=bogus")
