@@ -121,8 +121,8 @@ async def main() -> None:
         await conn.execute(
             text(
                 "INSERT INTO customers (name, locale, timezone, tags, notes, addresses, "
-                "marketing_opt_in, unreachable_channels, created_at) SELECT 'c' || g, 'en', 'UTC', "
-                "'[]', '', '[]', true, '[]', now() FROM generate_series(1, :n) g"
+                "marketing_opt_in, unreachable_channels, created_at, updated_at) SELECT 'c' || g, 'en', 'UTC', "
+                "'[]', '', '[]', true, '[]', now(), now() FROM generate_series(1, :n) g"
             ),
             {"n": 5000},
         )

@@ -40,8 +40,8 @@ from domain.adapters.rollups import backfill
 
 CUSTOMERS = """
 INSERT INTO customers (name, locale, timezone, tags, notes, addresses, marketing_opt_in, unreachable_channels,
-                       created_at)
-SELECT 'c' || g, 'en', 'UTC', '[]', '', '[]', true, '[]', now() FROM generate_series(1, :customers) g
+                       created_at, updated_at)
+SELECT 'c' || g, 'en', 'UTC', '[]', '', '[]', true, '[]', now(), now() FROM generate_series(1, :customers) g
 """
 FILL = """
 INSERT INTO orders (customer_id, channel, currency, status, shipping_method, shipping_address, subtotal, discount,
@@ -67,8 +67,8 @@ SQLITE_AGO = "strftime('%Y-%m-%d %H:%M:%S.000000', 'now', '-' || (g % 525600) ||
 SQLITE_FILL = (
     SQLITE_SERIES.format(limit=":customers")
     + "INSERT INTO customers (name, locale, timezone, tags, notes, addresses, marketing_opt_in, "
-    "unreachable_channels, created_at) SELECT 'c' || g, 'en', 'UTC', '[]', '', '[]', 1, '[]', "
-    "strftime('%Y-%m-%d %H:%M:%S.000000', 'now') FROM s",
+    "unreachable_channels, created_at, updated_at) SELECT 'c' || g, 'en', 'UTC', '[]', '', '[]', 1, '[]', "
+    "strftime('%Y-%m-%d %H:%M:%S.000000', 'now'), strftime('%Y-%m-%d %H:%M:%S.000000', 'now') FROM s",
     SQLITE_SERIES.format(limit=":n")
     + "INSERT INTO orders (customer_id, channel, currency, status, shipping_method, shipping_address, subtotal, "
     "discount, shipping, tax_rate_bp, tax, total, captured, refunded, placed_at, paid_at, updated_at, "
