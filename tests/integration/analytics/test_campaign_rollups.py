@@ -8,7 +8,7 @@ from datetime import timedelta
 from domain import commands as c
 from domain.adapters.rollup_views import RollupViews
 from domain.adapters.rollups import verify
-from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, enable, paid_order
+from tests.integration.campaigns.helpers import Person, add_people, approved, campaign, paid_order
 from tests.integration.campaigns.test_lifecycle import Recorder, dispatcher
 from tests.support.clock import FakeClock
 from tests.support.shopdata import SmallShop
@@ -18,7 +18,6 @@ async def test_an_order_credited_to_a_campaign_after_payment_counts_as_campaign_
     small: SmallShop, clock: FakeClock
 ) -> None:
     shop = small.shop
-    enable(shop)
     buyer, _ = await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
     campaign_id = await approved(shop, campaign())
     await dispatcher(shop, Recorder()).drain()

@@ -8,7 +8,7 @@ import pytest
 from domain import commands as c
 from domain import commands_purchasing as p
 from domain.model.staff import Actor, Role
-from tests.integration.campaigns.helpers import Person, add_people, approved, enable
+from tests.integration.campaigns.helpers import Person, add_people, approved
 from tests.integration.campaigns.test_automations import (
     SKU,
     Recorder,
@@ -30,7 +30,6 @@ async def test_receiving_a_purchase_order_notifies_the_shoppers_waiting_for_the_
     from chatshop.cli_campaign import subscribe_back_in_stock
 
     shop = small.shop
-    enable(shop)
     subscribe_back_in_stock(shop)
     ann, bob = await add_people(shop, [Person(telegram=1), Person(telegram=2)], clock.now())
     restock_id = await approved(shop, back_in_stock(skus=(SKU,)))
