@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
 from chatshop.settings import Settings
-from domain.adapters.db import create_engine, session_factory
+from domain.adapters.db import Engine, Sessions, create_engine, ping, session_factory
 from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
 from domain.adapters.outbox import OutboxWorker, worker_id
@@ -29,8 +26,8 @@ from domain.service_layer.messagebus import MessageBus
 @dataclass
 class Shop:
     settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    engine: Engine
+    sessions: Sessions
     clock: Clock
     bus: MessageBus
     views: SqlShopViews
@@ -40,8 +37,7 @@ class Shop:
     jobs: SlotGuard
 
     async def healthy(self) -> bool:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+        return await ping(self.engine)
 
     async def close(self) -> None:
         if isinstance(self.payments, StripePaymentProvider):
