@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from chatshop.settings import Settings
+from chatshop.subscribers import payments as payment_subscribers
 from domain.adapters.db import Engine, Sessions, create_engine, ping, session_factory
 from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
@@ -14,12 +14,10 @@ from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.adapters.payments.stripe import MIN_RESERVATION_MINUTES, StripePaymentProvider
 from domain.adapters.sql_views import SqlShopViews
 from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
-from domain.events import Event
 from domain.model.approvals import ApprovalPolicy
 from domain.model.money import Money
 from domain.ports import Clock, PaymentProvider, SystemClock
 from domain.service_layer.context import Context, ShopConfig
-from domain.service_layer.handlers.payments import PAYMENT_SUBSCRIBERS
 from domain.service_layer.messagebus import MessageBus
 
 
@@ -62,16 +60,6 @@ def stripe_provider(settings: Settings, clock: Clock) -> StripePaymentProvider |
     return StripePaymentProvider(settings.stripe_secret_key.get_secret_value(), clock, settings.stripe_api_url)
 
 
-def subscribe_payments(outbox: OutboxWorker, ctx: Context) -> None:
-    """Provider calls that follow a payment change (closing other sessions, automatic refunds), after commit."""
-    for name, (handler, event_type) in PAYMENT_SUBSCRIBERS.items():
-
-        async def deliver(event_id: str, event: Event, handler: Any = handler) -> None:
-            await handler(event, ctx)
-
-        outbox.subscribe(name, deliver, events={event_type.__name__})
-
-
 def build_shop(settings: Settings, clock: Clock | None = None, payments: PaymentProvider | None = None) -> Shop:
     start_mappers()
     clock = clock or SystemClock()
@@ -100,7 +88,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
     )
     runner = worker_id()
     outbox = OutboxWorker(sessions, clock, name=runner, max_attempts=settings.outbox_max_attempts)
-    subscribe_payments(outbox, ctx)
+    payment_subscribers.register(outbox, ctx)
     return Shop(
         settings=settings,
         engine=engine,

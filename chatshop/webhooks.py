@@ -10,19 +10,15 @@ from datetime import timedelta
 from chatshop.bootstrap import Shop
 from chatshop.runtime import Runtime
 from chatshop.settings import Settings
-from domain.adapters.webhooks_delivery import WebhookFanout, WebhookWorker, prune_deliveries
+from chatshop.subscribers.webhooks import subscribe_automations, subscribe_fanout
+from domain.adapters.webhooks_delivery import WebhookWorker, prune_deliveries
 from domain.adapters.webhooks_http import WebhookSender
 from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
 from domain.commands import SYSTEM
-from domain.commands_automation import RunAutomations
 from domain.commands_webhooks import DisableWebhookSubscription
-from domain.events import Event
-from domain.model.automation import TRIGGERS
 from domain.model.webhooks import RetryPolicy
 
 log = logging.getLogger(__name__)
-FANOUT = "webhooks-fanout"
-AUTOMATION = "automation-rules"
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
@@ -31,11 +27,6 @@ def retry_policy(settings: Settings) -> RetryPolicy:
         first_delay=timedelta(seconds=settings.webhooks_first_retry_seconds),
         disable_after=timedelta(hours=settings.webhooks_disable_after_hours),
     )
-
-
-def subscribe_fanout(shop: Shop) -> None:
-    """Every committed event becomes one delivery row per matching subscription (after commit, once)."""
-    shop.outbox.subscribe(FANOUT, WebhookFanout(shop.sessions, shop.views, shop.clock))
 
 
 def build_worker(shop: Shop, sender: WebhookSender | None = None) -> WebhookWorker:
@@ -57,15 +48,6 @@ def build_worker(shop: Shop, sender: WebhookSender | None = None) -> WebhookWork
         concurrency=settings.webhooks_concurrency,
         name=shop.outbox.name,
     )
-
-
-def subscribe_automations(shop: Shop) -> None:
-    """Automation rules run on their trigger events after commit (at most once per rule and event)."""
-
-    async def run(event_id: str, event: Event) -> None:
-        await shop.bus.handle(RunAutomations(event_id, event.name, event.to_dict()))
-
-    shop.outbox.subscribe(AUTOMATION, run, events=set(TRIGGERS))
 
 
 def add_webhooks(runtime: Runtime, shop: Shop) -> WebhookWorker:
