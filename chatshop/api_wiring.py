@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from admin_api import rest
 from admin_api.rest.deps import RestDeps
@@ -16,12 +15,12 @@ from chatshop.bootstrap import Shop
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.api_access import SqlApiKeyStore, SqlIdempotencyStore
 from domain.adapters.automation_views import SqlAutomationViews
-from domain.adapters.db import create_reader_engine, is_sqlite
+from domain.adapters.db import Engine, create_reader_engine, is_sqlite
 from domain.adapters.read_scope import request_read_scope
 from domain.adapters.webhooks_views import SqlWebhookViews
 
 
-def reader_engine(shop: Shop) -> AsyncEngine:
+def reader_engine(shop: Shop) -> Engine:
     """Where GET requests read: on PostgreSQL a pool of its own in autocommit without pre-ping (a request's
     key look-up and page then cost two round trips, not five); on SQLite the shop's engine."""
     if is_sqlite(shop.settings.database_url):
@@ -29,7 +28,7 @@ def reader_engine(shop: Shop) -> AsyncEngine:
     return create_reader_engine(shop.settings.database_url, pool_size=shop.settings.db_pool_size)
 
 
-def api_services(shop: Shop, settings: ApiSettings, reads: AsyncEngine | None = None) -> ApiServices:
+def api_services(shop: Shop, settings: ApiSettings, reads: Engine | None = None) -> ApiServices:
     engine = reads or shop.engine
     return ApiServices(
         keys=SqlApiKeyStore(shop.sessions, shop.clock),

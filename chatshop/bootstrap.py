@@ -3,36 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chatshop.settings import Settings
-from domain.adapters.db import create_engine, session_factory
+from chatshop.subscribers import analytics as analytics_subscribers
+from chatshop.subscribers import payments as payment_subscribers
+from domain.adapters.db import Engine, Sessions, create_engine, ping, session_factory
 from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
 from domain.adapters.outbox import OutboxWorker, worker_id
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.adapters.payments.stripe import MIN_RESERVATION_MINUTES, StripePaymentProvider
-from domain.adapters.rollups import CONSUMER as ROLLUPS
-from domain.adapters.rollups import RollupSubscriber, rollup_events
 from domain.adapters.sql_views import SqlShopViews
 from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
-from domain.events import Event
 from domain.model.approvals import ApprovalPolicy
 from domain.model.money import Money
 from domain.ports import Clock, PaymentProvider, SystemClock
 from domain.service_layer.context import Context, ShopConfig
-from domain.service_layer.handlers.payments import PAYMENT_SUBSCRIBERS
 from domain.service_layer.messagebus import MessageBus
 
 
 @dataclass
 class Shop:
     settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    engine: Engine
+    sessions: Sessions
     clock: Clock
     bus: MessageBus
     views: SqlShopViews
@@ -42,8 +36,7 @@ class Shop:
     jobs: SlotGuard
 
     async def healthy(self) -> bool:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+        return await ping(self.engine)
 
     async def close(self) -> None:
         if isinstance(self.payments, StripePaymentProvider):
@@ -66,16 +59,6 @@ def stripe_provider(settings: Settings, clock: Clock) -> StripePaymentProvider |
     if settings.stripe_secret_key is None or not settings.stripe_secret_key.get_secret_value():
         return None
     return StripePaymentProvider(settings.stripe_secret_key.get_secret_value(), clock, settings.stripe_api_url)
-
-
-def subscribe_payments(outbox: OutboxWorker, ctx: Context) -> None:
-    """Provider calls that follow a payment change (closing other sessions, automatic refunds), after commit."""
-    for name, (handler, event_type) in PAYMENT_SUBSCRIBERS.items():
-
-        async def deliver(event_id: str, event: Event, handler: Any = handler) -> None:
-            await handler(event, ctx)
-
-        outbox.subscribe(name, deliver, events={event_type.__name__})
 
 
 def build_shop(settings: Settings, clock: Clock | None = None, payments: PaymentProvider | None = None) -> Shop:
@@ -106,9 +89,8 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
     )
     runner = worker_id()
     outbox = OutboxWorker(sessions, clock, name=runner, max_attempts=settings.outbox_max_attempts)
-    subscribe_payments(outbox, ctx)
-    # The dashboard's rollups follow every order change after commit (issue 20).
-    outbox.subscribe(ROLLUPS, RollupSubscriber(sessions, clock), events=set(rollup_events()))
+    payment_subscribers.register(outbox, ctx)
+    analytics_subscribers.register(outbox, sessions, clock)  # the dashboard's rollups (issue 20)
     return Shop(
         settings=settings,
         engine=engine,

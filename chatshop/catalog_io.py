@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.progress import Progress
-from sqlalchemy import select
 
 from chatshop.bootstrap import Shop
 from domain import commands as c
-from domain.adapters import orm
+from domain.adapters.lookups import product_ids
 from domain.errors import DomainError
 from domain.model.catalog import TRANSLATION_LOCALES, slugify, translation_locale, validate_sku
 from domain.model.money import Money
@@ -274,8 +273,7 @@ async def import_catalog(shop: Shop, path: Path, progress: bool = False) -> Impo
 
 
 async def export_catalog(shop: Shop, path: Path, progress: bool = False) -> int:
-    async with shop.sessions() as session:
-        ids = (await session.execute(select(orm.products.c.id).order_by(orm.products.c.id))).scalars().all()
+    ids = await product_ids(shop.sessions)
     products = []
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task(f"exporting {path.name}", total=len(ids))

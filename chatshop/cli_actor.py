@@ -22,12 +22,11 @@ import os
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from chatshop.bootstrap import Shop
-from domain.adapters import orm
+from domain.adapters.lookups import active_staff_role
 from domain.errors import NotFound
-from domain.model.staff import Actor, Role
+from domain.model.staff import Actor
 
 ENV = "CHATSHOP_STAFF"
 
@@ -61,17 +60,9 @@ async def resolve_actor(shop: Shop, name: str | None) -> Actor:
     """The staff member named by ``--as``, ``$CHATSHOP_STAFF`` or the OS user, as an actor."""
     wanted, source = wanted_name(name)
     if wanted:
-        t = orm.staff_members.c
-        stmt = (
-            select(t.name, t.role)
-            .where(t.name == wanted, t.active.is_(True))
-            .order_by(t.id.desc())  # a name added twice: the latest
-            .limit(1)
-        )
-        async with shop.sessions() as session:
-            row = (await session.execute(stmt)).first()
-        if row is not None:
-            return Actor.staff(str(row.name), Role(row.role))
+        role = await active_staff_role(shop.sessions, wanted)
+        if role is not None:
+            return Actor.staff(wanted, role)
     who = f"{wanted!r} ({source})" if wanted else "nobody (no --as, no $CHATSHOP_STAFF, no OS user name)"
     raise NotFound(
         f"Acting as {who}: that is not an active staff member. Name one with --as NAME or {ENV}=NAME; "

@@ -17,9 +17,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import make_url
 
 from chatshop.settings import get_settings
+from domain.adapters.db import display_url, sqlite_database
 
 console = Console()
 err = Console(stderr=True)
@@ -31,17 +31,16 @@ class BackupError(Exception):
 
 
 def sqlite_path(database_url: str) -> Path | None:
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
+    database = sqlite_database(database_url)
+    if database is None:
         return None
-    if not url.database or url.database == ":memory:":
+    if not database or database == ":memory:":
         raise BackupError("an in-memory database has nothing to back up")
-    return Path(url.database)
+    return Path(database)
 
 
 def postgres_advice(database_url: str, what: str, path: Path) -> str:
-    url = make_url(database_url).set(drivername="postgresql")
-    shown = url.render_as_string(hide_password=True)
+    shown = display_url(database_url, drivername="postgresql")
     if what == "backup":
         line = f"pg_dump --format=custom --file {path} '{shown}'"
     else:

@@ -36,6 +36,7 @@ from bots.campaigns.webchat import OutboxChatTransport
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.cli_actor import ActorOption, resolve_actor
 from chatshop.settings import get_settings
+from chatshop.subscribers.campaigns import subscribe
 from domain import commands as c
 from domain.adapters.campaigns_delivery import SqlDeliveryStore
 from domain.adapters.campaigns_ratelimit import SqlRateLimiter
@@ -127,10 +128,6 @@ def build_dispatcher(shop: Shop, worker: str | None = None, limiter: RateLimiter
     )
 
 
-# Events after which a campaign may have work due at once: the sender stops idling and looks.
-WAKE_EVENTS = frozenset({"CampaignApproved", "CampaignStarted", "CampaignResumed"})
-
-
 def register_campaign_jobs(runtime: Any) -> Dispatcher:
     """For ``chatshop run``: the sender loop runs from start to stop in every process (workers share the
     queue through SKIP LOCKED and the bot's rate through the shared limiter); it starts due campaigns
@@ -145,7 +142,7 @@ def register_campaign_jobs(runtime: Any) -> Dispatcher:
     async def on_due(event_id: str, event: Any) -> None:
         dispatcher.wake()
 
-    shop.outbox.subscribe("campaign-sender-wake", on_due, events=set(WAKE_EVENTS))
+    subscribe(shop.outbox, "campaign-sender-wake", on_due)
     return dispatcher
 
 
@@ -155,7 +152,7 @@ def subscribe_back_in_stock(shop: Shop) -> None:
     async def on_back(event_id: str, event: Any) -> None:
         await shop.bus.handle(c.NotifyBackInStock(event.sku))
 
-    shop.outbox.subscribe("campaign-back-in-stock", on_back, events={"BackInStock"})
+    subscribe(shop.outbox, "campaign-back-in-stock", on_back)
 
 
 def subscribe_campaign_tests(shop: Shop, dispatcher: Dispatcher) -> None:
@@ -174,7 +171,7 @@ def subscribe_campaign_tests(shop: Shop, dispatcher: Dispatcher) -> None:
         if outcome.kind != "sent":
             log.warning("test of %s to %s:%s: %s", event.campaign, event.channel, event.address, outcome.error)
 
-    shop.outbox.subscribe("campaign-tests", on_test, events={"CampaignTestRequested"})
+    subscribe(shop.outbox, "campaign-tests", on_test)
 
 
 def subscribe_attribution(shop: Shop) -> None:
@@ -183,7 +180,7 @@ def subscribe_attribution(shop: Shop) -> None:
     async def on_order(event_id: str, event: Any) -> None:
         await shop.bus.handle(c.AttributeOrder(event.order_id))
 
-    shop.outbox.subscribe("campaign-attribution", on_order, events={"OrderPlaced"})
+    subscribe(shop.outbox, "campaign-attribution", on_order)
 
 
 # --- commands -------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from sqlalchemy.engine import make_url
 
 from chatshop.settings import DEFAULT_SECRET_KEY, Settings, _loopback_url
 
@@ -48,11 +47,11 @@ def _secret(value: Any) -> str:
 
 # --- database and Redis ---------------------------------------------------------------------------
 async def check_database(settings: Settings) -> list[Finding]:
-    from domain.adapters.db import create_engine
+    from domain.adapters.db import create_engine, display_url
     from domain.adapters.health import current_revisions, head_revisions
 
     engine = create_engine(settings.database_url, pool_size=1)
-    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    where = display_url(settings.database_url)
     try:
         current = await current_revisions(engine)
     except Exception as exc:

@@ -52,6 +52,15 @@ def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: 
     links.mount(app, shop.bus, LinkSigner(settings.secret_key.get_secret_value(), settings.base_url))
 
 
+def check_subscribers(shop: Shop) -> None:
+    """Refuse to start with an outbox subscriber chatshop/subscribers does not list (or lists otherwise)."""
+    from chatshop.subscribers.registry import unregistered
+
+    problems = unregistered(shop.outbox.subscriptions)
+    if problems:
+        raise RuntimeError("outbox subscribers differ from chatshop/subscribers: " + "; ".join(problems))
+
+
 async def start_metrics(app: web.Application, shop: Shop) -> web.AppRunner | None:
     """Prometheus metrics for this process: on the shop's app, or on a port of their own (returned to stop)."""
     recorder = PrometheusMetrics()
@@ -73,6 +82,7 @@ async def serve(settings: Settings, host: str, port: int) -> None:
     add_scheduled_reports(app, runtime, settings)
     add_campaigns(app, runtime, shop, settings)
     add_webhooks(runtime, shop)
+    check_subscribers(shop)
     metrics_runner = await start_metrics(app, shop)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

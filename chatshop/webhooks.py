@@ -10,21 +10,15 @@ from datetime import timedelta
 from chatshop.bootstrap import Shop
 from chatshop.runtime import Runtime
 from chatshop.settings import Settings
-from domain.adapters.webhooks_delivery import WebhookFanout, WebhookWorker, prune_deliveries
+from chatshop.subscribers.webhooks import subscribe_automations, subscribe_fanout
+from domain.adapters.webhooks_delivery import WebhookWorker, prune_deliveries
 from domain.adapters.webhooks_http import WebhookSender
 from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
-from domain.causation import current_cause_depth
 from domain.commands import SYSTEM
-from domain.commands_automation import RetryAutomationAction, RunAutomations
 from domain.commands_webhooks import DisableWebhookSubscription
-from domain.events import AutomationActionRetry, Event
-from domain.model.automation import TRIGGERS
 from domain.model.webhooks import RetryPolicy
 
 log = logging.getLogger(__name__)
-FANOUT = "webhooks-fanout"
-AUTOMATION = "automation-rules"
-AUTOMATION_RETRY = "automation-retries"
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
@@ -33,11 +27,6 @@ def retry_policy(settings: Settings) -> RetryPolicy:
         first_delay=timedelta(seconds=settings.webhooks_first_retry_seconds),
         disable_after=timedelta(hours=settings.webhooks_disable_after_hours),
     )
-
-
-def subscribe_fanout(shop: Shop) -> None:
-    """Every committed event becomes one delivery row per matching subscription (after commit, once)."""
-    shop.outbox.subscribe(FANOUT, WebhookFanout(shop.sessions, shop.views, shop.clock))
 
 
 def build_worker(shop: Shop, sender: WebhookSender | None = None) -> WebhookWorker:
@@ -59,33 +48,6 @@ def build_worker(shop: Shop, sender: WebhookSender | None = None) -> WebhookWork
         concurrency=settings.webhooks_concurrency,
         name=shop.outbox.name,
     )
-
-
-def subscribe_automations(shop: Shop) -> None:
-    """Automation rules run on their trigger events after commit (at most once per rule and event), at the
-    event's depth (bound by the outbox); actions the order couldn't take yet are tried again when due."""
-    max_depth = shop.settings.automation_max_depth
-
-    async def run(event_id: str, event: Event) -> None:
-        depth = current_cause_depth()
-        await shop.bus.handle(RunAutomations(event_id, event.name, event.to_dict(), depth, max_depth))
-
-    async def retry(event_id: str, event: Event) -> None:
-        assert isinstance(event, AutomationActionRetry)
-        await shop.bus.handle(
-            RetryAutomationAction(
-                event.rule,
-                event.source_event_id,
-                event.event_type,
-                event.payload,
-                event.action,
-                event.attempt,
-                retry_id=event_id,
-            )
-        )
-
-    shop.outbox.subscribe(AUTOMATION, run, events=set(TRIGGERS))
-    shop.outbox.subscribe(AUTOMATION_RETRY, retry, events={AutomationActionRetry.__name__})
 
 
 def add_webhooks(runtime: Runtime, shop: Shop) -> WebhookWorker:

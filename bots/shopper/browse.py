@@ -6,35 +6,11 @@ from bots.conversation.messages import QuickReplies, Reply, Text
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
 from bots.shopper import search
-from bots.shopper.render import PAGE_SIZE, main_menu
+from bots.shopper.navigation import MAX_CATEGORY_BUTTONS, match_category, show_categories
+from bots.shopper.render import PAGE_SIZE
 from domain.model.catalog import SearchQuery
 from domain.views.models import CategoryNode
 from nlu.interface import ParseResult
-
-MAX_CATEGORY_BUTTONS = 12
-
-
-async def match_category(turn: Turn, value: str) -> CategoryNode | None:
-    """The category an NLU value ("shoes", "mugs", 卫衣) names, by slug or name in the shop's language or
-    the shopper's, singular or plural; named in the shopper's language."""
-    wanted = value.strip().lower()
-    candidates = {wanted, wanted.rstrip("s"), wanted + "s"}
-    default_names = {node.id: node.name for node in await turn.services.views.categories(turn.locale)}
-    for node in await turn.services.views.categories(turn.locale):
-        names = (node.slug, node.name, default_names.get(node.id, node.name))
-        if any(name.lower() in candidates for name in names):
-            return node
-    return None
-
-
-async def show_categories(turn: Turn) -> list[Reply]:
-    _ = turn.t
-    nodes = [n for n in await turn.services.views.categories(turn.locale) if n.product_count > 0]
-    if not nodes:
-        return [main_menu(turn, _("The shop has no products yet."))]
-    top = [n for n in nodes if n.parent_id is None] or nodes
-    buttons = tuple(turn.button(f"{n.name} ({n.product_count})", "cat", n.id) for n in top[:MAX_CATEGORY_BUTTONS])
-    return [QuickReplies(_("Pick a category:"), buttons)]
 
 
 async def show_category(turn: Turn, node: CategoryNode) -> list[Reply]:

@@ -193,22 +193,7 @@ async def opt_in_button(turn: Turn, payload: Payload) -> list[Reply]:
     return [QuickReplies(text, menu_buttons(turn))]
 
 
-async def details_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
-    from bots.shopper import search
-
-    chose = await choose_typed(turn, parse)
-    if chose is not None:
-        return chose
-    if parse.first("product") is None and turn.state.memory.get("product_id") and not parse.entities:
-        product_id = int(turn.state.memory["product_id"])
-        remembered = turn.state.memory.get("choice") or {}
-        options = remembered.get("options") if remembered.get("product_id") == product_id else None
-        return await show_product(turn, product_id, options)
-    return await search.search_intent(turn, parse)
-
-
 def register(router: Router) -> None:
-    router.intents["product_details"] = details_intent
     router.actions["p"] = product_button
     router.actions["pv"] = variant_button
     router.actions["po"] = option_button

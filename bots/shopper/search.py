@@ -10,6 +10,7 @@ from bots.conversation.messages import QuickReplies, Reply, Text
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Router, Turn
 from bots.shopper import product as product_flow
+from bots.shopper.navigation import match_category, show_categories
 from bots.shopper.render import PAGE_SIZE, find_option_value, product_list
 from domain.model.catalog import SearchQuery
 from domain.model.money import Money
@@ -29,8 +30,6 @@ def _max_price(turn: Turn, value: str | None) -> int | None:
 
 async def query_from(turn: Turn, parse: ParseResult) -> SearchQuery | None:
     """The filters the shopper gave; None when the message named nothing to search for."""
-    from bots.shopper.browse import match_category
-
     text_terms: list[str] = []
     product = parse.first("product")
     if product:
@@ -131,8 +130,6 @@ async def search_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
         return chose
     query = await query_from(turn, parse)
     if query is None:
-        from bots.shopper.browse import show_categories
-
         return [
             Text(_("What are you looking for? Tell me a product, a colour, a brand or a price limit.")),
             *await show_categories(turn),
@@ -186,8 +183,6 @@ async def not_carried_reply(turn: Turn, parse: ParseResult, query: SearchQuery) 
     if what and (await turn.services.views.search(closest)).total > 0:
         title = _("We don't carry {name} — here are our {what}:", name=name, what=what)
         return await run_search(turn, closest, title, open_single=False)
-    from bots.shopper.browse import show_categories
-
     return [Text(_("We don't carry {name}.", name=name)), *await show_categories(turn)]
 
 
@@ -205,6 +200,20 @@ async def page_button(turn: Turn, payload: Payload) -> list[Reply]:
     return [product_list(turn, page, str(remembered.get("title", "")))]
 
 
+async def details_intent(turn: Turn, parse: ParseResult) -> list[Reply]:
+    """Asking about a product: the card on show (with the options chosen on it), else a search for it."""
+    chose = await product_flow.choose_typed(turn, parse)
+    if chose is not None:
+        return chose
+    if parse.first("product") is None and turn.state.memory.get("product_id") and not parse.entities:
+        product_id = int(turn.state.memory["product_id"])
+        remembered = turn.state.memory.get("choice") or {}
+        options = remembered.get("options") if remembered.get("product_id") == product_id else None
+        return await product_flow.show_product(turn, product_id, options)
+    return await search_intent(turn, parse)
+
+
 def register(router: Router) -> None:
+    router.intents["product_details"] = details_intent  # falls back to a search, so it lives here
     router.intents["search_product"] = search_intent
     router.actions["pg"] = page_button

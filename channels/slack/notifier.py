@@ -43,6 +43,31 @@ from domain.model.campaigns import CampaignReport
 
 log = logging.getLogger(__name__)
 Subscribe = Callable[..., None]
+# One subscription per concern, so a failing support thread does not hold back approvals:
+# consumer name -> (events, what it posts). chatshop/subscribers lists these with every other subscriber.
+SLACK_SUBSCRIPTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "slack-approvals": (
+        frozenset({"OrderNeedsApproval", "OrderStatusChanged"}),
+        "approval cards, updated when decided",
+    ),
+    "slack-stock": (frozenset({"LowStock"}), "low-stock alerts"),
+    "slack-support": (
+        frozenset({"TicketOpened", "TicketMessagePosted", "TicketClosed"}),
+        "a thread per support ticket, the shopper's messages in it",
+    ),
+    "slack-refunds": (
+        frozenset({"RefundFailed", "RefundNeedsAction", "ExtraPaymentReceived", "RefundSucceeded"}),
+        "refunds and payments staff must act on",
+    ),
+    "slack-campaigns": (
+        frozenset({"CampaignSubmitted", "CampaignPaused", "CampaignFinished"}),
+        "campaigns to approve, paused or finished",
+    ),
+    "slack-webhooks": (
+        frozenset({"WebhookSubscriptionDisabled", "AutomationNotice"}),
+        "a webhook disabled by the system, automation notices",
+    ),
+}
 
 
 async def post_approval(ops: SlackOps, event: ev.OrderNeedsApproval) -> None:
@@ -208,14 +233,6 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
         elif isinstance(event, ev.CampaignFinished):
             await post_campaign_finished(ops, event, event_id)
 
-    # One subscription per concern, so a failing support thread does not hold back approvals.
-    subscribe("slack-approvals", approvals, events={"OrderNeedsApproval", "OrderStatusChanged"})
-    subscribe("slack-stock", stock, events={"LowStock"})
-    subscribe("slack-support", support, events={"TicketOpened", "TicketMessagePosted", "TicketClosed"})
-    money_events = {"RefundFailed", "RefundNeedsAction", "ExtraPaymentReceived", "RefundSucceeded"}
-    subscribe("slack-refunds", refunds, events=money_events)
-    subscribe("slack-campaigns", campaigns, events={"CampaignSubmitted", "CampaignPaused", "CampaignFinished"})
-
     async def webhooks(event_id: str, event: ev.Event) -> None:
         if isinstance(event, ev.WebhookSubscriptionDisabled) and event.actor == "system":
             await post_webhook_disabled(ops, event, event_id)
@@ -223,7 +240,16 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
             blocks = automation_message(event.rule, event.text)
             await post_notice(ops, event_id, "automation", esc(event.text), blocks, rule=event.rule)
 
-    subscribe("slack-webhooks", webhooks, events={"WebhookSubscriptionDisabled", "AutomationNotice"})
+    handlers = {
+        "slack-approvals": approvals,
+        "slack-stock": stock,
+        "slack-support": support,
+        "slack-refunds": refunds,
+        "slack-campaigns": campaigns,
+        "slack-webhooks": webhooks,
+    }
+    for name, (events, _) in SLACK_SUBSCRIPTIONS.items():
+        subscribe(name, handlers[name], events=set(events))
 
 
 # --- campaigns ---------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ ENGINE_KEY = web.AppKey("webchat_engine", ConversationEngine)
 HUB_KEY = web.AppKey("webchat_hub", Hub)
 SETTINGS_KEY = web.AppKey("webchat_settings", WebchatSettings)
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SUBSCRIBER = "webchat"  # its outbox consumer name (chatshop/subscribers lists it)
 NOTIFY_EVENTS = set(SHOPPER_NOTICE_EVENTS) | {"MarketingMessage"}
 # Buttons whose answer redraws the message they were pressed in, as Telegram edits it: an option (colour,
 # size) or a variant picked on a product card answers with that card, changed; a cart line's −, + or Remove
@@ -393,7 +394,7 @@ def mount(
     app.router.add_get("/chat/widget.js", _static("widget.js", "application/javascript"))
     app.router.add_get("/chat/favicon.svg", _static("favicon.svg", "image/svg+xml"))
     app.router.add_get("/chat/ws", websocket)
-    shop.outbox.subscribe("webchat", notifier(shop, engine, hub), events=NOTIFY_EVENTS)
+    shop.outbox.subscribe(SUBSCRIBER, notifier(shop, engine, hub), events=NOTIFY_EVENTS)
     app.cleanup_ctx.append(_background(hub))
     app.on_shutdown.append(going_away)
 

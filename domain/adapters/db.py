@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# What assembly code (chatshop/) holds and passes on without importing SQLAlchemy itself.
+Engine: TypeAlias = AsyncEngine
+Sessions: TypeAlias = async_sessionmaker[AsyncSession]
 
 
 def is_sqlite(url: str) -> bool:
@@ -66,3 +70,23 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    """Whether the database answers a trivial query (health checks)."""
+    async with engine.connect() as conn:
+        return bool((await conn.execute(text("SELECT 1"))).scalar_one() == 1)
+
+
+def sqlite_database(url: str) -> str | None:
+    """The file of a SQLite URL ("" or ":memory:" when in memory); None for any other backend."""
+    parsed = make_url(url)
+    return (parsed.database or "") if parsed.get_backend_name() == "sqlite" else None
+
+
+def display_url(url: str, drivername: str | None = None) -> str:
+    """The URL with its password hidden, for messages (optionally with another driver, e.g. for pg_dump)."""
+    parsed = make_url(url)
+    if drivername is not None:
+        parsed = parsed.set(drivername=drivername)
+    return parsed.render_as_string(hide_password=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, String, Table, UniqueConstraint
 
-from domain.adapters.orm import JSONType, UTCDateTime, _fk, _pk, metadata
+from domain.adapters.orm_base import JSONType, UTCDateTime, _fk, _pk, metadata
 
 api_keys = Table(
     "api_keys",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
 
-from domain.adapters.orm import JSONType, UTCDateTime, _fk, _pk, metadata
+from domain.adapters.orm_base import JSONType, UTCDateTime, _fk, _pk, metadata
 
 campaigns = Table(
     "campaigns",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Index, String, Table
 
-from domain.adapters.orm import UTCDateTime, _fk, _pk, metadata
+from domain.adapters.orm_base import UTCDateTime, _fk, _pk, metadata
 
 staff_passwords = Table(
     "staff_passwords",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, String, Table, UniqueConstraint
 
-from domain.adapters.orm import JSONType, UTCDateTime, _fk, _pk, metadata
+from domain.adapters.orm_base import JSONType, UTCDateTime, _fk, _pk, metadata
 
 order_events = Table(
     "order_events",

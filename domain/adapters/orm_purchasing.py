@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, UniqueConstraint
 
-from domain.adapters.orm import UTCDateTime, _fk, _pk, metadata
+from domain.adapters.orm_base import UTCDateTime, _fk, _pk, metadata
 
 suppliers = Table(
     "suppliers",

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table
 from sqlalchemy.types import TypeEngine
 
-from domain.adapters.orm import metadata
+from domain.adapters.orm_base import metadata
 
 
 def _key(name: str, type_: TypeEngine[Any] | None = None) -> Column[Any]:

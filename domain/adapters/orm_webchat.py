@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Index, String, Table, Text
 
-from domain.adapters.orm import UTCDateTime, _pk, metadata
+from domain.adapters.orm_base import UTCDateTime, _pk, metadata
 
 webchat_messages = Table(
     "webchat_messages",

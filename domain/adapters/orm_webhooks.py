@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
 
-from domain.adapters import orm
-from domain.adapters.orm import JSONType, UTCDateTime, _fk, _pk, metadata
+from domain.adapters.orm_base import JSONType, UTCDateTime, _fk, _pk, metadata
+from domain.adapters.orm_orders import orders
 
 webhook_subscriptions = Table(
     "webhook_subscriptions",
@@ -70,4 +70,4 @@ webhook_attempts = Table(
 )
 
 # Inbound tracking updates find their order by tracking number (``webhooks_repository.orders_for_tracking``).
-Index("ix_orders_tracking_number", orm.orders.c.tracking_number)
+Index("ix_orders_tracking_number", orders.c.tracking_number)
