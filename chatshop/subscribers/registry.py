@@ -25,11 +25,12 @@ PUBLISHED_ONLY = frozenset(
     {
         "ConsentChanged",
         "CustomerAnonymised",
-        "CustomersMerged",
-        "PaymentLinkCreated",
         "StockChanged",
-        "ReturnRequested",
         "CampaignCancelled",
+        # Purchasing (issue 19): for webhook subscribers and the audit trail; receipts publish StockChanged.
+        "PurchaseOrderSent",
+        "PurchaseOrderCancelled",
+        "PurchaseOrderReceived",
     }
 )
 
