@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chatshop.settings import Settings
+from domain.adapters.analytics_buffer import BufferedAnalytics
 from domain.adapters.db import create_engine, session_factory
 from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
@@ -38,6 +39,7 @@ class Shop:
     sandbox: SandboxPaymentProvider
     outbox: OutboxWorker
     jobs: SlotGuard
+    analytics: BufferedAnalytics
 
     async def healthy(self) -> bool:
         async with self.engine.connect() as conn:
@@ -46,6 +48,7 @@ class Shop:
     async def close(self) -> None:
         if isinstance(self.payments, StripePaymentProvider):
             await self.payments.aclose()
+        await self.analytics.close()  # the rows of the last moments, before the connections go
         await self.engine.dispose()
 
 
@@ -88,6 +91,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         # Stripe Checkout sessions live at least 30 minutes. Holding stock at least that long lets a link
         # started soon after checkout expire together with the hold (see domain/adapters/payments/stripe.py).
         reservation_minutes = max(reservation_minutes, MIN_RESERVATION_MINUTES)
+    analytics = BufferedAnalytics(engine)
     config = ShopConfig(
         currency=settings.currency,
         tax_rate_bp=settings.tax_rate_bp,
@@ -101,6 +105,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         clock=clock,
         approvals=approval_policy(settings),
         providers={p.name: p for p in (sandbox, provider)},
+        analytics=analytics,
     )
     runner = worker_id()
     outbox = OutboxWorker(sessions, clock, name=runner, max_attempts=settings.outbox_max_attempts)
@@ -111,9 +116,10 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         sessions=sessions,
         clock=clock,
         bus=MessageBus(ctx),
-        views=SqlShopViews(sessions, clock, settings.currency),
+        views=SqlShopViews(sessions, clock, settings.currency, analytics=analytics),
         payments=provider,
         sandbox=sandbox,
         outbox=outbox,
         jobs=SlotGuard(sessions, clock, runner),
+        analytics=analytics,
     )

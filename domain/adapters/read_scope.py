@@ -49,9 +49,9 @@ class ReadConnection:
             self.opened += 1
         return self._conn
 
-    async def execute(self, stmt: Any) -> list[Any]:
+    async def execute(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
         conn = await self.connection()
-        return list((await conn.execute(stmt)).all())
+        return list((await conn.execute(stmt, params)).all())
 
     async def release(self) -> None:
         self.memo.clear()  # a command may have changed them
