@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from chatshop.settings import Settings
 from chatshop.subscribers import analytics as analytics_subscribers
 from chatshop.subscribers import payments as payment_subscribers
+from domain.adapters.analytics_buffer import BufferedAnalytics
 from domain.adapters.db import Engine, Sessions, create_engine, ping, session_factory
 from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
@@ -34,6 +35,7 @@ class Shop:
     sandbox: SandboxPaymentProvider
     outbox: OutboxWorker
     jobs: SlotGuard
+    analytics: BufferedAnalytics
 
     async def healthy(self) -> bool:
         return await ping(self.engine)
@@ -41,6 +43,7 @@ class Shop:
     async def close(self) -> None:
         if isinstance(self.payments, StripePaymentProvider):
             await self.payments.aclose()
+        await self.analytics.close()  # the rows of the last moments, before the connections go
         await self.engine.dispose()
 
 
@@ -73,6 +76,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         # Stripe Checkout sessions live at least 30 minutes. Holding stock at least that long lets a link
         # started soon after checkout expire together with the hold (see domain/adapters/payments/stripe.py).
         reservation_minutes = max(reservation_minutes, MIN_RESERVATION_MINUTES)
+    analytics = BufferedAnalytics(engine)
     config = ShopConfig(
         currency=settings.currency,
         tax_rate_bp=settings.tax_rate_bp,
@@ -86,6 +90,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         clock=clock,
         approvals=approval_policy(settings),
         providers={p.name: p for p in (sandbox, provider)},
+        analytics=analytics,
     )
     runner = worker_id()
     outbox = OutboxWorker(sessions, clock, name=runner, max_attempts=settings.outbox_max_attempts)
@@ -97,9 +102,10 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         sessions=sessions,
         clock=clock,
         bus=MessageBus(ctx),
-        views=SqlShopViews(sessions, clock, settings.currency),
+        views=SqlShopViews(sessions, clock, settings.currency, analytics=analytics),
         payments=provider,
         sandbox=sandbox,
         outbox=outbox,
         jobs=SlotGuard(sessions, clock, runner),
+        analytics=analytics,
     )

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from domain.model.analytics import AnalyticsEvent
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class AnalyticsSink(Protocol):
+    """Where recorded analytics rows go when they need not be written in the command's own transaction:
+    kept briefly and written in batches (``domain/adapters/analytics_buffer.py``)."""
+
+    def add(self, events: Sequence[AnalyticsEvent]) -> None: ...
 
 
 class SystemClock:

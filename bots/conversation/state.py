@@ -44,9 +44,15 @@ class ConversationState:
         self.flow, self.step, self.data = None, None, {}
 
     def to_json(self) -> str:
-        data = asdict(self)
-        data.pop("fresh")
-        return json.dumps(data, separators=(",", ":"))
+        # The fields as they are: json.dumps walks them without the deep copy asdict makes (5-13% of a
+        # turn). A dataclass left inside data or memory (which JSON cannot hold) takes the asdict way.
+        data = {name: getattr(self, name) for name in _PERSISTED}
+        try:
+            return json.dumps(data, separators=(",", ":"))
+        except TypeError:
+            data = asdict(self)
+            data.pop("fresh")
+            return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> ConversationState:
@@ -54,6 +60,9 @@ class ConversationState:
         data["transcript"] = [(str(w), str(t)) for w, t in data.get("transcript", [])]
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "fresh"}
         return cls(**known, fresh=False)
+
+
+_PERSISTED = tuple(name for name in ConversationState.__dataclass_fields__ if name != "fresh")
 
 
 def state_key(channel: str, chat_id: str) -> str:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy import Date, and_, bindparam, case, cast, distinct, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.adapters import orm
+from domain.adapters.analytics_buffer import BufferedAnalytics
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.campaigns_segments import cu, matching_customers, reachable_on
 from domain.adapters.campaigns_views import SqlCampaignViews
+from domain.adapters.catalog_projection import VERSION, Catalog, CatalogProjection
 from domain.adapters.read_scope import ReadConnection, read_scope
 from domain.errors import CouponNotApplicable, ValidationFailed
 from domain.model.catalog import SearchQuery, catalog_locale, localized, variant_label
@@ -149,13 +152,77 @@ def _line_name(r: Any, locale: str | None) -> str:
     return f"{translated} ({label})" if label != r.sku else translated
 
 
+K, CL = orm.carts.c, orm.cart_lines.c
+_CART_STOCK = (
+    select(S.variant_id, func.sum(S.on_hand - S.reserved - S.allocated).label("available"))
+    .join(orm.warehouses, W.id == S.warehouse_id)
+    .where(
+        W.active.is_(True),
+        S.variant_id.in_(
+            select(CL.variant_id).join(orm.carts, K.id == CL.cart_id).where(K.customer_id == bindparam("customer_id"))
+        ),
+    )
+    .group_by(S.variant_id)
+    .subquery()
+)
+# Built once (its cache key is kept): the customer's cart with one row per line and the line's stock.
+_CART = (
+    select(
+        K.id,
+        K.customer_id,
+        K.currency,
+        K.coupon_code,
+        CL.variant_id,
+        CL.quantity,
+        func.coalesce(_CART_STOCK.c.available, 0).label("available"),
+        VERSION.scalar_subquery().label("catalog_version"),
+    )
+    .outerjoin(orm.cart_lines, CL.cart_id == K.id)
+    .outerjoin(_CART_STOCK, _CART_STOCK.c.variant_id == CL.variant_id)
+    .where(K.customer_id == bindparam("customer_id"))
+    .order_by(CL.id)
+)
+
+
+@dataclass(frozen=True)
+class _PricedLine:
+    """A cart line with its variant and product rows from the catalog in memory."""
+
+    variant_id: int
+    quantity: int
+    variant: Any
+    product: Any
+    available: int
+
+    @property
+    def price(self) -> int:
+        return int(self.variant.price)
+
+    @property
+    def product_id(self) -> int:
+        return int(self.product.id)
+
+    @property
+    def category_id(self) -> int | None:
+        return self.product.category_id  # type: ignore[no-any-return]
+
+
 class SqlShopViews:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, currency: str) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        currency: str,
+        catalog: CatalogProjection | None = None,
+        analytics: BufferedAnalytics | None = None,
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.currency = currency
+        self.projection = catalog or CatalogProjection()  # shared by the copies read scopes hand out
         self._reads: ReadConnection | None = None  # set on the copy a read scope hands out
         self._campaigns = SqlCampaignViews(sessions, clock, currency)
+        self._analytics = analytics  # rows still in memory are written before a view reads analytics
 
     @property
     def campaigns(self) -> SqlCampaignViews:
@@ -183,131 +250,94 @@ class SqlShopViews:
         if self._reads is not None:
             await self._reads.release()
 
-    async def _rows(self, stmt: Any) -> list[Any]:
+    async def _rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
         reads = self._reads
         if reads is not None and not reads.closed:
-            return await reads.execute(stmt)
+            return await reads.execute(stmt, params)
         async with self._session() as session:
             conn = await session.connection(execution_options={"sqlite_readonly": True})
-            return list((await conn.execute(stmt)).all())
+            return list((await conn.execute(stmt, params)).all())
 
-    async def _memo_rows(self, key: str, stmt: Any) -> list[Any]:
-        """Rows read once per read scope (until it is released): a turn that asks twice reads once."""
+    async def _analytics_written(self) -> None:
+        if self._analytics is not None:
+            await self._analytics.flush()
+
+    async def _catalog_and_stock(
+        self, variant_ids: Callable[[Catalog], Iterable[int]]
+    ) -> tuple[Catalog, dict[int, int]]:
+        """The catalog and the stock of ``variant_ids(catalog)``, checked and read in one statement."""
+        catalog, stock = await self.projection.with_stock(self._rows, variant_ids)
+        reads = self._reads
+        if reads is not None and not reads.closed:
+            reads.memo["catalog"] = [catalog]  # checked for the rest of the scope
+        return catalog, stock
+
+    async def _catalog(self) -> Catalog:
+        """The catalog in memory, its version checked once per read scope (so once per turn)."""
         reads = self._reads
         if reads is None or reads.closed:
-            return await self._rows(stmt)
-        if key not in reads.memo:
-            reads.memo[key] = await self._rows(stmt)
-        return list(reads.memo[key])
+            return await self.projection.current(self._rows)
+        held = reads.memo.get("catalog")
+        if held is None:
+            held = reads.memo["catalog"] = [await self.projection.current(self._rows)]
+        catalog: Catalog = held[0]
+        return catalog
 
     # --- catalog -----------------------------------------------------------------------------------
     async def _category_rows(self) -> list[Any]:
-        """Every category's id, slug, name, parent and translations, read once per read scope."""
-        return await self._memo_rows("category_rows", select(C.id, C.slug, C.name, C.parent_id, C.translations))
-
-    def _available_by_variant(self, variant_ids: Any) -> Any:
-        """Stock available per variant in active warehouses, for ``variant_ids`` only (a SELECT of ids): the
-        IN sits inside the aggregate, so only those variants' rows are read (by the (variant, warehouse)
-        unique index) instead of summing every stock level on every search, card and cart."""
-        return (
-            select(S.variant_id, func.sum(S.on_hand - S.reserved - S.allocated).label("available"))
-            .join(orm.warehouses, W.id == S.warehouse_id)
-            .where(W.active.is_(True), S.variant_id.in_(variant_ids))
-            .group_by(S.variant_id)
-            .subquery()
-        )
+        """Every category's id, slug, name, parent and translations (from the catalog in memory)."""
+        return list((await self._catalog()).categories)
 
     async def _descendants(self, slug: str) -> list[int]:
-        rows = await self._category_rows()
-        root = next((r.id for r in rows if r.slug == slug), None)
-        if root is None:
-            return []
-        found, frontier = {root}, [root]
-        while frontier:
-            children = [r.id for r in rows if r.parent_id in frontier and r.id not in found]
-            found.update(children)
-            frontier = children
-        return sorted(found)
+        return (await self._catalog()).descendants(slug)
 
     async def search(self, query: SearchQuery) -> Page[ProductSummary]:
-        price_min = func.min(V.price).label("min_price")
-        price_max = func.max(V.price).label("max_price")
-        conditions: list[ColumnElement[bool]] = [P.status == "active", V.active.is_(True)]
+        """Matched in memory against the catalog (the conditions the SQL search had); only the stock of the
+        matching variants is read."""
         tokens = [t for t in query.text.lower().split() if t][:8]
-        for token in tokens:
-            conditions.append(P.search_text.like(f"%{token.translate(_LIKE_ESCAPE)}%", escape="\\"))
-        if query.brand:
-            conditions.append(func.lower(P.brand) == query.brand.lower())
-        if query.category_slug:
-            ids = await self._descendants(query.category_slug)
-            conditions.append(P.category_id.in_(ids or [-1]))
-        for key, value in query.attributes:
-            attr = P.attributes[key].as_string()
-            option = V.options[key].as_string()
-            conditions.append(or_(func.lower(attr) == value.lower(), func.lower(option) == value.lower()))
-        if query.min_price is not None:
-            conditions.append(V.price >= query.min_price)
-        if query.max_price is not None:
-            conditions.append(V.price <= query.max_price)
-        avail = self._available_by_variant(
-            select(V.id).join(orm.products, P.id == V.product_id).where(and_(*conditions))
-        )
-        available = func.coalesce(func.sum(avail.c.available), 0).label("available")
         locale = catalog_locale(query.locale)
-        base = (
-            select(
-                P.id,
-                P.slug,
-                P.name,
-                P.brand,
-                C.name.label("category"),
-                P.images,
-                P.translations,
-                C.translations.label("category_translations"),
-                price_min,
-                price_max,
-                func.min(V.currency).label("currency"),
-                available,
-                func.count().over().label("total"),  # the page and the count in one statement (issue 17)
-            )
-            .join(orm.variants, V.product_id == P.id)
-            .outerjoin(orm.categories, C.id == P.category_id)
-            .outerjoin(avail, avail.c.variant_id == V.id)
-            .where(and_(*conditions))
-            .group_by(P.id, P.slug, P.name, P.brand, C.name, P.images, P.translations, C.translations)
-        )
-        if query.in_stock_only:
-            base = base.having(func.coalesce(func.sum(avail.c.available), 0) > 0)
-        # Listed by the name the shopper reads: the translation when there is one.
-        name = func.coalesce(P.translations[(locale, "name")].as_string(), P.name) if locale else P.name
-        ordering: list[Any] = [name, P.id]
-        if tokens:
-            # Products whose name has the first word come before those matching only elsewhere.
-            name_hit = case((func.lower(name).like(f"%{tokens[0].translate(_LIKE_ESCAPE)}%", escape="\\"), 0), else_=1)
-            ordering.insert(0, name_hit)
         limit = max(1, min(query.limit, 50))
         offset = max(0, query.offset)
-        rows = await self._rows(base.order_by(*ordering).limit(limit).offset(offset))
-        if rows:
-            total = int(rows[0].total)
-        else:  # past the last page (or nothing matched): count apart, as there is no row to carry it
-            total = int((await self._rows(select(func.count()).select_from(base.subquery())))[0][0]) if offset else 0
-        items = tuple(
-            ProductSummary(
-                r.id,
-                r.slug,
-                localized(r.translations, locale, "name", r.name),
-                r.brand,
-                localized(r.category_translations, locale, "name", r.category) if r.category else None,
-                (r.images or [None])[0],
-                r.min_price,
-                r.max_price,
-                r.currency,
-                int(r.available or 0),
+
+        def order(match: tuple[Any, tuple[Any, ...]]) -> tuple[int, str, int]:
+            p = match[0]
+            # Listed by the name the shopper reads (the translation when there is one); products whose name
+            # has the first word come before those matching only elsewhere.
+            name = localized(p.translations, locale, "name", p.name)
+            return (0 if tokens and tokens[0] in name.lower() else 1, name, p.id)
+
+        found: dict[int, list[tuple[Any, tuple[Any, ...]]]] = {}  # by catalog version (a reload matches again)
+
+        def stock_wanted(catalog: Catalog) -> list[int]:
+            matches = found[catalog.version] = sorted(catalog.matches(query, tokens), key=order)
+            # Filtering on stock needs the stock of every match before paging; otherwise the page's only.
+            chosen = matches if query.in_stock_only else matches[offset : offset + limit]
+            return [v.id for _, vs in chosen for v in vs]
+
+        catalog, stock = await self._catalog_and_stock(stock_wanted)
+        matches = found[catalog.version]
+        if query.in_stock_only:
+            matches = [m for m in matches if sum(stock.get(v.id, 0) for v in m[1]) > 0]
+        page = matches[offset : offset + limit]
+        items = []
+        for p, variants in page:
+            category = catalog.category.get(p.category_id) if p.category_id is not None else None
+            prices = [v.price for v in variants]
+            items.append(
+                ProductSummary(
+                    p.id,
+                    p.slug,
+                    localized(p.translations, locale, "name", p.name),
+                    p.brand,
+                    localized(category.translations, locale, "name", category.name) if category else None,
+                    (p.images or [None])[0],
+                    min(prices),
+                    max(prices),
+                    min(v.currency for v in variants),
+                    sum(stock.get(v.id, 0) for v in variants),
+                )
             )
-            for r in rows
-        )
-        return Page(items, total, offset, limit)
+        return Page(tuple(items), len(matches), offset, limit)
 
     async def product(
         self,
@@ -317,38 +347,39 @@ class SqlShopViews:
         sku: str | None = None,
         locale: str | None = None,
     ) -> ProductDetail | None:
-        stmt = select(orm.products)
-        if product_id is not None:
-            stmt = stmt.where(P.id == product_id)
-        elif slug is not None:
-            stmt = stmt.where(P.slug == slug)
-        elif sku is not None:
-            stmt = stmt.where(P.id == select(V.product_id).where(V.sku == sku.strip().upper()).scalar_subquery())
-        else:
+        if product_id is None and slug is None and sku is None:
             return None
-        rows = await self._rows(stmt)
-        if not rows:
+
+        def find(catalog: Catalog) -> Any:
+            if product_id is not None:
+                return catalog.product.get(product_id)
+            if slug is not None:
+                return catalog.by_slug.get(slug)
+            variant = catalog.by_sku.get((sku or "").strip().upper())
+            return catalog.product.get(variant.product_id) if variant is not None else None
+
+        def stock_wanted(catalog: Catalog) -> list[int]:
+            p = find(catalog)
+            return [v.id for v in catalog.variants_of.get(p.id, ())] if p is not None else []
+
+        catalog, stock = await self._catalog_and_stock(stock_wanted)
+        p = find(catalog)
+        if p is None:
             return None
-        p = rows[0]
-        avail = self._available_by_variant(select(V.id).where(V.product_id == p.id))
-        vrows = await self._rows(
-            select(
-                V.id,
-                V.sku,
-                V.options,
-                V.price,
-                V.currency,
-                V.active,
-                func.coalesce(avail.c.available, 0),
-                V.low_stock_threshold,
-            )
-            .outerjoin(avail, avail.c.variant_id == V.id)
-            .where(V.product_id == p.id)
-            .order_by(V.id)
-        )
-        lineage = await self._category_lineage(p.category_id)
+        vrows = catalog.variants_of.get(p.id, ())
+        lineage = catalog.lineage(p.category_id)
         variants = tuple(
-            VariantView(r[0], r[1], dict(r[2] or {}), r[3], r[4], max(0, int(r[6])), bool(r[5]), r[7]) for r in vrows
+            VariantView(
+                v.id,
+                v.sku,
+                dict(v.options or {}),
+                v.price,
+                v.currency,
+                max(0, stock.get(v.id, 0)),
+                bool(v.active),
+                v.low_stock_threshold,
+            )
+            for v in vrows
         )
         where = catalog_locale(locale)
         translations = {k: dict(v) for k, v in (p.translations or {}).items()}
@@ -370,94 +401,57 @@ class SqlShopViews:
             },
         )
 
-    async def _category_lineage(self, category_id: int | None) -> list[Any]:
-        """The category and its ancestors, root first (rows with id, name, parent_id, translations)."""
-        if category_id is None:
-            return []
-        rows = {r.id: r for r in await self._category_rows()}
-        path: list[Any] = []
-        current: int | None = category_id
-        while current is not None and current in rows and len(path) < 20:
-            path.append(rows[current])
-            current = rows[current].parent_id
-        return list(reversed(path))
-
     async def categories(self, locale: str | None = None) -> list[CategoryNode]:
         where = catalog_locale(locale)
-        counts = (
-            select(P.category_id, func.count().label("n"))
-            .where(P.status == "active")
-            .group_by(P.category_id)
-            .subquery()
-        )
-        rows = await self._memo_rows(
-            "categories",
-            select(C.id, C.slug, C.name, C.parent_id, func.coalesce(counts.c.n, 0), C.translations)
-            .outerjoin(counts, counts.c.category_id == C.id)
-            .order_by(C.name),
-        )
-        direct = {r[0]: int(r[4]) for r in rows}
-        children: dict[int | None, list[int]] = {}
-        for r in rows:
-            children.setdefault(r[3], []).append(r[0])
-
-        def total(cid: int) -> int:
-            return direct[cid] + sum(total(ch) for ch in children.get(cid, []))
-
-        return [CategoryNode(r[0], r[1], localized(r[5], where, "name", r[2]), r[3], total(r[0])) for r in rows]
+        catalog = await self._catalog()
+        totals = catalog.category_totals
+        return [
+            CategoryNode(r.id, r.slug, localized(r.translations, where, "name", r.name), r.parent_id, totals[r.id])
+            for r in catalog.categories
+        ]
 
     # --- cart --------------------------------------------------------------------------------------
     async def cart(self, customer_id: int, locale: str | None = None) -> CartView:
+        """The cart, its lines and their stock in one statement; names and prices from the catalog in memory."""
         where = catalog_locale(locale)
-        cart_rows = await self._rows(select(orm.carts).where(orm.carts.c.customer_id == customer_id))
-        if not cart_rows:
+        rows = await self._rows(_CART, {"customer_id": customer_id})
+        if not rows:
             return CartView(customer_id, self.currency, (), 0, None, 0, None, False)
-        cart = cart_rows[0]
-        avail = self._available_by_variant(
-            select(orm.cart_lines.c.variant_id).where(orm.cart_lines.c.cart_id == cart.id)
-        )
-        rows = await self._rows(
-            select(
-                orm.cart_lines.c.variant_id,
-                orm.cart_lines.c.quantity,
-                V.sku,
-                V.options,
-                V.price,
-                V.active,
-                P.name,
-                P.translations,
-                P.status,
-                P.id.label("product_id"),
-                P.category_id,
-                func.coalesce(avail.c.available, 0).label("available"),
-            )
-            .join(orm.variants, V.id == orm.cart_lines.c.variant_id)
-            .join(orm.products, P.id == V.product_id)
-            .outerjoin(avail, avail.c.variant_id == V.id)
-            .where(orm.cart_lines.c.cart_id == cart.id)
-            .order_by(orm.cart_lines.c.id)
-        )
+        cart = rows[0]
+        # The cart's statement carries the catalog's version: the copy held is checked without a statement.
+        catalog = self.projection.held
+        if catalog is None or catalog.version != int(cart.catalog_version or 0):
+            catalog = await self._catalog()
+            if catalog.version != int(cart.catalog_version or 0):  # the scope checked an older one
+                catalog = await self.projection.current(self._rows)
+        priced: list[_PricedLine] = []
+        for r in rows:
+            v = catalog.variant.get(r.variant_id) if r.variant_id is not None else None
+            p = catalog.product.get(v.product_id) if v is not None else None
+            if v is None or p is None:
+                continue
+            priced.append(_PricedLine(r.variant_id, r.quantity, v, p, int(r.available or 0)))
         lines = tuple(
             CartLineView(
-                r.variant_id,
-                r.sku,
-                localized(r.translations, where, "name", r.name),
-                dict(r.options or {}),
-                r.price,
-                r.quantity,
-                r.price * r.quantity,
-                max(0, int(r.available)),
-                bool(r.active) and r.status == "active",
+                line.variant_id,
+                line.variant.sku,
+                localized(line.product.translations, where, "name", line.product.name),
+                dict(line.variant.options or {}),
+                line.price,
+                line.quantity,
+                line.price * line.quantity,
+                max(0, line.available),
+                bool(line.variant.active) and line.product.status == "active",
             )
-            for r in rows
+            for line in priced
         )
         subtotal = sum(line.line_total for line in lines)
         discount, problem, free_shipping = 0, None, False
         if cart.coupon_code:
-            discount, problem, free_shipping = await self._coupon_preview(cart, rows)
+            discount, problem, free_shipping = await self._coupon_preview(cart, priced)
         return CartView(customer_id, cart.currency, lines, subtotal, cart.coupon_code, discount, problem, free_shipping)
 
-    async def _coupon_preview(self, cart: Any, rows: list[Any]) -> tuple[int, str | None, bool]:
+    async def _coupon_preview(self, cart: Any, rows: list[_PricedLine]) -> tuple[int, str | None, bool]:
         from domain.model import Coupon
         from domain.model.coupons import CouponKind
 
@@ -484,7 +478,7 @@ class SqlShopViews:
         uses = await self._rows(
             select(func.count()).where(t.coupon_id == r.id, t.customer_id == cart.customer_id, t.voided.is_(False))
         )
-        lineage: dict[int, frozenset[int]] = {}
+        lineage: dict[int | None, frozenset[int]] = {}
         cats = {c.id: c.parent_id for c in await self._category_rows()}
         lines = []
         for row in rows:
@@ -782,10 +776,10 @@ class SqlShopViews:
             country = valid_country(country)
         except ValidationFailed:
             return []
-        T = orm.shipping_methods.c
-        rows = await self._rows(select(orm.shipping_methods).where(T.active.is_(True)).order_by(T.price, T.code))
         out = []
-        for r in rows:
+        for r in (await self._catalog()).shipping_methods:  # by price, then code
+            if not r.active:
+                continue
             if r.countries and country not in r.countries:
                 continue
             price = 0 if r.free_over is not None and subtotal >= r.free_over else r.price
@@ -827,6 +821,7 @@ class SqlShopViews:
 
     async def customer_export(self, customer_id: int) -> dict[str, Any]:
         """Everything we hold about a customer (the data-subject access request)."""
+        await self._analytics_written()  # before the first read: SQLite reads from one snapshot
         profile = await self.customer(customer_id)
         if profile is None:
             return {}
@@ -915,6 +910,7 @@ class SqlShopViews:
     async def funnel(self, start: date, end: date) -> list[FunnelStep]:
         """Distinct customers reaching each step in the window."""
         lo, hi = _day_bounds(start, end)
+        await self._analytics_written()
         A = orm.analytics_events.c
         steps = [
             "message_received",
@@ -961,6 +957,7 @@ class SqlShopViews:
         channels = await self._rows(
             select(Ord.channel, func.count(), gross).where(paid).group_by(Ord.channel).order_by(gross.desc())
         )
+        await self._analytics_written()
         A = orm.analytics_events.c
         steps = await self._rows(
             select(A.name, func.count(distinct(A.customer_id)))
@@ -1175,27 +1172,27 @@ class SqlShopViews:
         )
 
     async def vocabulary(self) -> CatalogVocabulary:
-        products = await self._rows(
-            select(P.name, P.brand, P.translations).where(P.status == "active").order_by(P.name)
-        )
-        cats = await self._rows(select(C.name, C.translations).order_by(C.name))
-        options = await self._rows(select(V.options).where(V.active.is_(True)))
+        catalog = await self._catalog()
+        products = [p for p in catalog.products if p.status == "active"]
         colors: set[str] = set()
         sizes: set[str] = set()
-        for (opts,) in options:
-            for k, v in (opts or {}).items():
-                if k.lower() in ("color", "colour"):
-                    colors.add(str(v))
-                elif k.lower() == "size":
-                    sizes.add(str(v))
+        for vs in catalog.variants_of.values():
+            for v in vs:
+                if not v.active:
+                    continue
+                for k, value in (v.options or {}).items():
+                    if k.lower() in ("color", "colour"):
+                        colors.add(str(value))
+                    elif k.lower() == "size":
+                        sizes.add(str(value))
         return CatalogVocabulary(
-            products=sorted({r[0] for r in products}),
-            brands=sorted({r[1] for r in products if r[1]}),
-            categories=sorted({r[0] for r in cats}),
+            products=sorted({p.name for p in products}),
+            brands=sorted({p.brand for p in products if p.brand}),
+            categories=sorted({c.name for c in catalog.categories}),
             colors=sorted(colors),
             sizes=sorted(sizes),
             translated_products=sorted(_translated_names(products)),
-            translated_categories=sorted(_translated_names(cats)),
+            translated_categories=sorted(_translated_names(list(catalog.categories))),
         )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.model.approvals import ApprovalPolicy
-from domain.ports import Clock, PaymentProvider, SystemClock
+from domain.ports import AnalyticsSink, Clock, PaymentProvider, SystemClock
 from domain.service_layer.unit_of_work import UnitOfWork
 
 
@@ -30,6 +30,9 @@ class Context:
     # that took the payment, whichever one new payments use today. A name missing here (Telegram's
     # in-chat payments) cannot be asked: its refunds need a person.
     providers: Mapping[str, PaymentProvider] = field(default_factory=dict)
+    # A shopper turn's analytics (RecordAnalyticsBatch) go here when set, written in batches rather than
+    # in a transaction of their own per turn; None: written at once (tests with fakes, one-off scripts).
+    analytics: AnalyticsSink | None = None
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -12,10 +12,20 @@ _MAX_PROPERTIES = 20
 
 
 async def record_analytics(cmd: c.RecordAnalytics, ctx: Context) -> None:
-    await record_analytics_batch(c.RecordAnalyticsBatch((cmd,)), ctx)
+    """One event on its own (an e-mail link clicked, an opt-out): rare, written at once."""
+    await _write(c.RecordAnalyticsBatch((cmd,)), ctx)
 
 
 async def record_analytics_batch(cmd: c.RecordAnalyticsBatch, ctx: Context) -> None:
+    """A shopper turn's events: buffered and written with other turns' when the shop has a buffer."""
+    if ctx.analytics is not None:
+        now = ctx.now()
+        ctx.analytics.add([_row(event, now) for event in cmd.events])
+        return
+    await _write(cmd, ctx)
+
+
+async def _write(cmd: c.RecordAnalyticsBatch, ctx: Context) -> None:
     now = ctx.now()
     async with ctx.uow() as uow:
         await uow.sales.add_analytics_rows([_row(event, now) for event in cmd.events])

@@ -1,8 +1,9 @@
 """What a shopper turn costs the database: statements, and connections taken from the pool.
 
 A turn is one unit of data access: its views share one read connection (opened on the first view), and
-its writes (the command, the turn's analytics) take one more. Counts, not timings: they do not depend on
-the machine's load, so upper bounds can be asserted.
+its command, if any, takes one more. Catalog rows come from memory (one read of the catalog's version per
+turn); the turn's analytics rows are buffered and written with other turns' in one executemany. Counts,
+not timings: they do not depend on the machine's load, so upper bounds can be asserted.
 """
 
 from __future__ import annotations
@@ -67,25 +68,31 @@ def report(name: str, seen: Seen) -> None:
     print("\n".join(seen.sql))
 
 
-async def test_a_search_turn_reads_on_one_connection_and_writes_its_analytics_on_another(
+async def test_a_search_turn_reads_the_catalogs_version_and_the_stock_and_writes_nothing(
     small: SmallShop, engine: ConversationEngine
 ) -> None:
     await two_shoes(small)
     chat = Chat(engine)
     await chat.say("hello")  # the shopper is known from here on
+    await chat.say("blue shoes")  # the catalog changed since the shop started: loaded here, once
     with counting(small) as seen:
         await chat.say("red shoes")
     assert isinstance(chat.last[0], ProductList) and len(chat.last[0].items) == 2
     report("search turn", seen)
     # Was 6 connections and 7 statements on SQLite (a session per view call, the categories read twice, an
-    # INSERT per analytics row): now the categories, the category tree (for the search's category), the
-    # count, the page, and the turn's analytics rows in one executemany.
-    assert seen.checkouts == 2
-    assert len(seen.sql) <= 5
-    assert len([s for s in seen.sql if s.startswith("INSERT")]) == 1
+    # INSERT per analytics row), then 2 connections and 5 statements: now the catalog's version (the copy in
+    # memory is current; the category names are matched first) and the stock of the matching variants;
+    # the analytics rows wait in the buffer.
+    assert seen.checkouts == 1
+    assert len(seen.sql) == 2 and seen.reading("catalog_version") and seen.reading("stock_levels"), seen.sql
+    assert small.shop.analytics.pending >= 1
+    with counting(small) as seen:
+        await small.shop.analytics.flush()
+    assert [s for s in seen.sql if s.startswith("INSERT")] == [seen.sql[0]]
+    assert seen.sql[0].startswith("INSERT INTO analytics_events") and len(seen.sql) == 1
 
 
-async def test_a_product_card_turn_reads_on_one_connection_and_writes_its_analytics_on_another(
+async def test_a_product_card_turn_is_one_statement_for_the_catalogs_version_and_the_stock(
     small: SmallShop, engine: ConversationEngine
 ) -> None:
     await two_shoes(small)
@@ -95,10 +102,10 @@ async def test_a_product_card_turn_reads_on_one_connection_and_writes_its_analyt
         await chat.press("Stride Trail Shoes")
     assert isinstance(chat.last[0], ProductCard) and chat.last[0].name == "Stride Trail Shoes"
     report("product card turn", seen)
-    # Was 7 connections and 7 statements on SQLite (the product read twice): now the product, its variants
-    # with their stock, the category path and the analytics.
-    assert seen.checkouts == 2
-    assert len(seen.sql) <= 4
+    # Was 7 connections and 7 statements on SQLite (the product read twice), then 2 and 4 (the product, its
+    # variants with their stock, the category path and the analytics): now the version with the stock.
+    assert seen.checkouts == 1
+    assert len(seen.sql) == 1 and seen.reading("catalog_version") and "FROM stock_levels" in seen.sql[0], seen.sql
 
 
 async def test_a_turn_that_reads_changes_and_reads_again_sees_its_own_change(
@@ -112,7 +119,7 @@ async def test_a_turn_that_reads_changes_and_reads_again_sees_its_own_change(
         await chat.press("Add to cart")
     assert "Added 1 x Stride Running Shoes" in chat.text
     report("add to cart turn", seen)
-    assert seen.checkouts <= 2  # the card's read, then the command with its analytics row
+    assert seen.checkouts <= 2  # the card's read, then the command
     await chat.press("View cart")
     with counting(small) as seen:
         await chat.press("+")
@@ -120,7 +127,8 @@ async def test_a_turn_that_reads_changes_and_reads_again_sees_its_own_change(
     assert isinstance(cart, CartSummary) and [line.quantity for line in cart.lines] == [2], chat.text
     assert "160.00 USD" in chat.text
     report("quantity turn", seen)
-    assert seen.checkouts <= 4  # the cart, the command, the cart again, the analytics
+    assert len(seen.reading("products")) == 0  # names and prices of the cart come from the catalog in memory
+    assert seen.checkouts <= 3  # the cart, the command, the cart again
 
 
 async def test_a_returning_shopper_is_identified_without_a_write_lock(small: SmallShop) -> None:
@@ -132,20 +140,18 @@ async def test_a_returning_shopper_is_identified_without_a_write_lock(small: Sma
     assert "BEGIN IMMEDIATE" not in seen.begins  # SQLite's write lock, which every writer waits for
 
 
-async def test_a_returning_shoppers_first_turn_in_a_new_conversation_writes_only_its_analytics(
+async def test_a_returning_shoppers_first_turn_in_a_new_conversation_writes_nothing(
     small: SmallShop, engine: ConversationEngine, nlu_engine: NluEngine
 ) -> None:
-    """Identifying a known shopper and looking for an open hand-off ticket are looks: on SQLite only the
-    turn's analytics take the write lock."""
+    """Identifying a known shopper and looking for an open hand-off ticket are looks, and the turn's
+    analytics wait in the buffer: no write lock at all."""
     await Chat(engine).say("hello")
     fresh = Chat(make_engine(small.shop, nlu_engine))  # a new process: no conversation state yet
     with counting(small) as seen:
         await fresh.say("hello")
     assert "Browse categories" in fresh.text
-    writes = [s for s in seen.sql if not s.startswith("SELECT")]
-    assert writes and all(s.startswith("INSERT INTO analytics_events") for s in writes), writes
-    if small.shop.engine.dialect.name == "sqlite":
-        assert seen.begins.count("BEGIN IMMEDIATE") == 1, seen.begins
+    assert not [s for s in seen.sql if not s.startswith("SELECT")], seen.sql
+    assert "BEGIN IMMEDIATE" not in seen.begins
 
 
 async def test_asking_again_for_a_payment_link_reuses_it_without_a_write_lock(small: SmallShop) -> None:

@@ -69,6 +69,7 @@ async def test_campaign_buttons_unsubscribe_and_record_clicks_with_the_campaign_
     forged = await engine.handle(Inbound("telegram", "43", "43", "Bob", payload=unsubscribe["callback_data"]))
     assert "can't use that button" in forged[0].as_text()
 
+    await shop.analytics.flush()  # the turns' analytics rows are buffered (domain/adapters/analytics_buffer.py)
     async with shop.sessions() as session:
         opted_in = (
             await session.execute(select(orm.customers.c.marketing_opt_in).where(orm.customers.c.id == ann))
@@ -109,6 +110,7 @@ async def test_a_cart_reminders_check_out_button_counts_a_click_and_starts_check
     assert labels == ["Hearth Ceramic Mug", "Check out", "Unsubscribe"]
     pressed = await engine.handle(Inbound("webchat", "wann", "wann", "Ann", payload=reply.all_buttons()[1].payload))
     assert isinstance(pressed[-1], FormPrompt) and pressed[-1].form == "checkout"  # the address, step one
+    await shop.analytics.flush()
     async with shop.sessions() as session:
         rows = (await session.execute(select(orm.analytics_events.c.name, orm.analytics_events.c.properties))).all()
     assert ("campaign_click", {"campaign_id": 9, "checkout": True}) in [(n, p) for n, p in rows]
