@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.adapters import orm
+from domain.adapters.console_views import SqlConsoleViews
 from domain.adapters.read_scope import PlainStatement, request_reads
 from domain.errors import ValidationFailed
 from domain.views.admin import (
@@ -26,6 +27,7 @@ from domain.views.admin import (
     StockLevelRow,
     VariantRow,
 )
+from domain.views.console import TimelineEntry
 
 Ord, OL, P, V = orm.orders.c, orm.order_lines.c, orm.products.c, orm.variants.c
 S, W, M, C, Cu = orm.stock_levels.c, orm.warehouses.c, orm.stock_movements.c, orm.categories.c, orm.customers.c
@@ -191,6 +193,9 @@ class SqlAdminViews:
                 customer_name,
             ) in rows
         ]
+
+    async def order_timeline(self, order_id: int) -> list[TimelineEntry]:
+        return await SqlConsoleViews(self.sessions).order_timeline(order_id)
 
     async def order_extras(self, order_id: int) -> OrderExtras | None:
         found = await self._rows(select(Ord.updated_at, Ord.external_id).where(Ord.id == order_id))

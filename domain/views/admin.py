@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain.views.console import TimelineEntry
+
 
 @dataclass(frozen=True)
 class OrderFilter:
@@ -134,6 +136,10 @@ class AdminViews(Protocol):
         ...
 
     async def order_extras(self, order_id: int) -> OrderExtras | None: ...
+
+    async def order_timeline(self, order_id: int) -> list[TimelineEntry]:
+        """Everything that happened to the order, oldest first, with who did it (the console shows the same)."""
+        ...
 
     async def products(self, filters: ProductFilter, limit: int, after: tuple[str, int] | None) -> list[ProductRow]:
         """By id; with ``updated_since``, by (updated_at, id)."""

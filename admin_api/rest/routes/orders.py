@@ -31,7 +31,11 @@ async def load_order(call: Call, order_id: int) -> s.OrderOut:
         s.AllocationOut(sku=a.sku, warehouse=a.warehouse, quantity=a.quantity, status=a.status)
         for a in extras.allocations
     ]
-    return s.order_out(view, cash, extras.updated_at, ships, allocs, extras.external_id)
+    timeline = [
+        s.TimelineEntryOut(at=e.at, event=e.name, actor=e.actor, details=e.details)
+        for e in await d.admin.order_timeline(order_id)
+    ]
+    return s.order_out(view, cash, extras.updated_at, ships, allocs, extras.external_id, timeline)
 
 
 @API.operation(

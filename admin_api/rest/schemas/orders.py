@@ -82,6 +82,13 @@ class RefundOut(BaseModel):
     failure_reason: str | None
 
 
+class TimelineEntryOut(BaseModel):
+    at: datetime
+    event: str = Field(description="the domain event's type, as in webhook payloads (OrderPaid, OrderShipped…)")
+    actor: str = Field(description='who did it: a staff member, "customer:7", "api:NAME", "system", or "" (a job)')
+    details: dict[str, Any] = Field(description="the event's fields")
+
+
 class ShipmentOut(BaseModel):
     carrier: str
     tracking_number: str
@@ -118,6 +125,7 @@ class OrderOut(BaseModel):
     refunds: list[RefundOut]
     shipments: list[ShipmentOut]
     allocations: list[AllocationOut]
+    timeline: list[TimelineEntryOut] = Field(description="everything that happened to the order, oldest first")
 
 
 def totals_of(o: OrderRow | OrderView) -> OrderTotals:
@@ -181,6 +189,7 @@ def order_out(
     ships: list[ShipmentOut],
     allocs: list[AllocationOut],
     external_id: str | None,
+    timeline: list[TimelineEntryOut],
 ) -> OrderOut:
     return OrderOut(
         id=o.id,
@@ -236,6 +245,7 @@ def order_out(
         ],
         shipments=ships,
         allocations=allocs,
+        timeline=timeline,
     )
 
 

@@ -217,3 +217,21 @@ async def test_reports_and_coupons_as_json(api: ApiClient, make_key: MakeKey, sm
     assert status == 422 and "before" in str(problem["detail"])
     status, coupons, _ = await api.call("GET", "/coupons", key)
     assert {c["code"] for c in coupons["items"]} == {"WELCOME10", "FIVEOFF"}  # type: ignore[union-attr]
+
+
+async def test_an_order_carries_its_timeline_with_who_did_each_step(
+    api: ApiClient, make_key: MakeKey, small: SmallShop
+) -> None:
+    order_id = await paid_order(small)
+    key = await make_key("orders:read", "orders:write")
+    assert (await api.call("POST", f"/orders/{order_id}/advance", key, {"to": "picking"}))[0] == 200
+    status, order, _ = await api.call("GET", f"/orders/{order_id}", key)
+    assert status == 200
+    timeline = order["timeline"]  # type: ignore[index]
+    events = [e["event"] for e in timeline]
+    assert events.index("OrderPlaced") < events.index("OrderPaid") < len(events) - 1
+    placed = next(e for e in timeline if e["event"] == "OrderPlaced")
+    assert placed["actor"] == f"customer:{order['customer_id']}"  # type: ignore[index]
+    picking = timeline[-1]
+    assert picking["event"] == "OrderStatusChanged" and picking["details"]["new"] == "picking"
+    assert picking["actor"] not in ("", "system")  # the key's name
