@@ -22,8 +22,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
@@ -136,15 +137,7 @@ class OutboxWorker:
 
     async def _record(self, consumer: str, event_id: str) -> None:
         async with self.sessions() as session, session.begin():
-            try:
-                async with session.begin_nested():
-                    await session.execute(
-                        insert(orm.processed_messages).values(
-                            consumer=consumer, message_id=event_id, processed_at=self.clock.now()
-                        )
-                    )
-            except IntegrityError:
-                pass
+            await mark_processed(session, consumer, event_id, self.clock.now())
 
     async def _finish(self, row: _Claimed, error: str | None) -> None:
         now = self.clock.now()
@@ -237,6 +230,20 @@ class OutboxWorker:
             if n == 0:
                 break
         return total
+
+
+async def mark_processed(session: AsyncSession, consumer: str, message_id: str, at: datetime) -> bool:
+    """Record that ``consumer`` handled ``message_id``; False when it already had (in this transaction's view).
+
+    ON CONFLICT DO NOTHING rather than catching IntegrityError: on SQLite a caught driver error keeps its
+    cursor alive in a reference cycle, and the garbage collector, resetting that cursor on the event loop's
+    thread, then waits on a connection another thread is using (a writer waiting out the busy timeout) — the
+    whole process stood still for 30 s that way when a subscriber marked its own events."""
+    values = {"consumer": consumer, "message_id": message_id[:255], "processed_at": at}
+    make = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = make(orm.processed_messages).values(**values).on_conflict_do_nothing()
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def prune_outbox(sessions: async_sessionmaker[AsyncSession], older_than: datetime) -> tuple[int, int]:

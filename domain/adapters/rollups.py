@@ -43,7 +43,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
@@ -57,6 +56,7 @@ from domain.adapters.orm_rollups import (
     rollup_sales_daily,
     rollup_sales_hourly,
 )
+from domain.adapters.outbox import mark_processed
 from domain.events import Event
 from domain.ports import Clock
 
@@ -382,11 +382,7 @@ class RollupSubscriber:
 
     async def __call__(self, event_id: str, event: Event) -> None:
         async with self.sessions() as session, session.begin():
-            try:
-                async with session.begin_nested():
-                    mark = {"consumer": CONSUMER, "message_id": event_id, "processed_at": self.clock.now()}
-                    await session.execute(insert(orm.processed_messages).values(**mark))
-            except IntegrityError:
+            if not await mark_processed(session, CONSUMER, event_id, self.clock.now()):
                 return  # already applied by an earlier delivery
             ids = {int(getattr(event, name, 0) or 0) for name in ("customer_id", "source_id", "target_id")}
             order_id = getattr(event, "order_id", None)

@@ -16,6 +16,7 @@ from domain.adapters import orm
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.customer_changes import CLOCK
 from domain.adapters.orm_console_more import order_events
+from domain.adapters.outbox import mark_processed
 from domain.adapters.purchasing_repository import SqlPurchasingRepository
 from domain.adapters.repositories import (
     SqlCatalogRepository,
@@ -148,10 +149,4 @@ class SqlUnitOfWork(UnitOfWork):
             await self.session.rollback()
 
     async def claim_once(self, consumer: str, message_id: str) -> bool:
-        row = {"consumer": consumer, "message_id": message_id[:255], "processed_at": self._clock.now()}
-        try:
-            async with self.session.begin_nested():
-                await self.session.execute(insert(orm.processed_messages).values(**row))
-        except IntegrityError:
-            return False
-        return True
+        return await mark_processed(self.session, consumer, message_id, self._clock.now())
