@@ -166,3 +166,14 @@ async def test_an_operator_notes_an_order_and_the_timeline_keeps_it_escaped_whil
     text = timeline(html)
     assert "备注：Rang &lt;b&gt;Ann&lt;/b&gt;: leave it with the neighbour 操作人：otto" in text
     assert "hi" not in text
+
+
+async def test_the_order_page_shows_its_timeline_once_and_its_title_is_plain_text(
+    console: Console, staffed: StaffShop
+) -> None:
+    order_id = await paid_order(staffed.small)
+    await console.sign_in("abe")
+    _, html = await console.get(f"/orders/{order_id}")
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title and "<" not in title.group(1) and f"#{order_id}" in title.group(1)  # the browser tab's words
+    assert html.count('id="h-timeline"') == 1 and html.count('<ol class="timeline">') == 1
