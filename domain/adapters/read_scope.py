@@ -22,6 +22,19 @@ import asyncpg
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+# What asyncpg raises on a connection the server dropped, by how far it had noticed: the server's own
+# "terminating connection" message (operator intervention), the closed socket, or - when the
+# termination notice arrives between two operations - its protocol refusing the next one
+# (InternalClientError "another operation is in progress", seen in CI).
+_DROPPED_CONNECTION: tuple[type[BaseException], ...] = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.PostgresConnectionError,
+    OSError,
+)
+
 
 class PlainStatement:
     """A statement built once and kept (never one per request), for ``ReadConnection.fetch_plain``."""
@@ -95,7 +108,7 @@ class ReadConnection:
         try:
             raw: Any = (await conn.get_raw_connection()).driver_connection
             return list(await raw.fetch(sql, *args))
-        except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError):
+        except _DROPPED_CONNECTION:
             if not self._autocommit:
                 raise
         # As in ``execute``: the server dropped the pooled connection; reopen once and read again.
