@@ -28,6 +28,8 @@ ZH: dict[str, str] = {
     "Not allowed": "无权操作",
     "Not found": "未找到",
     "Could not do that": "无法完成",
+    "Bad input": "输入有误",
+    "Text can't contain a NUL character.": "文本不能包含 NUL 字符。",
     "Back to orders": "返回订单列表",
     "Orders": "订单",
     "Filter orders": "筛选订单",

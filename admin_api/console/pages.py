@@ -70,6 +70,10 @@ FORM_EXPIRED = (
 )
 
 
+# PostgreSQL text cannot hold NUL; no field needs one, so it is refused before any view or command sees it.
+NUL_IN_INPUT = "Text can't contain a NUL character."
+
+
 @web.middleware
 async def signed_in(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every page but sign-in needs a live session; every POST but sign-in needs the session's CSRF token."""
@@ -87,6 +91,10 @@ async def signed_in(request: web.Request, handler: Handler) -> web.StreamRespons
             if not same(str(form.get("csrf", "")), session.csrf_token):
                 _ = translator(session.locale)
                 return problem(request, 403, "Not allowed", _(FORM_EXPIRED))
+            if any(isinstance(v, str) and "\x00" in v for v in form.values()):
+                return problem(request, 400, "Bad input", translator(locale_of(request))(NUL_IN_INPUT))
+        if any("\x00" in v for v in request.query.values()):
+            return problem(request, 400, "Bad input", translator(locale_of(request))(NUL_IN_INPUT))
     return await handler(request)
 
 

@@ -25,6 +25,14 @@ class Inbound:
     payload: str | None = None  # a button press; wins over text when both are set
     locale: str | None = None
 
+    def __post_init__(self) -> None:
+        # NUL is valid Unicode but PostgreSQL refuses it in text columns: a shopper's message (or a name)
+        # carrying one would fail the turn where it is stored (a ticket, an address). It never means anything.
+        for name in ("user_name", "text", "payload", "locale"):
+            value = getattr(self, name)
+            if value and "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", ""))
+
 
 @dataclass(frozen=True)
 class Button:

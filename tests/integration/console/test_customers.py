@@ -122,3 +122,17 @@ async def test_tags_can_be_removed_through_the_domain_command(staffed: StaffShop
     await bus.handle(c.UpdateCustomer(cid, remove_tags=("VIP",), add_tags=("new",), actor=Actor.system()))
     profile = await staffed.small.shop.views.customer(cid)
     assert profile is not None and profile.tags == ("new",)
+
+
+async def test_text_with_a_nul_character_is_refused_with_a_clear_error_and_nothing_changed(
+    console: Console, staffed: StaffShop
+) -> None:
+    cid, _ = await a_customer(staffed)
+    await admin(staffed)
+    await console.sign_in("ada")
+    csrf = await console.csrf(f"/customers/{cid}")
+    status, html, _ = await console.post(f"/customers/{cid}/notes", {"csrf": csrf, "notes": "gate\x00code"})
+    assert status == 400 and "NUL" in html
+    assert "gate" not in (await console.get(f"/customers/{cid}"))[1]
+    status, html = await console.get("/customers?q=a%00b")
+    assert status == 400 and "NUL" in html
