@@ -39,7 +39,7 @@ async def customers(request: web.Request) -> web.StreamResponse:
     after = q.get("after", "")
     cursor = int(after) if after.isascii() and after.isdigit() and len(after) < 19 else None
     size = d.settings.page_size
-    rows = await d.admin.customers(text or None, size + 1, cursor)
+    rows = await d.admin.customers(text or None, size + 1, ("", cursor) if cursor is not None else None)
     more = f"{PREFIX}/customers?" + urlencode({"q": text, "after": rows[size - 1].id}) if len(rows) > size else None
     return page(request, "customers.html", {"rows": rows[:size], "q": q, "more": more})
 

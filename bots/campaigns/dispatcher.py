@@ -28,15 +28,25 @@ log = logging.getLogger(__name__)
 
 
 class Claimed(Protocol):
-    id: int
-    campaign_id: int
-    run: int
-    customer_id: int
-    channel: str
-    address: str
-    locale: str
-    skus: tuple[str, ...]  # what this recipient asked about (back in stock), else ()
-    coupon: str | None  # a personal single-use code, else None
+    # Read-only members, so frozen dataclasses (a claimed delivery, a test recipient) satisfy it.
+    @property
+    def id(self) -> int: ...
+    @property
+    def campaign_id(self) -> int: ...
+    @property
+    def run(self) -> int: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def skus(self) -> tuple[str, ...]: ...  # what this recipient asked about (back in stock), else ()
+    @property
+    def coupon(self) -> str | None: ...  # a personal single-use code, else None
 
 
 @dataclass(frozen=True)

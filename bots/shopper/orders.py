@@ -6,8 +6,9 @@ from bots.conversation.messages import FormPrompt, QuickReplies, Reply, Text
 from bots.conversation.payloads import BadPayload, Payload
 from bots.conversation.turn import Form, Router, Turn
 from bots.shopper.checkout import payment_link
-from bots.shopper.render import CANCELLABLE, RETURNABLE, main_menu, order_status, quoted, status_text
+from bots.shopper.render import CANCELLABLE, main_menu, order_status, quoted, status_text
 from domain import commands as c
+from domain.model.orders import RETURNABLE
 from domain.views.models import OrderView
 from nlu.interface import ParseResult
 

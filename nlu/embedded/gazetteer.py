@@ -156,12 +156,12 @@ def build_gazetteer(data: TrainingData) -> Gazetteer:
         for value in values:
             add(value, entity, value)
     for surface, value in data.synonyms.items():
-        entity = value_types.get(normalise_key(value))
-        if entity:
+        kind = value_types.get(normalise_key(value))
+        if kind:
             lookup_value = next(
-                (v for v in data.lookups.get(entity, []) if normalise_key(v) == normalise_key(value)), value
+                (v for v in data.lookups.get(kind, []) if normalise_key(v) == normalise_key(value)), value
             )
-            add(surface, entity, lookup_value)
+            add(surface, kind, lookup_value)
     for example in data.examples:
         for ann in example.entities:
             add(ann.text, ann.entity, ann.value)

@@ -137,13 +137,15 @@ def _fit_vectors(
     idf = np.ones(len(vocabulary), dtype=np.float32)
     for index, count in df.items():
         idf[index] = math.log((1 + n) / (1 + count)) + 1.0  # scikit-learn's smooth idf
-    data, indices, indptr = [], [], [0]
+    data: list[float] = []
+    indices: list[int] = []
+    indptr = [0]
     for row in rows:
-        vals = []
-        for key, count in row.items():
+        vals: list[float] = []
+        for key, tf in row.items():
             index = vocabulary[key]
             indices.append(index)
-            vals.append((1.0 + math.log(count)) * idf[index])
+            vals.append((1.0 + math.log(tf)) * idf[index])
         norm = math.sqrt(sum(v * v for v in vals)) or 1.0
         data.extend(v / norm for v in vals)
         indptr.append(len(indices))

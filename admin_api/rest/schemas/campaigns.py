@@ -124,14 +124,14 @@ def campaign_out(row: CampaignRow) -> CampaignOut:
     return CampaignOut(
         id=x.id,
         name=x.name,
-        status=x.status.value,  # type: ignore[arg-type]
+        status=x.status.value,
         channels=list(x.channels),
         contents={
             locale: CampaignContentOut(text=c.text, image_url=c.image_url, skus=list(c.skus), coupon=c.coupon)
             for locale, c in x.contents.items()
         },
         segment=x.segment,
-        schedule=x.schedule.value,  # type: ignore[arg-type]
+        schedule=x.schedule.value,
         send_at=x.send_at,
         cron=x.cron,
         trigger=x.trigger_summary,

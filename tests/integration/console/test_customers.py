@@ -4,7 +4,9 @@ notes and tickets; an admin edits tags and notes, exports and forgets; other rol
 from __future__ import annotations
 
 import json
+import re
 
+from admin_api.console.settings import ConsoleSettings
 from domain import commands as c
 from domain.adapters.staff_access import SqlStaffAccessStore
 from domain.model.money import Money
@@ -136,3 +138,18 @@ async def test_text_with_a_nul_character_is_refused_with_a_clear_error_and_nothi
     assert "gate" not in (await console.get(f"/customers/{cid}"))[1]
     status, html = await console.get("/customers?q=a%00b")
     assert status == 400 and "NUL" in html
+
+
+async def test_the_customer_list_pages_on_past_the_first_page(
+    console: Console, staffed: StaffShop, console_settings: ConsoleSettings
+) -> None:
+    size = console_settings.page_size
+    ids = [await staffed.small.customer(f"web-page-{i}", f"Pager {i:03}") for i in range(size + 3)]
+    await console.sign_in("viv")
+    status, html = await console.get("/customers")
+    assert status == 200 and "/admin/customers?q=&amp;after=" in html
+    after = re.search(r"/admin/customers\?q=&amp;after=(\d+)", html)
+    assert after is not None
+    status, html = await console.get(f"/customers?q=&after={after.group(1)}")
+    assert status == 200
+    assert f"/customers/{ids[-1]}" in html and f'/customers/{ids[0]}"' not in html
