@@ -111,7 +111,7 @@ class StripeWebhook:
     async def intent_failed(self, intent: dict[str, Any]) -> str:
         # A decline on an open Checkout page: the shopper may try another card, so the order stays open.
         order_id = str((intent.get("metadata") or {}).get("order_id", ""))
-        if not order_id.isdigit():
+        if not (order_id.isascii() and order_id.isdigit()):
             raise NotFound(f"payment intent {intent.get('id')} has no order")
         error = intent.get("last_payment_error") or {}
         reason = str(error.get("message") or error.get("decline_code") or "payment declined")

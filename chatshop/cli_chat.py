@@ -48,7 +48,7 @@ class Terminal:
     def inbound(self, line: str, chat_id: str, user: str, locale: str | None) -> Inbound | None:
         """Text, or the button whose number was typed; a link button is printed instead (None)."""
         stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
+        if stripped.isascii() and stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
             button = self.buttons[int(stripped) - 1]
             if button.payload is None:
                 self.write(f"open {button.url}")

@@ -41,7 +41,7 @@ def _line(text: str, currency: str) -> p.POLineSpec:
 
 def _received(text: str) -> tuple[str, int]:
     sku, sep, quantity = text.partition(":")
-    if not sep or not quantity.strip().isdigit():
+    if not sep or not (quantity.strip().isascii() and quantity.strip().isdigit()):
         raise typer.BadParameter(f"{text!r}: write each line as SKU:QUANTITY, e.g. SHOE-RED-42:4")
     return sku.strip().upper(), int(quantity)
 

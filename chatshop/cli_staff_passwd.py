@@ -21,7 +21,7 @@ async def find_staff(shop: Shop, who: str) -> int:
     """The active staff member called ``who`` (or ``#id``); refused when the name is not one person's."""
     wanted = who.strip()
     members = [m for m in await shop.views.staff_members() if m.active]
-    if wanted.lstrip("#").isdigit():
+    if wanted.lstrip("#").isascii() and wanted.lstrip("#").isdigit():
         by_id = [m for m in members if m.id == int(wanted.lstrip("#"))]
         if by_id:
             return by_id[0].id

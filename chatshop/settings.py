@@ -130,7 +130,14 @@ class Settings(BaseSettings):
         if value is None:
             return None
         hour, sep, minute = value.strip().partition(":")
-        if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        if not (
+            sep
+            and (hour + minute).isascii()
+            and hour.isdigit()
+            and minute.isdigit()
+            and int(hour) < 24
+            and int(minute) < 60
+        ):
             raise ValueError('use "HH:MM", e.g. "08:00"')
         return f"{int(hour):02d}:{int(minute):02d}"
 

@@ -33,7 +33,7 @@ def _views(request: web.Request) -> DashboardViews:
 
 def _period(request: web.Request) -> int:
     text = request.query.get("days", "30")
-    return int(text) if text.isdigit() and int(text) in PERIODS else 30
+    return int(text) if text.isascii() and text.isdigit() and int(text) in PERIODS else 30
 
 
 def _change(now: int, before: int) -> str:

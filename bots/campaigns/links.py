@@ -32,7 +32,12 @@ class LinkSigner:
         return f"{self.base_url}/c/{kind}/{customer_id}/{campaign_id}/{self._mac(kind, customer_id, campaign_id)}"
 
     def verify(self, kind: str, customer_id: str, campaign_id: str, mac: str) -> LinkTarget | None:
-        if kind not in ("u", "c") or not customer_id.isdigit() or not campaign_id.isdigit():
+        if (
+            kind not in ("u", "c")
+            or not (customer_id + campaign_id).isascii()
+            or not customer_id.isdigit()
+            or not campaign_id.isdigit()
+        ):
             return None
         expected = self._mac(kind, int(customer_id), int(campaign_id))
         if not hmac.compare_digest(expected.encode(), mac.encode()):

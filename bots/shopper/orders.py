@@ -24,7 +24,7 @@ async def own_order(turn: Turn, order_id: int) -> OrderView | None:
 
 async def _order_from(turn: Turn, parse: ParseResult) -> OrderView | None:
     raw = (parse.first("order_id") or "").lstrip("#")
-    return await own_order(turn, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    return await own_order(turn, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 async def choose_order(turn: Turn, prompt: str, action: str, statuses: frozenset[str] | None) -> list[Reply]:

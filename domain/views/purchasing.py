@@ -141,7 +141,7 @@ def pick_rows(items: list[PickItem]) -> tuple[PickRow, ...]:
 
 def _natural(code: str) -> tuple[tuple[int, int | str], ...]:
     """A-2 before A-10: numeric parts compare as numbers."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in code.split("-"))
+    return tuple((0, int(part)) if part.isascii() and part.isdigit() else (1, part) for part in code.split("-"))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ MAX_QUERY = 64
 
 async def inline_query(query: InlineQuery, channel: TelegramChannel, locale: str) -> None:
     text = query.query.strip()[:MAX_QUERY]
-    offset = int(query.offset) if query.offset.isdigit() else 0
+    offset = int(query.offset) if query.offset.isascii() and query.offset.isdigit() else 0
     page = await channel.views.search(SearchQuery(text=text, limit=PAGE, offset=offset, locale=locale))
     me = await channel.bot.me()
     results: list[InlineQueryResultUnion] = []

@@ -224,7 +224,7 @@ class StripePaymentProvider:
         intent = await self.client.v1.payment_intents.retrieve_async(payment_intent)
         metadata: Any = intent.metadata or {}
         order_id = str(metadata["order_id"]) if "order_id" in metadata else ""
-        return int(order_id) if order_id.isdigit() else None
+        return int(order_id) if order_id.isascii() and order_id.isdigit() else None
 
     async def _payment_intent_of(self, session_id: str) -> str | None:
         session = await self.client.v1.checkout.sessions.retrieve_async(session_id)

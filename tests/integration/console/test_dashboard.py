@@ -35,3 +35,10 @@ async def test_a_viewer_may_not_see_the_dashboard(console: Console, staffed: Sta
     assert "see the sales reports" in html
     status, _ = await console.get("/dashboard/trend.csv")
     assert status == 403
+
+
+async def test_a_period_written_in_other_digits_falls_back_to_thirty_days(console: Console, staffed: StaffShop) -> None:
+    await console.sign_in("otto")
+    for odd in ("%C2%B2", "%EF%BC%97", "-7", "99999999999999999999"):  # "²", fullwidth "７"
+        status, _ = await console.get(f"/dashboard?days={odd}")
+        assert status == 200
