@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters import orm
@@ -60,14 +61,12 @@ class SqlAutomationRepository:
     async def claim_run(self, rule_id: int, event_id: str, event_type: str, now: datetime) -> int | None:
         """The run row of (rule, event), or None when the rule already ran for the event."""
         values = {"rule_id": rule_id, "event_id": event_id, "event_type": event_type, "actions": [], "created_at": now}
-        try:
-            async with self.session.begin_nested():
-                result = await self.session.execute(
-                    insert(automation_runs).values(**values).returning(automation_runs.c.id)
-                )
-                return int(result.scalar_one())
-        except IntegrityError:
-            return None
+        # ON CONFLICT DO NOTHING, not a caught IntegrityError (see outbox.mark_processed: on SQLite the error's
+        # cursor, collected on the event loop's thread, can stall the process); no row back = already ran.
+        make = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = make(automation_runs).values(**values).on_conflict_do_nothing().returning(automation_runs.c.id)
+        run_id = (await self.session.execute(stmt)).scalar_one_or_none()
+        return None if run_id is None else int(run_id)
 
     async def finish_run(self, run_id: int, matched: bool, actions: list[str]) -> None:
         stmt = update(automation_runs).where(automation_runs.c.id == run_id).values(matched=matched, actions=actions)
