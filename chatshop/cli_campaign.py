@@ -63,7 +63,7 @@ err = Console(stderr=True)
 class CampaignSettings(BaseSettings):
     """Campaign delivery settings (``CHATSHOP_CAMPAIGN_*``, ``CHATSHOP_SMTP_*``)."""
 
-    model_config = SettingsConfigDict(env_prefix="CHATSHOP_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CHATSHOP_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     campaign_max_in_flight: int = 20
     # On stop (SIGTERM), how long messages already handed to a channel may take to answer (see Limits).

@@ -28,7 +28,9 @@ def normalise_database_url(url: str) -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHATSHOP_", env_file=".env", extra="ignore")
+    # An empty variable (a blank line in an .env copied from a template) means "not set", not "" — so a blank
+    # CHATSHOP_DB_POOL_SIZE doesn't stop the start, and a blank host doesn't bind every interface.
+    model_config = SettingsConfigDict(env_prefix="CHATSHOP_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}")
     db_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL connections per process")

@@ -7,7 +7,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ConsoleSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHATSHOP_CONSOLE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CHATSHOP_CONSOLE_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     session_hours: int = Field(default=8, ge=1, le=24 * 14, description="a sign-in lasts this long")
     attempts_per_name: str = Field(

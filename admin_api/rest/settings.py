@@ -7,7 +7,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ApiSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHATSHOP_API_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CHATSHOP_API_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     rate_limit: str = Field(
         default="600/minute", description="requests per key, in the `limits` notation (`600/minute`, `20/second`)"

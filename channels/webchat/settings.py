@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class WebchatSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="CHATSHOP_WEBCHAT_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix="CHATSHOP_WEBCHAT_", env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
     )
 
     # Comma-separated origins (``https://shop.example,https://www.shop.example``) allowed to open the
