@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from domain.errors import IllegalTransition
 from domain.model.campaigns import Campaign, CampaignStatus, Content
 from domain.model.campaigns.actions import allowed_actions
 from domain.model.staff import Actor, Role
@@ -54,3 +57,15 @@ def test_an_approved_campaign_may_be_paused_or_cancelled_and_a_paused_one_resume
     assert allowed_actions(campaign, MIA, NOW) == ("pause", "cancel")
     campaign.pause(MIA, "stock")
     assert allowed_actions(campaign, MIA, NOW) == ("resume", "cancel")
+
+
+def test_a_finished_campaign_offers_nothing_and_resume_refuses_it() -> None:
+    campaign = draft()
+    campaign.submit(MIA)
+    campaign.approve(ABE, NOW)
+    campaign.start_run(NOW)
+    campaign.finish_run(NOW)
+    assert campaign.status == CampaignStatus.FINISHED
+    assert allowed_actions(campaign, MIA, NOW) == ()
+    with pytest.raises(IllegalTransition):
+        campaign.resume(MIA)  # it used to start sending again
