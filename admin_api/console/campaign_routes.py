@@ -14,7 +14,8 @@ from aiohttp import web
 from markupsafe import Markup
 
 from admin_api.console.deps import deps
-from admin_api.console.pages import PREFIX, SESSION, page, see_other
+from admin_api.console.pages import PREFIX, SESSION, locale_of, page, see_other
+from admin_api.console.words import refusal_text
 from domain import commands as c
 from domain.errors import NotFound, ValidationFailed
 from domain.model.campaigns import Campaign, CampaignStatus, Content
@@ -140,8 +141,32 @@ def form_values(campaign: Campaign | None) -> dict[str, Any]:
     }
 
 
-def _form_context(request: web.Request, values: dict[str, Any]) -> dict[str, Any]:
-    return {"v": values, "locales": LOCALES, "all_channels": CAMPAIGN_CHANNELS}
+def posted_values(form: Any) -> dict[str, Any]:
+    """The form as it was sent, to show it again beside the domain's refusal (nothing typed is lost)."""
+    return {
+        "name": _text(form, "name", 80),
+        "channels": _channels(form),
+        "segment": str(form.get("segment", ""))[:20000],
+        "content": {
+            loc: {
+                "text": str(form.get(f"text_{loc}", ""))[:4000],
+                "image_url": _text(form, f"image_{loc}", 500),
+                "skus": _text(form, f"skus_{loc}", 300),
+                "coupon": _text(form, f"coupon_{loc}", 40),
+            }
+            for loc in LOCALES
+        },
+        "schedule": _text(form, "schedule") or "now",
+        "send_at": _text(form, "send_at", 40),
+        "cron": _text(form, "cron", 120),
+        "quiet_hours": _text(form, "quiet_hours", 11),
+        "cap_messages": _text(form, "cap_messages"),
+        "cap_days": _text(form, "cap_days"),
+    }
+
+
+def _form_context(request: web.Request, values: dict[str, Any], error: str = "") -> dict[str, Any]:
+    return {"v": values, "locales": LOCALES, "all_channels": CAMPAIGN_CHANNELS, "error": error}
 
 
 def _may_write(request: web.Request) -> bool:
@@ -174,10 +199,14 @@ async def new_campaign(request: web.Request) -> web.Response:
 @routes.post("/campaigns")
 async def create_campaign(request: web.Request) -> web.Response:
     d, form = deps(request), await request.post()
-    command = command_from_yaml(draft_from_form(form), request[SESSION].as_actor(), now=d.bus.ctx.now())
-    if await d.views.campaigns.campaign(command.name) is not None:
-        raise ValidationFailed(f"A campaign named {command.name} exists; edit its draft instead.")
-    await d.bus.handle(command)
+    try:
+        command = command_from_yaml(draft_from_form(form), request[SESSION].as_actor(), now=d.bus.ctx.now())
+        if await d.views.campaigns.campaign(command.name) is not None:
+            raise ValidationFailed(f"A campaign named {command.name} exists; edit its draft instead.")
+        await d.bus.handle(command)
+    except ValidationFailed as exc:
+        error = refusal_text(exc, locale_of(request))
+        return page(request, "campaign_new.html", _form_context(request, posted_values(form), error), status=409)
     return see_other(f"{PREFIX}/campaigns/{command.name}?done=saved")
 
 
@@ -206,29 +235,40 @@ async def _campaign(request: web.Request) -> Campaign:
 
 @routes.get("/campaigns/{name}")
 async def campaign_page(request: web.Request) -> web.Response:
-    d = deps(request)
     campaign = await _campaign(request)
+    context = await _campaign_context(request, campaign, form_values(campaign))
+    return page(request, "campaign.html", context | {"done": DONE.get(request.query.get("done") or "")})
+
+
+async def _campaign_context(
+    request: web.Request, campaign: Campaign, values: dict[str, Any], error: str = ""
+) -> dict[str, Any]:
+    d = deps(request)
     reports = await d.views.campaigns.reports(campaign.name)
     audience = await d.views.campaigns.audience(campaign)
     previews = await d.previews.previews(campaign) if d.previews is not None else []
     actions = allowed_actions(campaign, request[SESSION].as_actor(), d.bus.ctx.now())
-    context = _form_context(request, form_values(campaign)) | {
+    return _form_context(request, values, error) | {
         "c": campaign,
         "report": reports[0] if reports else None,
         "audience": audience,
         "previews": [(p, Markup(p.html)) for p in previews],  # built and escaped by the channel's formatter
         "actions": actions,
-        "done": DONE.get(request.query.get("done") or ""),
+        "done": None,
     }
-    return page(request, "campaign.html", context)
 
 
 @routes.post("/campaigns/{name}")
 async def replace_campaign(request: web.Request) -> web.Response:
     d, form = deps(request), await request.post()
     campaign = await _campaign(request)
-    draft = draft_from_form(form) | {"name": campaign.name}  # a campaign is not renamed
-    await d.bus.handle(command_from_yaml(draft, request[SESSION].as_actor(), replace=True, now=d.bus.ctx.now()))
+    try:
+        draft = draft_from_form(form) | {"name": campaign.name}  # a campaign is not renamed
+        await d.bus.handle(command_from_yaml(draft, request[SESSION].as_actor(), replace=True, now=d.bus.ctx.now()))
+    except ValidationFailed as exc:
+        values = posted_values(form) | {"name": campaign.name}
+        context = await _campaign_context(request, campaign, values, refusal_text(exc, locale_of(request)))
+        return page(request, "campaign.html", context, status=409)
     return see_other(f"{PREFIX}/campaigns/{campaign.name}?done=saved")
 
 

@@ -177,7 +177,23 @@ async def test_a_name_the_domain_refuses_is_shown_escaped_and_nothing_is_created
     token = await console.csrf("/campaigns/new")
     status, page, _ = await post_form(console, "/campaigns", draft("<script>x</script>") | {"csrf": token})
     assert status == 409 and "<script>x" not in page
+    assert 'role="alert"' in page and 'value="&lt;script&gt;x&lt;/script&gt;"' in page  # the form comes back
+    assert "Deal &lt;script&gt;alert(1)&lt;/script&gt; &amp;" in page  # with what was typed, escaped
     assert await staffed.small.shop.views.campaigns.page(10, None, None) == []
+
+
+async def test_a_refused_edit_shows_the_form_again_with_what_was_typed_and_keeps_the_saved_draft(
+    console: Console, staffed: StaffShop
+) -> None:
+    await console.sign_in("otto")
+    await create(console)
+    token = await console.csrf("/campaigns/spring-sale")
+    bad = draft(text_en="Changed", segment='{"field": "shoe_size"}') | {"csrf": token}
+    status, page, _ = await post_form(console, "/campaigns/spring-sale", bad)
+    assert status == 409 and 'role="alert"' in page and "shoe_size" in page
+    assert ">Changed</textarea>" in page
+    row = await staffed.small.shop.views.campaigns.campaign("spring-sale")
+    assert row is not None and row.campaign.contents["en"].text == HOSTILE
 
 
 async def test_a_marketer_submits_and_only_someone_else_with_the_approver_role_approves(
