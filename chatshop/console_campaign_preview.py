@@ -11,6 +11,7 @@ from admin_api.console.campaign_preview import MessagePreview
 from bots.campaigns.dispatcher import render_message, sample_recipient
 from bots.campaigns.featured import FeaturedProducts
 from bots.campaigns.links import LinkSigner
+from bots.campaigns.summary import rule_in_words
 from bots.campaigns.transport import Message
 from bots.conversation.formatting import email_html, parse
 from bots.conversation.payloads import PayloadCodec
@@ -24,8 +25,11 @@ PREVIEW_BOT = "0:preview"  # never called: only the transport's request builder 
 
 
 class ChannelPreviews:
-    def __init__(self, views: ShopViews, links: LinkSigner, codec: PayloadCodec, email_sender: str) -> None:
+    def __init__(
+        self, views: ShopViews, links: LinkSigner, codec: PayloadCodec, email_sender: str, currency: str
+    ) -> None:
         self.links = links
+        self.currency = currency
         self.telegram = TelegramCampaignTransport("http://127.0.0.1:9", PREVIEW_BOT, codec)
         self.featured = FeaturedProducts(views, ttl=30.0)
         self.email_sender = email_sender
@@ -35,6 +39,9 @@ class ChannelPreviews:
         if not message.skus:
             return message
         return dataclasses.replace(message, products=await self.featured.get(message.skus, message.locale))
+
+    def segment_words(self, campaign: Campaign) -> str:
+        return rule_in_words(campaign.rule, self.currency)
 
     async def previews(self, campaign: Campaign) -> list[MessagePreview]:
         out: list[MessagePreview] = []

@@ -36,7 +36,11 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
     secret = shop.settings.secret_key.get_secret_value()
     previews = ChannelPreviews(
-        shop.views, LinkSigner(secret, shop.settings.base_url), PayloadCodec(secret), CampaignSettings().smtp_from
+        shop.views,
+        LinkSigner(secret, shop.settings.base_url),
+        PayloadCodec(secret),
+        CampaignSettings().smtp_from,
+        shop.settings.currency,
     )
     return ConsoleDeps(
         shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp, dashboard, previews

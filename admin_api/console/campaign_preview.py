@@ -31,3 +31,7 @@ class CampaignPreviewer(Protocol):
     async def previews(self, campaign: Campaign) -> list[MessagePreview]:
         """Each of the campaign's languages on each of its channels."""
         ...
+
+    def segment_words(self, campaign: Campaign) -> str:
+        """Who the campaign is for, in the words the Slack approval shows (English)."""
+        ...

@@ -186,7 +186,11 @@ async def campaigns_list(request: web.Request) -> web.Response:
     views = deps(request).views.campaigns
     rows = await views.page(LIST_LIMIT, None, CampaignStatus(state) if state else None)
     reports = {r.campaign_id: r for r in await views.reports()}  # one statement for every campaign
-    items = [(row.campaign, reports.get(row.campaign.id or 0)) for row in rows]
+    previewer = deps(request).previews
+    items = [
+        (row.campaign, reports.get(row.campaign.id or 0), previewer.segment_words(row.campaign) if previewer else "")
+        for row in rows
+    ]
     context = {"items": items, "states": STATES, "state": state or "", "can_write": _may_write(request)}
     return page(request, "campaigns.html", context)
 
@@ -250,6 +254,7 @@ async def _campaign_context(
     actions = allowed_actions(campaign, request[SESSION].as_actor(), d.bus.ctx.now())
     return _form_context(request, values, error) | {
         "c": campaign,
+        "segment_words": d.previews.segment_words(campaign) if d.previews is not None else "",
         "report": reports[0] if reports else None,
         "audience": audience,
         "previews": [(p, Markup(p.html)) for p in previews],  # built and escaped by the channel's formatter

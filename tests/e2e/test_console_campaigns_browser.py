@@ -110,6 +110,7 @@ async def test_a_marketer_drafts_and_submits_a_campaign_and_an_approver_approves
             await expect(page.locator("p.notice")).to_have_text("Done: Submitted for approval.")
             await expect(page.locator(".actions").get_by_role("button", name="Approve")).to_have_count(0)
             await person.press(page.locator("header"), "Sign out")
+            await page.wait_for_url("**/admin/login**")  # signed out before the next person signs in
 
             await sign_in("abe")
             await person.press(page.locator("header"), "Campaigns")

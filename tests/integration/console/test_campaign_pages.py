@@ -10,9 +10,11 @@ import re
 
 import pytest
 
+from bots.campaigns.summary import rule_in_words
 from chatshop.bootstrap import Shop
 from domain import commands as c
 from domain.model.campaigns import CampaignStatus
+from domain.model.campaigns.segments import parse_rule
 from tests.integration.campaigns.helpers import Person, add_people, store
 from tests.integration.campaigns.telegram_rig import telegram_dispatcher
 from tests.integration.console.conftest import Console, StaffShop
@@ -90,6 +92,7 @@ async def test_a_marketer_creates_a_draft_and_the_list_shows_it_with_state_chann
     assert status == 200
     assert 'href="/admin/campaigns/spring-sale"' in page and "state-draft" in page
     assert "0 / 0" in page  # nothing sent yet
+    assert html.escape(rule_in_words(parse_rule(EVERYONE), "USD")) in page  # the segment as Slack words it
     status, filtered = await console.get("/campaigns?state=approved")
     assert status == 200 and "spring-sale" not in filtered
     status, drafts = await console.get("/campaigns?state=draft")
