@@ -10,7 +10,11 @@ from admin_api import console
 from admin_api.console.deps import ConsoleDeps
 from admin_api.console.settings import ConsoleSettings
 from admin_api.console.throttle import LoginThrottle
+from bots.campaigns.links import LinkSigner
+from bots.conversation.payloads import PayloadCodec
 from chatshop.bootstrap import Shop
+from chatshop.cli_campaign import CampaignSettings
+from chatshop.console_campaign_preview import ChannelPreviews
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
 from domain.adapters.purchasing_views import SqlPurchasingViews
@@ -30,8 +34,16 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     admin = SqlAdminViews(shop.sessions)
     purchasing = SqlPurchasingViews(shop.sessions)
     dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
+    secret = shop.settings.secret_key.get_secret_value()
+    previews = ChannelPreviews(
+        shop.views,
+        LinkSigner(secret, shop.settings.base_url),
+        PayloadCodec(secret),
+        CampaignSettings().smtp_from,
+        shop.settings.currency,
+    )
     return ConsoleDeps(
-        shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp, dashboard
+        shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp, dashboard, previews
     )
 
 

@@ -13,6 +13,7 @@ from aiohttp import web
 from admin_api.console import (
     auth_routes,
     bulk_routes,
+    campaign_routes,
     customer_routes,
     dashboard_routes,
     order_routes,
@@ -69,6 +70,7 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     console.add_routes(support_routes.routes)
     console.add_routes(totp_routes.routes)
     console.add_routes(dashboard_routes.routes)
+    console.add_routes(campaign_routes.routes)
     return console
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from admin_api.console.campaign_preview import CampaignPreviewer
 from admin_api.console.settings import ConsoleSettings
 from admin_api.console.throttle import LoginThrottle
 from domain.saved_views import SavedViewStore
@@ -32,6 +33,7 @@ class ConsoleDeps:
     saved: SavedViewStore  # each staff member's saved views of the order list
     totp: StaffTotpStore  # the optional second factor
     dashboard: DashboardViews | None = None  # the analytics rollups (issue 20)
+    previews: CampaignPreviewer | None = None  # campaign messages as each channel formats them
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

@@ -64,6 +64,34 @@ class _TestRecipient:
     coupon: str | None = None  # a single-use campaign shows the shape of a personal code
 
 
+def sample_recipient(campaign: Campaign, channel: str, locale: str, address: str = "0") -> _TestRecipient:
+    """Someone reading ``locale`` on ``channel`` (no delivery row, no customer): what a test send and the
+    console's preview render the campaign for."""
+    assert campaign.id is not None
+    return _TestRecipient(campaign.id, channel, address, locale, coupon=sample_personal_code(campaign))
+
+
+def render_message(d: Claimed | _TestRecipient, campaign: Campaign, links: LinkSigner) -> Message:
+    """The message one recipient gets: every send, test send and preview is built here, so they can't drift."""
+    content = campaign.content_for(d.locale)
+    return Message(
+        campaign_id=d.campaign_id,
+        delivery_id=d.id,
+        customer_id=d.customer_id,
+        channel=d.channel,
+        address=d.address,
+        locale=d.locale,
+        text=content.text,
+        image_url=content.image_url,
+        skus=d.skus or content.skus,  # a back-in-stock notice shows the product its shopper asked about
+        coupon=campaign.coupon_for(d.locale, d.coupon),
+        subject=content.text.splitlines()[0][:120],
+        unsubscribe_url=links.url("u", d.customer_id, d.campaign_id),
+        click_url=links.url("c", d.customer_id, d.campaign_id),
+        checkout=campaign.trigger == Trigger.ABANDONED_CART,
+    )
+
+
 class DeliveryStore(Protocol):
     async def claim(self, limit: int) -> tuple[list[Any], dict[int, Campaign]]: ...
     async def finish_many(self, results: Sequence[tuple[Any, SendOutcome]]) -> list[bool]: ...
@@ -201,24 +229,8 @@ class Dispatcher:
         self._last_housekeeping = float("-inf")
         self._wake.set()
 
-    def render(self, d: Claimed, campaign: Campaign) -> Message:
-        content = campaign.content_for(d.locale)
-        return Message(
-            campaign_id=d.campaign_id,
-            delivery_id=d.id,
-            customer_id=d.customer_id,
-            channel=d.channel,
-            address=d.address,
-            locale=d.locale,
-            text=content.text,
-            image_url=content.image_url,
-            skus=d.skus or content.skus,  # a back-in-stock notice shows the product its shopper asked about
-            coupon=campaign.coupon_for(d.locale, d.coupon),
-            subject=content.text.splitlines()[0][:120],
-            unsubscribe_url=self.links.url("u", d.customer_id, d.campaign_id),
-            click_url=self.links.url("c", d.customer_id, d.campaign_id),
-            checkout=campaign.trigger == Trigger.ABANDONED_CART,
-        )
+    def render(self, d: Claimed | _TestRecipient, campaign: Campaign) -> Message:
+        return render_message(d, campaign, self.links)
 
     async def send_test(self, campaign: Campaign, channel: str, address: str, locale: str) -> SendOutcome:
         """One message as a recipient would see it, marked as a test, to a marketer's own address: paced like
@@ -228,7 +240,7 @@ class Dispatcher:
         transport = self.transports.get(channel)
         if transport is None:
             return SendOutcome.failed(f"the {channel} channel is not configured in this process")
-        test = _TestRecipient(campaign.id, channel, address, locale, coupon=sample_personal_code(campaign))
+        test = sample_recipient(campaign, channel, locale, address)
         message = await self.message_for(test, campaign)
         message = dataclasses.replace(message, text=marked_as_test(locale, message.text))
         if channel in self.paced_channels:
@@ -239,7 +251,7 @@ class Dispatcher:
             await self.limiter.pause(outcome.retry_after)
         return outcome
 
-    async def message_for(self, d: Claimed, campaign: Campaign) -> Message:
+    async def message_for(self, d: Claimed | _TestRecipient, campaign: Campaign) -> Message:
         message = self.render(d, campaign)
         if self.featured is None or not message.skus:
             return message

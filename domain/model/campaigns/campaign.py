@@ -314,6 +314,13 @@ class Campaign:
 
     def resume(self, actor: Actor) -> None:
         require_role(actor, Role.OPERATOR, "resume campaigns")
+        if self.status != S.PAUSED:  # a finished campaign may only send again through resend_unknown
+            raise IllegalTransition(
+                self.name,
+                self.status.value,
+                S.SENDING.value,
+                f"Campaign {self.name} is {self.status.value}; only a paused campaign resumes.",
+            )
         self._move(S.SENDING if self.run > 0 else S.APPROVED)
         self.pause_reason = None
 
