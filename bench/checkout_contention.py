@@ -1,6 +1,6 @@
-"""Hot-SKU checkouts per second on PostgreSQL, beside a bare conditional UPDATE measured in the same run.
+"""Hot-SKU checkouts per second on PostgreSQL (or SQLite), beside a bare conditional UPDATE measured in the same run.
 
-    python bench/checkout_contention.py [--url postgresql+asyncpg://…] [--seconds 4] [--json] [--coupon]
+    python bench/checkout_contention.py [--url postgresql+asyncpg://…] [--seconds 4] [--json] [--coupon] [--sqlite]
 
 A checkout is the whole shopper path through the domain: add to cart, then place the order (re-price,
 lock the stock rows, reserve, write the ledger and the outbox) — one transaction each. The baseline is
@@ -8,7 +8,9 @@ lock the stock rows, reserve, write the ledger and the outbox) — one transacti
 cost. Both run with 1, 8 and 32 concurrent clients. A final sell-out run races 32 clients for 500 units
 and counts oversold units (must be 0). ``--coupon`` adds a run where every checkout applies the shared code
 WELCOME10 (one use per customer, so each checkout is a fresh customer), the case that used to serialise
-every coupon checkout on the coupon's row lock. Uses its own database (`<name>_bench`) and drops nothing else.
+every coupon checkout on the coupon's row lock. Uses its own database (`<name>_bench`) and drops nothing else;
+``--sqlite`` runs the same on a SQLite file in a temporary directory (one writer at a time: the figure shows
+what a single-file shop can take, not contention handling).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,6 +46,12 @@ ADDRESS = {
     "country": "US",
 }
 CLIENTS = (1, 8, 32)
+
+
+async def prepare_sqlite(directory: str) -> str:
+    url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
+    await asyncio.to_thread(upgrade, url)
+    return url
 
 
 async def prepare_database(url: str) -> str:
@@ -159,8 +168,17 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0, help="measuring time per point")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--coupon", action="store_true", help="also measure checkouts that all use WELCOME10")
+    parser.add_argument("--sqlite", action="store_true", help="a SQLite file in a temporary directory instead")
     args = parser.parse_args()
-    url = await prepare_database(Settings(database_url=args.url, _env_file=None).database_url)  # type: ignore[call-arg]
+    with tempfile.TemporaryDirectory() as directory:
+        await run(args, directory)
+
+
+async def run(args: argparse.Namespace, directory: str) -> None:
+    if args.sqlite:
+        url = await prepare_sqlite(directory)
+    else:
+        url = await prepare_database(Settings(database_url=args.url, _env_file=None).database_url)  # type: ignore[call-arg]
     shop = build_shop(Settings(database_url=url, db_pool_size=40, _env_file=None))  # type: ignore[call-arg]
     await shop.bus.handle(c.CreateWarehouse("MAIN", "Main", 1, actor=c.SYSTEM))
     await shop.bus.handle(c.CreateShippingMethod("standard", "Standard", 500, actor=c.SYSTEM))
@@ -186,7 +204,7 @@ async def main() -> None:
     await shop.close()
     result = {
         "benchmark": "checkout_contention",
-        "database": "postgresql",
+        "database": "sqlite" if args.sqlite else "postgresql",
         "ratio": next(r["ratio"] for r in rows if r["clients"] == 8),
         "coupon_ratio": next((r.get("coupon_ratio") for r in rows if r["clients"] == 8), None),
         "points": rows,

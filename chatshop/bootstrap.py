@@ -8,6 +8,7 @@ from chatshop.settings import Settings
 from chatshop.subscribers import analytics as analytics_subscribers
 from chatshop.subscribers import payments as payment_subscribers
 from domain.adapters.analytics_buffer import BufferedAnalytics
+from domain.adapters.catalog_projection import CatalogProjection
 from domain.adapters.db import Engine, Sessions, create_engine, ping, session_factory
 from domain.adapters.jobs import SlotGuard
 from domain.adapters.orm import start_mappers
@@ -77,6 +78,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         # started soon after checkout expire together with the hold (see domain/adapters/payments/stripe.py).
         reservation_minutes = max(reservation_minutes, MIN_RESERVATION_MINUTES)
     analytics = BufferedAnalytics(engine)
+    catalog = CatalogProjection()  # one copy per process: the views read it, and so does checkout's pricing
     config = ShopConfig(
         currency=settings.currency,
         tax_rate_bp=settings.tax_rate_bp,
@@ -84,7 +86,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         base_url=settings.base_url,
     )
     ctx = Context(
-        uow=lambda: SqlWebhookUnitOfWork(sessions, clock),
+        uow=lambda: SqlWebhookUnitOfWork(sessions, clock, catalog),
         payments=provider,
         config=config,
         clock=clock,
@@ -102,7 +104,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         sessions=sessions,
         clock=clock,
         bus=MessageBus(ctx),
-        views=SqlShopViews(sessions, clock, settings.currency, analytics=analytics),
+        views=SqlShopViews(sessions, clock, settings.currency, catalog=catalog, analytics=analytics),
         payments=provider,
         sandbox=sandbox,
         outbox=outbox,

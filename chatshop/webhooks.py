@@ -53,8 +53,8 @@ def build_worker(shop: Shop, sender: WebhookSender | None = None) -> WebhookWork
 def add_webhooks(runtime: Runtime, shop: Shop) -> WebhookWorker:
     """For ``chatshop run``: the fan-out on the outbox and the delivery worker, from start to stop."""
     # Campaign wiring may have switched the unit of work to its own; commands need the webhook repository.
-    sessions, clock = shop.sessions, shop.clock
-    shop.bus.ctx.uow = lambda: SqlWebhookUnitOfWork(sessions, clock)
+    sessions, clock, catalog = shop.sessions, shop.clock, shop.views.projection
+    shop.bus.ctx.uow = lambda: SqlWebhookUnitOfWork(sessions, clock, catalog)
     subscribe_fanout(shop)
     subscribe_automations(shop)
     worker = build_worker(shop)

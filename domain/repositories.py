@@ -66,6 +66,14 @@ class CatalogRepository(Protocol):
         """The products filed under these categories or any category below them."""
         ...
 
+    async def shipping_method(self, code: str) -> ShippingMethod | None:
+        """The shipping method with this code, to price an order with (a copy: changing it writes nothing)."""
+        ...
+
+    async def warehouses(self) -> list[Warehouse]:
+        """Every warehouse by id, to plan a reservation with (copies: changing them writes nothing)."""
+        ...
+
 
 class InventoryRepository(Protocol):
     async def add_warehouse(self, warehouse: Warehouse) -> Warehouse: ...

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Integer, bindparam, case, delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.base import manager_of_class
 
 from domain.adapters import orm
+from domain.adapters.catalog_projection import Catalog, CatalogProjection
 from domain.adapters.customer_changes import session_now
 from domain.model import (
     AnalyticsEvent,
@@ -76,7 +79,67 @@ class _Repo:
         return obj
 
 
+_CATALOG_CLASSES = (Category, Product, Variant, Warehouse, ShippingMethod)
+
+
+def _detached(cls: type[T], row: Any) -> T:
+    """A copy of a catalog row as a domain object the session does not know (nothing it changes is written):
+    built without ``__init__`` (the stored row was validated when it was written), JSON values copied so
+    the catalog held in memory stays as read."""
+    obj: T = manager_of_class(cls).new_instance()
+    for key, value in row._mapping.items():
+        setattr(obj, key, copy.deepcopy(value) if isinstance(value, dict | list) else value)
+    return obj
+
+
 class SqlCatalogRepository(_Repo):
+    """Pricing reads (a variant and its product, category lineages, shipping methods, warehouses) come from
+    the catalog held in memory (``CatalogProjection``) once one read of ``catalog_version`` in this
+    transaction says it is current; every other read, and every write, goes to the tables."""
+
+    def __init__(self, session: AsyncSession, projection: CatalogProjection | None = None) -> None:
+        super().__init__(session)
+        self._projection = projection
+        self._checked: Catalog | None = None
+
+    async def _rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
+        return list((await self.session.execute(stmt, params)).all())
+
+    async def _catalog(self) -> Catalog | None:
+        """The catalog in memory, checked once per unit of work; None (read the tables) without a projection
+        or when this unit of work has catalog rows of its own in hand: it may be changing the catalog, and
+        a copy loaded from its uncommitted rows must never be kept for other commands."""
+        if self._projection is None:
+            return None
+        if any(isinstance(obj, _CATALOG_CLASSES) for obj in self.session.identity_map.values()):
+            return None
+        if self._checked is None:
+            self._checked = await self._projection.current(self._rows)
+        return self._checked
+
+    def _projected(self, catalog: Catalog, variant_ids: Sequence[int]) -> dict[int, tuple[Variant, Product]]:
+        found: dict[int, tuple[Variant, Product]] = {}
+        for variant_id in variant_ids:
+            row = catalog.variant.get(variant_id)
+            product = None if row is None else catalog.product.get(row.product_id)
+            if row is not None and product is not None:
+                found[variant_id] = (_detached(Variant, row), _detached(Product, product))
+        return found
+
+    async def shipping_method(self, code: str) -> ShippingMethod | None:
+        catalog = await self._catalog()
+        if catalog is None:
+            stmt = select(ShippingMethod).filter_by(code=code)
+            return (await self.session.execute(stmt)).scalar_one_or_none()
+        row = next((m for m in catalog.shipping_methods if m.code == code), None)
+        return None if row is None else _detached(ShippingMethod, row)
+
+    async def warehouses(self) -> list[Warehouse]:
+        catalog = await self._catalog()
+        if catalog is None:
+            return list((await self.session.execute(select(Warehouse).order_by(orm.warehouses.c.id))).scalars())
+        return [_detached(Warehouse, row) for row in catalog.warehouses]
+
     async def add_category(self, category: Category) -> Category:
         return await self._add(category)
 
@@ -107,6 +170,10 @@ class SqlCatalogRepository(_Repo):
         return (await self.session.execute(select(Variant).filter_by(sku=sku.strip().upper()))).scalar_one_or_none()
 
     async def variant_with_product_by_sku(self, sku: str) -> tuple[Variant, Product] | None:
+        catalog = await self._catalog()
+        if catalog is not None:
+            row = catalog.by_sku.get(sku.strip().upper())
+            return None if row is None else self._projected(catalog, [row.id]).get(row.id)
         stmt = (
             select(Variant, Product)
             .join(Product, orm.products.c.id == orm.variants.c.product_id)
@@ -131,6 +198,9 @@ class SqlCatalogRepository(_Repo):
     async def variants_with_products(self, variant_ids: list[int]) -> dict[int, tuple[Variant, Product]]:
         if not variant_ids:
             return {}
+        catalog = await self._catalog()
+        if catalog is not None:
+            return self._projected(catalog, sorted(set(variant_ids)))
         # One join; the product's other variants stay unloaded (a checkout prices the cart's, not the range).
         stmt = (
             select(Variant, Product)
@@ -143,6 +213,10 @@ class SqlCatalogRepository(_Repo):
     async def category_lineages(self, category_ids: list[int]) -> dict[int, frozenset[int]]:
         if not category_ids:
             return {}
+        catalog = await self._catalog()
+        if catalog is not None:
+            lineages = {i: frozenset(c.id for c in catalog.lineage(i)) for i in set(category_ids)}
+            return {i: ids for i, ids in lineages.items() if ids}
         t = orm.categories.c
         # One recursive query instead of a get per ancestor; depth-capped as the walk it replaces.
         walk = (
@@ -358,8 +432,9 @@ class SqlCustomerRepository(_Repo):
 
 class SqlSalesRepository(_Repo):
     async def cart_of(self, customer_id: int) -> Cart | None:
-        stmt = select(Cart).filter_by(customer_id=customer_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        # The lines joined in (one statement, not the mapping's selectin second one): every cart command reads them.
+        stmt = select(Cart).filter_by(customer_id=customer_id).options(joinedload(getattr(Cart, "lines")))  # noqa: B009
+        return (await self.session.execute(stmt)).unique().scalar_one_or_none()
 
     async def add_cart(self, cart: Cart) -> Cart:
         return await self._add(cart)

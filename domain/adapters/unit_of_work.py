@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.acting import current_actor
 from domain.adapters import orm
 from domain.adapters.campaigns_repository import SqlCampaignRepository
+from domain.adapters.catalog_projection import CatalogProjection
 from domain.adapters.customer_changes import CLOCK
 from domain.adapters.orm_console_more import order_events
 from domain.adapters.outbox import mark_processed
@@ -64,16 +65,19 @@ def order_history(pending: list[Event], now: datetime) -> list[dict[str, Any]]:
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, catalog: CatalogProjection | None = None
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._catalog = catalog  # the views' catalog in memory, shared: pricing reads come from it
         self._pending: list[Event] = []
         self._later: list[tuple[Event, datetime]] = []
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         self.session.sync_session.info[CLOCK] = self._clock  # customers.updated_at (customer_changes.py)
-        self.catalog = SqlCatalogRepository(self.session)
+        self.catalog = SqlCatalogRepository(self.session, self._catalog)
         self.inventory = SqlInventoryRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
         self.sales = SqlSalesRepository(self.session)

@@ -58,3 +58,9 @@ def test_the_report_bench_runs_on_sqlite_too(tmp_path: Path) -> None:
     result = run_bench("report_1m", ["--orders", "2000", "--url", f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}"])
     assert result["database"] == "sqlite" and "ratio" in result
     assert isinstance(result["dashboard"], dict) and "trend_30d" in result["dashboard"]
+
+
+def test_the_checkout_bench_runs_on_sqlite_too() -> None:
+    result = run_bench("checkout_contention", ["--seconds", "0.2", "--sqlite"])
+    assert result["database"] == "sqlite" and "ratio" in result
+    assert result["oversold"] == 0

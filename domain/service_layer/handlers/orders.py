@@ -76,7 +76,7 @@ async def _place_order(cmd: c.PlaceOrder, ctx: Context, lock_first: bool) -> int
         if not cart.lines:
             raise CartEmpty()
         now = ctx.now()
-        method = await uow.sales.shipping_method(cmd.shipping_method)
+        method = await uow.catalog.shipping_method(cmd.shipping_method)
         if method is None or not method.serves(address.country):
             raise ValidationFailed(f"We can't ship by {cmd.shipping_method} to {address.country}.")
         # Everything the order needs is read once, here, before any lock is taken.
@@ -90,7 +90,7 @@ async def _place_order(cmd: c.PlaceOrder, ctx: Context, lock_first: bool) -> int
                 raise ValidationFailed(f"{product.name} is no longer sold; remove it.")
             if variant.currency != cart.currency:
                 raise ValidationFailed(f"{variant.sku} is priced in {variant.currency}, the cart in {cart.currency}.")
-        warehouses = await uow.inventory.warehouses()
+        warehouses = await uow.catalog.warehouses()
         per_line = [0] * len(cart.lines)
         free_shipping = False
         use = None

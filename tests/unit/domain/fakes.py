@@ -140,6 +140,12 @@ class FakeCatalog(_Repo):
             and wanted & set((await self.category_lineages([p.category_id]))[p.category_id])
         ]
 
+    async def shipping_method(self, code: str) -> ShippingMethod | None:
+        return next((m for m in self.s.all("shipping") if m.code == code), None)
+
+    async def warehouses(self) -> list[Warehouse]:
+        return self.s.all("warehouses")
+
 
 class FakeInventory(_Repo):
     async def add_warehouse(self, warehouse: Warehouse) -> Warehouse:
