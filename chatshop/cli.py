@@ -102,6 +102,10 @@ def db_upgrade(revision: str = "head") -> None:
 def seed(
     demo: Annotated[bool, typer.Option("--demo", help="A realistic demo shop with history.")] = False,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the shop has products.")] = False,
+    months: Annotated[int, typer.Option("--months", min=1, max=60, help="Months of past orders.")] = 18,
+    seed_: Annotated[int, typer.Option("--seed", help="The same seed (on the same day) gives the same history.")] = 11,
+    customers: Annotated[int, typer.Option("--customers", min=1, help="Customers in the history.")] = 3000,
+    orders: Annotated[int, typer.Option("--orders", min=1, help="Past orders in the history.")] = 12000,
 ) -> None:
     """Seed the demo shop (idempotent)."""
     from chatshop.seed import ensure_demo_images, seed_demo, shop_is_empty
@@ -115,7 +119,7 @@ def seed(
             await asyncio.to_thread(ensure_demo_images)
             console.print("shop already has products; not seeding")
             return
-        summary = await seed_demo(shop, progress=True)
+        summary = await seed_demo(shop, progress=True, customers=customers, orders=orders, months=months, seed=seed_)
         console.print(str(summary))
 
     run(go)

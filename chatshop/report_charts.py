@@ -30,8 +30,8 @@ REPORTS = (
 ABOUT = (
     "What `/report` posts in Slack: the figures below and the chart, in one message. Made with "
     "`python -m chatshop.report_charts docs/reports` against a shop seeded with `chatshop seed --demo`. "
-    "The demo's history is 90 days long (so the 90-day comparison has almost nothing before it) and its "
-    "120 buyers order many times each (so every buyer is a returning one).",
+    "The demo's history is 18 months long, with weekend peaks, a November/December peak, promo weeks and "
+    "customers who arrive, reorder and lapse (README, Demo data).",
     "",
     "Against Shopify's analytics overview: total sales, orders, average order value, returning customer rate, "
     "conversion, sales by channel and top products (by revenue) are here, each compared with the same stretch "

@@ -1,11 +1,12 @@
-"""``chatshop seed --demo``: a realistic shop with catalog, stock, customers and 90 days of history.
+"""``chatshop seed --demo``: a realistic shop with catalog, stock, customers and 18 months of history.
 
 The catalog goes through the real commands (so it is validated like any import); stock and history are
 written in bulk inside one transaction each, with a ledger row for every stock level, so the demo's
 stock is explainable like a real shop's. Past orders carry the money rows a live order would have: a
 sandbox payment (and its sandbox session, so the sandbox provider can refund it) and, for refunded
-orders, the refund (those bulk rows are written by domain/adapters/demo_history.py). Running it again
-changes nothing.
+orders, the refund (those bulk rows are written by domain/adapters/demo_history.py, which also shapes the
+history: trend, seasons, promo weeks, launches and retirements, customers who reorder and lapse). Running it
+again changes nothing.
 """
 
 from __future__ import annotations
@@ -122,7 +123,21 @@ def ensure_demo_images() -> int:
     return len(products)
 
 
-async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, orders: int = 4000) -> SeedSummary:
+# The default history: sized so `make run` seeds in well under 30 s on SQLite (see README, "demo data").
+MONTHS = 18
+CUSTOMERS = 3000
+ORDERS = 12000
+SEED = 11
+
+
+async def seed_demo(
+    shop: Shop,
+    progress: bool = False,
+    customers: int = CUSTOMERS,
+    orders: int = ORDERS,
+    months: int = MONTHS,
+    seed: int = SEED,
+) -> SeedSummary:
     bus = shop.bus
     for code, name, priority, country in WAREHOUSES:
         await bus.handle(c.CreateWarehouse(code, name, priority, country, actor=c.SYSTEM))
@@ -157,10 +172,11 @@ async def seed_demo(shop: Shop, progress: bool = False, customers: int = 300, or
         owner_password = secrets.token_urlsafe(12)
         await SqlStaffAccessStore(shop.sessions, shop.clock).set_password(owner_id, owner_password, "en")
     history = demo_history(shop)
+    plan = await history.plan(months, seed)
     if await history.count("stock_levels") == 0:
-        await history.add_opening_stock()
+        await history.add_opening_stock(plan)
     if await history.count("customers") == 0:
-        await history.add_history(customers, orders)
+        await history.add_history(plan, customers, orders, seed)
         await backfill(shop.sessions)  # the history went in as raw rows, past the outbox: the dashboard's rollups
     return SeedSummary(
         await history.count("products"),

@@ -19,7 +19,7 @@ from domain.model.staff import Permission
 from domain.views.dashboard import DashboardViews
 
 routes = web.RouteTableDef()
-PERIODS = (1, 7, 30, 90)
+PERIODS = (1, 7, 30, 90, 365)
 CHARTS = ("trend", "products", "categories", "countries", "channels", "funnel", "campaigns", "cohorts")
 
 

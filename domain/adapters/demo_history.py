@@ -1,5 +1,11 @@
 """The demo shop's bulk rows (``chatshop seed --demo``): opening stock with its ledger, and customers with
-90 days of past orders, payments, refunds and analytics events, written with Core in one transaction each.
+months of past orders, payments, coupon redemptions, refunds and analytics events, written with Core in one
+transaction each.
+
+The history is shaped to be worth analysing: growth, weekend peaks, a holiday peak and a summer dip, dated
+promo weeks with a coupon and a lift, products launched and SKUs retired part-way, a long tail of SKUs that
+sell now and then, and customers who arrive over time, reorder at their own pace and some of whom stop.
+Everything follows one seed: the same seed on the same day gives the same rows.
 
 The catalog itself goes through the real commands (chatshop/seed.py); only what would take thousands of
 commands is written here, shaped exactly as live checkouts leave it.
@@ -7,20 +13,23 @@ commands is written here, shaped exactly as live checkouts leave it.
 
 from __future__ import annotations
 
+import base64
 import random
-import secrets
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
 from domain.adapters.payments import sandbox
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.model.customers import Channel
+from domain.model.money import Money
 from domain.model.payments import PaymentStatus, RefundStatus
 from domain.ports import Clock
 
@@ -56,6 +65,112 @@ REFUND_REASONS = ["changed their mind", "arrived damaged", "wrong size", "ordere
 LAST = ["Smith", "Li", "Garcia", "Wang", "Brown", "Zhang", "Müller", "Martin", "Chen", "Okafor", "Kim", "Liu"]
 
 
+# --- the shape of the history ------------------------------------------------------------------------------
+# Orders per weekday (Monday first) and per calendar month, relative to an average day: weekends peak,
+# November and December carry the holidays, June to August dip.
+WEEKDAY = (0.84, 0.80, 0.83, 0.90, 1.05, 1.40, 1.28)
+MONTH = (0.86, 0.84, 0.95, 1.00, 0.97, 0.78, 0.72, 0.80, 1.00, 1.06, 1.38, 1.62)
+# Orders per hour of the day (UTC), evenings busiest.
+HOURS = (1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 8, 7, 6, 6, 7, 8, 10, 12, 12, 10, 6, 3)
+PROMO_LIFT = 1.8  # a promo week sells this much more than the same week would have
+PROMO_CODE = "SUMMER20"  # 20% off orders over 50.00: the promo weeks' coupon (chatshop/seed.py makes it)
+WELCOME_CODE = "WELCOME10"  # some first orders use it (one use per customer)
+# (month, day, name) of each year's promo weeks, seven days from that date.
+PROMO_WEEKS = ((3, 14, "spring sale"), (7, 8, "summer sale"), (11, 24, "black friday week"))
+BUYERS = 0.55  # share of customers who ever order; the rest only browse (the funnel should show it)
+LOYAL = 0.18  # buyers who never stop buying; the others stop after a lifetime drawn per customer
+MEAN_LIFETIME_DAYS = 150.0
+OPENING = 0.15  # customers who arrive in the history's first weeks (the shop was already trading)
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """What the demo history follows, a pure function of the catalog, today, the months and the seed:
+    tests check the generated rows against it."""
+
+    start: date  # the first day of history
+    end: date  # today
+    launches: dict[int, date]  # product id → the first day its SKUs are on sale
+    retirements: dict[int, date]  # variant id → its last day on sale (then made inactive)
+    promos: tuple[tuple[date, date, str], ...]  # first day, last day, name
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def on_sale(self, product_id: int, variant_id: int, day: date) -> bool:
+        launch = self.launches.get(product_id)
+        retire = self.retirements.get(variant_id)
+        return (launch is None or day >= launch) and (retire is None or day <= retire)
+
+    def promo(self, day: date) -> bool:
+        return any(first <= day <= last for first, last, _ in self.promos)
+
+    def season(self, day: date) -> float:
+        """How many orders this day draws against an average day, before growth."""
+        lift = PROMO_LIFT if self.promo(day) else 1.0
+        return WEEKDAY[day.weekday()] * MONTH[day.month - 1] * lift
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    product_id: int
+    variant_id: int
+    slug: str
+    options: dict[str, Any]
+
+
+def history_start(today: date, months: int) -> date:
+    month = today.month - months
+    year = today.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return today.replace(year=year, month=month, day=min(today.day, 28))
+
+
+def plan_history(rows: Sequence[CatalogRow], today: date, months: int, seed: int) -> DemoPlan:
+    """Launches (about one product in ten starts selling part-way), retirements (about one SKU in twenty
+    stops, never a product's last SKU nor the last of a colour or size, so the shop's words stay the same)
+    and the dated promo weeks."""
+    rng = random.Random(f"{seed}-plan")
+    start = history_start(today, months)
+    days = (today - start).days + 1
+    products = sorted({r.product_id for r in rows})
+    launches = {
+        pid: start + timedelta(days=int(days * rng.uniform(0.2, 0.85))) for pid in products if rng.random() < 0.1
+    }
+    left: dict[tuple[str, str], int] = {}
+    per_product: dict[int, int] = {}
+    for r in rows:
+        per_product[r.product_id] = per_product.get(r.product_id, 0) + 1
+        for name, value in r.options.items():
+            left[(name.lower(), str(value))] = left.get((name.lower(), str(value)), 0) + 1
+    retirements: dict[int, date] = {}
+    for r in sorted(rows, key=lambda r: r.variant_id):
+        wanted = rng.random() < 0.05
+        # The README's walk-through (red running shoes, size 42) keeps every size.
+        if not wanted or "shoe" in r.slug or per_product[r.product_id] < 2:
+            continue
+        keys = [(k.lower(), str(v)) for k, v in r.options.items()]
+        if any(left[k] < 2 for k in keys):
+            continue
+        launch = launches.get(r.product_id, start)
+        first = max(launch + timedelta(days=60), start + timedelta(days=int(days * 0.3)))
+        last = start + timedelta(days=int(days * 0.92))
+        if first >= last:
+            continue
+        retirements[r.variant_id] = first + timedelta(days=rng.randrange((last - first).days))
+        per_product[r.product_id] -= 1
+        for k in keys:
+            left[k] -= 1
+    promos = []
+    for year in range(start.year, today.year + 1):
+        for month, day, name in PROMO_WEEKS:
+            first = date(year, month, day)
+            if start <= first and first + timedelta(days=6) < today:
+                promos.append((first, first + timedelta(days=6), name))
+    return DemoPlan(start, today, launches, retirements, tuple(sorted(promos)))
+
+
 @dataclass
 class DemoHistory:
     """Writes the demo's bulk rows; the catalog (products, warehouses) must exist first."""
@@ -73,23 +188,39 @@ class DemoHistory:
             stmt = select(func.count()).select_from(orm.metadata.tables[table])
             return int((await session.execute(stmt)).scalar_one())
 
-    async def add_opening_stock(self) -> None:
-        await _bulk_stock(self)
+    async def plan(self, months: int, seed: int) -> DemoPlan:
+        V, P = orm.variants.c, orm.products.c
+        async with self.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(V.product_id, V.id, P.slug, V.options)
+                    .join(orm.products, P.id == V.product_id)
+                    .order_by(V.id)
+                )
+            ).all()
+        catalog = [CatalogRow(int(r[0]), int(r[1]), str(r[2]), dict(r[3] or {})) for r in rows]
+        return plan_history(catalog, self.clock.now().date(), months, seed)
 
-    async def add_history(self, n_customers: int, n_orders: int) -> None:
-        await _bulk_history(self, n_customers, n_orders)
+    async def add_opening_stock(self, plan: DemoPlan) -> None:
+        await _bulk_stock(self, plan)
+
+    async def add_history(self, plan: DemoPlan, n_customers: int, n_orders: int, seed: int) -> None:
+        await _bulk_history(self, plan, n_customers, n_orders, seed)
 
 
-async def _bulk_stock(shop: DemoHistory) -> None:
+async def _bulk_stock(shop: DemoHistory, plan: DemoPlan) -> None:
+    """Opening stock with its ledger; retired SKUs hold none and are inactive, as the catalog would keep them."""
     rng = random.Random(7)
     now = shop.clock.now()
     async with shop.sessions() as session, session.begin():
-        variants = (await session.execute(select(orm.variants.c.id))).scalars().all()
+        variants = (await session.execute(select(orm.variants.c.id).order_by(orm.variants.c.id))).scalars().all()
         warehouses = (await session.execute(select(orm.warehouses.c.id, orm.warehouses.c.code))).all()
         levels, movements = [], []
         for vid in variants:
             for wid, code in warehouses:
                 qty = rng.choice([0, 3, 8, 15, 25, 40]) if code == "EAST" else rng.choice([0, 5, 10, 20, 60])
+                if vid in plan.retirements:
+                    qty = 0
                 levels.append({"variant_id": vid, "warehouse_id": wid, "on_hand": qty, "reserved": 0, "allocated": 0})
                 if qty:
                     movements.append(
@@ -106,17 +237,77 @@ async def _bulk_stock(shop: DemoHistory) -> None:
                         }
                     )
         await session.execute(insert(orm.stock_levels), levels)
-        await session.execute(insert(orm.stock_movements), movements)
+        if movements:
+            await session.execute(insert(orm.stock_movements), movements)
+        if plan.retirements:
+            await session.execute(
+                update(orm.variants).where(orm.variants.c.id.in_(list(plan.retirements))).values(active=False)
+            )
 
 
-async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> None:
-    """Customers and past orders spread over 90 days, with the analytics events a funnel needs.
+def _purchase_days(plan: DemoPlan, n_customers: int, n_orders: int, seed: int) -> tuple[list[int], list[list[int]]]:
+    """Each customer's acquisition day and the days they order on (day numbers from the plan's start).
+
+    Customers arrive with the shop's growth and its seasons; a buyer orders first on arrival, then again
+    after gaps drawn around their own mean gap, until the end of a lifetime drawn per customer (some are
+    loyal for good). Gaps run in "seasonal time", so repeat orders also peak at weekends and in December.
+    The gaps are scaled until the history holds at least ``n_orders`` orders, then thinned to exactly that.
+    """
+    days = plan.days
+    season = [plan.season(plan.start + timedelta(days=d)) for d in range(days)]
+    mean = sum(season) / days
+    clock = list(accumulate(s / mean for s in season))  # seasonal time at the end of each day
+    growth = [0.6 + 0.4 * d / max(1, days - 1) for d in range(days)]
+    arrivals = list(accumulate(g * s for g, s in zip(growth, season, strict=True)))
+    scale = 1.0
+    for _ in range(12):
+        rng = random.Random(f"{seed}-customers")
+        acquired: list[int] = []
+        orders: list[list[int]] = []
+        for _c in range(n_customers):
+            if rng.random() < OPENING:  # the shop's first customers, when the history starts
+                first = rng.randrange(min(45, days))
+            else:
+                first = bisect_left(arrivals, rng.random() * arrivals[-1])
+            acquired.append(first)
+            if rng.random() >= BUYERS and _c > 0:  # the first customer always buys: a tiny demo has an order
+                orders.append([])
+                continue
+            gap = rng.gammavariate(2.0, 22.0) * scale + 3.0
+            loyal = rng.random() < LOYAL
+            lifetime = float("inf") if loyal else rng.expovariate(1 / MEAN_LIFETIME_DAYS)
+            mine, day, t = [first], first, clock[first]
+            while True:
+                t += rng.gammavariate(2.0, gap / 2.0)
+                day = bisect_left(clock, t)
+                if day >= days or day - first > lifetime:
+                    break
+                mine.append(day)
+            orders.append(mine)
+        total = sum(len(o) for o in orders)
+        if total >= n_orders or scale < 0.02:
+            break
+        scale *= max(0.3, min(0.9, total / max(1, n_orders) * 0.9))
+    # Thin to the asked count: a random choice of orders goes, the rest keep their days.
+    flat = [(i, d) for i, mine in enumerate(orders) for d in mine]
+    keep = sorted(random.Random(f"{seed}-thin").sample(range(len(flat)), min(n_orders, len(flat))))
+    thinned: list[list[int]] = [[] for _ in orders]
+    for k in keep:
+        i, d = flat[k]
+        thinned[i].append(d)
+    return acquired, thinned
+
+
+async def _bulk_history(shop: DemoHistory, plan: DemoPlan, n_customers: int, n_orders: int, seed: int) -> None:
+    """Customers and their orders over the plan's months, with the analytics events a funnel needs.
 
     History is a sales record: it does not move today's stock (the opening stock above is what's left).
     """
-    rng = random.Random(11)
+    rng = random.Random(f"{seed}-history")
     now = shop.clock.now()
     currency = shop.currency
+    start = datetime.combine(plan.start, time.min, tzinfo=UTC)
+    acquired, purchase_days = _purchase_days(plan, n_customers, n_orders, seed)
     async with shop.sessions() as session, session.begin():
         variants = (
             await session.execute(
@@ -126,16 +317,30 @@ async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> N
                     orm.variants.c.price,
                     orm.variants.c.product_id,
                     orm.products.c.name,
-                ).join(orm.products, orm.products.c.id == orm.variants.c.product_id)
+                )
+                .join(orm.products, orm.products.c.id == orm.variants.c.product_id)
+                .order_by(orm.variants.c.id)
             )
         ).all()
-        # A few products sell a lot more than the rest, as in every shop.
-        weights = [rng.paretovariate(1.3) for _ in variants]
+        coupon_ids = {
+            str(r[0]): int(r[1]) for r in (await session.execute(select(orm.coupons.c.code, orm.coupons.c.id))).all()
+        }
+        # A few products sell a lot more than the rest, as in every shop; most sell a unit now and then.
+        cum_weights = list(accumulate(rng.paretovariate(1.2) for _ in variants))
+
+        def at(day: int) -> datetime:
+            """A moment in ``day``, evenings likelier; never after now."""
+            hour = rng.choices(range(24), weights=HOURS)[0]
+            moment = start + timedelta(days=day, hours=hour, minutes=rng.uniform(0, 60))
+            return min(moment, now - timedelta(minutes=rng.uniform(30, 600)))
+
+        first_orders = [at(days[0]) if days else None for days in purchase_days]
         customer_rows: list[dict[str, Any]] = []
         for i in range(n_customers):
             country = rng.choice(COUNTRIES)
             zh = country in ("CN", "SG") and rng.random() < 0.8
-            created = now - timedelta(days=rng.uniform(1, 120))
+            first = first_orders[i]
+            created = first - timedelta(minutes=30) if first else at(acquired[i])
             customer_rows.append(
                 {
                     "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
@@ -184,18 +389,27 @@ async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> N
             )
         await session.execute(insert(orm.channel_identities), identities)
         await session.execute(insert(orm.consent_entries), consents)
-        channel_of = {i["customer_id"]: i["channel"] for i in identities}
         order_rows: list[dict[str, Any]] = []
         order_lines: list[list[dict[str, Any]]] = []
-        buyers = ids[: max(1, len(ids) * 2 // 5)]  # most visitors never buy; the funnel should show it
-        for _ in range(n_orders):
-            cid = rng.choice(buyers)
-            placed = now - timedelta(days=rng.uniform(0, 90) ** 1.02 % 90, minutes=rng.uniform(0, 600))
-            picks = rng.choices(range(len(variants)), weights=weights, k=rng.choice([1, 1, 1, 2, 2, 3]))
-            lines = []
-            for idx in dict.fromkeys(picks):
-                v = variants[idx]
-                lines.append(
+        coupon_uses: list[tuple[int, str]] = []  # (index into order_rows, code)
+        placed_orders = sorted(
+            ((first_orders[i] or at(d)) if n == 0 else at(d), i, n == 0)
+            for i, days in enumerate(purchase_days)
+            for n, d in enumerate(days)
+        )
+        for placed, i, is_first in placed_orders:
+            cid, customer = ids[i], customer_rows[i]
+            day = placed.date()
+            chosen: dict[int, dict[str, Any]] = {}
+            for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
+                for _try in range(30):  # a SKU on sale that day: launched and not yet retired
+                    v = variants[bisect_left(cum_weights, rng.random() * cum_weights[-1])]
+                    if plan.on_sale(v.product_id, v.id, day):
+                        break
+                else:
+                    continue
+                chosen.setdefault(
+                    v.id,
                     {
                         "variant_id": v.id,
                         "product_id": v.product_id,
@@ -204,9 +418,12 @@ async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> N
                         "unit_price": v.price,
                         "quantity": rng.choice([1, 1, 1, 2]),
                         "discount": 0,
-                    }
+                    },
                 )
-            subtotal = sum(li["unit_price"] * li["quantity"] for li in lines)
+            if not chosen:
+                continue
+            line_list = list(chosen.values())
+            subtotal = sum(li["unit_price"] * li["quantity"] for li in line_list)
             shipping = 0 if subtotal >= 7500 else 599
             roll = rng.random()
             status = (
@@ -221,18 +438,37 @@ async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> N
                 else rng.choice(["paid", "picking", "packed", "shipped"])
             )
             paid = status != "cancelled"
-            total = subtotal + shipping
+            code = None
+            if paid and plan.promo(day) and subtotal >= 5000 and rng.random() < 0.7:
+                code = PROMO_CODE
+            elif paid and is_first and rng.random() < 0.2:
+                code = WELCOME_CODE
+            discount = 0
+            if code and code in coupon_ids:
+                bp = 2000 if code == PROMO_CODE else 1000
+                split = (
+                    Money(subtotal, currency)
+                    .basis_points(bp)
+                    .allocate([li["unit_price"] * li["quantity"] for li in line_list])
+                )
+                for li, part in zip(line_list, split, strict=True):
+                    li["discount"] = part.amount
+                discount = sum(li["discount"] for li in line_list)
+                coupon_uses.append((len(order_rows), code))
+            else:
+                code = None
+            total = subtotal - discount + shipping
             order_rows.append(
                 {
                     "customer_id": cid,
-                    "channel": channel_of[cid],
+                    "channel": identities[i]["channel"],
                     "currency": currency,
                     "status": status,
-                    "coupon_code": None,
+                    "coupon_code": code,
                     "shipping_method": "standard",
-                    "shipping_address": {"country": next(r["country"] for r in customer_rows[ids.index(cid) :][:1])},
+                    "shipping_address": {"country": customer["country"]},
                     "subtotal": subtotal,
-                    "discount": 0,
+                    "discount": discount,
                     "shipping": shipping,
                     "tax_rate_bp": 0,
                     "tax": 0,
@@ -249,7 +485,7 @@ async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> N
                     "tracking_number": f"1Z{rng.randrange(10**9):09d}" if status in ("shipped", "delivered") else None,
                 }
             )
-            order_lines.append(lines)
+            order_lines.append(line_list)
         order_ids = (
             (
                 await session.execute(
@@ -261,7 +497,8 @@ async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> N
         )
         flat_lines = [li | {"order_id": oid} for oid, lines in zip(order_ids, order_lines, strict=True) for li in lines]
         await session.execute(insert(orm.order_lines), flat_lines)
-        await _bulk_money(session, shop, order_ids, order_rows, order_lines)
+        await _bulk_coupons(session, coupon_ids, coupon_uses, order_ids, order_rows)
+        await _bulk_money(session, shop, order_ids, order_rows, order_lines, seed)
         for oid, row, lines in zip(order_ids, order_rows, order_lines, strict=True):
             t = row["placed_at"]
             base: dict[str, Any] = {"customer_id": row["customer_id"], "channel": row["channel"], "properties": {}}
@@ -285,11 +522,18 @@ async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> N
                         "value": row["total"] if order_id else None,
                     }
                 )
-        for _ in range(n_customers * 2):  # browsing that did not end in an order
-            cid = rng.choice(ids)
-            t = now - timedelta(days=rng.uniform(0, 90))
+        for _ in range(n_customers * 2):  # browsing that did not end in an order, from arrival on
+            i = rng.randrange(n_customers)
+            t = at(acquired[i] + int(rng.random() * (plan.days - acquired[i])))
             v = variants[rng.randrange(len(variants))]
-            base = {"customer_id": cid, "channel": channel_of[cid], "properties": {}, "order_id": None, "value": None}
+            cid = ids[i]
+            base = {
+                "customer_id": cid,
+                "channel": identities[i]["channel"],
+                "properties": {},
+                "order_id": None,
+                "value": None,
+            }
             events.append(base | {"name": "message_received", "occurred_at": t, "product_id": None})
             if rng.random() < 0.6:
                 events.append(base | {"name": "product_viewed", "occurred_at": t, "product_id": v.product_id})
@@ -298,12 +542,50 @@ async def _bulk_history(shop: DemoHistory, n_customers: int, n_orders: int) -> N
         await session.execute(insert(orm.analytics_events), events)
 
 
+def _token(rng: random.Random, size: int) -> str:
+    """``secrets.token_urlsafe``'s shape from the seeded generator: a demo's ids repeat with its seed."""
+    return base64.urlsafe_b64encode(rng.randbytes(size)).rstrip(b"=").decode()
+
+
+async def _bulk_coupons(
+    session: AsyncSession,
+    coupon_ids: dict[str, int],
+    uses: list[tuple[int, str]],
+    order_ids: Sequence[int],
+    order_rows: list[dict[str, Any]],
+) -> None:
+    """The redemption a checkout with a coupon leaves, and the coupon's use count."""
+    if not uses:
+        return
+    await session.execute(
+        insert(orm.coupon_redemptions),
+        [
+            {
+                "coupon_id": coupon_ids[code],
+                "customer_id": order_rows[i]["customer_id"],
+                "order_id": order_ids[i],
+                "created_at": order_rows[i]["placed_at"],
+                "voided": False,
+                "use_number": 1 if code == WELCOME_CODE else None,  # WELCOME10: once per customer
+            }
+            for i, code in uses
+        ],
+    )
+    C = orm.coupons.c
+    for code in sorted({code for _, code in uses}):
+        used = sum(1 for _, c in uses if c == code)
+        await session.execute(
+            update(orm.coupons).where(C.id == coupon_ids[code]).values(times_used=C.times_used + used)
+        )
+
+
 async def _bulk_money(
     session: AsyncSession,
     shop: DemoHistory,
     order_ids: Sequence[int],
     order_rows: list[dict[str, Any]],
     order_lines: list[list[dict[str, Any]]],
+    seed: int,
 ) -> None:
     """Each past order's payment through the sandbox, as a live checkout leaves it, and its refund if any.
 
@@ -311,13 +593,13 @@ async def _bulk_money(
     orders whose link expired: an expired payment; refunded orders: a succeeded refund booked at the
     sandbox under the key ``process_refund`` uses, so the sandbox and the shop agree on what went back.
     """
-    rng = random.Random(13)  # its own, so the rest of the history stays as it was
+    rng = random.Random(f"{seed}-money")  # its own, so the rest of the history stays as it was
     now = shop.clock.now()
     hold = timedelta(minutes=shop.reservation_minutes)
     base = shop.base_url
     payments, sessions = [], []
     for oid, row, lines in zip(order_ids, order_rows, order_lines, strict=True):
-        session_id = "sbcs_" + secrets.token_urlsafe(18)  # the shape the sandbox gives its sessions
+        session_id = "sbcs_" + _token(rng, 18)  # the shape the sandbox gives its sessions
         placed, paid_at, total = row["placed_at"], row["paid_at"], row["total"]
         sessions.append(
             {
@@ -379,7 +661,7 @@ async def _bulk_money(
                 "reason": rng.choice(REFUND_REASONS),
                 "actor": "Shop Owner",
                 "status": RefundStatus.SUCCEEDED.value,
-                "provider_refund_id": "sbre_" + secrets.token_urlsafe(12),
+                "provider_refund_id": "sbre_" + _token(rng, 12),
                 "failure_reason": None,
                 "request_key": None,
                 "created_at": at,

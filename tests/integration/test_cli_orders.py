@@ -195,7 +195,8 @@ async def test_demo_seed_orders_carry_sandbox_payments_so_refund_and_cancel_move
     shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # product pictures go under ./var/media
-    await seed_demo(shop, customers=40, orders=300)
+    # Three months, so the few days before today hold orders still "paid" (not yet picked) to cancel.
+    await seed_demo(shop, customers=40, orders=300, months=3)
     Ord, P = orm.orders.c, orm.payments.c
     async with shop.sessions() as session:
         orders = {r.id: r for r in (await session.execute(select(Ord.id, Ord.status, Ord.total, Ord.refunded))).all()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from chatshop.bootstrap import Shop
 from chatshop.seed import seed_demo
 from domain.adapters import orm
+from domain.adapters.rollups import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,8 +35,13 @@ async def test_demo_seed_builds_a_shop_with_history_and_is_idempotent(shop: Shop
     async with shop.sessions() as session:
         coupon_codes = set((await session.execute(select(orm.coupons.c.code))).scalars())
     assert {"WELCOME10", "FREESHIP"} <= coupon_codes
-    sales = await shop.views.sales(shop.clock.now().date().replace(day=1), shop.clock.now().date())
+    today = shop.clock.now().date()
+    sales = await shop.views.sales(today - timedelta(days=29), today)
     assert sales.orders > 0 and sales.gross > 0
+    async with shop.sessions() as session:
+        first_order = (await session.execute(select(func.min(orm.orders.c.placed_at)))).scalar_one()
+    assert first_order.date() < today - timedelta(days=500)  # 18 months of history by default
+    assert await verify(shop.sessions) == []  # the seed backfilled the dashboard's rollups
     assert await count(shop, orm.warehouses) == 2
     # The NLU's shipped lookup tables are the demo catalog's words (chatshop nlu export-lookups).
     from nlu.lookups import DEFAULT_LOOKUP_DIR, write_lookup_tables
