@@ -13,11 +13,14 @@ from admin_api.console.throttle import LoginThrottle
 from chatshop.bootstrap import Shop
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
+from domain.adapters.markdown_views import SqlStockPositions
 from domain.adapters.purchasing_views import SqlPurchasingViews
 from domain.adapters.rollup_views import RollupViews
 from domain.adapters.saved_views import SqlSavedViewStore
+from domain.adapters.scores_store import SqlScoreStore
 from domain.adapters.staff_access import SqlStaffAccessStore
 from domain.adapters.staff_totp import SqlStaffTotpStore
+from domain.markdowns import MarkdownBoard, MarkdownPolicy, TrailingVelocity
 
 
 def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
@@ -30,8 +33,25 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     admin = SqlAdminViews(shop.sessions)
     purchasing = SqlPurchasingViews(shop.sessions)
     dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
+    scores = SqlScoreStore(shop.sessions)
+    s = shop.settings
+    policy = MarkdownPolicy(s.markdown_target_days, s.markdown_max_sell_through, s.markdown_elasticity)
+    # Trailing velocity until demand forecasts exist in this tree; a forecast-backed DemandSource slots in here.
+    markdowns = MarkdownBoard(SqlStockPositions(shop.sessions, shop.clock), TrailingVelocity(), policy)
     return ConsoleDeps(
-        shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp, dashboard
+        shop.bus,
+        shop.views,
+        admin,
+        access,
+        throttle,
+        settings,
+        purchasing,
+        more,
+        saved,
+        totp,
+        dashboard,
+        scores,
+        markdowns,
     )
 
 

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from admin_api.console.settings import ConsoleSettings
 from admin_api.console.throttle import LoginThrottle
+from domain.markdowns import MarkdownBoard
 from domain.saved_views import SavedViewStore
 from domain.service_layer.messagebus import MessageBus
 from domain.staff_access import StaffAccessStore
@@ -17,6 +18,7 @@ from domain.views.console import ConsoleViews
 from domain.views.dashboard import DashboardViews
 from domain.views.port import ShopViews
 from domain.views.purchasing import PurchasingViews
+from domain.views.scores import ScoreViews
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class ConsoleDeps:
     saved: SavedViewStore  # each staff member's saved views of the order list
     totp: StaffTotpStore  # the optional second factor
     dashboard: DashboardViews | None = None  # the analytics rollups (issue 20)
+    scores: ScoreViews | None = None  # churn risk and expected value per customer (issue 20)
+    markdowns: MarkdownBoard | None = None  # overstock and slow movers (issue 20)
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)
