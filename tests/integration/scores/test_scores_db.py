@@ -114,3 +114,16 @@ async def test_a_win_back_rule_selects_exactly_the_at_risk_high_value_customers_
 def test_score_rules_with_a_wrong_value_are_refused_with_a_reason(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationFailed):
         parse_rule(bad)
+
+
+async def test_the_running_shop_refreshes_the_scores_nightly_at_the_set_time_or_not_at_all(shop: Shop) -> None:
+    from chatshop.runtime import Runtime
+    from chatshop.server import add_scores
+
+    runtime = Runtime(shop)
+    add_scores(runtime, shop, shop.settings)
+    job = runtime.scheduler.get_job("customer-scores")
+    assert job is not None and "hour='3'" in str(job.trigger) and "minute='30'" in str(job.trigger)
+    quiet = Runtime(shop)
+    add_scores(quiet, shop, shop.settings.model_copy(update={"scores_nightly_at": None}))
+    assert quiet.scheduler.get_job("customer-scores") is None
