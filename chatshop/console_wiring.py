@@ -17,11 +17,14 @@ from chatshop.cli_campaign import CampaignSettings
 from chatshop.console_campaign_preview import ChannelPreviews
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
+from domain.adapters.markdown_views import SqlStockPositions
 from domain.adapters.purchasing_views import SqlPurchasingViews
 from domain.adapters.rollup_views import RollupViews
 from domain.adapters.saved_views import SqlSavedViewStore
+from domain.adapters.scores_store import SqlScoreStore
 from domain.adapters.staff_access import SqlStaffAccessStore
 from domain.adapters.staff_totp import SqlStaffTotpStore
+from domain.markdowns import MarkdownBoard, MarkdownPolicy, TrailingVelocity
 
 
 def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
@@ -42,8 +45,26 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
         CampaignSettings().smtp_from,
         shop.settings.currency,
     )
+    scores = SqlScoreStore(shop.sessions)
+    s = shop.settings
+    policy = MarkdownPolicy(s.markdown_target_days, s.markdown_max_sell_through, s.markdown_elasticity)
+    # Trailing velocity until demand forecasts exist in this tree; a forecast-backed DemandSource slots in here.
+    markdowns = MarkdownBoard(SqlStockPositions(shop.sessions, shop.clock), TrailingVelocity(), policy)
     return ConsoleDeps(
-        shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp, dashboard, previews
+        shop.bus,
+        shop.views,
+        admin,
+        access,
+        throttle,
+        settings,
+        purchasing,
+        more,
+        saved,
+        totp,
+        dashboard,
+        previews=previews,
+        scores=scores,
+        markdowns=markdowns,
     )
 
 

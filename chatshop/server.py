@@ -34,6 +34,15 @@ def add_scheduled_reports(app: web.Application, runtime: Runtime, settings: Sett
         )
 
 
+def add_scores(runtime: Runtime, shop: Shop, settings: Settings) -> None:
+    """Churn risk and expected value per customer, refreshed nightly (once across processes)."""
+    if not settings.scores_nightly_at:
+        return
+    from chatshop.cli_scores import score_now
+
+    runtime.add_daily_job("customer-scores", settings.scores_nightly_at, lambda: score_now(shop))
+
+
 def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: Settings) -> None:
     """Campaign schedules and sending, attribution of orders, back-in-stock notices, and the e-mail
     unsubscribe/click links."""
@@ -82,6 +91,7 @@ async def serve(settings: Settings, host: str, port: int) -> None:
     add_scheduled_reports(app, runtime, settings)
     add_campaigns(app, runtime, shop, settings)
     add_webhooks(runtime, shop)
+    add_scores(runtime, shop, settings)
     check_subscribers(shop)
     metrics_runner = await start_metrics(app, shop)
     runner = web.AppRunner(app, access_log=None)

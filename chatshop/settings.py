@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     slack_ops_channel: str | None = Field(default=None, description="channel id for approvals, alerts, reports")
     slack_support_channel: str | None = Field(default=None, description="channel id for support threads")
     slack_daily_report_at: str | None = Field(default=None, description='"HH:MM" UTC, e.g. "08:00"')
+    # Customer scores and markdown suggestions (issue 20, see README "Customer scores and markdowns").
+    scores_nightly_at: str | None = Field(default="03:30", description='"HH:MM" UTC; empty turns the nightly run off')
+    markdown_target_days: int = Field(default=90, ge=1, le=3650, description="days of cover a SKU should hold")
+    markdown_max_sell_through: float = Field(default=0.3, gt=0, le=1, description="28-day sell-through below this")
+    markdown_elasticity: float = Field(default=-2.0, lt=0, ge=-10, description="price elasticity of demand")
     # Telegram (see docs/connect-telegram.md): the channel is mounted only when the token is set.
     telegram_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None
@@ -126,10 +131,10 @@ class Settings(BaseSettings):
             raise ValueError("currency must be a three-letter ISO 4217 code")
         return value.upper()
 
-    @field_validator("slack_daily_report_at")
+    @field_validator("slack_daily_report_at", "scores_nightly_at")
     @classmethod
     def _time_of_day(cls, value: str | None) -> str | None:
-        if value is None:
+        if value is None or value == "":
             return None
         hour, sep, minute = value.strip().partition(":")
         if not (

@@ -1,6 +1,7 @@
-"""Customers: search, a customer's profile (identities, orders, lifetime value, consent history, tags, notes,
-support tickets), tag and note edits, an export of everything held and forgetting them; each change is a domain
-command run as the signed-in staff member (``UpdateCustomer``, ``AnonymiseCustomer``)."""
+"""Customers: search, the "at risk, high value" list (the nightly scores), a customer's profile (identities,
+orders, lifetime value, scores, consent history, tags, notes, support tickets), tag and note edits, an export of
+everything held and forgetting them; each change is a domain command run as the signed-in staff member
+(``UpdateCustomer``, ``AnonymiseCustomer``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from admin_api.console.deps import deps
 from admin_api.console.pages import PREFIX, SESSION, page, see_other
 from domain import commands as c
 from domain.errors import NotFound, ValidationFailed
+from domain.model.money import Money
 from domain.model.staff import Permission
+from domain.views.scores import AT_RISK_SORTS
 
 routes = web.RouteTableDef()
 
@@ -41,7 +44,39 @@ async def customers(request: web.Request) -> web.StreamResponse:
     size = d.settings.page_size
     rows = await d.admin.customers(text or None, size + 1, ("", cursor) if cursor is not None else None)
     more = f"{PREFIX}/customers?" + urlencode({"q": text, "after": rows[size - 1].id}) if len(rows) > size else None
-    return page(request, "customers.html", {"rows": rows[:size], "q": q, "more": more})
+    reports = request[SESSION].as_actor().may(Permission.VIEW_REPORTS) and d.scores is not None
+    return page(request, "customers.html", {"rows": rows[:size], "q": q, "more": more, "reports": reports})
+
+
+@routes.get("/customers/at-risk")
+async def at_risk(request: web.Request) -> web.Response:
+    """Customers likely to leave who are worth winning back (the nightly scores); for who may see reports."""
+    d, q = deps(request), request.query
+    request[SESSION].as_actor().require(Permission.VIEW_REPORTS)
+    if d.scores is None:
+        raise NotFound("Customer scores are not set up on this server.")
+    currency = d.bus.ctx.config.currency
+    risk_text = (q.get("risk") or "70").strip()
+    risk = int(risk_text) if risk_text.isascii() and risk_text.isdigit() and int(risk_text) <= 100 else 70
+    value_text = (q.get("value") or "50").strip()[:20]
+    try:
+        value = Money.parse(value_text, currency).amount
+    except ValueError:
+        raise ValidationFailed(f"Type an amount in {currency}, like 50 or 49.99.") from None
+    sort = q.get("sort") if q.get("sort") in AT_RISK_SORTS else "value"
+    rows = await d.scores.at_risk(risk / 100, max(value, 0), str(sort), d.settings.page_size)
+    rule = {
+        "all": [
+            {"field": "churn_risk", "op": "gt", "value": risk / 100},
+            {"field": "expected_value", "op": "gte", "value": value_text},
+        ]
+    }
+    context = {"rows": rows, "risk": risk, "value": value_text, "sort": sort, "currency": currency}
+    context["rule"] = json.dumps(rule)
+    context["link"] = lambda by: (
+        f"{PREFIX}/customers/at-risk?" + urlencode({"risk": risk, "value": value_text, "sort": by})
+    )
+    return page(request, "customers_at_risk.html", context)
 
 
 @routes.get("/customers/{customer_id}")
@@ -55,6 +90,9 @@ async def customer(request: web.Request) -> web.Response:
     manage = request[SESSION].as_actor().may(Permission.MANAGE_CUSTOMERS)
     context = {"p": profile, "x": extras, "orders": orders, "manage": manage, "done": request.query.get("done")}
     context["currency"] = d.bus.ctx.config.currency  # lifetime value is summed in the shop's currency
+    reports = request[SESSION].as_actor().may(Permission.VIEW_REPORTS)
+    context["score"] = await d.scores.score_of(customer_id) if reports and d.scores is not None else None
+    context["reports"] = reports
     return page(request, "customer.html", context)
 
 

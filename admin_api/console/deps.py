@@ -9,6 +9,7 @@ from aiohttp import web
 from admin_api.console.campaign_preview import CampaignPreviewer
 from admin_api.console.settings import ConsoleSettings
 from admin_api.console.throttle import LoginThrottle
+from domain.markdowns import MarkdownBoard
 from domain.saved_views import SavedViewStore
 from domain.service_layer.messagebus import MessageBus
 from domain.staff_access import StaffAccessStore
@@ -18,6 +19,7 @@ from domain.views.console import ConsoleViews
 from domain.views.dashboard import DashboardViews
 from domain.views.port import ShopViews
 from domain.views.purchasing import PurchasingViews
+from domain.views.scores import ScoreViews
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class ConsoleDeps:
     totp: StaffTotpStore  # the optional second factor
     dashboard: DashboardViews | None = None  # the analytics rollups (issue 20)
     previews: CampaignPreviewer | None = None  # campaign messages as each channel formats them
+    scores: ScoreViews | None = None  # churn risk and expected value per customer (issue 20)
+    markdowns: MarkdownBoard | None = None  # overstock and slow movers (issue 20)
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

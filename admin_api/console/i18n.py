@@ -10,6 +10,7 @@ from babel import negotiate_locale
 from admin_api.console.dashboard_i18n import DASHBOARD_ZH
 from admin_api.console.i18n_campaigns import ZH_CAMPAIGNS
 from admin_api.console.i18n_more import ZH_MORE
+from admin_api.console.i18n_scores import ZH_SCORES
 from admin_api.console.i18n_warehouse import ZH_WAREHOUSE
 from domain.staff_access import LOCALES
 
@@ -108,6 +109,7 @@ ZH: dict[str, str] = {
 ZH.update(ZH_MORE)
 ZH.update(ZH_CAMPAIGNS)
 ZH.update(DASHBOARD_ZH)  # each page group keeps its words in its own module
+ZH.update(ZH_SCORES)
 CATALOGS: dict[str, dict[str, str]] = {"en": {}, "zh": ZH}
 
 

@@ -47,6 +47,15 @@ async def stock(request: web.Request) -> web.Response:
     return page(request, "stock.html", context)
 
 
+@routes.get("/stock/markdowns")
+async def markdowns(request: web.Request) -> web.Response:
+    """Overstock and slow movers with a suggested depth and the reasons; nothing here changes a price."""
+    board = deps(request).markdowns
+    if board is None:
+        raise NotFound("Markdown suggestions are not set up on this server.")
+    return page(request, "markdowns.html", {"rows": await board.suggestions(), "policy": board.policy})
+
+
 @routes.get("/stock/{sku}")
 async def ledger(request: web.Request) -> web.Response:
     d, q, sku = deps(request), request.query, _sku(request)

@@ -18,7 +18,7 @@ _LISTS = {
     Field.BOUGHT_CATEGORY: "bought in category",
     Field.BOUGHT_PRODUCT: "bought",
 }
-_COMPARE = {"gte": "at least", "lte": "at most", "eq": "exactly", "gt": "more than"}
+_COMPARE = {"gte": "at least", "lte": "at most", "eq": "exactly", "gt": "more than", "lt": "less than"}
 
 
 def _words(items: tuple[str, ...] | list[str], joiner: str = "or") -> str:
@@ -47,6 +47,10 @@ def _condition(cond: Condition, currency: str) -> str:
         return f"a cart untouched for more than {v} hours"
     if f == Field.INACTIVE_DAYS:
         return f"no order for {v} days or more"
+    if f == Field.CHURN_RISK:
+        return f"churn risk {_COMPARE[op]} {round(v * 100)}%"
+    if f == Field.EXPECTED_VALUE:
+        return f"expected to spend {_COMPARE[op]} {v} {currency} in the next year"
     return f"{f.value} {op} {v}"
 
 

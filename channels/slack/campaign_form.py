@@ -104,6 +104,18 @@ def read_segment(values: Values, currency: str) -> tuple[Segment, dict[str, str]
         conditions.append(("seg_category", {"field": "bought_category", "op": "any", "value": [category]}))
     whole("seg_inactive", "inactive_days", "gte")
     whole("seg_cart", "cart_abandoned_hours", "gt")
+    if churn := _text(values, "seg_churn"):
+        if churn.isdigit() and int(churn) <= 100:
+            conditions.append(("seg_churn", {"field": "churn_risk", "op": "gt", "value": int(churn) / 100}))
+        else:
+            errors["seg_churn"] = "A percentage from 0 to 100, like 70."
+    if worth := _text(values, "seg_value"):
+        try:
+            Money.parse(worth, currency)
+        except ValueError:
+            errors["seg_value"] = f"An amount in {currency}, like 50.00."
+        else:  # the rule keeps major units; the SQL compares them with the scores' minor units
+            conditions.append(("seg_value", {"field": "expected_value", "op": "gte", "value": worth.replace(",", "")}))
     for block, condition in conditions:  # the domain's rules, each beside its own input
         try:
             parse_rule(condition)

@@ -7,16 +7,21 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, literal, not_, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, not_, or_, select, true, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from domain.adapters import orm
+from domain.adapters.orm_scores import customer_scores
 from domain.model.campaigns import AllOf, AnyOf, Condition, Field, NotRule, Rule
+from domain.model.money import currencies_with_exponent
 
 cu = orm.customers.c
 _orders = orm.orders.c
@@ -123,7 +128,37 @@ def _condition(cond: Condition, now: datetime, dialect: str) -> ColumnElement[bo
         )
     if f == Field.INACTIVE_DAYS:
         return not_(exists().where(_orders.customer_id == cu.id, _orders.placed_at >= now - timedelta(days=v)))
+    if f in (Field.CHURN_RISK, Field.EXPECTED_VALUE):
+        return _score(cond)
     raise AssertionError(f"unhandled field {f}")
+
+
+_COMPARE: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
+def _score(cond: Condition) -> ColumnElement[bool]:
+    """A condition on the customer's row in ``customer_scores``: no row, no match (an unscored customer is
+    neither at risk nor safe, so a win-back campaign does not guess)."""
+    sc = customer_scores.c
+    compare = _COMPARE[cond.op]
+    if cond.field == Field.CHURN_RISK:
+        test = compare(sc.churn_risk, float(cond.value))
+    else:
+        # The rule says major units with at most 3 decimals; each score is in minor units of its own currency.
+        # Both sides in thousandths of a major unit stay whole numbers, so the comparison is exact.
+        thousandths = int(Decimal(cond.value).scaleb(3))
+        scale = case(
+            (sc.currency.in_(currencies_with_exponent(0)), 1000),
+            (sc.currency.in_(currencies_with_exponent(3)), 1),
+            else_=10,
+        )
+        test = compare(sc.expected_value_minor * scale, thousandths)
+    return exists().where(sc.customer_id == cu.id, test)
 
 
 def matching_customers(rule: Rule, now: datetime, dialect: str) -> Select[tuple[int]]:

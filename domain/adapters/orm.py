@@ -18,6 +18,7 @@ from domain.adapters import (  # noqa: F401  (imported for their tables on ``met
     orm_console_more,
     orm_purchasing,
     orm_rollups,
+    orm_scores,
     orm_webchat,
     orm_webhooks,
 )

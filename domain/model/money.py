@@ -17,6 +17,11 @@ def exponent(currency: str) -> int:
     return _EXPONENTS.get(currency.upper(), 2)
 
 
+def currencies_with_exponent(exp: int) -> tuple[str, ...]:
+    """The currencies known to have ``exp`` decimals, other than two (for SQL that scales per currency)."""
+    return tuple(cur for cur, e in _EXPONENTS.items() if e == exp)
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: int

@@ -19,6 +19,7 @@ SQLITE_BENCHES = {
     "telegram_updates": ["--rounds", "1", "--shoppers", "2"],
     "nlu": ["--rounds", "1"],
     "webhooks": ["--smoke"],
+    "churn_backtest": ["--customers", "300"],
 }
 POSTGRES_BENCHES = {
     "checkout_contention": ["--seconds", "0.2"],

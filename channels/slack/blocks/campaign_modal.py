@@ -29,6 +29,8 @@ COUNT_INPUTS = (
     "seg_category",
     "seg_inactive",
     "seg_cart",
+    "seg_churn",
+    "seg_value",
 )
 CHANNEL_LABELS = {"telegram": "Telegram", "webchat": "Web chat", "email": "E-mail"}
 LOCALE_LABELS = {"en": "English", "zh": "Chinese"}
@@ -99,6 +101,16 @@ def campaign_modal(
     segment += [
         _counted(entry("seg_inactive", "No order for at least (days)", _number("seg_inactive"), True)),
         _counted(entry("seg_cart", "Cart abandoned for more than (hours)", _number("seg_cart"), True)),
+        _counted(entry("seg_churn", "Churn risk above (%)", _number("seg_churn"), True, "From the nightly scores.")),
+        _counted(
+            entry(
+                "seg_value",
+                "Expected value (next 12 months), at least",
+                text_input("seg_value", "50.00"),
+                True,
+                "In the shop currency. Customers without a score never match.",
+            )
+        ),
         audience_block(audience),
         context("Counts refresh when you change a choice, or press Enter in a text box."),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +31,9 @@ class Field(StrEnum):
     BOUGHT_PRODUCT = "bought_product"  # product slug or SKU
     CART_ABANDONED_HOURS = "cart_abandoned_hours"  # a non-empty cart untouched for more than N hours
     INACTIVE_DAYS = "inactive_days"  # no order for N days or more (never ordered counts)
+    # From the nightly customer scores (domain/scoring.py); a customer without a score never matches these.
+    CHURN_RISK = "churn_risk"  # p(no order in the next 90 days), 0–1
+    EXPECTED_VALUE = "expected_value"  # expected spend in the next 365 days, in MAJOR units of the shop currency
 
 
 # Which operators each field takes and what kind of value.
@@ -47,6 +51,8 @@ _OPS: dict[Field, tuple[set[str], str]] = {
     Field.BOUGHT_PRODUCT: ({"any"}, "str_list"),
     Field.CART_ABANDONED_HOURS: ({"gt"}, "int"),
     Field.INACTIVE_DAYS: ({"gte"}, "int"),
+    Field.CHURN_RISK: ({"gt", "gte", "lt", "lte"}, "probability"),
+    Field.EXPECTED_VALUE: ({"gt", "gte", "lt", "lte"}, "amount"),
 }
 
 
@@ -126,12 +132,32 @@ def _condition(data: dict[str, Any]) -> Condition:
         if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
             raise ValidationFailed(f"Field {fld.value} needs a whole number of at least 0.")
         value = raw
+    elif kind == "probability":
+        if not isinstance(raw, int | float) or isinstance(raw, bool) or not 0 <= raw <= 1:
+            raise ValidationFailed(f"Field {fld.value} needs a probability from 0 to 1, like 0.7.")
+        value = float(raw)
+    elif kind == "amount":
+        value = _amount(fld, raw)
     else:
         try:
             value = datetime.fromisoformat(str(raw)).date().isoformat()
         except ValueError:
             raise ValidationFailed(f"Field {fld.value} needs a date like 2026-01-31.") from None
     return Condition(fld, str(op), value)
+
+
+def _amount(fld: Field, raw: Any) -> str:
+    """An amount in major units ("50", "49.99", 50) kept as its exact decimal text: the SQL compares it in minor
+    units of each score's currency, and a float never stands in for money."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValidationFailed(f"Field {fld.value} needs an amount in the shop currency, like 50 or 49.99.")
+    try:
+        amount = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValidationFailed(f"Field {fld.value} needs an amount in the shop currency, like 50 or 49.99.") from None
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -3:  # type: ignore[operator]
+        raise ValidationFailed(f"Field {fld.value} needs an amount of at least 0 with at most 3 decimals.")
+    return format(amount.normalize(), "f")
 
 
 def rule_to_json(rule: Rule) -> dict[str, Any]:
