@@ -34,6 +34,15 @@ def add_scheduled_reports(app: web.Application, runtime: Runtime, settings: Sett
         )
 
 
+def add_forecasts(runtime: Runtime, shop: Shop, settings: Settings) -> None:
+    """The nightly demand forecast (once across processes), when a time is set."""
+    if not settings.forecast_at:
+        return
+    from chatshop.cli_forecast import forecast_all
+
+    runtime.add_daily_job("demand-forecast", settings.forecast_at, lambda: forecast_all(shop))
+
+
 def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: Settings) -> None:
     """Campaign schedules and sending, attribution of orders, back-in-stock notices, and the e-mail
     unsubscribe/click links."""
@@ -81,6 +90,7 @@ async def serve(settings: Settings, host: str, port: int) -> None:
     app = create_app(shop, channel_mounts(settings))
     add_scheduled_reports(app, runtime, settings)
     add_campaigns(app, runtime, shop, settings)
+    add_forecasts(runtime, shop, settings)
     add_webhooks(runtime, shop)
     check_subscribers(shop)
     metrics_runner = await start_metrics(app, shop)

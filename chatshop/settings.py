@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     slack_ops_channel: str | None = Field(default=None, description="channel id for approvals, alerts, reports")
     slack_support_channel: str | None = Field(default=None, description="channel id for support threads")
     slack_daily_report_at: str | None = Field(default=None, description='"HH:MM" UTC, e.g. "08:00"')
+    # Demand forecasts and reorder suggestions (issue 20).
+    forecast_at: str | None = Field(default="02:30", description='"HH:MM" UTC of the nightly forecast; empty: off')
+    reorder_service_level: float = Field(default=0.95, gt=0.5, lt=1.0, description="chance a lead time has no stockout")
+    reorder_review_days: int = Field(default=14, ge=1, le=365, description="days between orders (order-up-to level)")
     # Telegram (see docs/connect-telegram.md): the channel is mounted only when the token is set.
     telegram_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None
@@ -124,10 +128,10 @@ class Settings(BaseSettings):
             raise ValueError("currency must be a three-letter ISO 4217 code")
         return value.upper()
 
-    @field_validator("slack_daily_report_at")
+    @field_validator("slack_daily_report_at", "forecast_at")
     @classmethod
     def _time_of_day(cls, value: str | None) -> str | None:
-        if value is None:
+        if value is None or not value.strip():
             return None
         hour, sep, minute = value.strip().partition(":")
         if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):

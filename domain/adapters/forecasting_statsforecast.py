@@ -154,7 +154,8 @@ class StatsForecastForecaster:
             train = history.units[: (cut - history.start).days + 1]
             if len(train) <= SEASON:
                 continue
-            scale = float(np.mean(np.abs(np.diff(np.asarray(train, dtype=np.float64), n=SEASON))))
+            past = np.asarray(train, dtype=np.float64)
+            scale = float(np.mean(np.abs(past[SEASON:] - past[:-SEASON])))  # in-sample MAE of the lag-7 naive
             if scale == 0.0:  # a constant weekly pattern (or no sale): MASE is undefined there
                 continue
             actual = rows["y"].to_numpy(dtype=np.float64)

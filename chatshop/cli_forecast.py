@@ -1,0 +1,103 @@
+"""``chatshop forecast run`` / ``backtest``: daily demand forecasts per SKU for the next 28 days, and how well
+the chosen methods would have done over the last 8 weeks against a seasonal-naive baseline."""
+
+from __future__ import annotations
+
+import json
+import math
+from contextlib import nullcontext
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from chatshop.bootstrap import Shop
+from domain.adapters.forecast_store import SqlForecastStore
+from domain.adapters.forecasting_statsforecast import StatsForecastForecaster
+from domain.forecast_runs import HISTORY_DAYS, ForecastRun, run_backtest, run_forecast
+from domain.forecasting import Accuracy, Backtest
+
+console = Console()
+forecast_app = typer.Typer(help="Demand forecasts per SKU: run them, backtest them.", no_args_is_help=True)
+
+
+async def forecast_all(shop: Shop, progress: Progress | None = None) -> ForecastRun:
+    """The nightly job and ``forecast run``: every active SKU, the previous run replaced in one transaction."""
+    store, forecaster = SqlForecastStore(shop.sessions), StatsForecastForecaster()
+    if progress is None:
+        return await run_forecast(store, forecaster, shop.clock.now())
+    task = progress.add_task("Forecasting SKUs", total=None)
+    return await run_forecast(
+        store,
+        forecaster,
+        shop.clock.now(),
+        progress=lambda n: progress.update(task, advance=n),
+        on_total=lambda total: progress.update(task, total=total),
+    )
+
+
+@forecast_app.command("run")
+def run_command() -> None:
+    """Forecast every active SKU 28 days ahead (with 80/95% intervals) and replace the stored forecast."""
+    from chatshop.cli import run
+
+    async def go(shop: Shop) -> ForecastRun:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            return await forecast_all(shop, progress)
+
+    result = run(go)
+    typer.echo(
+        f"Forecast run {result.id}: {result.skus:,} SKUs from {result.first_day} for 28 days in "
+        f"{result.seconds:.1f} s ({result.seconds_per_1000:.1f} s per 1,000 SKUs)."
+    )
+
+
+def _accuracy(a: Accuracy) -> dict[str, float | int | None]:
+    def clean(x: float) -> float | None:
+        return None if math.isnan(x) else round(x, 4)
+
+    return {"mase": clean(a.mase), "bias": clean(a.bias), "windows": a.windows}
+
+
+def backtest_json(result: Backtest) -> dict[str, object]:
+    return {
+        "methods": {name: _accuracy(a) for name, a in result.methods.items()},
+        "chosen": _accuracy(result.chosen) | {"methods_used": result.chosen_methods},
+        "baseline": _accuracy(result.baseline) | {"method": "SeasonalNaive(7)"},
+        "ratio": None if math.isnan(result.ratio) else round(result.ratio, 4),
+        "skus": result.skus,
+        "origins": [d.isoformat() for d in result.origins],
+        "horizon": 28,
+    }
+
+
+@forecast_app.command("backtest")
+def backtest_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    history_days: int = typer.Option(HISTORY_DAYS, help="Days of history before the last 8 weeks' cut-offs."),
+) -> None:
+    """Rolling origin over the last 8 weeks (5 weekly cut-offs, 28 days ahead): MASE and bias per method and for
+    the method each SKU's demand class picks, against SeasonalNaive(7). Exits 1 if the chosen one does not beat it."""
+    from chatshop.cli import run
+
+    async def go(shop: Shop) -> Backtest:
+        with console.status("Backtesting…") if not as_json else nullcontext():
+            return await run_backtest(
+                SqlForecastStore(shop.sessions), StatsForecastForecaster(), shop.clock.now(), history_days
+            )
+
+    result = run(go)
+    figures = backtest_json(result)
+    if as_json:
+        typer.echo(json.dumps(figures, indent=2))
+    else:
+        table = Table("method", "MASE", "bias", "windows")
+        rows = [*result.methods.items(), ("chosen per SKU", result.chosen)]
+        for name, a in rows:
+            table.add_row(name, f"{a.mase:.3f}", f"{a.bias:+.1%}", str(a.windows))
+        console.print(table)
+        console.print(f"{result.skus:,} SKUs; chosen ÷ baseline MASE = {result.ratio:.3f}")
+    if not result.ratio < 1.0:
+        raise typer.Exit(1)
