@@ -14,6 +14,7 @@ from chatshop.bootstrap import Shop
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
 from domain.adapters.purchasing_views import SqlPurchasingViews
+from domain.adapters.reorder_views import SqlReorderViews
 from domain.adapters.rollup_views import RollupViews
 from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.staff_access import SqlStaffAccessStore
@@ -30,8 +31,9 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     admin = SqlAdminViews(shop.sessions)
     purchasing = SqlPurchasingViews(shop.sessions)
     dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
+    reorder = SqlReorderViews(shop.sessions, shop.settings.reorder_service_level, shop.settings.reorder_review_days)
     return ConsoleDeps(
-        shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp, dashboard
+        shop.bus, shop.views, admin, access, throttle, settings, purchasing, more, saved, totp, dashboard, reorder
     )
 
 

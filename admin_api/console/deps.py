@@ -17,6 +17,7 @@ from domain.views.console import ConsoleViews
 from domain.views.dashboard import DashboardViews
 from domain.views.port import ShopViews
 from domain.views.purchasing import PurchasingViews
+from domain.views.reorder import ReorderViews
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class ConsoleDeps:
     saved: SavedViewStore  # each staff member's saved views of the order list
     totp: StaffTotpStore  # the optional second factor
     dashboard: DashboardViews | None = None  # the analytics rollups (issue 20)
+    reorder: ReorderViews | None = None  # demand forecasts and reorder suggestions (issue 20)
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

@@ -5,13 +5,15 @@ the latest run's daily forecast per variant (expected units and the 80/95% bound
 and the method that made it); a run replaces all rows in one transaction, so readers see one run or the other.
 ``variant_sourcing``: which supplier a variant is bought from, in what pack size and at what unit cost (minor
 units of the supplier's currency) — what a reorder suggestion needs to become a purchase order line.
+``reorder_batches``: the purchase orders one submitted suggestions form drafted, by the form's key, so the same
+form sent twice drafts them once.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Date, Float, ForeignKey, Integer, String, Table
 
-from domain.adapters.orm_base import UTCDateTime, _fk, _pk, metadata
+from domain.adapters.orm_base import JSONType, UTCDateTime, _fk, _pk, metadata
 
 forecast_runs = Table(
     "forecast_runs",
@@ -47,4 +49,13 @@ variant_sourcing = Table(
     Column("pack_size", Integer, nullable=False, default=1),
     Column("unit_cost", BigInteger, nullable=False, default=0),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+reorder_batches = Table(
+    "reorder_batches",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("po_ids", JSONType, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -1,4 +1,4 @@
-"""demand forecasts: forecast runs, the latest daily forecast per variant, and variant sourcing (supplier, pack)
+"""demand forecasts: runs, daily forecast per variant, variant sourcing (supplier, pack), reorder batches
 
 Revision ID: 0026
 Revises: 0024
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0026"
 down_revision = "0024"
@@ -61,9 +62,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("variant_id", name="pk_variant_sourcing"),
     )
     op.create_index("ix_variant_sourcing_supplier_id", "variant_sourcing", ["supplier_id"])
+    op.create_table(
+        "reorder_batches",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("po_ids", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_reorder_batches"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("reorder_batches")
     op.drop_index("ix_variant_sourcing_supplier_id", table_name="variant_sourcing")
     op.drop_table("variant_sourcing")
     op.drop_table("demand_forecasts")
