@@ -1,4 +1,4 @@
-"""The Chinese of the console's reorder suggestions page (issue 20); joined to the console's catalog in ``i18n``."""
+"""The Chinese of the reorder suggestions page and the forecast on the dashboard (issue 20); joined in ``i18n``."""
 
 from __future__ import annotations
 
@@ -23,4 +23,9 @@ ZH_REORDER: dict[str, str] = {
     "none: skipped": "无：已跳过",
     "Create draft purchase orders": "创建采购单草稿",
     "Suggestions": "补货建议",
+    "Forecast": "预测",
+    "Forecast, 80% band": "预测，80% 区间",
+    "Forecast for the next 28 days (expected revenue at today's prices; the band holds 80% of outcomes)": (
+        "未来 28 天的预测（按当前价格计算的预期收入；区间覆盖 80% 的结果）"
+    ),
 }

@@ -22,7 +22,7 @@ from domain.adapters.read_scope import request_reads
 from domain.model.inventory import ReservationStatus
 from domain.model.purchasing import POStatus
 from domain.reorder import Z80, DayDemand, ReorderInput, Suggestion, suggest
-from domain.views.reorder import ForecastPoint
+from domain.views.reorder import ForecastPoint, RevenueForecastPoint
 
 DF, VS, Su = demand_forecasts.c, variant_sourcing.c, suppliers.c
 S, W, V, P, R = orm.stock_levels.c, orm.warehouses.c, orm.variants.c, orm.products.c, orm.reservations.c
@@ -134,4 +134,20 @@ class SqlReorderViews:
         for day, mean, variance in rows:
             half = math.sqrt(max(0.0, float(variance or 0))) * Z80
             points.append(ForecastPoint(day, float(mean), max(0.0, float(mean) - half), float(mean) + half))
+        return points
+
+    async def forecast_revenue_by_day(self, currency: str) -> list[RevenueForecastPoint]:
+        sigma = (DF.hi80 - DF.lo80) / (2 * Z80) * V.price
+        rows = await self._rows(
+            select(DF.day, func.sum(DF.mean * V.price), func.sum(sigma * sigma))
+            .join(orm.variants, V.id == DF.variant_id)
+            .where(V.currency == currency)
+            .group_by(DF.day)
+            .order_by(DF.day)
+        )
+        points = []
+        for day, mean, variance in rows:
+            half = math.sqrt(max(0.0, float(variance or 0))) * Z80
+            m = float(mean or 0)
+            points.append(RevenueForecastPoint(day, round(m), round(max(0.0, m - half)), round(m + half)))
         return points
