@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 
 import typer
@@ -15,6 +16,9 @@ from rich.table import Table
 from chatshop.bootstrap import Shop
 from domain.adapters.forecast_store import SqlForecastStore
 from domain.adapters.forecasting_statsforecast import StatsForecastForecaster
+from domain.adapters.reorder_views import SqlReorderViews
+from domain.commands import SYSTEM
+from domain.commands_reorder import PublishReorderSuggestions
 from domain.forecast_runs import HISTORY_DAYS, ForecastRun, run_backtest, run_forecast
 from domain.forecasting import Accuracy, Backtest
 
@@ -35,6 +39,37 @@ async def forecast_all(shop: Shop, progress: Progress | None = None) -> Forecast
         progress=lambda n: progress.update(task, advance=n),
         on_total=lambda total: progress.update(task, total=total),
     )
+
+
+async def publish_suggestions(shop: Shop) -> int:
+    """The weekly job: publish the current reorder suggestions (the Slack notifier posts them); returns how many
+    SKU × warehouse need ordering."""
+    views = SqlReorderViews(shop.sessions, shop.settings.reorder_service_level, shop.settings.reorder_review_days)
+    found = await views.suggestions()
+    wanted = [s for s in found if s.quantity > 0]
+    lines = tuple(
+        (
+            s.input.sku,
+            s.input.name,
+            s.input.warehouse,
+            s.quantity,
+            f"{s.days_of_cover:.1f}" if s.days_of_cover is not None else "",
+            s.input.supplier,
+        )
+        for s in wanted
+    )
+    await shop.bus.handle(PublishReorderSuggestions(lines, len(found) - len(wanted), actor=SYSTEM))
+    return len(wanted)
+
+
+def weekly_suggestions_job(shop: Shop) -> Callable[[], Awaitable[object]]:
+    """Run daily by the scheduler (once across processes); acts on the configured weekday only."""
+
+    async def job() -> None:
+        if shop.clock.now().weekday() == shop.settings.reorder_post_weekday:
+            await publish_suggestions(shop)
+
+    return job
 
 
 @forecast_app.command("run")

@@ -35,12 +35,14 @@ def add_scheduled_reports(app: web.Application, runtime: Runtime, settings: Sett
 
 
 def add_forecasts(runtime: Runtime, shop: Shop, settings: Settings) -> None:
-    """The nightly demand forecast (once across processes), when a time is set."""
-    if not settings.forecast_at:
-        return
-    from chatshop.cli_forecast import forecast_all
+    """The nightly demand forecast and the weekly reorder suggestions post (each once across processes), when
+    a time is set."""
+    from chatshop.cli_forecast import forecast_all, weekly_suggestions_job
 
-    runtime.add_daily_job("demand-forecast", settings.forecast_at, lambda: forecast_all(shop))
+    if settings.forecast_at:
+        runtime.add_daily_job("demand-forecast", settings.forecast_at, lambda: forecast_all(shop))
+    if settings.reorder_post_at:
+        runtime.add_daily_job("reorder-suggestions", settings.reorder_post_at, weekly_suggestions_job(shop))
 
 
 def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: Settings) -> None:

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     forecast_at: str | None = Field(default="02:30", description='"HH:MM" UTC of the nightly forecast; empty: off')
     reorder_service_level: float = Field(default=0.95, gt=0.5, lt=1.0, description="chance a lead time has no stockout")
     reorder_review_days: int = Field(default=14, ge=1, le=365, description="days between orders (order-up-to level)")
+    reorder_post_at: str | None = Field(default="07:00", description='"HH:MM" UTC of the weekly Slack post; empty: off')
+    reorder_post_weekday: int = Field(default=0, ge=0, le=6, description="weekday of the Slack post, 0 = Monday")
     # Telegram (see docs/connect-telegram.md): the channel is mounted only when the token is set.
     telegram_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None
@@ -128,7 +130,7 @@ class Settings(BaseSettings):
             raise ValueError("currency must be a three-letter ISO 4217 code")
         return value.upper()
 
-    @field_validator("slack_daily_report_at", "forecast_at")
+    @field_validator("slack_daily_report_at", "forecast_at", "reorder_post_at")
     @classmethod
     def _time_of_day(cls, value: str | None) -> str | None:
         if value is None or not value.strip():

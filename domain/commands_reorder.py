@@ -32,6 +32,15 @@ class DraftReorderPurchaseOrders(Command):
 
 
 @dataclass(frozen=True)
+class PublishReorderSuggestions(Command):
+    """Publish the current suggestions as ``ReorderSuggestionsReady`` (the weekly Slack post); same line shape."""
+
+    lines: tuple[tuple[str, str, str, int, str, str], ...]
+    covered: int
+    actor: Actor = field(kw_only=True)
+
+
+@dataclass(frozen=True)
 class DraftedOrders:
     po_ids: tuple[int, ...]
     skipped: tuple[str, ...]  # SKUs without a supplier

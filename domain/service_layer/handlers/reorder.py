@@ -10,6 +10,7 @@ from typing import Any, Protocol, cast
 
 from domain import commands_reorder as r
 from domain.errors import NotFound, ValidationFailed
+from domain.events_reorder import ReorderSuggestionsReady
 from domain.model.purchasing import POLine, PurchaseOrder
 from domain.model.staff import Permission
 from domain.service_layer.context import Context
@@ -110,7 +111,16 @@ async def draft_reorder_purchase_orders(cmd: r.DraftReorderPurchaseOrders, ctx: 
     return r.DraftedOrders(tuple(po_ids), tuple(skipped))
 
 
+async def publish_reorder_suggestions(cmd: r.PublishReorderSuggestions, ctx: Context) -> None:
+    """Only the event is written (one transaction, delivered by the outbox after commit)."""
+    cmd.actor.require(Permission.MANAGE_PURCHASING)
+    async with ctx.uow() as uow:
+        uow.publish(ReorderSuggestionsReady(cmd.lines, cmd.covered, cmd.actor.name))
+        await uow.commit()
+
+
 HANDLERS: dict[type[Any], Any] = {
     r.SetVariantSourcing: set_variant_sourcing,
     r.DraftReorderPurchaseOrders: draft_reorder_purchase_orders,
+    r.PublishReorderSuggestions: publish_reorder_suggestions,
 }
