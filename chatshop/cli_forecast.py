@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,13 +15,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from chatshop.bootstrap import Shop
+from chatshop.cli_actor import ActorOption, resolve_actor
 from domain.adapters.forecast_store import SqlForecastStore
 from domain.adapters.forecasting_statsforecast import StatsForecastForecaster
+from domain.adapters.purchasing_views import SqlPurchasingViews
 from domain.adapters.reorder_views import SqlReorderViews
 from domain.commands import SYSTEM
-from domain.commands_reorder import PublishReorderSuggestions
+from domain.commands_reorder import PublishReorderSuggestions, SetVariantSourcing
+from domain.errors import NotFound
 from domain.forecast_runs import HISTORY_DAYS, ForecastRun, run_backtest, run_forecast
 from domain.forecasting import Accuracy, Backtest
+from domain.model.money import Money
 
 console = Console()
 forecast_app = typer.Typer(help="Demand forecasts per SKU: run them, backtest them.", no_args_is_help=True)
@@ -70,6 +75,33 @@ def weekly_suggestions_job(shop: Shop) -> Callable[[], Awaitable[object]]:
             await publish_suggestions(shop)
 
     return job
+
+
+@forecast_app.command("source")
+def source_command(
+    sku: str,
+    supplier_id: int,
+    pack: Annotated[int, typer.Option(help="Units per pack; suggestions round up to it.")] = 1,
+    cost: Annotated[str, typer.Option(help="Unit cost in the supplier's currency, e.g. 2.50.")] = "0",
+    by: ActorOption = None,
+) -> None:
+    """Where a SKU is bought: its supplier (lead time, currency), pack size and unit cost — what turns its reorder
+    suggestion into a purchase order line."""
+    from chatshop.cli import run
+
+    async def go(shop: Shop) -> None:
+        actor = await resolve_actor(shop, by)
+        found = [s for s in await SqlPurchasingViews(shop.sessions).suppliers() if s.id == supplier_id]
+        if not found:
+            raise NotFound(f"There is no supplier {supplier_id}; see chatshop po suppliers.")
+        try:
+            unit_cost = Money.parse(cost, found[0].currency).amount
+        except ValueError:
+            raise typer.BadParameter(f"{cost!r} is not an amount like 2.50 in {found[0].currency}") from None
+        await shop.bus.handle(SetVariantSourcing(sku, supplier_id, pack, unit_cost, actor=actor))
+
+    run(go)
+    typer.echo(f"{sku.strip().upper()} is bought from supplier {supplier_id} in packs of {pack}.")
 
 
 @forecast_app.command("run")

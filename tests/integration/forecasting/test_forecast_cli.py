@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 
 from chatshop.runtime import Runtime
 from chatshop.server import add_forecasts
-from domain.adapters.orm_forecasting import demand_forecasts, forecast_runs
+from domain import commands as c
+from domain import commands_purchasing as p
+from domain.adapters.orm_forecasting import demand_forecasts, forecast_runs, variant_sourcing
+from domain.model.staff import Role
 from tests.integration.forecasting.history import poisson, record_sales, variant_ids, weekly, yesterday
 from tests.integration.test_cli_orders import chatshop
 from tests.support.shopdata import SmallShop
@@ -83,3 +86,25 @@ async def test_the_nightly_job_runs_the_forecast_once_a_day_across_processes(sma
         first = (await session.execute(select(func.min(demand_forecasts.c.day)))).scalar_one()
     assert len(runs) == 1 and runs[0].skus == 3
     assert first == today
+
+
+async def test_forecast_source_sets_a_skus_supplier_pack_and_cost_as_a_staff_member_the_domain_checks(
+    small: SmallShop,
+) -> None:
+    shop = small.shop
+    await shop.bus.handle(c.AddStaff("olga", Role.OPERATOR, actor=c.SYSTEM))
+    await shop.bus.handle(c.AddStaff("vic", Role.VIEWER, actor=c.SYSTEM))
+    supplier = await shop.bus.handle(p.CreateSupplier("Hearth", "USD", actor=c.SYSTEM))
+    result = await chatshop(shop, "forecast", "source", "mug-wht", str(supplier), "--pack", "12", "--as", "vic")
+    assert result.exit_code == 1 and "A viewer may not manage purchasing" in result.output
+    args = ("forecast", "source", "mug-wht", str(supplier), "--pack", "12", "--cost", "2.50", "--as", "olga")
+    result = await chatshop(shop, *args)
+    assert result.exit_code == 0, result.output
+    async with shop.sessions() as session:
+        row = (await session.execute(select(variant_sourcing))).one()
+    assert (row.variant_id, row.supplier_id, row.pack_size, row.unit_cost) == (
+        (await variant_ids(shop))["MUG-WHT"],
+        supplier,
+        12,
+        250,
+    )
