@@ -634,6 +634,7 @@ def _mount_subcommands() -> None:
         ("chatshop.cli_purchasing", "stock_bin_app", "stock"),  # `chatshop stock bin`
         ("chatshop.cli_analytics", "analytics_app", "analytics"),
         ("chatshop.cli_scores", "scores_app", "scores"),
+        ("chatshop.cli_forecast", "forecast_app", "forecast"),
     ]:
         sub = getattr(__import__(module, fromlist=[attr]), attr)
         if name is None:

@@ -19,6 +19,7 @@ from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
 from domain.adapters.markdown_views import SqlStockPositions
 from domain.adapters.purchasing_views import SqlPurchasingViews
+from domain.adapters.reorder_views import SqlReorderViews
 from domain.adapters.rollup_views import RollupViews
 from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.scores_store import SqlScoreStore
@@ -46,6 +47,7 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
         shop.settings.currency,
     )
     scores = SqlScoreStore(shop.sessions)
+    reorder = SqlReorderViews(shop.sessions, shop.settings.reorder_service_level, shop.settings.reorder_review_days)
     s = shop.settings
     policy = MarkdownPolicy(s.markdown_target_days, s.markdown_max_sell_through, s.markdown_elasticity)
     # Trailing velocity until demand forecasts exist in this tree; a forecast-backed DemandSource slots in here.
@@ -65,6 +67,7 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
         previews=previews,
         scores=scores,
         markdowns=markdowns,
+        reorder=reorder,
     )
 
 

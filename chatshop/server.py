@@ -43,6 +43,17 @@ def add_scores(runtime: Runtime, shop: Shop, settings: Settings) -> None:
     runtime.add_daily_job("customer-scores", settings.scores_nightly_at, lambda: score_now(shop))
 
 
+def add_forecasts(runtime: Runtime, shop: Shop, settings: Settings) -> None:
+    """The nightly demand forecast and the weekly reorder suggestions post (each once across processes), when
+    a time is set."""
+    from chatshop.cli_forecast import forecast_all, weekly_suggestions_job
+
+    if settings.forecast_at:
+        runtime.add_daily_job("demand-forecast", settings.forecast_at, lambda: forecast_all(shop))
+    if settings.reorder_post_at:
+        runtime.add_daily_job("reorder-suggestions", settings.reorder_post_at, weekly_suggestions_job(shop))
+
+
 def add_campaigns(app: web.Application, runtime: Runtime, shop: Shop, settings: Settings) -> None:
     """Campaign schedules and sending, attribution of orders, back-in-stock notices, and the e-mail
     unsubscribe/click links."""
@@ -90,6 +101,7 @@ async def serve(settings: Settings, host: str, port: int) -> None:
     app = create_app(shop, channel_mounts(settings))
     add_scheduled_reports(app, runtime, settings)
     add_campaigns(app, runtime, shop, settings)
+    add_forecasts(runtime, shop, settings)
     add_webhooks(runtime, shop)
     add_scores(runtime, shop, settings)
     check_subscribers(shop)

@@ -68,10 +68,16 @@ class Settings(BaseSettings):
     slack_support_channel: str | None = Field(default=None, description="channel id for support threads")
     slack_daily_report_at: str | None = Field(default=None, description='"HH:MM" UTC, e.g. "08:00"')
     # Customer scores and markdown suggestions (issue 20, see README "Customer scores and markdowns").
-    scores_nightly_at: str | None = Field(default="03:30", description='"HH:MM" UTC; empty turns the nightly run off')
+    scores_nightly_at: str | None = Field(default="03:30", description='"HH:MM" UTC, or "off"')
     markdown_target_days: int = Field(default=90, ge=1, le=3650, description="days of cover a SKU should hold")
     markdown_max_sell_through: float = Field(default=0.3, gt=0, le=1, description="28-day sell-through below this")
     markdown_elasticity: float = Field(default=-2.0, lt=0, ge=-10, description="price elasticity of demand")
+    # Demand forecasts and reorder suggestions (issue 20).
+    forecast_at: str | None = Field(default="02:30", description='"HH:MM" UTC of the nightly forecast, or "off"')
+    reorder_service_level: float = Field(default=0.95, gt=0.5, lt=1.0, description="chance a lead time has no stockout")
+    reorder_review_days: int = Field(default=14, ge=1, le=365, description="days between orders (order-up-to level)")
+    reorder_post_at: str | None = Field(default="07:00", description='"HH:MM" UTC of the weekly Slack post, or "off"')
+    reorder_post_weekday: int = Field(default=0, ge=0, le=6, description="weekday of the Slack post, 0 = Monday")
     # Telegram (see docs/connect-telegram.md): the channel is mounted only when the token is set.
     telegram_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None
@@ -131,10 +137,11 @@ class Settings(BaseSettings):
             raise ValueError("currency must be a three-letter ISO 4217 code")
         return value.upper()
 
-    @field_validator("slack_daily_report_at", "scores_nightly_at")
+    @field_validator("slack_daily_report_at", "scores_nightly_at", "forecast_at", "reorder_post_at")
     @classmethod
     def _time_of_day(cls, value: str | None) -> str | None:
-        if value is None or value == "":
+        # "off" turns a job off (a blank variable means "not set", so it keeps the default time).
+        if value is None or not value.strip() or value.strip().lower() in ("off", "none"):
             return None
         hour, sep, minute = value.strip().partition(":")
         if not (

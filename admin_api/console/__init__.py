@@ -20,6 +20,7 @@ from admin_api.console import (
     paperwork_routes,
     purchasing_routes,
     refund_routes,
+    reorder_routes,
     stock_routes,
     support_routes,
     totp_routes,
@@ -64,6 +65,7 @@ def build_console(deps: ConsoleDeps) -> web.Application:
     console.add_routes(order_routes.routes)
     console.add_routes(paperwork_routes.routes)
     console.add_routes(purchasing_routes.routes)
+    console.add_routes(reorder_routes.routes)
     console.add_routes(refund_routes.routes)
     console.add_routes(stock_routes.routes)
     console.add_routes(customer_routes.routes)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from admin_api.console.charts import bars
 from admin_api.console.deps import deps
+from admin_api.console.forecast_chart import trend_with_forecast
 from admin_api.console.pages import SESSION, page
 from domain.errors import NotFound
 from domain.model.money import Money
@@ -91,6 +92,18 @@ async def dashboard(request: web.Request) -> web.Response:
         trend = bars([(f"{h:02d}:00", gross, f"{fmt(gross)}, {n}") for h, n, gross in data["hourly"]])
     else:
         trend = bars([(p.day.isoformat(), p.gross, f"{fmt(p.gross)}, {p.orders}") for p in data["trend"]])
+    forecast = None
+    reorder = deps(request).reorder
+    ahead = await reorder.forecast_revenue_by_day(currency) if reorder is not None and days != 1 else []
+    if ahead:
+        forecast = trend_with_forecast(
+            [(p.day.isoformat(), p.gross, f"{fmt(p.gross)}, {p.orders}") for p in data["trend"]],
+            [
+                (f.day.isoformat(), f.mean, f.lo80, f.hi80, f"{fmt(f.mean)} ({fmt(f.lo80)}–{fmt(f.hi80)})")
+                for f in ahead
+            ],
+        )
+        trend = forecast.bars
     funnel = data["funnel"]
     steps = [
         (s.label, s.orders, f"{s.orders * 100 // funnel[i - 1].orders}%" if i and funnel[i - 1].orders else "")
@@ -120,6 +133,7 @@ async def dashboard(request: web.Request) -> web.Response:
         "periods": PERIODS,
         "kpis": kpis,
         "trend": trend,
+        "forecast": forecast,
         "d": data,
         "steps": steps,
         "campaigns": campaigns,

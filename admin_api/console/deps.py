@@ -19,6 +19,7 @@ from domain.views.console import ConsoleViews
 from domain.views.dashboard import DashboardViews
 from domain.views.port import ShopViews
 from domain.views.purchasing import PurchasingViews
+from domain.views.reorder import ReorderViews
 from domain.views.scores import ScoreViews
 
 
@@ -38,6 +39,7 @@ class ConsoleDeps:
     previews: CampaignPreviewer | None = None  # campaign messages as each channel formats them
     scores: ScoreViews | None = None  # churn risk and expected value per customer (issue 20)
     markdowns: MarkdownBoard | None = None  # overstock and slow movers (issue 20)
+    reorder: ReorderViews | None = None  # demand forecasts and reorder suggestions (issue 20)
 
 
 CONSOLE = web.AppKey("console_deps", ConsoleDeps)

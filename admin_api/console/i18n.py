@@ -10,6 +10,7 @@ from babel import negotiate_locale
 from admin_api.console.dashboard_i18n import DASHBOARD_ZH
 from admin_api.console.i18n_campaigns import ZH_CAMPAIGNS
 from admin_api.console.i18n_more import ZH_MORE
+from admin_api.console.i18n_reorder import ZH_REORDER
 from admin_api.console.i18n_scores import ZH_SCORES
 from admin_api.console.i18n_warehouse import ZH_WAREHOUSE
 from domain.staff_access import LOCALES
@@ -105,6 +106,7 @@ ZH: dict[str, str] = {
     "approver": "审批人",
     "admin": "管理员",
     **ZH_WAREHOUSE,
+    **ZH_REORDER,
 }
 ZH.update(ZH_MORE)
 ZH.update(ZH_CAMPAIGNS)

@@ -32,6 +32,7 @@ from channels.slack.blocks import (
     refund_settled,
     webhook_disabled_message,
 )
+from channels.slack.blocks.reorder import reorder_message, reorder_text
 from channels.slack.campaign_preview import approval_fallback as approval_fallback_text
 from channels.slack.campaign_preview import campaign_approval_message
 from channels.slack.context import SlackOps
@@ -39,6 +40,7 @@ from channels.slack.registry import APPROVAL_EVENT, NOTICE_EVENT, TICKET_EVENT, 
 from domain import commands as c
 from domain import events as ev
 from domain.errors import NotFound
+from domain.events_reorder import ReorderSuggestionsReady
 from domain.model.campaigns import CampaignReport
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ SLACK_SUBSCRIPTIONS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"WebhookSubscriptionDisabled", "AutomationNotice"}),
         "a webhook disabled by the system, automation notices",
     ),
+    "slack-reorder": (frozenset({"ReorderSuggestionsReady"}), "the weekly reorder suggestions"),
 }
 
 
@@ -240,7 +243,13 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
             blocks = automation_message(event.rule, event.text)
             await post_notice(ops, event_id, "automation", esc(event.text), blocks, rule=event.rule)
 
+    async def reorder(event_id: str, event: ev.Event) -> None:
+        if isinstance(event, ReorderSuggestionsReady):
+            blocks = reorder_message(event.lines, event.covered)
+            await post_notice(ops, event_id, "reorder", reorder_text(event.lines), blocks)
+
     handlers = {
+        "slack-reorder": reorder,
         "slack-approvals": approvals,
         "slack-stock": stock,
         "slack-support": support,

@@ -16,6 +16,7 @@ from domain.adapters import (  # noqa: F401  (imported for their tables on ``met
     orm_campaigns,
     orm_console,
     orm_console_more,
+    orm_forecasting,
     orm_purchasing,
     orm_rollups,
     orm_scores,

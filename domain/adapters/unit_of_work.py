@@ -19,6 +19,7 @@ from domain.adapters.customer_changes import CLOCK
 from domain.adapters.orm_console_more import order_events
 from domain.adapters.outbox import mark_processed
 from domain.adapters.purchasing_repository import SqlPurchasingRepository
+from domain.adapters.reorder_repository import SqlReorderRepository
 from domain.adapters.repositories import (
     SqlCatalogRepository,
     SqlCustomerRepository,
@@ -83,6 +84,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.sales = SqlSalesRepository(self.session)
         self.support = SqlSupportRepository(self.session)
         self.purchasing = SqlPurchasingRepository(self.session)
+        self.reorder = SqlReorderRepository(self.session)
         self.campaigns = SqlCampaignRepository(self.session)
         self._pending = []
         self._later = []

@@ -11,6 +11,7 @@ from playwright.async_api import async_playwright, expect
 
 from admin_api.console.settings import ConsoleSettings
 from chatshop.bootstrap import Shop
+from chatshop.cli_forecast import forecast_all
 from chatshop.console_wiring import mount_console
 from chatshop.seed import seed_demo
 from chatshop.web import create_app
@@ -33,6 +34,7 @@ async def test_an_operator_reads_the_dashboard_hovers_a_bar_and_downloads_its_cs
     monkeypatch.chdir(tmp_path)  # the demo's product images go under ./var/media
     # The screenshots show the demo `make run` seeds; the check itself needs less history.
     await seed_demo(shop, **({} if UPDATE_SCREENSHOT else {"customers": 150, "orders": 1500}))
+    await forecast_all(shop)  # the next 28 days drawn on the sales trend
     staff_id = int(await shop.bus.handle(c.AddStaff("otto", Role.OPERATOR, actor=c.SYSTEM)))
     await SqlStaffAccessStore(shop.sessions, shop.clock).set_password(staff_id, PASSWORD, "en")
     app = create_app(shop, [], media_dir=tmp_path / "media")
@@ -59,6 +61,9 @@ async def test_an_operator_reads_the_dashboard_hovers_a_bar_and_downloads_its_cs
             assert max(heights) > 100 and min(heights) >= 0
             hover = await bars.nth(await bars.count() - 1).locator("title").text_content()
             assert hover and hover.startswith(("20", "0")) and ":" in hover
+            forecast = page.locator("svg.chart g.forecast polyline")
+            await expect(forecast).to_have_count(1)  # a flat forecast is a line of no height: "not visible"
+            assert len((await forecast.get_attribute("points") or "").split()) == 28
             assert await page.locator("table.cohorts tbody tr").count() >= 1  # the demo's customers all start early
             await page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
             year = page.get_by_role("link", name="Last 365 days")

@@ -1,7 +1,7 @@
 """admin API: keys (hash only), idempotency records, products.updated_at, paging indexes on orders
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 15:40:00.000000
 """
 

@@ -2,7 +2,7 @@
 orders found by tracking number (inbound carrier updates); automation rules and their runs
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-06 15:23:13.616064
 """
 

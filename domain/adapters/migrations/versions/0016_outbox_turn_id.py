@@ -4,7 +4,7 @@ The outbox worker binds it again while delivering the event, so the log lines of
 Telegram call it makes) carry the id of the shopper's message or the webhook that caused it.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-06 16:00:00.000000
 """
 

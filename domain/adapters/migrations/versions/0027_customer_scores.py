@@ -1,7 +1,7 @@
 """customer scores: churn risk and expected value per customer, replaced by each scoring run
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-06 21:50:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0024"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
