@@ -7,7 +7,7 @@ each posting step checks what is already there first, so a retry does not post t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bots.ops import stock
 from bots.ops.orders import decision_of, money, order_card
@@ -42,7 +42,7 @@ from domain.errors import NotFound
 from domain.model.campaigns import CampaignReport
 
 log = logging.getLogger(__name__)
-Subscribe = Callable[..., None]
+Handler = Callable[[str, ev.Event], Awaitable[None]]
 # One subscription per concern, so a failing support thread does not hold back approvals:
 # consumer name -> (events, what it posts). chatshop/subscribers lists these with every other subscriber.
 SLACK_SUBSCRIPTIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -196,7 +196,10 @@ async def ticket_closed(ops: SlackOps, event: ev.TicketClosed) -> None:
     )
 
 
-def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
+def handlers(ops: SlackOps) -> dict[str, Handler]:
+    """Each Slack subscriber's handler by consumer name (``SLACK_SUBSCRIPTIONS``); chatshop/subscribers
+    subscribes them."""
+
     async def approvals(event_id: str, event: ev.Event) -> None:
         if isinstance(event, ev.OrderNeedsApproval):
             await post_approval(ops, event)
@@ -240,7 +243,7 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
             blocks = automation_message(event.rule, event.text)
             await post_notice(ops, event_id, "automation", esc(event.text), blocks, rule=event.rule)
 
-    handlers = {
+    return {
         "slack-approvals": approvals,
         "slack-stock": stock,
         "slack-support": support,
@@ -248,8 +251,6 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
         "slack-campaigns": campaigns,
         "slack-webhooks": webhooks,
     }
-    for name, (events, _) in SLACK_SUBSCRIPTIONS.items():
-        subscribe(name, handlers[name], events=set(events))
 
 
 # --- campaigns ---------------------------------------------------------------------------------------
