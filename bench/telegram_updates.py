@@ -47,6 +47,7 @@ from channels.telegram.sender import TelegramSender
 from channels.telegram.webhook import SECRET_HEADER, WebhookHandler
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.settings import Settings
+from chatshop.subscribers.channels import subscribe_telegram
 from chatshop.web import create_app
 from domain import commands as c
 from domain.adapters.migrate import upgrade
@@ -156,6 +157,7 @@ async def run(rounds: int, shoppers: int, workdir: Path) -> dict[str, Any]:
 
         def mounts(app: web.Application, s: Shop) -> None:
             mount(app, s, telegram)
+            subscribe_telegram(s, telegram)
             app.router.add_post("/webhooks/echo", echo.handle)
 
         media = workdir / "media"

@@ -13,6 +13,7 @@ from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop
 from chatshop.engine import build_shopper_engine
 from chatshop.settings import Settings
+from chatshop.subscribers.channels import subscribe_slack, subscribe_telegram, subscribe_webchat
 from chatshop.web import Mount
 
 
@@ -65,6 +66,7 @@ def webchat_mount(engine: SharedEngine) -> Mount:
         chat = WebchatSettings()
         history, fanout = webchat_storage(shop, chat)
         webchat.mount(app, shop, engine(shop), chat, history, fanout)
+        subscribe_webchat(app, shop)
 
     return mount
 
@@ -87,8 +89,8 @@ def slack_mount(app: web.Application, shop: Shop) -> None:
     """The Slack ops bot at ``/slack/events``, subscribed to the outbox events staff act on."""
     from channels.slack import setup
 
-    subscribe, settings = shop.outbox.subscribe, shop.settings
-    setup(app, bus=shop.bus, views=shop.views, subscribe=subscribe, settings=settings, clock=shop.clock)
+    ops = setup(app, bus=shop.bus, views=shop.views, settings=shop.settings, clock=shop.clock)
+    subscribe_slack(shop.outbox, ops)
 
 
 def stripe_webhook_mount(secret: str) -> Mount:
@@ -130,7 +132,9 @@ def telegram_mount(app: web.Application, shop: Shop, engine: ConversationEngine)
     limiter = shared_limiter(shop)
     key = f"{GLOBAL}:{bot_rate_key(config.token)}"
     sender = TelegramSender(build_bot(config), config.rate_per_second, shared_rate=(limiter, key))
-    telegram.mount(app, shop, telegram.build_telegram(shop, engine, config, sender))
+    built = telegram.build_telegram(shop, engine, config, sender)
+    telegram.mount(app, shop, built)
+    subscribe_telegram(shop, built)
 
     async def close_limiter(_: web.Application) -> None:
         close = getattr(limiter, "aclose", None)

@@ -16,7 +16,7 @@ from domain.adapters.outbox import OutboxWorker, worker_id
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.adapters.payments.stripe import MIN_RESERVATION_MINUTES, StripePaymentProvider
 from domain.adapters.sql_views import SqlShopViews
-from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
+from domain.adapters.unit_of_work import SqlUnitOfWork
 from domain.model.approvals import ApprovalPolicy
 from domain.model.money import Money
 from domain.ports import Clock, PaymentProvider, SystemClock
@@ -86,7 +86,7 @@ def build_shop(settings: Settings, clock: Clock | None = None, payments: Payment
         base_url=settings.base_url,
     )
     ctx = Context(
-        uow=lambda: SqlWebhookUnitOfWork(sessions, clock, catalog),
+        uow=lambda: SqlUnitOfWork(sessions, clock, catalog),
         payments=provider,
         config=config,
         clock=clock,

@@ -58,10 +58,11 @@ def set_webhook(
 @telegram_app.command("poll")
 def poll() -> None:
     """Long polling for development (no public URL needed); also runs the outbox, so notifications flow."""
-    from channels.telegram.app import build_telegram, subscribe_notifications
+    from channels.telegram.app import build_telegram
     from channels.telegram.setup import poll as run_polling
     from chatshop.logging_setup import configure_from_settings
     from chatshop.runtime import Runtime
+    from chatshop.subscribers.channels import subscribe_telegram
 
     settings = _settings()
     configure_from_settings(settings)
@@ -69,7 +70,7 @@ def poll() -> None:
     async def go() -> None:
         shop = build_shop(settings)
         telegram = build_telegram(shop, build_shopper_engine(shop))
-        subscribe_notifications(shop, telegram)
+        subscribe_telegram(shop, telegram)
         runtime = Runtime(shop, settings.outbox_poll_seconds)
         await runtime.start()
         me = await telegram.bot.me()

@@ -13,7 +13,6 @@ from chatshop.settings import Settings
 from chatshop.subscribers.webhooks import subscribe_automations, subscribe_fanout
 from domain.adapters.webhooks_delivery import WebhookWorker, prune_deliveries
 from domain.adapters.webhooks_http import WebhookSender
-from domain.adapters.webhooks_uow import SqlWebhookUnitOfWork
 from domain.commands import SYSTEM
 from domain.commands_webhooks import DisableWebhookSubscription
 from domain.model.webhooks import RetryPolicy
@@ -52,9 +51,6 @@ def build_worker(shop: Shop, sender: WebhookSender | None = None) -> WebhookWork
 
 def add_webhooks(runtime: Runtime, shop: Shop) -> WebhookWorker:
     """For ``chatshop run``: the fan-out on the outbox and the delivery worker, from start to stop."""
-    # Campaign wiring may have switched the unit of work to its own; commands need the webhook repository.
-    sessions, clock, catalog = shop.sessions, shop.clock, shop.views.projection
-    shop.bus.ctx.uow = lambda: SqlWebhookUnitOfWork(sessions, clock, catalog)
     subscribe_fanout(shop)
     subscribe_automations(shop)
     worker = build_worker(shop)

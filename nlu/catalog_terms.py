@@ -2,7 +2,7 @@
 
 The lookup tables under ``nlu/data/lookups`` are exported from the demo shop and change only with a
 retrain; a product added since, or named in Chinese ("Stride 轻量跑鞋"), is not in them. ``CatalogTerms``
-reads the catalog's vocabulary (``ShopViews.vocabulary``: names and their translations) before a parse
+reads the catalog's vocabulary (``CatalogViews.vocabulary``: names and their translations) before a parse
 when it is older than ``refresh_seconds`` and puts the names the data files don't hold into the embedded
 engine's dictionary (product names, their brand-less types such as "轻量跑鞋", category names), each meaning
 itself, so a shopper who types a name finds the product by it. A name the data files already map keeps
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from domain.views.port import ShopViews
+from domain.views.port import CatalogViews
 from nlu.embedded import EmbeddedEngine
 from nlu.embedded.gazetteer import Gazetteer
 from nlu.embedded.tokens import normalise_key
@@ -35,7 +35,7 @@ class CatalogTerms:
     def __init__(
         self,
         engine: NluEngine,
-        views: ShopViews,
+        views: CatalogViews,
         refresh_seconds: float = REFRESH_SECONDS,
         now: Callable[[], float] = time.monotonic,
     ) -> None:

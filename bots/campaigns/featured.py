@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bots.i18n import Translator, normalise_locale
 from bots.shopper.render import shop_word_in
 from domain.model.money import Money
-from domain.views.port import ShopViews
+from domain.views.port import CatalogViews
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Featured:
 
 
 class FeaturedProducts:
-    def __init__(self, views: ShopViews, ttl: float = 300.0, now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, views: CatalogViews, ttl: float = 300.0, now: Callable[[], float] = time.monotonic) -> None:
         self.views = views
         self.ttl = ttl
         self.now = now

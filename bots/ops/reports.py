@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from domain.errors import ValidationFailed
 from domain.model.money import Money, exponent
 from domain.views.models import DaySales, FunnelStep, HourSales, SalesOverview, TopProduct
-from domain.views.port import ShopViews
+from domain.views.port import ReportViews
 
 PERIODS = {"today": 1, "1d": 1, "7d": 7, "30d": 30, "90d": 90}
 KINDS = ("sales", "top-products", "funnel")
@@ -340,7 +340,7 @@ def channel_lines(cur: SalesOverview) -> tuple[str, ...]:
     )
 
 
-async def sales(views: ShopViews, period: Period, now: datetime) -> Report:
+async def sales(views: ReportViews, period: Period, now: datetime) -> Report:
     cur = await views.sales_overview(*period.window())
     before = await views.sales_overview(*period.previous_window(now))
     c = cur.currency
@@ -393,7 +393,7 @@ def _short(name: str, limit: int = 34) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-async def top_products(views: ShopViews, period: Period, now: datetime, limit: int = 10) -> Report:
+async def top_products(views: ReportViews, period: Period, now: datetime, limit: int = 10) -> Report:
     top = await views.top_products_by_revenue(period.start, period.end, limit=limit)
     total = await views.sales_overview(*period.window())
     c = total.currency
@@ -431,7 +431,7 @@ def step_rates(steps: list[FunnelStep]) -> tuple[str, ...]:
     )
 
 
-async def funnel(views: ShopViews, period: Period, now: datetime) -> Report:
+async def funnel(views: ReportViews, period: Period, now: datetime) -> Report:
     steps = await views.funnel(period.start, period.end)
     prev = period.previous()
     before = await views.funnel(prev.start, prev.end)
@@ -471,7 +471,7 @@ async def funnel(views: ShopViews, period: Period, now: datetime) -> Report:
     )
 
 
-async def build(views: ShopViews, kind: str, period_text: str, now: datetime) -> Report:
+async def build(views: ReportViews, kind: str, period_text: str, now: datetime) -> Report:
     period = Period.parse(period_text, now.date())
     if kind == "sales":
         return await sales(views, period, now)

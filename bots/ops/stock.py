@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.views.models import StockView
-from domain.views.port import ShopViews
+from domain.views.port import StockViews
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def summarise(view: StockView) -> StockSummary:
     return StockSummary(view.sku, view.product_name, options, view.available, view.low_stock_threshold, rows)
 
 
-async def find(views: ShopViews, text: str, limit: int = 5) -> list[StockSummary]:
+async def find(views: StockViews, text: str, limit: int = 5) -> list[StockSummary]:
     """An exact SKU first, else products whose name matches."""
     text = text.strip()
     if not text:
@@ -53,7 +53,7 @@ async def find(views: ShopViews, text: str, limit: int = 5) -> list[StockSummary
     return [summarise(v) for v in await views.find_stock(text, limit=limit)]
 
 
-async def low_stock(views: ShopViews, limit: int = 10) -> tuple[int, list[StockSummary]]:
+async def low_stock(views: StockViews, limit: int = 10) -> tuple[int, list[StockSummary]]:
     """How many variants are below their threshold, and the ``limit`` most urgent (emptiest first)."""
     found = await views.low_stock(limit)
     return found.total, [summarise(v) for v in found.items]

@@ -33,7 +33,6 @@ from channels.slack.context import (
     told_failure,
 )
 from channels.slack.listeners import campaigns, register_all
-from channels.slack.notifier import Subscribe, subscribe_all
 from channels.slack.registry import MessageRegistry
 from channels.slack.reporting import daily_report
 from domain.observability import metrics
@@ -163,11 +162,11 @@ def setup(
     *,
     bus: MessageBus,
     views: ShopViews,
-    subscribe: Subscribe,
     settings: SlackSettingsLike,
     clock: Clock,
 ) -> SlackOps:
-    """Mount ``/slack/events``, subscribe to the outbox events Slack posts, and start Socket Mode if configured.
+    """Mount ``/slack/events`` and start Socket Mode if configured (what it posts on outbox events is
+    subscribed by chatshop/subscribers/channels.py).
 
     Returns the ops handle; ``daily_report_job(ops)`` is what to schedule at ``slack_daily_report_at``.
     """
@@ -177,7 +176,6 @@ def setup(
     bolt = build_bolt_app(ops)
     app[SLACK_OPS_KEY], app[BOLT_KEY] = ops, bolt
     app.router.add_post(PATH, _handle)
-    subscribe_all(ops, subscribe)
     if config.app_token:
         _socket_mode(app, bolt, config.app_token)
     return ops

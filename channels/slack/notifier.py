@@ -7,7 +7,7 @@ each posting step checks what is already there first, so a retry does not post t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bots.ops import stock
 from bots.ops.orders import decision_of, money, order_card
@@ -44,7 +44,7 @@ from domain.events_reorder import ReorderSuggestionsReady
 from domain.model.campaigns import CampaignReport
 
 log = logging.getLogger(__name__)
-Subscribe = Callable[..., None]
+Handler = Callable[[str, ev.Event], Awaitable[None]]
 # One subscription per concern, so a failing support thread does not hold back approvals:
 # consumer name -> (events, what it posts). chatshop/subscribers lists these with every other subscriber.
 SLACK_SUBSCRIPTIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -199,7 +199,10 @@ async def ticket_closed(ops: SlackOps, event: ev.TicketClosed) -> None:
     )
 
 
-def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
+def handlers(ops: SlackOps) -> dict[str, Handler]:
+    """Each Slack subscriber's handler by consumer name (``SLACK_SUBSCRIPTIONS``); chatshop/subscribers
+    subscribes them."""
+
     async def approvals(event_id: str, event: ev.Event) -> None:
         if isinstance(event, ev.OrderNeedsApproval):
             await post_approval(ops, event)
@@ -248,7 +251,7 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
             blocks = reorder_message(event.lines, event.covered)
             await post_notice(ops, event_id, "reorder", reorder_text(event.lines), blocks)
 
-    handlers = {
+    return {
         "slack-reorder": reorder,
         "slack-approvals": approvals,
         "slack-stock": stock,
@@ -257,8 +260,6 @@ def subscribe_all(ops: SlackOps, subscribe: Subscribe) -> None:
         "slack-campaigns": campaigns,
         "slack-webhooks": webhooks,
     }
-    for name, (events, _) in SLACK_SUBSCRIPTIONS.items():
-        subscribe(name, handlers[name], events=set(events))
 
 
 # --- campaigns ---------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from bots.conversation.engine import ConversationEngine
 from channels.telegram.channel import Shop, TelegramChannel, TelegramConfig, build_bot
 from channels.telegram.dedupe import MemoryDedupe, RedisDedupe, UpdateDedupe
 from channels.telegram.dispatcher import build_dispatcher
-from channels.telegram.notifications import TelegramNotifier, subscribe
 from channels.telegram.sender import TelegramSender
 from channels.telegram.webhook import PATH, WebhookHandler
 
@@ -54,15 +53,11 @@ def build_telegram(
     return TelegramApp(config, bot, channel, dispatcher, dedupe, webhook)
 
 
-def subscribe_notifications(shop: Shop, telegram: TelegramApp) -> TelegramNotifier:
-    return subscribe(shop.outbox, telegram.channel, shop.bus.ctx.uow)
-
-
 def mount(app: web.Application, shop: Shop, telegram: TelegramApp) -> None:
-    """``POST /webhooks/telegram`` and the order/support notifications (an outbox subscriber)."""
+    """``POST /webhooks/telegram`` (its order and support notices are subscribed by
+    chatshop/subscribers/channels.py)."""
     app[APP_KEY] = telegram
     app.router.add_post(PATH, telegram.webhook.handle)
-    subscribe_notifications(shop, telegram)
 
     async def close(_: web.Application) -> None:
         await telegram.close()

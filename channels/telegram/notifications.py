@@ -96,9 +96,3 @@ class TelegramNotifier:
         async with self.uow_factory() as uow:
             await uow.claim_once(mark, event_id)
             await uow.commit()
-
-
-def subscribe(outbox: Any, channel: TelegramChannel, uow_factory: Any) -> TelegramNotifier:
-    notifier = TelegramNotifier(channel, uow_factory, outbox)
-    outbox.subscribe(SUBSCRIBER, notifier, events=NOTIFY_EVENTS)
-    return notifier

@@ -379,7 +379,8 @@ def mount(
     history: ChatHistory | None = None,
     fanout: Fanout | None = None,
 ) -> None:
-    """Add /chat (widget page), /chat/ws (socket), /chat/widget.js (embed) and the outbox subscription.
+    """Add /chat (widget page), /chat/ws (socket), /chat/widget.js (embed); the notices to open chats are
+    subscribed by chatshop/subscribers/channels.py (``notifier`` on the hub and engine kept in the app).
 
     ``history`` keeps each chat's last messages and unseen notices (memory unless given: ``chatshop run`` gives
     Redis or the database); ``fanout`` carries frames between processes (Redis pub/sub, when configured)."""
@@ -394,7 +395,6 @@ def mount(
     app.router.add_get("/chat/widget.js", _static("widget.js", "application/javascript"))
     app.router.add_get("/chat/favicon.svg", _static("favicon.svg", "image/svg+xml"))
     app.router.add_get("/chat/ws", websocket)
-    shop.outbox.subscribe(SUBSCRIBER, notifier(shop, engine, hub), events=NOTIFY_EVENTS)
     app.cleanup_ctx.append(_background(hub))
     app.on_shutdown.append(going_away)
 

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters.orm_forecasting import reorder_batches, variant_sourcing
-from domain.service_layer.handlers.reorder import Sourcing
+from domain.repositories import Sourcing
 
 VS, RB = variant_sourcing.c, reorder_batches.c
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.acting import current_actor
 from domain.adapters import orm
+from domain.adapters.automation_repository import SqlAutomationRepository
 from domain.adapters.campaigns_repository import SqlCampaignRepository
 from domain.adapters.catalog_projection import CatalogProjection
 from domain.adapters.customer_changes import CLOCK
@@ -27,6 +28,7 @@ from domain.adapters.repositories import (
     SqlSalesRepository,
     SqlSupportRepository,
 )
+from domain.adapters.webhooks_repository import SqlWebhookRepository
 from domain.causation import current_cause_depth
 from domain.errors import Conflict
 from domain.events import Event
@@ -86,6 +88,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.purchasing = SqlPurchasingRepository(self.session)
         self.reorder = SqlReorderRepository(self.session)
         self.campaigns = SqlCampaignRepository(self.session)
+        self.webhooks = SqlWebhookRepository(self.session)
+        self.automations = SqlAutomationRepository(self.session)
         self._pending = []
         self._later = []
         await self.session.begin()

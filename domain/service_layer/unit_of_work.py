@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import abc
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from domain.events import Event
 from domain.repositories import (
+    AutomationRepository,
     CampaignRepository,
     CatalogRepository,
     CustomerRepository,
     InventoryRepository,
+    PurchasingRepository,
+    ReorderRepository,
     SalesRepository,
     SupportRepository,
+    WebhookRepository,
 )
 
 
@@ -24,6 +29,10 @@ class UnitOfWork(abc.ABC):
     sales: SalesRepository
     support: SupportRepository
     campaigns: CampaignRepository
+    purchasing: PurchasingRepository
+    webhooks: WebhookRepository  # subscriptions and their deliveries; also finds orders by tracking number
+    automations: AutomationRepository
+    reorder: ReorderRepository  # where SKUs are bought, and reorder forms already drafted
     read_only: bool = False
     # The automation depth written with the events (domain/causation.py); None: that of the event being
     # handled (0 for a person's command). An automation rule's run sets the triggering event's + 1.
@@ -57,6 +66,10 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def publish(self, *events: Event) -> None:
         """Queue events into the outbox; they are stored by the same commit as the change."""
+
+    @abc.abstractmethod
+    def publish_later(self, at: datetime, *events: Event) -> None:
+        """Like ``publish``, but the outbox delivers them from ``at`` on (a retry that waits)."""
 
     @abc.abstractmethod
     async def write_events(self) -> None:

@@ -17,6 +17,7 @@ from channels.webchat import server as webchat
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.runtime import Runtime
 from chatshop.settings import Settings
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from domain import commands as c
 from domain.model.customers import Channel
@@ -53,6 +54,7 @@ async def served(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[tuple[s
 
     def mount(app: web.Application, mounted: Shop) -> None:
         webchat.mount(app, mounted, engine=engine)
+        subscribe_webchat(app, mounted)
 
     runner = web.AppRunner(create_app(shop, [mount], media_dir=tmp_path / "media"), access_log=None)
     await runner.setup()

@@ -19,6 +19,7 @@ from chatshop.runtime import Runtime
 from chatshop.seed import MEDIA as DEMO_MEDIA
 from chatshop.seed import seed_demo
 from chatshop.settings import Settings
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from nlu.embedded import EmbeddedEngine
 from tests.e2e.person import Person
@@ -56,6 +57,7 @@ async def served(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[tuple[s
 
     def mount(app: web.Application, mounted: Shop) -> None:
         webchat.mount(app, mounted, engine=engine)
+        subscribe_webchat(app, mounted)
 
     runner = web.AppRunner(create_app(shop, [mount], media_dir=tmp_path / "media"), access_log=None)
     await runner.setup()
@@ -86,6 +88,7 @@ async def demo(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[tuple[str
 
     def mount(app: web.Application, mounted: Shop) -> None:
         webchat.mount(app, mounted, engine=engine, settings=chat_settings)
+        subscribe_webchat(app, mounted)
 
         async def host_page(request: web.Request) -> web.Response:
             base = f"http://127.0.0.1:{port}"

@@ -14,6 +14,7 @@ from channels.webchat import server as webchat
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.runtime import Runtime
 from chatshop.settings import Settings
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from domain.adapters.webchat_history import SqlChatHistory
 from nlu.embedded import EmbeddedEngine
@@ -46,6 +47,7 @@ class Deployable:
 
         def mount(app: web.Application, mounted: Shop) -> None:
             webchat.mount(app, mounted, engine=engine, history=SqlChatHistory(mounted.sessions, mounted.clock))
+            subscribe_webchat(app, mounted)
 
         self.runner = web.AppRunner(create_app(shop, [mount]), access_log=None)
         await self.runner.setup()

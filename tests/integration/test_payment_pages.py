@@ -18,6 +18,7 @@ from channels.telegram import mount as mount_telegram
 from channels.webchat import server as webchat
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.settings import Settings
+from chatshop.subscribers.channels import subscribe_telegram, subscribe_webchat
 from chatshop.web import Mount, create_app
 from domain import commands as c
 from domain.model.customers import Channel
@@ -339,6 +340,7 @@ async def test_a_web_chat_order_leads_back_to_the_web_chat(
 
     def mount(app: web.Application, shop: Shop) -> None:
         webchat.mount(app, shop, engine=engine)
+        subscribe_webchat(app, shop)
 
     site = await serve(small, [mount])
     order_id = await web_order(site)
@@ -357,6 +359,7 @@ async def test_a_telegram_order_leads_back_to_the_telegram_chat(
 
         def mount(app: web.Application, shop: Shop) -> None:
             mount_telegram(app, shop, telegram)
+            subscribe_telegram(shop, telegram)
 
         site = await serve(small, [mount])
         customer = int(await small.shop.bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, "5001", "Ann", locale="zh")))
@@ -381,6 +384,7 @@ async def test_when_telegram_cannot_say_the_bots_name_the_page_still_shows_witho
 
         def mount(app: web.Application, shop: Shop) -> None:
             mount_telegram(app, shop, telegram)
+            subscribe_telegram(shop, telegram)
 
         site = await serve(small, [mount])
         customer = int(await small.shop.bus.handle(c.IdentifyCustomer(Channel.TELEGRAM, "5001", "Ann")))

@@ -1,6 +1,6 @@
 """Automation rules: add/redefine, enable/disable, run on committed events (once per rule and event), dry run.
 
-The repository comes with the unit of work (``uow.automations``, see ``domain/adapters/webhooks_uow.py``).
+The repository comes with the unit of work (``uow.automations``, see ``domain/adapters/unit_of_work.py``).
 A rule's actions happen in the transaction that records its run, so a crash either does both or neither,
 and the outbox's retry runs the rule again. An action the order can't take now but may later (holding an
 order not paid yet) is tried again through the outbox (``AutomationActionRetry``, written to be delivered
@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any
 
 from domain import events
 from domain.commands_automation import (
@@ -42,29 +42,10 @@ from domain.model.orders import OrderStatus
 from domain.model.staff import Actor, Permission
 from domain.service_layer.context import Context
 from domain.service_layer.handlers.orders import load_order
-from domain.service_layer.handlers.webhooks import webhooks_of
 from domain.service_layer.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_DRY_RUN = 200
-
-
-class AutomationRepository(Protocol):
-    async def get(self, name: str) -> Rule | None: ...
-    async def put(self, rule: Rule, source: str, actor: str, now: datetime) -> int: ...
-    async def set_enabled(self, name: str, enabled: bool, now: datetime) -> bool: ...
-    async def enabled_for(self, event_type: str) -> list[Rule]: ...
-    async def claim_run(self, rule_id: int, event_id: str, event_type: str, now: datetime) -> int | None: ...
-    async def finish_run(self, run_id: int, matched: bool, actions: list[str]) -> None: ...
-    async def note_run(self, rule_name: str, event_id: str, line: str) -> None: ...
-    async def recent_events(self, event_type: str, limit: int) -> list[tuple[str, datetime, dict[str, Any]]]: ...
-
-
-def automations_of(uow: UnitOfWork) -> AutomationRepository:
-    repo = getattr(uow, "automations", None)
-    if repo is None:
-        raise RuntimeError("this unit of work has no automation repository; build it with SqlWebhookUnitOfWork")
-    return cast(AutomationRepository, repo)
 
 
 @dataclass(frozen=True)
@@ -78,7 +59,7 @@ async def put_rule(cmd: PutAutomationRule, ctx: Context) -> str:
     cmd.actor.require(Permission.MANAGE_INTEGRATIONS)
     rule = parse_rule(cmd.spec, exponent(ctx.config.currency))
     async with ctx.uow() as uow:
-        await automations_of(uow).put(rule, cmd.source, cmd.actor.name, ctx.now())
+        await uow.automations.put(rule, cmd.source, cmd.actor.name, ctx.now())
         await uow.commit()
     return rule.name
 
@@ -86,7 +67,7 @@ async def put_rule(cmd: PutAutomationRule, ctx: Context) -> str:
 async def set_enabled(cmd: SetAutomationEnabled, ctx: Context) -> None:
     cmd.actor.require(Permission.MANAGE_INTEGRATIONS)
     async with ctx.uow() as uow:
-        if not await automations_of(uow).set_enabled(cmd.name.strip().lower(), cmd.enabled, ctx.now()):
+        if not await uow.automations.set_enabled(cmd.name.strip().lower(), cmd.enabled, ctx.now()):
             raise NotFound(f"There is no automation rule {cmd.name}.")
         await uow.commit()
 
@@ -169,7 +150,7 @@ async def _act_one(
             "timestamp": now.isoformat(),
             "data": {"rule": rule.name, "event": payload},
         }
-        if not await webhooks_of(uow).enqueue(value, event_id, facts.event, body, now):
+        if not await uow.webhooks.enqueue(value, event_id, facts.event, body, now):
             return f"not sent: webhook {value} does not exist or already has this event"
     elif key == "hold_order" and facts.order_id is not None:
         order = await load_order(uow, facts.order_id)
@@ -213,12 +194,9 @@ def _retry_later(
     now: datetime,
 ) -> datetime:
     """Write the next try to the outbox, delivered after a delay that doubles with each try."""
-    publish_later = getattr(uow, "publish_later", None)
-    if publish_later is None:
-        raise RuntimeError("this unit of work can't publish for later; build it with SqlWebhookUnitOfWork")
     retry = events.AutomationActionRetry(rule.name, event_id, event_type, payload, index, attempt + 1)
     at = now + timedelta(seconds=RETRY_DELAY_SECONDS * 2 ** (attempt - 1))
-    publish_later(at, retry)
+    uow.publish_later(at, retry)
     return at
 
 
@@ -253,7 +231,7 @@ async def run_automations(cmd: RunAutomations, ctx: Context) -> int:
     matched = 0
     async with ctx.uow() as uow:
         uow.cause_depth = cmd.depth + 1  # what the actions cause is one rule deeper
-        repo = automations_of(uow)
+        repo = uow.automations
         rules = await repo.enabled_for(cmd.event_type)
         if not rules:
             return 0
@@ -278,7 +256,7 @@ async def retry_action(cmd: RetryAutomationAction, ctx: Context) -> str:
     async with ctx.uow() as uow:
         if cmd.retry_id and not await uow.claim_once("automation-retry", cmd.retry_id):
             return "duplicate"
-        repo = automations_of(uow)
+        repo = uow.automations
         rule = await repo.get(cmd.rule)
         if rule is None or not rule.enabled or cmd.action >= len(rule.actions):
             line = f"try {cmd.attempt}: not tried, the rule was removed, disabled or changed"
@@ -306,7 +284,7 @@ async def dry_run(cmd: DryRunAutomation, ctx: Context) -> list[DryRunLine]:
     if not 1 <= cmd.last <= MAX_DRY_RUN:
         raise ValidationFailed(f"--last is between 1 and {MAX_DRY_RUN}.")
     async with ctx.uow() as uow:
-        repo = automations_of(uow)
+        repo = uow.automations
         rule = await repo.get(cmd.name.strip().lower())
         if rule is None:
             raise NotFound(f"There is no automation rule {cmd.name}.")

@@ -7,15 +7,16 @@ Receiving books stock in exactly as ``ReceiveStock`` does (ledger rows of kind r
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from datetime import timedelta
+from typing import Any
 
 from domain import commands_purchasing as p
 from domain import events
 from domain import events_purchasing as pe
 from domain.errors import NotFound, ValidationFailed
-from domain.model.purchasing import POLine, PurchaseOrder, Receipt, StockCost, Supplier, check_bin, reference
+from domain.model.purchasing import POLine, PurchaseOrder, StockCost, Supplier, check_bin, reference
 from domain.model.staff import Permission
+from domain.repositories import PurchasingRepository
 from domain.service_layer.context import Context
 from domain.service_layer.handlers.inventory import (
     _available,
@@ -23,42 +24,16 @@ from domain.service_layer.handlers.inventory import (
     _maybe_low_stock,
     _variant_and_warehouse,
 )
-from domain.service_layer.unit_of_work import UnitOfWork
 
 DOCUMENTS = ("pick_list", "packing_slip")
 MAX_PRINTED_ORDERS = 200
-
-
-class PurchasingRepository(Protocol):
-    async def add_supplier(self, supplier: Supplier) -> int: ...
-    async def supplier(self, supplier_id: int) -> Supplier | None: ...
-    async def add_po(self, po: PurchaseOrder) -> int: ...
-    async def po(self, po_id: int, lock: bool = False) -> PurchaseOrder | None: ...
-    async def save_po(self, po: PurchaseOrder) -> None: ...
-    async def add_receipts(
-        self, po_id: int, warehouse_id: int, bin_code: str, receipts: list[Receipt], actor: str, at: datetime
-    ) -> None: ...
-    async def set_bin(self, variant_id: int, warehouse_id: int, bin_code: str, at: datetime) -> None: ...
-    async def cost(self, variant_id: int, warehouse_id: int) -> StockCost | None: ...
-    async def save_cost(self, cost: StockCost, at: datetime, new: bool) -> None: ...
-    async def existing_orders(self, order_ids: list[int]) -> list[int]: ...
-    async def record_documents(
-        self, order_ids: list[int], document: str, warehouse: str, actor: str, at: datetime
-    ) -> None: ...
-
-
-def purchasing_of(uow: UnitOfWork) -> PurchasingRepository:
-    repo = getattr(uow, "purchasing", None)
-    if repo is None:
-        raise RuntimeError("this unit of work has no purchasing repository (domain/adapters/unit_of_work.py gives one)")
-    return cast(PurchasingRepository, repo)
 
 
 async def create_supplier(cmd: p.CreateSupplier, ctx: Context) -> int:
     cmd.actor.require(Permission.MANAGE_PURCHASING)
     supplier = Supplier(cmd.name, cmd.contact, cmd.lead_time_days, cmd.currency, ctx.now())
     async with ctx.uow() as uow:
-        supplier_id = await purchasing_of(uow).add_supplier(supplier)
+        supplier_id = await uow.purchasing.add_supplier(supplier)
         await uow.commit()
     return supplier_id
 
@@ -66,7 +41,7 @@ async def create_supplier(cmd: p.CreateSupplier, ctx: Context) -> int:
 async def create_purchase_order(cmd: p.CreatePurchaseOrder, ctx: Context) -> int:
     cmd.actor.require(Permission.MANAGE_PURCHASING)
     async with ctx.uow() as uow:
-        repo = purchasing_of(uow)
+        repo = uow.purchasing
         supplier = await repo.supplier(cmd.supplier_id)
         if supplier is None:
             raise NotFound(f"There is no supplier {cmd.supplier_id}.")
@@ -94,7 +69,7 @@ async def _po(repo: PurchasingRepository, po_id: int) -> PurchaseOrder:
 async def send_purchase_order(cmd: p.SendPurchaseOrder, ctx: Context) -> str:
     cmd.actor.require(Permission.MANAGE_PURCHASING)
     async with ctx.uow() as uow:
-        repo = purchasing_of(uow)
+        repo = uow.purchasing
         po = await _po(repo, cmd.po_id)
         po.send(ctx.now())
         await repo.save_po(po)
@@ -106,7 +81,7 @@ async def send_purchase_order(cmd: p.SendPurchaseOrder, ctx: Context) -> str:
 async def cancel_purchase_order(cmd: p.CancelPurchaseOrder, ctx: Context) -> str:
     cmd.actor.require(Permission.MANAGE_PURCHASING)
     async with ctx.uow() as uow:
-        repo = purchasing_of(uow)
+        repo = uow.purchasing
         po = await _po(repo, cmd.po_id)
         po.cancel(ctx.now())
         await repo.save_po(po)
@@ -130,7 +105,7 @@ async def receive_purchase_order(cmd: p.ReceivePurchaseOrder, ctx: Context) -> s
     cmd.actor.require(Permission.MANAGE_PURCHASING)
     bin_code = check_bin(cmd.bin) if cmd.bin.strip() else ""
     async with ctx.uow() as uow:
-        repo = purchasing_of(uow)
+        repo = uow.purchasing
         warehouse = await uow.inventory.warehouse_by_code(cmd.warehouse)
         if warehouse is None or warehouse.id is None:
             raise NotFound(f"No warehouse {cmd.warehouse.strip().upper()}.")
@@ -191,7 +166,7 @@ async def set_bin_location(cmd: p.SetBinLocation, ctx: Context) -> str:
     async with ctx.uow() as uow:
         variant, warehouse = await _variant_and_warehouse(uow, cmd.sku, cmd.warehouse)
         assert variant.id is not None and warehouse.id is not None
-        await purchasing_of(uow).set_bin(variant.id, warehouse.id, bin_code, ctx.now())
+        await uow.purchasing.set_bin(variant.id, warehouse.id, bin_code, ctx.now())
         await uow.commit()
     return bin_code
 
@@ -208,7 +183,7 @@ async def record_documents_printed(cmd: p.RecordDocumentsPrinted, ctx: Context) 
         raise ValidationFailed(f"Print at most {MAX_PRINTED_ORDERS} orders at once.")
     warehouse = cmd.warehouse.strip().upper()
     async with ctx.uow() as uow:
-        repo = purchasing_of(uow)
+        repo = uow.purchasing
         found = await repo.existing_orders(wanted)
         missing = sorted(set(wanted) - set(found))
         if missing:

@@ -3,42 +3,18 @@ supplier, all in one transaction with the record of the form's key (so a form se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from datetime import timedelta
+from typing import Any
 
 from domain import commands_reorder as r
 from domain.errors import NotFound, ValidationFailed
 from domain.events_reorder import ReorderSuggestionsReady
 from domain.model.purchasing import POLine, PurchaseOrder
 from domain.model.staff import Permission
+from domain.repositories import Sourcing
 from domain.service_layer.context import Context
-from domain.service_layer.handlers.purchasing import purchasing_of
-from domain.service_layer.unit_of_work import UnitOfWork
 
 MAX_ITEMS = 500
-
-
-@dataclass(frozen=True)
-class Sourcing:
-    supplier_id: int
-    pack_size: int
-    unit_cost: int
-
-
-class ReorderRepository(Protocol):
-    async def sourcing(self, variant_ids: Sequence[int]) -> dict[int, Sourcing]: ...
-    async def set_sourcing(self, variant_id: int, sourcing: Sourcing, at: datetime) -> None: ...
-    async def batch(self, key: str) -> tuple[int, ...] | None: ...
-    async def add_batch(self, key: str, po_ids: Sequence[int], actor: str, at: datetime) -> None: ...
-
-
-def reorder_of(uow: UnitOfWork) -> ReorderRepository:
-    repo = getattr(uow, "reorder", None)
-    if repo is None:
-        raise RuntimeError("this unit of work has no reorder repository (domain/adapters/unit_of_work.py gives one)")
-    return cast(ReorderRepository, repo)
 
 
 async def set_variant_sourcing(cmd: r.SetVariantSourcing, ctx: Context) -> None:
@@ -51,11 +27,9 @@ async def set_variant_sourcing(cmd: r.SetVariantSourcing, ctx: Context) -> None:
         variant = await uow.catalog.variant_by_sku(cmd.sku)
         if variant is None or variant.id is None:
             raise NotFound(f"No product with SKU {cmd.sku.strip().upper()}.")
-        if await purchasing_of(uow).supplier(cmd.supplier_id) is None:
+        if await uow.purchasing.supplier(cmd.supplier_id) is None:
             raise NotFound(f"There is no supplier {cmd.supplier_id}.")
-        await reorder_of(uow).set_sourcing(
-            variant.id, Sourcing(cmd.supplier_id, cmd.pack_size, cmd.unit_cost), ctx.now()
-        )
+        await uow.reorder.set_sourcing(variant.id, Sourcing(cmd.supplier_id, cmd.pack_size, cmd.unit_cost), ctx.now())
         await uow.commit()
 
 
@@ -74,7 +48,7 @@ async def draft_reorder_purchase_orders(cmd: r.DraftReorderPurchaseOrders, ctx: 
     if len(wanted) > MAX_ITEMS:
         raise ValidationFailed(f"Choose at most {MAX_ITEMS} SKUs at once.")
     async with ctx.uow() as uow:
-        repo, purchasing = reorder_of(uow), purchasing_of(uow)
+        repo, purchasing = uow.reorder, uow.purchasing
         done = await repo.batch(key)
         if done is not None:
             return r.DraftedOrders(done, (), replayed=True)

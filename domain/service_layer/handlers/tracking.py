@@ -3,13 +3,12 @@ shop has no tracking number for it yet), a delivered parcel moves its order to d
 is told to the shopper (``DeliveryException``); all reach the shopper through the usual order notices, once.
 
 Orders are found by tracking number through the integrations repository that comes with the unit of work
-(``uow.webhooks``, see ``domain/adapters/webhooks_uow.py``).
+(``uow.webhooks``, see ``domain/adapters/unit_of_work.py``).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol, cast
 
 from domain import events
 from domain.commands_tracking import TRACKING_STATUSES, RecordTrackingUpdate
@@ -28,17 +27,6 @@ _TO_PACKED = (OrderStatus.PICKING, OrderStatus.PACKED)
 SHIPPABLE = frozenset({OrderStatus.PAID, OrderStatus.APPROVED, *_TO_PACKED})
 
 
-class TrackingLookup(Protocol):
-    async def orders_for_tracking(self, tracking_number: str, carrier: str = "") -> list[int]: ...
-
-
-def _lookup(uow: UnitOfWork) -> TrackingLookup:
-    repo = getattr(uow, "webhooks", None)
-    if repo is None:
-        raise RuntimeError("this unit of work has no integrations repository; build it with SqlWebhookUnitOfWork")
-    return cast(TrackingLookup, repo)
-
-
 async def record_tracking_update(cmd: RecordTrackingUpdate, ctx: Context) -> str:
     cmd.actor.require(Permission.FULFIL)
     if cmd.status not in TRACKING_STATUSES:
@@ -49,7 +37,7 @@ async def record_tracking_update(cmd: RecordTrackingUpdate, ctx: Context) -> str
     async with ctx.uow() as uow:
         if cmd.update_id and not await uow.claim_once(CONSUMER, cmd.update_id):
             return "duplicate"
-        found = await _lookup(uow).orders_for_tracking(number, cmd.carrier.strip())
+        found = await uow.webhooks.orders_for_tracking(number, cmd.carrier.strip())
         if cmd.status == "shipped" and not found:
             outcome = await _ship_untracked(uow, cmd, number, ctx)
             await uow.commit()

@@ -1,43 +1,23 @@
 """Webhook subscription commands: add, disable/enable, rotate the secret, redeliver.
 
-The repository comes with the unit of work (``uow.webhooks``, see ``domain/adapters/webhooks_uow.py``).
+The repository comes with the unit of work (``uow.webhooks``, see ``domain/adapters/unit_of_work.py``).
 Deliveries themselves are made and sent outside any command (``domain/adapters/webhooks_delivery.py``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from datetime import timedelta
+from typing import Any
 
 from domain import commands_webhooks as w
 from domain import events
 from domain.errors import NotFound, ValidationFailed
 from domain.model.staff import Permission
 from domain.model.webhooks import INTERNAL_EVENTS, WebhookSubscription, check_event_types, check_url, new_secret
+from domain.repositories import WebhookRepository
 from domain.service_layer.context import Context
-from domain.service_layer.unit_of_work import UnitOfWork
 
 MAX_GRACE = timedelta(days=7)
-
-
-class WebhookRepository(Protocol):
-    async def get(self, subscription_id: int, lock: bool = False) -> WebhookSubscription | None: ...
-    async def add(self, subscription: WebhookSubscription, now: datetime) -> int: ...
-    async def save(self, subscription: WebhookSubscription, now: datetime) -> None: ...
-    async def requeue(self, delivery_id: int, now: datetime) -> bool: ...
-    async def enqueue(
-        self, subscription_id: int, event_id: str, event_type: str, body: dict[str, Any], now: datetime
-    ) -> bool: ...
-
-
-def webhooks_of(uow: UnitOfWork) -> WebhookRepository:
-    repo = getattr(uow, "webhooks", None)
-    if repo is None:
-        raise RuntimeError(
-            "this unit of work has no webhook repository; build the context with SqlWebhookUnitOfWork "
-            "(domain/adapters/webhooks_uow.py)"
-        )
-    return cast(WebhookRepository, repo)
 
 
 def public_event_types() -> frozenset[str]:
@@ -63,7 +43,7 @@ async def add_subscription(cmd: w.AddWebhookSubscription, ctx: Context) -> tuple
         description=cmd.description.strip()[:200],
     )
     async with ctx.uow() as uow:
-        sub_id = await webhooks_of(uow).add(sub, now)
+        sub_id = await uow.webhooks.add(sub, now)
         await uow.commit()
     return sub_id, sub.secret
 
@@ -72,7 +52,7 @@ async def disable_subscription(cmd: w.DisableWebhookSubscription, ctx: Context) 
     """False when it was already disabled."""
     cmd.actor.require(Permission.MANAGE_INTEGRATIONS)
     async with ctx.uow() as uow:
-        repo = webhooks_of(uow)
+        repo = uow.webhooks
         sub = await _get(repo, cmd.subscription_id)
         now = ctx.now()
         if not sub.disable(now, cmd.reason):
@@ -87,7 +67,7 @@ async def disable_subscription(cmd: w.DisableWebhookSubscription, ctx: Context) 
 async def enable_subscription(cmd: w.EnableWebhookSubscription, ctx: Context) -> None:
     cmd.actor.require(Permission.MANAGE_INTEGRATIONS)
     async with ctx.uow() as uow:
-        repo = webhooks_of(uow)
+        repo = uow.webhooks
         sub = await _get(repo, cmd.subscription_id)
         sub.enable()
         await repo.save(sub, ctx.now())
@@ -100,7 +80,7 @@ async def rotate_secret(cmd: w.RotateWebhookSecret, ctx: Context) -> str:
     if grace > MAX_GRACE:
         raise ValidationFailed("The old secret may keep signing for at most 7 days.")
     async with ctx.uow() as uow:
-        repo = webhooks_of(uow)
+        repo = uow.webhooks
         sub = await _get(repo, cmd.subscription_id)
         now = ctx.now()
         secret = sub.rotate(now, grace)
@@ -112,7 +92,7 @@ async def rotate_secret(cmd: w.RotateWebhookSecret, ctx: Context) -> str:
 async def redeliver(cmd: w.RedeliverWebhook, ctx: Context) -> None:
     cmd.actor.require(Permission.MANAGE_INTEGRATIONS)
     async with ctx.uow() as uow:
-        if not await webhooks_of(uow).requeue(cmd.delivery_id, ctx.now()):
+        if not await uow.webhooks.requeue(cmd.delivery_id, ctx.now()):
             raise NotFound(f"There is no webhook delivery {cmd.delivery_id}.")
         await uow.commit()
 

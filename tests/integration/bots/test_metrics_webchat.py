@@ -15,6 +15,7 @@ from channels.webchat import server as webchat
 from chatshop.bootstrap import Shop
 from chatshop.metrics import PrometheusMetrics, sample
 from chatshop.metrics_http import mount_metrics
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from domain import commands as c
 from domain.errors import OutOfStock
@@ -40,6 +41,7 @@ async def client(
 ) -> AsyncIterator[TestClient[Any, Any]]:
     def mount(app: aiohttp.web.Application, shop: Shop) -> None:
         webchat.mount(app, shop, engine=engine, settings=SETTINGS)
+        subscribe_webchat(app, shop)
 
     app = create_app(small.shop, [mount])
     assert mount_metrics(app, small.shop, recorder) is None  # a loopback shop: /metrics on its own port

@@ -13,6 +13,7 @@ from bots.conversation.engine import ConversationEngine
 from channels.webchat import server as webchat
 from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from tests.support.shopdata import SmallShop
 
@@ -24,6 +25,7 @@ SETTINGS = WebchatSettings(_env_file=None, rate_limit_messages=30, allowed_origi
 async def client(small: SmallShop, engine: ConversationEngine) -> AsyncIterator[TestClient[Any, Any]]:
     def mount(app: aiohttp.web.Application, shop: Shop) -> None:
         webchat.mount(app, shop, engine=engine, settings=SETTINGS)
+        subscribe_webchat(app, shop)
 
     async with TestClient(TestServer(create_app(small.shop, [mount]))) as test_client:
         yield test_client
@@ -185,6 +187,7 @@ async def test_new_chats_from_one_address_are_limited_but_known_sessions_resume(
 
     def mount(app: aiohttp.web.Application, shop: Shop) -> None:
         webchat.mount(app, shop, engine=engine, settings=settings)
+        subscribe_webchat(app, shop)
 
     async with TestClient(TestServer(create_app(small.shop, [mount]))) as test_client:
         sessions = []

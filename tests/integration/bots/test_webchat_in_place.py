@@ -18,6 +18,7 @@ from channels.webchat.hub import ChatHistory, MemoryHistory
 from channels.webchat.redis_store import PREFIX, RedisHistory
 from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from domain import commands as c
 from domain.adapters.webchat_history import SqlChatHistory
@@ -41,6 +42,7 @@ async def redis() -> AsyncIterator[Redis]:
 async def start(shop: Shop, engine: ConversationEngine, history: ChatHistory) -> TestClient[Any, Any]:
     def mount(app: aiohttp.web.Application, mounted: Shop) -> None:
         webchat.mount(app, mounted, engine=engine, settings=CHAT, history=history)
+        subscribe_webchat(app, mounted)
 
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(shop, [mount])))
     await client.start_server()

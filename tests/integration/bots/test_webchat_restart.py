@@ -26,6 +26,7 @@ from channels.webchat.redis_store import PREFIX, RedisFanout, RedisHistory
 from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.settings import Settings
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from domain import commands as c
 from domain.adapters.orm_webchat import webchat_messages
@@ -45,6 +46,7 @@ async def start(
 ) -> TestClient[Any, Any]:
     def mount(app: aiohttp.web.Application, mounted: Shop) -> None:
         webchat.mount(app, mounted, engine=engine, settings=CHAT, history=history, fanout=fanout)
+        subscribe_webchat(app, mounted)
 
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(shop, [mount])))
     await client.start_server()

@@ -14,6 +14,7 @@ from bots.conversation.engine import ConversationEngine
 from channels.webchat import server as webchat
 from channels.webchat.settings import WebchatSettings
 from chatshop.bootstrap import Shop
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from tests.support.shopdata import SmallShop
 
@@ -27,6 +28,7 @@ def settings(**kw: Any) -> WebchatSettings:
 async def serve(small: SmallShop, engine: ConversationEngine, chat: WebchatSettings) -> TestClient[Any, Any]:
     def mount(app: aiohttp.web.Application, shop: Shop) -> None:
         webchat.mount(app, shop, engine=engine, settings=chat)
+        subscribe_webchat(app, shop)
 
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(small.shop, [mount])))
     await client.start_server()

@@ -16,6 +16,7 @@ from bots.conversation.engine import ConversationEngine
 from channels.webchat import server as webchat
 from chatshop.bootstrap import Shop
 from chatshop.logging_setup import configure_logging
+from chatshop.subscribers.channels import subscribe_webchat
 from chatshop.web import create_app
 from tests.integration.bots.test_webchat import SETTINGS, Socket
 from tests.support.shopdata import SmallShop
@@ -37,6 +38,7 @@ def stream() -> Iterator[io.StringIO]:
 async def client(small: SmallShop, engine: ConversationEngine) -> AsyncIterator[TestClient[Any, Any]]:
     def mount(app: aiohttp.web.Application, shop: Shop) -> None:
         webchat.mount(app, shop, engine=engine, settings=SETTINGS)
+        subscribe_webchat(app, shop)
 
     async with TestClient(TestServer(create_app(small.shop, [mount]))) as test_client:
         yield test_client

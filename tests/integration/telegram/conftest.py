@@ -18,6 +18,7 @@ from channels.telegram.dedupe import MemoryDedupe
 from channels.telegram.sender import TelegramSender
 from channels.telegram.webhook import PATH, SECRET_HEADER
 from chatshop.bootstrap import Shop
+from chatshop.subscribers.channels import subscribe_telegram
 from chatshop.web import create_app
 from domain import commands as c
 from nlu.embedded import EmbeddedEngine
@@ -113,6 +114,7 @@ async def bot(small: SmallShop, fake: FakeTelegram, nlu_engine: NluEngine) -> As
 
     def mount_telegram(app: web.Application, shop: Shop) -> None:
         mount(app, shop, telegram)
+        subscribe_telegram(shop, telegram)
 
     async with TestClient(TestServer(create_app(small.shop, [mount_telegram]))) as client:
         yield Bot(client, fake, telegram, small.shop)

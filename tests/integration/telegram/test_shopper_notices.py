@@ -16,6 +16,7 @@ from channels import webchat
 from channels.telegram import mount as mount_telegram
 from channels.webchat.server import HUB_KEY
 from chatshop.bootstrap import Shop
+from chatshop.subscribers.channels import subscribe_telegram, subscribe_webchat
 from chatshop.web import create_app
 from domain import commands as c
 from domain.model.approvals import ApprovalPolicy
@@ -54,7 +55,9 @@ async def both(small: SmallShop, fake: FakeTelegram, nlu_engine: NluEngine) -> A
 
     def mounts(app: web.Application, shop: Shop) -> None:
         mount_telegram(app, shop, telegram)
+        subscribe_telegram(shop, telegram)
         webchat.mount(app, shop, telegram.channel.engine)
+        subscribe_webchat(app, shop)
 
     app = create_app(small.shop, [mounts])
     async with TestClient(TestServer(app)):

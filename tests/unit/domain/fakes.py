@@ -455,6 +455,9 @@ class FakeUnitOfWork(UnitOfWork):
     def publish(self, *events: Event) -> None:
         self._pending.extend(events)
 
+    def publish_later(self, at: datetime, *events: Event) -> None:
+        self._pending.extend(events)  # the fake outbox keeps no delivery times: it holds them like the others
+
     async def claim_once(self, consumer: str, message_id: str) -> bool:
         if (consumer, message_id) in self.store.processed:
             return False
