@@ -7,6 +7,8 @@ ZH_WAREHOUSE: dict[str, str] = {
     "%(days)s days": "%(days)s 天",
     "%(units)s units without a cost yet": "%(units)s 件尚无成本",
     "Add a supplier": "添加供应商",
+    "This purchase order changed since that form was opened (was it sent twice?): nothing more was booked. "
+    "Check the lines below.": "打开该表单后采购单已有变化（是否提交了两次？）：没有再入库。请核对下面的行。",
     "Add a supplier first.": "请先添加供应商。",
     "Add supplier": "添加供应商",
     "Average unit cost": "平均单位成本",
