@@ -14,6 +14,13 @@ ZH_WAREHOUSE: dict[str, str] = {
     "Average unit cost": "平均单位成本",
     "Back to purchase orders": "返回采购单列表",
     "Bin": "库位",
+    "By bin": "按库位",
+    "By SKU": "按 SKU",
+    "Low stock first": "低库存优先",
+    "Sort by": "排序",
+    "%(n)s available in all warehouses": "所有仓库共可售 %(n)s",
+    "A SKU is low when the units available in all its warehouses together are below its threshold, as for the "
+    "low-stock alert.": "SKU 在所有仓库的可售数量合计低于其低库存线时标为偏低，与低库存提醒的规则相同。",
     "Bin saved.": "库位已保存。",
     "By": "经办人",
     "Cancel purchase order": "取消采购单",
