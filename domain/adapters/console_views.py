@@ -41,7 +41,12 @@ class SqlConsoleViews:
             return list((await conn.execute(stmt)).all())
 
     async def order_timeline(self, order_id: int) -> list[TimelineEntry]:
-        stmt = select(E.occurred_at, E.name, E.actor, E.payload).where(E.order_id == order_id).order_by(E.id)
+        # By time, then id: the rows migration 0025 rebuilt for old orders come after later real ones by id.
+        stmt = (
+            select(E.occurred_at, E.name, E.actor, E.payload)
+            .where(E.order_id == order_id)
+            .order_by(E.occurred_at, E.id)
+        )
         return [TimelineEntry(r[0], r[1], r[2], dict(r[3] or {})) for r in await self._rows(stmt)]
 
     async def stock_board(
