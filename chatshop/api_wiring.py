@@ -16,6 +16,7 @@ from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.api_access import SqlApiKeyStore, SqlIdempotencyStore
 from domain.adapters.automation_views import SqlAutomationViews
 from domain.adapters.db import Engine, create_reader_engine, is_sqlite
+from domain.adapters.purchasing_views import SqlPurchasingViews
 from domain.adapters.read_scope import request_read_scope
 from domain.adapters.webhooks_views import SqlWebhookViews
 
@@ -54,6 +55,7 @@ def mount_admin_api(app: web.Application, shop: Shop, settings: ApiSettings | No
         SqlAdminViews(shop.sessions),
         SqlWebhookViews(shop.sessions),
         SqlAutomationViews(shop.sessions),
+        SqlPurchasingViews(shop.sessions),
     )
     rest.mount(app, deps, services, settings)
     return services

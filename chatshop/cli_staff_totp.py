@@ -11,6 +11,8 @@ from rich.console import Console
 from chatshop.bootstrap import Shop
 from chatshop.cli_staff_passwd import find_staff
 from domain.adapters.staff_totp import SqlStaffTotpStore
+from domain.model.staff import Actor
+from domain.staff_totp import reset_for
 
 console = Console()
 
@@ -23,7 +25,8 @@ def staff_totp_reset(
 
     async def go(shop: Shop) -> tuple[int, bool]:
         staff_id = await find_staff(shop, name)
-        return staff_id, await SqlStaffTotpStore(shop.sessions, shop.clock).reset(staff_id)
+        # The server's command line: whoever runs it administers the shop (SYSTEM, as every CLI command).
+        return staff_id, await reset_for(SqlStaffTotpStore(shop.sessions, shop.clock), Actor.system(), staff_id)
 
     staff_id, was_on = run(go)
     what = "turned off" if was_on else "was not on; nothing to do"

@@ -54,12 +54,17 @@ class CancelPurchaseOrder(Command):
 @dataclass(frozen=True)
 class ReceivePurchaseOrder(Command):
     """Book a delivery in: ``quantities`` as (SKU, units) pairs, into ``warehouse`` and, when given, ``bin``
-    (which becomes the SKU's bin there). Returns the order's new status."""
+    (which becomes the SKU's bin there). Returns the order's new status.
+
+    ``received_before``, when given, is the units the person saw as already received when they filled the form
+    in: if more have been booked since (the same form posted twice, a double click), the delivery is refused
+    with ``PurchaseOrderChanged`` rather than booked a second time."""
 
     po_id: int
     warehouse: str
     quantities: tuple[tuple[str, int], ...]
     bin: str = ""
+    received_before: int | None = None
     actor: Actor = field(kw_only=True)
 
 

@@ -126,8 +126,10 @@ class CustomerRepository(Protocol):
         """Move identities, orders, consent and redemptions from one customer to another."""
         ...
 
-    async def scrub_personal_data(self, customer_id: int) -> None:
-        """Delete channel identities and blank the addresses on the customer's orders (country kept)."""
+    async def scrub_personal_data(self, customer_id: int, known: frozenset[str] = frozenset()) -> None:
+        """Delete channel identities, blank the addresses on the customer's orders (country kept) and take the
+        person out of their orders' timeline payloads (``scrub_payload``; ``known`` are their own values, the
+        orders' address lines join them)."""
         ...
 
     async def add_consent(self, entry: ConsentEntry) -> None: ...

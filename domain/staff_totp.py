@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from domain.errors import ValidationFailed
+from domain.model.staff import Actor, Permission
+
 PENDING_FOR = timedelta(minutes=5)  # between a right password and its code
 ISSUER = "chatshop"
 
@@ -56,3 +59,21 @@ class StaffTotpStore(Protocol):
     async def reset(self, staff_id: int) -> bool:
         """Turn the second factor off (a lost phone); True if it was on or being set up."""
         ...
+
+    async def disable(self, staff_id: int, code: str) -> bool:
+        """Turn a confirmed second factor off if ``code`` is a current, unused code of it."""
+        ...
+
+
+async def turn_off_own(store: StaffTotpStore, staff_id: int, code: str) -> None:
+    """A staff member switches their own second factor off, proving they still hold it with a current code
+    (a stolen session alone must not be enough to strip it)."""
+    if not await store.disable(staff_id, code):
+        raise ValidationFailed("That code is not right, or it was used already; two-step sign-in stays on.")
+
+
+async def reset_for(store: StaffTotpStore, actor: Actor, staff_id: int) -> bool:
+    """Someone else's second factor off (their lost phone): only who may manage staff — an administrator, or
+    the server's command line as SYSTEM. True if it was on or being set up."""
+    actor.require(Permission.MANAGE_STAFF)
+    return await store.reset(staff_id)

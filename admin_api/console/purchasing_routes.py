@@ -14,7 +14,7 @@ from admin_api.console.pages import PREFIX, SESSION, page, see_other
 from domain import commands_purchasing as p
 from domain.errors import NotFound, ValidationFailed
 from domain.model.money import Money
-from domain.model.purchasing import POStatus
+from domain.model.purchasing import POStatus, PurchaseOrderChanged
 from domain.model.staff import Permission
 
 routes = web.RouteTableDef()
@@ -138,6 +138,7 @@ async def purchase_order(request: web.Request) -> web.Response:
         "can_buy": buy,
         "warehouses": await d.purchasing.warehouses(),
         "done": request.query.get("done"),
+        "changed": request.query.get("changed") == "1",
     }
     return page(request, "purchase_order.html", context)
 
@@ -162,14 +163,22 @@ async def receive(request: web.Request) -> web.Response:
         sku, text = str(sku_value).strip()[:64], str(quantity).strip()
         if text and text != "0":
             pairs.append((sku, _whole(text, f"The quantity received of {sku}")))
+    before = _text(form, "received_before", 12)
     command = p.ReceivePurchaseOrder(
         po_id,
         _text(form, "warehouse", 32),
         tuple(pairs),
         _text(form, "bin", 20),
+        # What the form showed as received: a second post of the same form (a double click) is refused.
+        received_before=_whole(before, "Received before") if before else None,
         actor=request[SESSION].as_actor(),
     )
-    await d.bus.handle(command)
+    try:
+        await d.bus.handle(command)
+    except PurchaseOrderChanged:
+        # The browser shows the last response of a double click: the page as it now is, saying nothing more
+        # was booked, rather than an error that reads as if the delivery failed.
+        return see_other(f"{PREFIX}/purchase-orders/{po_id}?changed=1")
     return see_other(f"{PREFIX}/purchase-orders/{po_id}?done=received")
 
 

@@ -20,6 +20,7 @@ from domain.views.console import LedgerFilter
 routes = web.RouteTableDef()
 KINDS = tuple(k.value for k in MovementKind)
 BOARD_ROWS = 500
+BOARD_SORTS = ("low", "bin", "sku")
 LEDGER_ROWS = 200
 
 
@@ -42,8 +43,18 @@ def _quantity(text: str, field: str) -> int:
 async def stock(request: web.Request) -> web.Response:
     d, q = deps(request), request.query
     sku, warehouse = (q.get("sku") or "").strip()[:64] or None, (q.get("warehouse") or "").strip()[:32] or None
-    rows = await d.more.stock_board(sku, warehouse, BOARD_ROWS)
-    context = {"rows": rows, "q": q, "warehouses": await d.more.warehouses(), "limit": BOARD_ROWS}
+    bin_code = (q.get("bin") or "").strip()[:20] or None
+    sort = q.get("sort") or "low"
+    if sort not in BOARD_SORTS:
+        raise ValidationFailed(f"The stock board sorts by {', '.join(BOARD_SORTS)}; not {sort}.")
+    rows = await d.more.stock_board(sku, warehouse, BOARD_ROWS, bin_code, sort)
+    context = {
+        "rows": rows,
+        "q": q,
+        "sort": sort,
+        "warehouses": await d.more.warehouses(),
+        "limit": BOARD_ROWS,
+    }
     return page(request, "stock.html", context)
 
 

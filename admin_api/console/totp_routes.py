@@ -23,7 +23,9 @@ from admin_api.console.pages import (
     same,
     see_other,
 )
-from domain.errors import ValidationFailed
+from domain.errors import NotFound, ValidationFailed
+from domain.model.staff import Permission
+from domain.staff_totp import reset_for, turn_off_own
 
 routes = web.RouteTableDef()
 
@@ -62,7 +64,13 @@ async def account(request: web.Request) -> web.Response:
     enabled = await d.totp.enabled(me.staff_id)
     enrolment = None if enabled else await d.totp.enrolment(me.staff_id, me.name)
     qr = segno.make(enrolment.uri, error="m").svg_inline(scale=5, title=None) if enrolment else ""
-    context = {"enabled": enabled, "enrolment": enrolment, "qr": qr, "done": request.query.get("done")}
+    context = {
+        "enabled": enabled,
+        "enrolment": enrolment,
+        "qr": qr,
+        "done": request.query.get("done"),
+        "can_reset_others": me.as_actor().may(Permission.MANAGE_STAFF),
+    }
     return page(request, "totp.html", context)
 
 
@@ -79,3 +87,22 @@ async def confirm(request: web.Request) -> web.Response:
     if not await deps(request).totp.confirm(me.staff_id, str(form.get("code", ""))[:20]):
         raise ValidationFailed("That code does not come from this secret; scan the code again and type the newest.")
     return see_other(f"{PREFIX}/account/totp?done=turned on")
+
+
+@routes.post("/account/totp/off")
+async def turn_off(request: web.Request) -> web.Response:
+    form, me = await request.post(), request[SESSION]
+    await turn_off_own(deps(request).totp, me.staff_id, str(form.get("code", ""))[:20])
+    return see_other(f"{PREFIX}/account/totp?done=turned off")
+
+
+@routes.post("/account/totp/reset")
+async def reset_other(request: web.Request) -> web.Response:
+    """An administrator turns another staff member's second factor off (the domain checks the role)."""
+    d, form, me = deps(request), await request.post(), request[SESSION]
+    wanted = str(form.get("name", "")).strip()[:120]
+    found = [m for m in await d.views.staff_members() if m.active and m.name == wanted]
+    if len(found) != 1:
+        raise NotFound(f"No single active staff member called {wanted!r}.")
+    was_on = await reset_for(d.totp, me.as_actor(), found[0].id)
+    return see_other(f"{PREFIX}/account/totp?done={'reset' if was_on else 'nothing to reset'}")

@@ -16,6 +16,7 @@ from admin_api.rest.routes import (  # noqa: F401  (they register)
     customers,
     orders,
     products,
+    purchasing,
     reports,
     stock,
     webhooks,

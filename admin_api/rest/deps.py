@@ -10,6 +10,7 @@ from domain.service_layer.messagebus import MessageBus
 from domain.views.admin import AdminViews
 from domain.views.integrations import AutomationViews, WebhookViews
 from domain.views.port import ShopViews
+from domain.views.purchasing import PurchasingViews
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class RestDeps:
     admin: AdminViews
     webhooks: WebhookViews
     automation: AutomationViews
+    purchasing: PurchasingViews
 
 
 DEPS = web.AppKey("rest_deps", RestDeps)

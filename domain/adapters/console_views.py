@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
 from domain.adapters.orm_console_more import order_events
+from domain.adapters.orm_purchasing import bin_locations
 from domain.adapters.read_scope import request_reads
 from domain.views.console import (
     ConsentRow,
@@ -23,6 +24,7 @@ from domain.views.console import (
 
 S, W, M, V, P = orm.stock_levels.c, orm.warehouses.c, orm.stock_movements.c, orm.variants.c, orm.products.c
 E = order_events.c
+B = bin_locations.c
 _LIKE_ESCAPE = str.maketrans({"%": r"\%", "_": r"\_", "\\": r"\\"})
 
 
@@ -39,26 +41,48 @@ class SqlConsoleViews:
             return list((await conn.execute(stmt)).all())
 
     async def order_timeline(self, order_id: int) -> list[TimelineEntry]:
-        stmt = select(E.occurred_at, E.name, E.actor, E.payload).where(E.order_id == order_id).order_by(E.id)
+        # By time, then id: the rows migration 0025 rebuilt for old orders come after later real ones by id.
+        stmt = (
+            select(E.occurred_at, E.name, E.actor, E.payload)
+            .where(E.order_id == order_id)
+            .order_by(E.occurred_at, E.id)
+        )
         return [TimelineEntry(r[0], r[1], r[2], dict(r[3] or {})) for r in await self._rows(stmt)]
 
-    async def stock_board(self, sku: str | None, warehouse: str | None, limit: int) -> list[StockBoardRow]:
-        available = S.on_hand - S.reserved - S.allocated
+    async def stock_board(
+        self, sku: str | None, warehouse: str | None, limit: int, bin: str | None = None, sort: str = "low"
+    ) -> list[StockBoardRow]:
+        everywhere = orm.stock_levels.alias("everywhere")
+        total = (
+            select(func.coalesce(func.sum(everywhere.c.on_hand - everywhere.c.reserved - everywhere.c.allocated), 0))
+            .where(everywhere.c.variant_id == S.variant_id)
+            .scalar_subquery()
+        )
         stmt = (
-            select(V.sku, P.name, W.code, S.on_hand, S.reserved, S.allocated, V.low_stock_threshold)
+            select(V.sku, P.name, W.code, S.on_hand, S.reserved, S.allocated, V.low_stock_threshold, total, B.bin)
             .join(orm.variants, V.id == S.variant_id)
             .join(orm.products, P.id == V.product_id)
             .join(orm.warehouses, W.id == S.warehouse_id)
+            .outerjoin(bin_locations, and_(B.variant_id == S.variant_id, B.warehouse_id == S.warehouse_id))
         )
         if sku:
             like = f"%{sku.strip().upper().translate(_LIKE_ESCAPE)}%"
             stmt = stmt.where(V.sku.like(like, escape="\\"))
         if warehouse:
             stmt = stmt.where(W.code == warehouse.strip().upper())
-        low_first = case((available <= V.low_stock_threshold, 0), else_=1)
-        stmt = stmt.order_by(low_first, case((available <= V.low_stock_threshold, available), else_=0), V.sku, W.code)
+        if bin:
+            stmt = stmt.where(B.bin.like(f"{bin.strip().upper().translate(_LIKE_ESCAPE)}%", escape="\\"))
+        if sort == "bin":
+            stmt = stmt.order_by(case((B.bin.is_(None), 1), else_=0), B.bin, V.sku, W.code)
+        elif sort == "sku":
+            stmt = stmt.order_by(V.sku, W.code)
+        else:  # the low-stock alert's rule (``is_low``): on the variant's total, below its threshold
+            stmt = stmt.order_by(case((total < V.low_stock_threshold, 0), else_=1), total, V.sku, W.code)
         rows = await self._rows(stmt.limit(limit))
-        return [StockBoardRow(r[0], r[1], r[2], r[3], r[4], r[5], r[3] - r[4] - r[5], r[6]) for r in rows]
+        return [
+            StockBoardRow(r[0], r[1], r[2], r[3], r[4], r[5], r[3] - r[4] - r[5], r[6], int(r[7]), r[8] or "")
+            for r in rows
+        ]
 
     async def ledger(self, filters: LedgerFilter, limit: int) -> list[LedgerEntry]:
         stmt = (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
@@ -17,6 +18,7 @@ from domain.adapters.orm_purchasing import (
     suppliers,
 )
 from domain.adapters.read_scope import request_reads
+from domain.errors import ValidationFailed
 from domain.model.inventory import ReservationStatus
 from domain.model.purchasing import reference
 from domain.views.purchasing import (
@@ -25,6 +27,7 @@ from domain.views.purchasing import (
     PickItem,
     PickList,
     PurchaseOrderDetail,
+    PurchaseOrderFilter,
     PurchaseOrderLineRow,
     PurchaseOrderRow,
     ReadyOrder,
@@ -111,6 +114,7 @@ class SqlPurchasingViews:
             units_received=int(r.units_received),
             created_by=r.created_by,
             created_at=r.created_at,
+            updated_at=r.updated_at,
         )
 
     async def purchase_orders(self, status: str | None, limit: int = 200) -> list[PurchaseOrderRow]:
@@ -119,6 +123,42 @@ class SqlPurchasingViews:
             stmt = stmt.where(PO.status == status)
         rows = await self._rows(stmt.order_by(PO.id.desc()).limit(limit))
         return [self._po_row(r) for r in rows]
+
+    async def supplier(self, supplier_id: int) -> SupplierRow | None:
+        rows = await self._rows(select(suppliers).where(Su.id == supplier_id))
+        return (
+            SupplierRow(rows[0].id, rows[0].name, rows[0].contact, rows[0].lead_time_days, rows[0].currency)
+            if rows
+            else None
+        )
+
+    async def supplier_page(self, limit: int, after_id: int | None) -> list[SupplierRow]:
+        stmt = select(suppliers).order_by(Su.id).limit(limit)
+        if after_id is not None:
+            stmt = stmt.where(Su.id > after_id)
+        return [SupplierRow(r.id, r.name, r.contact, r.lead_time_days, r.currency) for r in await self._rows(stmt)]
+
+    async def purchase_order_page(
+        self, filters: PurchaseOrderFilter, limit: int, after: tuple[str, int] | None
+    ) -> list[PurchaseOrderRow]:
+        stmt = self._po_select()
+        if filters.status:
+            stmt = stmt.where(PO.status == filters.status)
+        if filters.supplier_id is not None:
+            stmt = stmt.where(PO.supplier_id == filters.supplier_id)
+        if filters.updated_since is not None:
+            stmt = stmt.where(PO.updated_at >= filters.updated_since).order_by(PO.updated_at, PO.id)
+            if after is not None:
+                try:
+                    at = datetime.fromisoformat(after[0])
+                except ValueError as exc:
+                    raise ValidationFailed("The cursor is not one this API gave out.") from exc
+                stmt = stmt.where(or_(PO.updated_at > at, and_(PO.updated_at == at, PO.id > after[1])))
+        else:
+            stmt = stmt.order_by(PO.id.desc())
+            if after is not None:
+                stmt = stmt.where(PO.id < after[1])
+        return [self._po_row(r) for r in await self._rows(stmt.limit(limit))]
 
     async def purchase_order(self, po_id: int) -> PurchaseOrderDetail | None:
         found = await self._rows(self._po_select().where(PO.id == po_id))

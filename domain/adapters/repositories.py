@@ -15,6 +15,7 @@ from sqlalchemy.orm.base import manager_of_class
 from domain.adapters import orm
 from domain.adapters.catalog_projection import Catalog, CatalogProjection
 from domain.adapters.customer_changes import session_now
+from domain.adapters.orm_console_more import order_events
 from domain.model import (
     AnalyticsEvent,
     Cart,
@@ -36,7 +37,7 @@ from domain.model import (
     Variant,
     Warehouse,
 )
-from domain.model.customers import Channel
+from domain.model.customers import MIN_ERASABLE, Channel, scrub_payload
 from domain.model.inventory import ReservationStatus
 from domain.model.orders import OrderStatus
 from domain.model.payments import RefundStatus
@@ -403,14 +404,29 @@ class SqlCustomerRepository(_Repo):
             if isinstance(obj, ChannelIdentity | Order | ConsentEntry | CouponRedemption):
                 await self.session.refresh(obj)
 
-    async def scrub_personal_data(self, customer_id: int) -> None:
+    async def scrub_personal_data(self, customer_id: int, known: frozenset[str] = frozenset()) -> None:
         await self.session.flush()
         await self.session.execute(
             delete(orm.channel_identities).where(orm.channel_identities.c.customer_id == customer_id)
         )
         rows = await self.session.execute(select(Order).filter_by(customer_id=customer_id))
+        order_ids, values = [], set(known)
         for order in rows.scalars():
+            values |= {str(v).strip() for k, v in order.shipping_address.items() if k != "country" and v}
             order.shipping_address = {"country": order.shipping_address.get("country", "")}
+            if order.id is not None:
+                order_ids.append(order.id)
+        if not order_ids:
+            return
+        # The timeline keeps each event's payload (OrderPlaced with its address, a reason typed by the shopper):
+        # rewritten row by row, only where scrubbing changed something.
+        E = order_events.c
+        found = await self.session.execute(select(E.id, E.payload).where(E.order_id.in_(order_ids)))
+        erase = frozenset(v for v in values if len(v) >= MIN_ERASABLE)
+        for event_id, payload in found.all():
+            clean = scrub_payload(payload, erase)
+            if clean != payload:
+                await self.session.execute(update(order_events).where(E.id == event_id).values(payload=clean))
 
     async def add_consent(self, entry: ConsentEntry) -> None:
         self.session.add(entry)

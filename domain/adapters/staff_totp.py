@@ -106,3 +106,16 @@ class SqlStaffTotpStore:
         async with self.sessions.begin() as session:
             done = await session.execute(delete(staff_totp).where(T.staff_id == staff_id))
             return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    async def disable(self, staff_id: int, code: str) -> bool:
+        async with self.sessions.begin() as session:
+            stmt = select(T.secret, T.last_step).where(T.staff_id == staff_id, T.confirmed_at.is_not(None))
+            row = (await session.execute(stmt)).first()
+            step = self._step(row.secret, code, row.last_step) if row is not None else None
+            if step is None:
+                return False
+            # Only if no racing request used this step (or a later one) first: a code works once.
+            done = await session.execute(
+                delete(staff_totp).where(T.staff_id == staff_id, or_(T.last_step.is_(None), T.last_step < step))
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]

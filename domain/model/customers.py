@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from domain.errors import ValidationFailed
 
@@ -62,6 +64,14 @@ class Customer:
         if address not in self.addresses:
             self.addresses = [address, *self.addresses][:5]
 
+    def personal_values(self) -> frozenset[str]:
+        """What identifies them as they gave it (name, e-mail, phone, address lines): erasure looks for these
+        in text kept elsewhere, such as the payloads of their orders' timelines."""
+        values = {self.name, self.email or "", self.phone or ""}
+        for address in self.addresses:
+            values |= {v for k, v in address.items() if k != "country"}
+        return frozenset(v.strip() for v in values if len(v.strip()) >= MIN_ERASABLE)
+
     def anonymise(self, at: datetime) -> None:
         """Erase personal data but keep the row, so orders and accounting stay whole."""
         self.name = "(deleted)"
@@ -95,3 +105,35 @@ class ConsentEntry:
         self.granted = granted
         self.source = source
         self.created_at = at
+
+
+ERASED = "(deleted)"
+MIN_ERASABLE = 3  # shorter values ("7", "NY") would blank unrelated text wherever they occur
+# Keys whose values are about the person wherever they appear in an event's payload; an address keeps its country.
+PERSONAL_KEYS = frozenset(
+    {"customer_name", "email", "customer_email", "phone", "address", "shipping_address", "billing_address"}
+)
+
+
+def scrub_payload(value: Any, known: frozenset[str]) -> Any:
+    """``value`` (an event's payload) with the person taken out: personal keys blanked (an address down to its
+    country) and any of their ``known`` values erased inside other text (a reason typed with their name in it)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in PERSONAL_KEYS:
+                if isinstance(item, dict):
+                    out[key] = {"country": item["country"]} if "country" in item else {}
+                else:
+                    out[key] = ERASED if item else item
+            else:
+                out[key] = scrub_payload(item, known)
+        return out
+    if isinstance(value, list):
+        return [scrub_payload(item, known) for item in value]
+    if isinstance(value, str):
+        for text in sorted(known, key=len, reverse=True):  # "Ann Lee" before "Ann"
+            if len(text) >= MIN_ERASABLE:
+                value = re.sub(re.escape(text), ERASED, value, flags=re.IGNORECASE)
+        return value
+    return value

@@ -14,6 +14,14 @@ from enum import StrEnum
 from domain.errors import ValidationFailed
 
 
+def is_low(available: int, threshold: int) -> bool:
+    """A variant is low when the units available over all its warehouses are below its threshold: the rule of
+    the ``LowStock`` alert and of the console's stock board alike. The total, not each warehouse's share,
+    because a checkout allocates from whichever warehouse can ship: a SKU short in one warehouse and plentiful
+    in another is not short for shoppers, and flagging it would cry wolf next to the alert staff act on."""
+    return available < threshold
+
+
 class MovementKind(StrEnum):
     RECEIVE = "receive"
     ADJUST = "adjust"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from domain.errors import IllegalTransition, ValidationFailed
+from domain.errors import Conflict, IllegalTransition, ValidationFailed
 from domain.model.money import exponent
 
 MAX_LINES = 200
@@ -32,6 +32,10 @@ def check_currency(code: str) -> str:
         raise ValidationFailed(f"A currency is a three-letter code like USD; not {code!r}.")
     exponent(currency)  # refuses a currency we can't format
     return currency
+
+
+class PurchaseOrderChanged(Conflict):
+    """A delivery entered against an older picture of the purchase order: units were booked in since."""
 
 
 class POStatus(StrEnum):
@@ -154,8 +158,18 @@ class PurchaseOrder:
     def cancel(self, now: datetime) -> None:
         self._become(POStatus.CANCELLED, now)
 
-    def receive(self, quantities: dict[int, int], now: datetime) -> list[Receipt]:
-        """Book in ``quantities`` (units by line id); refuses more than is outstanding on a line."""
+    @property
+    def units_received(self) -> int:
+        return sum(line.received for line in self.lines)
+
+    def receive(self, quantities: dict[int, int], now: datetime, received_before: int | None = None) -> list[Receipt]:
+        """Book in ``quantities`` (units by line id); refuses more than is outstanding on a line, and, with
+        ``received_before``, a delivery entered when fewer units had been received than now (posted twice)."""
+        if received_before is not None and received_before != self.units_received:
+            raise PurchaseOrderChanged(
+                f"{self.ref} changed since this delivery was entered: {self.units_received} units are received now, "
+                f"{received_before} were then (was the form sent twice?). Nothing was booked; check the lines."
+            )
         if POStatus.RECEIVED not in PO_TRANSITIONS[self.status]:
             raise IllegalTransition(
                 self.ref, self.status.value, POStatus.RECEIVED.value, self._refusal(POStatus.RECEIVED)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from domain.model.inventory import is_low
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -29,10 +31,12 @@ class StockBoardRow:
     allocated: int
     available: int
     threshold: int
+    total_available: int = 0  # over all the variant's warehouses: what ``low`` is judged on
+    bin: str = ""  # where it sits in this warehouse ("" when no bin is set)
 
     @property
     def low(self) -> bool:
-        return self.available <= self.threshold
+        return is_low(self.total_available, self.threshold)
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,12 @@ class ConsoleViews(Protocol):
         """Oldest first."""
         ...
 
-    async def stock_board(self, sku: str | None, warehouse: str | None, limit: int) -> list[StockBoardRow]:
-        """Levels per variant and warehouse, those at or below their threshold first (least available first),
-        then by SKU; ``sku`` matches part of a SKU."""
+    async def stock_board(
+        self, sku: str | None, warehouse: str | None, limit: int, bin: str | None = None, sort: str = "low"
+    ) -> list[StockBoardRow]:
+        """Levels per variant and warehouse with their bin. ``sort="low"``: low variants first (``is_low`` on the
+        total), least available in total first, then by SKU; ``"bin"``: by bin code (no bin last), ``"sku"``.
+        ``sku`` matches part of a SKU, ``bin`` the start of a bin code."""
         ...
 
     async def ledger(self, filters: LedgerFilter, limit: int) -> list[LedgerEntry]:

@@ -31,6 +31,16 @@ class PurchaseOrderRow:
     units_received: int
     created_by: str
     created_at: datetime
+    updated_at: datetime | None = None  # last change of state (sent, received, cancelled)
+
+
+@dataclass(frozen=True)
+class PurchaseOrderFilter:
+    """The admin API's list: by state, supplier, changed since (then oldest change first, for a sync)."""
+
+    status: str | None = None
+    supplier_id: int | None = None
+    updated_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +200,18 @@ class PurchasingViews(Protocol):
         ...
 
     async def purchase_order(self, po_id: int) -> PurchaseOrderDetail | None: ...
+    async def supplier(self, supplier_id: int) -> SupplierRow | None: ...
+    async def supplier_page(self, limit: int, after_id: int | None) -> list[SupplierRow]:
+        """By id, after ``after_id`` (a cursor's)."""
+        ...
+
+    async def purchase_order_page(
+        self, filters: PurchaseOrderFilter, limit: int, after: tuple[str, int] | None
+    ) -> list[PurchaseOrderRow]:
+        """Newest first; with ``updated_since``, oldest change first. ``after`` is the last row's
+        (updated_at as ISO text or "", id)."""
+        ...
+
     async def warehouses(self) -> list[WarehouseOption]: ...
     async def valuation(self) -> list[WarehouseValuation]:
         """Stock at weighted average cost, per active warehouse."""

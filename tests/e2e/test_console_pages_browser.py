@@ -66,7 +66,9 @@ async def test_an_approver_works_through_stock_bulk_refund_customer_and_support_
             # Stock: low first; a SKU's ledger; an adjustment with a reason.
             await person.press(page.locator("header nav"), "Stock")
             await expect(page.get_by_role("heading", name="Stock")).to_be_visible()
-            await expect(page.locator("table.list tbody tr").first).to_contain_text("SHOE-RED-42")  # 1 left in EAST
+            # Low on the total of all warehouses, least first: blue shoes (2), then red ones (4 of 8 left).
+            await expect(page.locator("table.list tbody tr").first).to_contain_text("SHOE-BLU-42")
+            await expect(page.locator("table.list tbody tr").nth(1)).to_contain_text("SHOE-RED-42")
             await page.screenshot(path=str(shots / "stock.png"))
             await person.press(page.locator("table.list"), "SHOE-RED-42")
             await person.tap(page.get_by_label("Change (+ received or found, − damaged or lost)"), "the change box")

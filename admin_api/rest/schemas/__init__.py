@@ -8,5 +8,6 @@ from admin_api.rest.schemas.customers import *  # noqa: F403
 from admin_api.rest.schemas.integrations import *  # noqa: F403
 from admin_api.rest.schemas.orders import *  # noqa: F403
 from admin_api.rest.schemas.products import *  # noqa: F403
+from admin_api.rest.schemas.purchasing import *  # noqa: F403
 from admin_api.rest.schemas.reports import *  # noqa: F403
 from admin_api.rest.schemas.stock import *  # noqa: F403

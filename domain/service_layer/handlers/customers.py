@@ -153,6 +153,7 @@ async def anonymise_customer(cmd: c.AnonymiseCustomer, ctx: Context) -> None:
         customer = await get_customer(uow, cmd.customer_id)
         assert customer.id is not None
         now = ctx.now()
+        known = customer.personal_values()  # before they are erased: looked for in their orders' timelines
         customer.anonymise(now)
         await uow.customers.add_consent(
             ConsentEntry(customer.id, ConsentPurpose.MARKETING, False, "erasure request", now)
@@ -161,7 +162,7 @@ async def anonymise_customer(cmd: c.AnonymiseCustomer, ctx: Context) -> None:
         if cart is not None:
             cart.clear(now)
         # Orders keep lines and totals for the books, but not who or where; channel ids go too.
-        await uow.customers.scrub_personal_data(customer.id)
+        await uow.customers.scrub_personal_data(customer.id, known)
         uow.publish(events.CustomerAnonymised(customer.id))
         await uow.commit()
 

@@ -9,7 +9,7 @@ from domain import commands as c
 from domain import events
 from domain.errors import NotFound, OutOfStock, ValidationFailed
 from domain.model import Order, Reservation, StockLevel, StockMovement, Variant, Warehouse
-from domain.model.inventory import ReservationStatus, WarehouseStock, plan_allocation
+from domain.model.inventory import ReservationStatus, WarehouseStock, is_low, plan_allocation
 from domain.model.staff import Permission
 from domain.service_layer.context import Context
 from domain.service_layer.unit_of_work import UnitOfWork
@@ -89,9 +89,9 @@ async def count_stock(cmd: c.CountStock, ctx: Context) -> int:
 
 
 def _maybe_low_stock(uow: UnitOfWork, variant: Variant, before: int, after: int) -> None:
-    """Alert once, when availability crosses the threshold downwards."""
+    """Alert once, when availability over all warehouses crosses the threshold downwards (``is_low``)."""
     threshold = variant.low_stock_threshold
-    if variant.id is not None and before >= threshold > after:
+    if variant.id is not None and not is_low(before, threshold) and is_low(after, threshold):
         uow.publish(events.LowStock(variant.id, variant.sku, after, threshold))
 
 

@@ -112,7 +112,7 @@ async def receive_purchase_order(cmd: p.ReceivePurchaseOrder, ctx: Context) -> s
         po = await _po(repo, cmd.po_id)
         assert po.id is not None
         now = ctx.now()
-        receipts = po.receive(_quantities(po, cmd.quantities), now)
+        receipts = po.receive(_quantities(po, cmd.quantities), now, cmd.received_before)
         variant_ids = sorted({r.variant_id for r in receipts})
         variants = await uow.catalog.variants(variant_ids)
         # Stock rows locked in id order, as every other stock writer does; the average costs are read under them.

@@ -43,6 +43,12 @@ BODIES: dict[str, object] = {
     "put_rule": {"rule": {"name": "vip", "when": "OrderPaid", "then": [{"tag_customer": "vip"}]}},
     "create_campaign": {"campaign": {"name": "spring", "channels": ["webchat"], "content": {"en": {"text": "Hi"}}}},
     "replace_campaign": {"campaign": {"channels": ["webchat"], "content": {"en": {"text": "Hello"}}}},
+    "create_supplier": {"name": "Acme", "currency": "USD"},
+    "create_purchase_order": {
+        "supplier_id": 1,
+        "lines": [{"sku": "MUG-WHT", "quantity": 2, "unit_cost": {"amount": 300, "currency": "USD"}}],
+    },
+    "receive_purchase_order": {"warehouse": "EAST", "lines": [{"sku": "MUG-WHT", "quantity": 1}]},
 }
 
 
@@ -60,6 +66,8 @@ async def test_each_operation_needs_its_scope_and_its_scope_is_enough(
         "name": "vip",
         "code": "WELCOME10",
         "campaign": "spring",
+        "supplier_id": 1,
+        "po_id": 1,
     }
     assert len(API.operations) >= 18
     for op in API.operations:

@@ -4,6 +4,9 @@ the domain refuses a viewer who posts anyway; CSRF on every form; what staff typ
 
 from __future__ import annotations
 
+import asyncio
+import re
+
 import aiohttp
 from sqlalchemy import select
 
@@ -139,6 +142,38 @@ async def test_receiving_more_than_is_outstanding_says_why_and_changes_nothing(
     assert status == 409
     assert "MUG-WHT: 7 received but only 6 of 6 outstanding." in html
     assert await on_hand(staffed, "MUG-WHT") == before
+
+
+async def test_a_receipt_form_posted_twice_books_the_delivery_once(console: Console, staffed: StaffShop) -> None:
+    po_id = await sent_po(staffed)
+    path = f"/purchase-orders/{po_id}"
+    before = await on_hand(staffed, "SHOE-RED-42")
+    await console.sign_in("abe")
+    status, html = await console.get(path)
+    found = re.search(r'name="received_before" value="(\d+)"', html)
+    assert found is not None and found.group(1) == "0"  # the form carries what it showed as received
+    csrf = await console.csrf(path)
+    form = [("csrf", csrf), ("received_before", found.group(1)), ("sku", "SHOE-RED-42"), ("quantity", "4")]
+    form += [("sku", "MUG-WHT"), ("quantity", "0"), ("warehouse", "WEST"), ("bin", "")]
+    first = await post_pairs(console, path + "/receive", form)
+    second = await post_pairs(console, path + "/receive", form)  # the same form again: a double click
+    assert first[2] == f"/admin{path}?done=received"
+    assert second[2] == f"/admin{path}?changed=1"
+    status, html = await console.get(path + "?changed=1")
+    assert status == 200 and "nothing more was booked" in html
+    assert await on_hand(staffed, "SHOE-RED-42") == {**before, "WEST": before["WEST"] + 4}
+
+    # Both clicks of the next delivery in flight at once: the purchase order's row lock lets one through.
+    found = re.search(r'name="received_before" value="(\d+)"', html)
+    assert found is not None and found.group(1) == "4"
+    form = [("csrf", csrf), ("received_before", "4"), ("sku", "SHOE-RED-42"), ("quantity", "3")]
+    form += [("warehouse", "WEST"), ("bin", "")]
+    answers = await asyncio.gather(*(post_pairs(console, path + "/receive", form) for _ in range(2)))
+    assert sorted(str(a[2]) for a in answers) == [f"/admin{path}?changed=1", f"/admin{path}?done=received"]
+    assert await on_hand(staffed, "SHOE-RED-42") == {**before, "WEST": before["WEST"] + 7}
+    detail = await SqlPurchasingViews(staffed.small.shop.sessions).purchase_order(po_id)
+    assert detail is not None and [r.quantity for r in detail.receipts] == [4, 3]
+    assert detail.lines[0].received == 7 and detail.po.status == "partially_received"
 
 
 async def test_purchase_orders_are_listed_by_state_and_in_the_staff_members_language(

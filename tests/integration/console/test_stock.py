@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from domain import commands as c
+from domain import commands_purchasing as p
 from domain.commands_console import TransferStock
 from domain.errors import ValidationFailed
 from domain.model.staff import Actor, Role
@@ -130,3 +132,58 @@ async def test_transfer_stock_moves_units_in_one_transaction(small: SmallShop) -
         await small.shop.bus.handle(TransferStock("SHOE-RED-42", "WEST", "EAST", -1, actor=bob))
     assert await levels(small, "SHOE-RED-42") == {"EAST": (0, 0), "WEST": (8, 8)}
     assert not [m for m in await small.shop.views.ledger_mismatches()]
+
+
+def low_rows(html: str) -> set[tuple[str, str]]:
+    return set(
+        re.findall(
+            r'<tr class="low"><td><a href="/admin/stock/[^"]+">([^<]+)</a></td><td>[^<]*</td>\s*<td>(\w+)</td>', html
+        )
+    )
+
+
+async def test_the_board_flags_low_by_the_low_stock_alerts_rule_on_the_total_of_all_warehouses(
+    console: Console, staffed: StaffShop
+) -> None:
+    shop = staffed.small.shop
+    alerts: list[object] = []
+
+    async def collect(event_id: str, event: object) -> None:
+        alerts.append(event)
+
+    shop.outbox.subscribe("board-alerts", collect, {"LowStock"})
+    await console.sign_in("viv")
+    # Red shoes: 3 in EAST and 5 in WEST, threshold 5. Each warehouse alone is at or below it, the total (8) is
+    # not: no alert, and the board does not call either row low. Blue shoes (2 in total) are low.
+    _, html = await console.get("/stock")
+    assert low_rows(html) == {("SHOE-BLU-42", "WEST")}
+    await shop.bus.handle(c.AdjustStock("SHOE-RED-42", "WEST", -4, "damaged", actor=c.SYSTEM))  # total 8 -> 4
+    await shop.outbox.drain()
+    assert [getattr(a, "sku", None) for a in alerts] == ["SHOE-RED-42"]
+    _, html = await console.get("/stock")
+    # The alert fired on the total; the board now flags both of its rows, WEST's 1 as much as EAST's 3.
+    assert low_rows(html) == {("SHOE-BLU-42", "WEST"), ("SHOE-RED-42", "EAST"), ("SHOE-RED-42", "WEST")}
+    assert "4 available in all warehouses" in html
+
+
+async def test_the_board_shows_each_rows_bin_and_sorts_and_filters_by_it(console: Console, staffed: StaffShop) -> None:
+    bus, buyer = staffed.small.shop.bus, Actor.staff("abe", Role.APPROVER)
+    await bus.handle(p.SetBinLocation("MUG-WHT", "EAST", "B-01-1", actor=buyer))
+    await bus.handle(p.SetBinLocation("SHOE-RED-42", "WEST", "A-03-2", actor=buyer))
+    await bus.handle(p.SetBinLocation("SHOE-RED-42", "EAST", "A-01-1", actor=buyer))
+    await console.sign_in("viv")
+    status, html = await console.get("/stock?sort=bin")
+    assert status == 200
+    assert skus_in_order(html) == [
+        ("SHOE-RED-42", "EAST"),  # A-01-1
+        ("SHOE-RED-42", "WEST"),  # A-03-2
+        ("MUG-WHT", "EAST"),  # B-01-1
+        ("SHOE-BLU-42", "WEST"),  # no bin: last
+    ]
+    assert "<td>A-03-2</td>" in html and '<option value="bin" selected>' in html
+    _, html = await console.get("/stock?bin=a-0")
+    assert skus_in_order(html) == [("SHOE-RED-42", "EAST"), ("SHOE-RED-42", "WEST")]
+    _, html = await console.get("/stock?sort=sku")
+    assert [s for s, _ in skus_in_order(html)] == ["MUG-WHT", "SHOE-BLU-42", "SHOE-RED-42", "SHOE-RED-42"]
+    status, _ = await console.get("/stock?sort=price")
+    assert status == 409  # not a sort the board knows: refused, not ignored

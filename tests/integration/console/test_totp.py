@@ -7,9 +7,15 @@ from __future__ import annotations
 import re
 
 import pyotp
+import pytest
 
 from admin_api.console.pages import SESSION_COOKIE
+from domain import commands as c
+from domain.adapters.staff_access import SqlStaffAccessStore
 from domain.adapters.staff_totp import SqlStaffTotpStore
+from domain.errors import PermissionDenied
+from domain.model.staff import Actor, Role
+from domain.staff_totp import reset_for
 from tests.integration.console.conftest import PASSWORD, Console, StaffShop
 from tests.integration.console.test_staff_passwd_cli import chatshop
 from tests.support.clock import FakeClock
@@ -121,3 +127,61 @@ async def test_totp_reset_on_the_command_line_lets_them_in_with_the_password_alo
     assert (await console.sign_in("abe", PASSWORD))[0] == 303
     again = await chatshop(staffed.small, "staff", "totp-reset", "abe", stdin="")
     assert "was not on" in again.output
+
+
+async def signed_in_with_code(console: Console, secret: str, clock: FakeClock, name: str = "abe") -> None:
+    clock.advance(seconds=30)
+    csrf = await password_step(console, name)
+    assert (await code_step(console, csrf, code_now(secret, clock)))[0] == 303
+
+
+async def test_a_staff_member_turns_their_own_second_factor_off_with_a_current_code(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    secret = await enrol(console, clock)
+    await signed_in_with_code(console, secret, clock)
+    store = SqlStaffTotpStore(staffed.small.shop.sessions, staffed.small.shop.clock)
+    _, html = await console.get("/account/totp")
+    assert 'action="/admin/account/totp/off"' in html
+    assert 'action="/admin/account/totp/reset"' not in html  # an approver resets no one else's
+    csrf = await console.csrf("/account/totp")
+    # The code that just signed in is used; a session alone (no current code) does not switch it off.
+    status, html, _ = await console.post("/account/totp/off", {"csrf": csrf, "code": code_now(secret, clock)})
+    assert status == 409 and "stays on" in html
+    assert await store.enabled(staffed.ids["abe"])
+    clock.advance(seconds=30)
+    status, _, location = await console.post("/account/totp/off", {"csrf": csrf, "code": code_now(secret, clock)})
+    assert (status, location) == (303, "/admin/account/totp?done=turned off")
+    assert not await store.enabled(staffed.ids["abe"])
+    await console.post("/logout", {"csrf": csrf})
+    assert (await console.sign_in("abe"))[0] == 303  # the password alone signs in again
+
+
+async def test_an_administrator_resets_another_staff_members_second_factor_and_an_operator_may_not(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    shop = staffed.small.shop
+    await shop.bus.handle(c.AddStaff("ada", Role.ADMIN, actor=c.SYSTEM))
+    ada = next(m.id for m in await shop.views.staff_members() if m.name == "ada")
+    await SqlStaffAccessStore(shop.sessions, shop.clock).set_password(ada, PASSWORD, "en")
+    store = SqlStaffTotpStore(shop.sessions, shop.clock)
+    await enrol(console, clock, "abe")
+
+    await console.sign_in("otto")
+    _, html = await console.get("/account/totp")
+    assert 'action="/admin/account/totp/reset"' not in html
+    csrf = await console.csrf("/account/totp")
+    status, html, _ = await console.post("/account/totp/reset", {"csrf": csrf, "name": "abe"})
+    assert status == 403 and "manage staff" in html  # the domain refuses, whatever the page showed
+    assert await store.enabled(staffed.ids["abe"])
+    await console.post("/logout", {"csrf": csrf})
+
+    await console.sign_in("ada")
+    _, html = await console.get("/account/totp")
+    assert 'action="/admin/account/totp/reset"' in html
+    csrf = await console.csrf("/account/totp")
+    status, _, location = await console.post("/account/totp/reset", {"csrf": csrf, "name": "abe"})
+    assert (status, location) == (303, "/admin/account/totp?done=reset")
+    assert not await store.enabled(staffed.ids["abe"])
+    with pytest.raises(PermissionDenied):
+        await reset_for(store, Actor.staff("otto", Role.OPERATOR), staffed.ids["abe"])

@@ -232,7 +232,7 @@ class FakeCustomers(_Repo):
                 if obj.customer_id == source_id:
                     obj.customer_id = target_id
 
-    async def scrub_personal_data(self, customer_id: int) -> None:
+    async def scrub_personal_data(self, customer_id: int, known: frozenset[str] = frozenset()) -> None:
         for identity in await self.identities_of(customer_id):
             del self.s.table("identities")[identity.id]
         for order in self.s.all("orders"):

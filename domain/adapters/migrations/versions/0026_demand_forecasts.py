@@ -1,7 +1,7 @@
 """demand forecasts: runs, daily forecast per variant, variant sourcing (supplier, pack), reorder batches
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-06 21:45:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0026"
-down_revision = "0024"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
