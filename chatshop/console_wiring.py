@@ -17,7 +17,7 @@ from chatshop.cli_campaign import CampaignSettings
 from chatshop.console_campaign_preview import ChannelPreviews
 from domain.adapters.admin_views import SqlAdminViews
 from domain.adapters.console_views import SqlConsoleViews
-from domain.adapters.markdown_views import SqlStockPositions
+from domain.adapters.markdown_views import ForecastDemand, SqlStockPositions
 from domain.adapters.purchasing_views import SqlPurchasingViews
 from domain.adapters.reorder_views import SqlReorderViews
 from domain.adapters.rollup_views import RollupViews
@@ -25,7 +25,7 @@ from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.scores_store import SqlScoreStore
 from domain.adapters.staff_access import SqlStaffAccessStore
 from domain.adapters.staff_totp import SqlStaffTotpStore
-from domain.markdowns import MarkdownBoard, MarkdownPolicy, TrailingVelocity
+from domain.markdowns import MarkdownBoard, MarkdownPolicy
 
 
 def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
@@ -50,8 +50,8 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     reorder = SqlReorderViews(shop.sessions, shop.settings.reorder_service_level, shop.settings.reorder_review_days)
     s = shop.settings
     policy = MarkdownPolicy(s.markdown_target_days, s.markdown_max_sell_through, s.markdown_elasticity)
-    # Trailing velocity until demand forecasts exist in this tree; a forecast-backed DemandSource slots in here.
-    markdowns = MarkdownBoard(SqlStockPositions(shop.sessions, shop.clock), TrailingVelocity(), policy)
+    demand = ForecastDemand(shop.sessions, shop.clock)  # the nightly forecast; trailing velocity where it has none
+    markdowns = MarkdownBoard(SqlStockPositions(shop.sessions, shop.clock), demand, policy)
     return ConsoleDeps(
         shop.bus,
         shop.views,

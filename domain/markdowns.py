@@ -79,13 +79,6 @@ def trailing_velocity(positions: Sequence[StockPosition]) -> dict[int, float]:
     return {p.variant_id: p.sold / WINDOW_DAYS for p in positions}
 
 
-class TrailingVelocity:
-    """``DemandSource`` from the units sold over the last 28 days."""
-
-    async def daily_units(self, positions: Sequence[StockPosition]) -> dict[int, float]:
-        return trailing_velocity(positions)
-
-
 def suggest(
     positions: Sequence[StockPosition], daily: Mapping[int, float], policy: MarkdownPolicy
 ) -> list[MarkdownSuggestion]:

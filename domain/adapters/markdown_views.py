@@ -1,15 +1,17 @@
 """SQL behind ``domain.markdowns``: each active SKU's available stock over all warehouses and its units in paid
-orders over the last 28 days (one statement each)."""
+orders over the last 28 days (one statement each), and its expected daily units from the stored forecast."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from domain.adapters import orm
 from domain.adapters.db import Sessions
-from domain.markdowns import WINDOW_DAYS, StockPosition
+from domain.adapters.orm_forecasting import demand_forecasts
+from domain.markdowns import WINDOW_DAYS, StockPosition, trailing_velocity
 from domain.model.orders import OrderStatus
 from domain.ports import Clock
 
@@ -54,3 +56,30 @@ class SqlStockPositions:
         async with self.sessions() as session:
             rows = (await session.execute(stmt)).all()
         return [StockPosition(int(r[0]), r[1], r[2], int(r[3]), int(r[4]), int(r[5]), r[6]) for r in rows]
+
+
+class ForecastDemand:
+    """``DemandSource`` from the latest stored demand forecast (the mean of its daily means over the days it
+    covers from today), falling back to trailing velocity for SKUs the forecast run did not cover (new since the
+    run, or no run yet): days of cover then look ahead, as the reorder suggestions do."""
+
+    def __init__(self, sessions: Sessions, clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    async def daily_units(self, positions: Sequence[StockPosition]) -> dict[int, float]:
+        daily = trailing_velocity(positions)
+        ids = [p.variant_id for p in positions]
+        if not ids:
+            return daily
+        F = demand_forecasts.c
+        stmt = (
+            select(F.variant_id, func.avg(F.mean))
+            .where(F.variant_id.in_(ids), F.day >= self.clock.now().date())
+            .group_by(F.variant_id)
+        )
+        async with self.sessions() as session:
+            for variant_id, mean in (await session.execute(stmt)).all():
+                if mean is not None:
+                    daily[int(variant_id)] = max(float(mean), 0.0)
+        return daily
