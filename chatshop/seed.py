@@ -18,9 +18,10 @@ from pathlib import Path
 from rich.progress import Progress
 
 from chatshop.bootstrap import Shop
-from chatshop.demo_catalog import demo_products
+from chatshop.demo_catalog import BRANDS, demo_products
 from chatshop.images import product_image
 from domain import commands as c
+from domain import commands_purchasing as purchasing
 from domain.adapters.demo_history import DemoHistory
 from domain.adapters.rollups import backfill
 from domain.adapters.staff_access import SqlStaffAccessStore
@@ -130,6 +131,24 @@ ORDERS = 12000
 SEED = 11
 
 
+async def _suppliers_forecast_and_scores(shop: Shop, history: DemoHistory) -> None:
+    """One supplier per brand with every active SKU sourced from it, then tonight's jobs run once now — the
+    demand forecast and the customer scores (BG/NBD, without the backtest that picks a model, to stay quick) —
+    so the console's reorder suggestions, dashboard forecast and at-risk list have something to show."""
+    from chatshop.cli_forecast import forecast_all
+    from chatshop.cli_scores import score_now
+
+    suppliers = {}
+    for i, brand in enumerate(BRANDS):
+        lead = (5, 7, 10, 14, 21)[i % 5]
+        contact = f"orders@{brand.lower()}.example"
+        command = purchasing.CreateSupplier(f"{brand} Wholesale", shop.settings.currency, contact, lead, actor=c.SYSTEM)
+        suppliers[brand] = int(await shop.bus.handle(command))
+    await history.add_sourcing(suppliers)
+    await forecast_all(shop)
+    await score_now(shop, "bgnbd")
+
+
 async def seed_demo(
     shop: Shop,
     progress: bool = False,
@@ -178,6 +197,7 @@ async def seed_demo(
     if await history.count("customers") == 0:
         await history.add_history(plan, customers, orders, seed)
         await backfill(shop.sessions)  # the history went in as raw rows, past the outbox: the dashboard's rollups
+        await _suppliers_forecast_and_scores(shop, history)
     return SeedSummary(
         await history.count("products"),
         await history.count("variants"),

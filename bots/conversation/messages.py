@@ -30,7 +30,7 @@ class Inbound:
         # carrying one would fail the turn where it is stored (a ticket, an address). It never means anything.
         for name in ("user_name", "text", "payload", "locale"):
             value = getattr(self, name)
-            if value and "\x00" in value:
+            if isinstance(value, str) and "\x00" in value:  # a broken caller's non-text is the engine's to answer
                 object.__setattr__(self, name, value.replace("\x00", ""))
 
 

@@ -207,6 +207,33 @@ class DemoHistory:
     async def add_history(self, plan: DemoPlan, n_customers: int, n_orders: int, seed: int) -> None:
         await _bulk_history(self, plan, n_customers, n_orders, seed)
 
+    async def add_sourcing(self, supplier_by_brand: dict[str, int]) -> int:
+        """Where each active SKU is bought: its brand's supplier, at 55% of its price, in packs of 6 when it
+        sells under 20.00 (so reorder suggestions after ``make run`` turn into draft purchase orders)."""
+        from domain.adapters.orm_forecasting import variant_sourcing
+
+        v, p = orm.variants.c, orm.products.c
+        async with self.sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(v.id, v.price, p.brand).join(orm.products, p.id == v.product_id).where(v.active.is_(True))
+                )
+            ).all()
+            values = [
+                {
+                    "variant_id": int(vid),
+                    "supplier_id": supplier_by_brand[brand],
+                    "pack_size": 6 if price < 2000 else 1,
+                    "unit_cost": price * 55 // 100,
+                    "updated_at": self.clock.now(),
+                }
+                for vid, price, brand in rows
+                if brand in supplier_by_brand
+            ]
+            if values:
+                await session.execute(insert(variant_sourcing), values)
+            return len(values)
+
 
 async def _bulk_stock(shop: DemoHistory, plan: DemoPlan) -> None:
     """Opening stock with its ledger; retired SKUs hold none and are inactive, as the catalog would keep them."""
