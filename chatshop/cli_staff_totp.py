@@ -10,7 +10,7 @@ from rich.console import Console
 
 from chatshop.bootstrap import Shop
 from chatshop.cli_staff_passwd import find_staff
-from domain.adapters.staff_totp import SqlStaffTotpStore
+from domain.adapters.staff_totp import SqlStaffTotpStore, totp_box
 from domain.model.staff import Actor
 from domain.staff_totp import reset_for
 
@@ -26,7 +26,8 @@ def staff_totp_reset(
     async def go(shop: Shop) -> tuple[int, bool]:
         staff_id = await find_staff(shop, name)
         # The server's command line: whoever runs it administers the shop (SYSTEM, as every CLI command).
-        return staff_id, await reset_for(SqlStaffTotpStore(shop.sessions, shop.clock), Actor.system(), staff_id)
+        store = SqlStaffTotpStore(shop.sessions, shop.clock, totp_box(shop.settings.secret_key.get_secret_value()))
+        return staff_id, await reset_for(store, Actor.system(), staff_id)
 
     staff_id, was_on = run(go)
     what = "turned off" if was_on else "was not on; nothing to do"

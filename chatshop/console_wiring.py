@@ -24,7 +24,7 @@ from domain.adapters.rollup_views import RollupViews
 from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.scores_store import SqlScoreStore
 from domain.adapters.staff_access import SqlStaffAccessStore
-from domain.adapters.staff_totp import SqlStaffTotpStore
+from domain.adapters.staff_totp import SqlStaffTotpStore, totp_box
 from domain.markdowns import MarkdownBoard, MarkdownPolicy
 
 
@@ -34,7 +34,7 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     access = SqlStaffAccessStore(shop.sessions, shop.clock, timedelta(hours=settings.session_hours))
     throttle = LoginThrottle(settings.attempts_per_name, settings.attempts_per_address, shop.settings.redis_url)
     more, saved = SqlConsoleViews(shop.sessions), SqlSavedViewStore(shop.sessions, shop.clock)
-    totp = SqlStaffTotpStore(shop.sessions, shop.clock)
+    totp = SqlStaffTotpStore(shop.sessions, shop.clock, totp_box(shop.settings.secret_key.get_secret_value()))
     admin = SqlAdminViews(shop.sessions)
     purchasing = SqlPurchasingViews(shop.sessions)
     dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)

@@ -9,11 +9,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from domain.errors import ValidationFailed
+from domain.errors import DomainError, ValidationFailed
 from domain.model.staff import Actor, Permission
 
 PENDING_FOR = timedelta(minutes=5)  # between a right password and its code
 ISSUER = "chatshop"
+
+
+class TotpSecretUnreadable(DomainError):
+    """Their stored secret does not open with this shop's key (``secret_key`` changed since they enrolled, or the
+    row was tampered with): no code can be checked until an administrator resets their second factor."""
+
+    code = "totp_unreadable"
+
+    def __init__(self, staff_id: int) -> None:
+        super().__init__(
+            f"The two-step sign-in secret of staff #{staff_id} cannot be read with this shop's secret key "
+            "(was it changed?). An administrator must reset their two-step sign-in "
+            "(`chatshop staff totp-reset NAME`), then they enrol again."
+        )
+        self.staff_id = staff_id
 
 
 @dataclass(frozen=True)
@@ -39,7 +54,8 @@ class StaffTotpStore(Protocol):
         ...
 
     async def confirm(self, staff_id: int, code: str) -> bool:
-        """Turn the second factor on if ``code`` comes from the unconfirmed secret (that code is then used)."""
+        """Turn the second factor on if ``code`` comes from the unconfirmed secret (that code is then used).
+        Raises ``TotpSecretUnreadable`` if the stored secret does not open (so do ``verify`` and ``disable``)."""
         ...
 
     async def start_sign_in(self, staff_id: int) -> str:

@@ -200,6 +200,14 @@ ZH_MORE: dict[str, str] = {
     "Two-step sign-in": "两步登录",
     "Code from your authenticator app": "身份验证器应用中的验证码",
     "That code is not right, or it was used already. Type the newest.": "验证码不正确或已被使用，请输入最新的验证码。",
+    "Your two-step sign-in secret cannot be read with this shop's secret key (it was changed since you enrolled)."
+    " Ask an administrator to reset your two-step sign-in (chatshop staff totp-reset NAME), then enrol again.": (
+        "无法用本店的密钥读取您的两步登录密钥（您开启后密钥已被更改）。"
+        "请让管理员重置您的两步登录（chatshop staff totp-reset NAME），然后重新开启。"
+    ),
+    "The two-step sign-in secret cannot be read with this shop's secret key; an administrator must reset it.": (
+        "无法用本店的密钥读取两步登录密钥，需由管理员重置。"
+    ),
     "On: signing in asks for a code from your authenticator app after your password.": (
         "已开启：登录时在输入密码后还需输入身份验证器应用中的验证码。"
     ),

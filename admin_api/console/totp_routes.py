@@ -25,9 +25,13 @@ from admin_api.console.pages import (
 )
 from domain.errors import NotFound, ValidationFailed
 from domain.model.staff import Permission
-from domain.staff_totp import reset_for, turn_off_own
+from domain.staff_totp import TotpSecretUnreadable, reset_for, turn_off_own
 
 routes = web.RouteTableDef()
+UNREADABLE = (
+    "Your two-step sign-in secret cannot be read with this shop's secret key (it was changed since you enrolled)."
+    " Ask an administrator to reset your two-step sign-in (chatshop staff totp-reset NAME), then enrol again."
+)
 
 
 @routes.post("/login/code")
@@ -49,7 +53,11 @@ async def login_code(request: web.Request) -> web.StreamResponse:
         response = code_page(request, target, 429, error)
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    if not await d.totp.verify(pending.staff_id, str(form.get("code", ""))[:20], token):
+    try:
+        right = await d.totp.verify(pending.staff_id, str(form.get("code", ""))[:20], token)
+    except TotpSecretUnreadable:  # secret_key changed since they enrolled: no code can work, say who can fix it
+        return code_page(request, target, 409, _(UNREADABLE))
+    if not right:
         await d.throttle.failed(pending.name, address)
         return code_page(request, target, 401, _("That code is not right, or it was used already. Type the newest."))
     signed = await d.access.open_session(pending.staff_id)

@@ -131,6 +131,9 @@ REFUSAL_WORDS: dict[str, str] = {
     "cart_empty": "The cart is empty.",
     "price_changed": "A price changed.",
     "coupon_not_applicable": "The coupon can't be used.",
+    "totp_unreadable": (
+        "The two-step sign-in secret cannot be read with this shop's secret key; an administrator must reset it."
+    ),
 }
 
 

@@ -40,7 +40,7 @@ staff_totp = Table(
     metadata,
     _pk(),
     _fk("staff_id", "staff_members.id", index=False, ondelete="CASCADE"),
-    Column("secret", String(64), nullable=False),
+    Column("secret", String(128), nullable=False),  # sealed: v1:<base64url>, 83 characters
     Column("confirmed_at", UTCDateTime, nullable=True),
     Column("last_step", BigInteger, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),

@@ -1,29 +1,61 @@
-"""SQL and arithmetic behind ``domain.staff_totp``, with ``pyotp`` for the codes."""
+"""SQL and arithmetic behind ``domain.staff_totp``, with ``pyotp`` for the codes. Secrets are sealed at rest
+(``domain.adapters.secret_box``, AES-GCM under a key from the shop's ``secret_key``, bound to the staff id).
+
+Rows written before sealing hold the base32 secret as it was. They are sealed lazily, the first time the secret is
+read (enrolment page, confirm, sign-in code, switching off), in that same transaction: a migration cannot do it
+(Alembic's env.py has no settings, so no ``secret_key``) and a startup sweep would be a second write path to keep
+right; every read goes through ``_open`` here, so a plaintext secret is never used without being sealed."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
+from typing import Any
 
 import pyotp
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Row, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
 from domain.adapters.orm_console_more import staff_totp
+from domain.adapters.secret_box import SealBroken, SecretBox
 from domain.ports import Clock
 from domain.staff_access import hash_session_token
-from domain.staff_totp import ISSUER, PENDING_FOR, Enrolment, PendingSignIn
+from domain.staff_totp import ISSUER, PENDING_FOR, Enrolment, PendingSignIn, TotpSecretUnreadable
 
 T, St = staff_totp.c, orm.staff_members.c
 STEP = 30
 DRIFT = 1  # steps either side accepted: a phone's clock a little off, a code typed as it turned
+TOTP_INFO = b"chatshop totp v1"
+
+
+def totp_box(secret_key: str) -> SecretBox:
+    """The box TOTP secrets are sealed in, from the shop's ``secret_key`` setting."""
+    return SecretBox(secret_key, TOTP_INFO)
+
+
+def _owner(staff_id: int) -> str:
+    return f"staff_totp:{staff_id}"
 
 
 class SqlStaffTotpStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, box: SecretBox) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.box = box
+
+    async def _open(self, session: AsyncSession, staff_id: int, stored: str) -> str:
+        """The base32 secret of a stored value; a legacy plaintext one is sealed in place (see the module's doc)."""
+        if not self.box.is_sealed(stored):
+            sealed = self.box.seal(stored, _owner(staff_id))
+            stmt = update(staff_totp).where(T.staff_id == staff_id, T.secret == stored).values(secret=sealed)
+            await session.execute(stmt)
+            return stored
+        try:
+            return self.box.open(stored, _owner(staff_id))
+        except SealBroken:
+            raise TotpSecretUnreadable(staff_id) from None
 
     async def enabled(self, staff_id: int) -> bool:
         async with self.sessions() as session:
@@ -35,12 +67,19 @@ class SqlStaffTotpStore:
             row = (await session.execute(select(T.secret, T.confirmed_at).where(T.staff_id == staff_id))).first()
             if row is not None and row.confirmed_at is not None:
                 return None
-            secret = row.secret if row is not None and not fresh else pyotp.random_base32()
-            if row is None:
-                values = {"staff_id": staff_id, "secret": secret, "created_at": self.clock.now()}
-                await session.execute(insert(staff_totp).values(**values))
-            elif fresh:
-                await session.execute(update(staff_totp).where(T.staff_id == staff_id).values(secret=secret))
+            secret: str | None = None
+            if row is not None and not fresh:
+                # Unreadable but never confirmed, so nothing is lost: a new one replaces it.
+                with contextlib.suppress(TotpSecretUnreadable):
+                    secret = await self._open(session, staff_id, row.secret)
+            if secret is None:
+                secret = pyotp.random_base32()
+                sealed = self.box.seal(secret, _owner(staff_id))
+                if row is None:
+                    values = {"staff_id": staff_id, "secret": sealed, "created_at": self.clock.now()}
+                    await session.execute(insert(staff_totp).values(**values))
+                else:
+                    await session.execute(update(staff_totp).where(T.staff_id == staff_id).values(secret=sealed))
         uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER)
         return Enrolment(secret, uri)
 
@@ -55,6 +94,12 @@ class SqlStaffTotpStore:
                 return step
         return None
 
+    async def _check(self, session: AsyncSession, staff_id: int, row: Row[Any] | None, code: str) -> int | None:
+        """The step of ``code`` against the row's secret and last used step; None without a row."""
+        if row is None:
+            return None
+        return self._step(await self._open(session, staff_id, row.secret), code, row.last_step)
+
     async def _use(self, session: AsyncSession, staff_id: int, step: int, **values: object) -> bool:
         """Mark ``step`` used, unless a racing request used it (or a later one) first."""
         done = await session.execute(
@@ -68,7 +113,7 @@ class SqlStaffTotpStore:
         async with self.sessions.begin() as session:
             stmt = select(T.secret, T.last_step).where(T.staff_id == staff_id, T.confirmed_at.is_(None))
             row = (await session.execute(stmt)).first()
-            step = self._step(row.secret, code, row.last_step) if row is not None else None
+            step = await self._check(session, staff_id, row, code)
             return step is not None and await self._use(session, staff_id, step, confirmed_at=self.clock.now())
 
     async def start_sign_in(self, staff_id: int) -> str:
@@ -99,7 +144,7 @@ class SqlStaffTotpStore:
                 T.pending_until > self.clock.now(),
             )
             row = (await session.execute(stmt)).first()
-            step = self._step(row.secret, code, row.last_step) if row is not None else None
+            step = await self._check(session, staff_id, row, code)
             return step is not None and await self._use(session, staff_id, step, pending_hash=None, pending_until=None)
 
     async def reset(self, staff_id: int) -> bool:
@@ -111,7 +156,7 @@ class SqlStaffTotpStore:
         async with self.sessions.begin() as session:
             stmt = select(T.secret, T.last_step).where(T.staff_id == staff_id, T.confirmed_at.is_not(None))
             row = (await session.execute(stmt)).first()
-            step = self._step(row.secret, code, row.last_step) if row is not None else None
+            step = await self._check(session, staff_id, row, code)
             if step is None:
                 return False
             # Only if no racing request used this step (or a later one) first: a code works once.

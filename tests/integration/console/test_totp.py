@@ -1,6 +1,6 @@
 """The optional second factor: enrol from a page with a QR code and the secret, confirm with a code; sign-in then
 asks for a code after the password; a code works once; wrong codes are throttled like passwords; the command
-line turns it off."""
+line turns it off. Secrets are sealed at rest (AES-GCM under the shop's secret_key, bound to the staff id)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import re
 
 import pyotp
 import pytest
+from sqlalchemy import select, update
 
+from admin_api.console.i18n import ZH
 from admin_api.console.pages import SESSION_COOKIE
+from admin_api.console.totp_routes import UNREADABLE
 from domain import commands as c
+from domain.adapters.orm_console_more import staff_totp
 from domain.adapters.staff_access import SqlStaffAccessStore
-from domain.adapters.staff_totp import SqlStaffTotpStore
+from domain.adapters.staff_totp import SqlStaffTotpStore, totp_box
 from domain.errors import PermissionDenied
 from domain.model.staff import Actor, Role
 from domain.staff_totp import reset_for
@@ -21,6 +25,23 @@ from tests.integration.console.test_staff_passwd_cli import chatshop
 from tests.support.clock import FakeClock
 
 LOGIN_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def totp_store(staffed: StaffShop) -> SqlStaffTotpStore:
+    shop = staffed.small.shop
+    return SqlStaffTotpStore(shop.sessions, shop.clock, totp_box(shop.settings.secret_key.get_secret_value()))
+
+
+async def stored_secret(staffed: StaffShop, name: str) -> str:
+    async with staffed.small.shop.sessions() as session:
+        stmt = select(staff_totp.c.secret).where(staff_totp.c.staff_id == staffed.ids[name])
+        return str((await session.execute(stmt)).scalar_one())
+
+
+async def store_secret(staffed: StaffShop, name: str, value: str) -> None:
+    async with staffed.small.shop.sessions.begin() as session:
+        stmt = update(staff_totp).where(staff_totp.c.staff_id == staffed.ids[name]).values(secret=value)
+        await session.execute(stmt)
 
 
 def code_now(secret: str, clock: FakeClock) -> str:
@@ -79,7 +100,7 @@ async def test_a_wrong_enrolment_code_leaves_it_off(console: Console, staffed: S
     csrf = await console.csrf("/account/totp")
     status, html, _ = await console.post("/account/totp/confirm", {"csrf": csrf, "code": "000000"})
     assert status == 409 and "does not come from this secret" in html
-    store = SqlStaffTotpStore(staffed.small.shop.sessions, staffed.small.shop.clock)
+    store = totp_store(staffed)
     assert not await store.enabled(staffed.ids["abe"])
     await console.post("/logout", {"csrf": csrf})
     assert (await console.sign_in("abe"))[0] == 303  # the password alone still signs in
@@ -140,7 +161,7 @@ async def test_a_staff_member_turns_their_own_second_factor_off_with_a_current_c
 ) -> None:
     secret = await enrol(console, clock)
     await signed_in_with_code(console, secret, clock)
-    store = SqlStaffTotpStore(staffed.small.shop.sessions, staffed.small.shop.clock)
+    store = totp_store(staffed)
     _, html = await console.get("/account/totp")
     assert 'action="/admin/account/totp/off"' in html
     assert 'action="/admin/account/totp/reset"' not in html  # an approver resets no one else's
@@ -164,7 +185,7 @@ async def test_an_administrator_resets_another_staff_members_second_factor_and_a
     await shop.bus.handle(c.AddStaff("ada", Role.ADMIN, actor=c.SYSTEM))
     ada = next(m.id for m in await shop.views.staff_members() if m.name == "ada")
     await SqlStaffAccessStore(shop.sessions, shop.clock).set_password(ada, PASSWORD, "en")
-    store = SqlStaffTotpStore(shop.sessions, shop.clock)
+    store = totp_store(staffed)
     await enrol(console, clock, "abe")
 
     await console.sign_in("otto")
@@ -185,3 +206,59 @@ async def test_an_administrator_resets_another_staff_members_second_factor_and_a
     assert not await store.enabled(staffed.ids["abe"])
     with pytest.raises(PermissionDenied):
         await reset_for(store, Actor.staff("otto", Role.OPERATOR), staffed.ids["abe"])
+
+
+async def test_the_stored_secret_is_sealed_not_the_secret_itself(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    secret = await enrol(console, clock)
+    stored = await stored_secret(staffed, "abe")
+    assert stored.startswith("v1:") and secret not in stored
+    await signed_in_with_code(console, secret, clock)  # and sign-in with a code still works
+    assert console.cookie(SESSION_COOKIE) is not None
+
+
+async def test_a_legacy_plaintext_secret_still_signs_in_and_is_sealed_on_first_use(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    secret = await enrol(console, clock)
+    await store_secret(staffed, "abe", secret)  # as rows were written before sealing
+    await signed_in_with_code(console, secret, clock)
+    assert console.cookie(SESSION_COOKIE) is not None
+    stored = await stored_secret(staffed, "abe")
+    assert stored.startswith("v1:") and secret not in stored
+    key = staffed.small.shop.settings.secret_key.get_secret_value()
+    assert totp_box(key).open(stored, f"staff_totp:{staffed.ids['abe']}") == secret
+
+
+async def test_a_sealed_secret_copied_to_another_staff_member_does_not_sign_them_in(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    secret = await enrol(console, clock, "abe")
+    await enrol(console, clock, "otto")
+    await store_secret(staffed, "otto", await stored_secret(staffed, "abe"))  # abe's sealed secret on otto's row
+    clock.advance(seconds=30)
+    csrf = await password_step(console, "otto")
+    status, _, _ = await code_step(console, csrf, code_now(secret, clock))
+    assert status == 409
+    assert console.cookie(SESSION_COOKIE) is None
+
+
+async def test_after_the_secret_key_changed_a_code_is_refused_with_what_to_do_not_a_crash(
+    console: Console, staffed: StaffShop, clock: FakeClock
+) -> None:
+    secret = await enrol(console, clock)
+    # As if abe enrolled while the shop ran with another secret_key (since rotated).
+    await store_secret(
+        staffed, "abe", totp_box("the key before rotation").seal(secret, f"staff_totp:{staffed.ids['abe']}")
+    )
+    clock.advance(seconds=30)
+    csrf = await password_step(console)
+    status, html, _ = await code_step(console, csrf, code_now(secret, clock))
+    assert status == 409 and "secret key" in html and "totp-reset" in html
+    assert console.cookie(SESSION_COOKIE) is None
+    assert UNREADABLE in ZH
+    # The administrator's reset is the way back: the password alone, then they enrol again.
+    result = await chatshop(staffed.small, "staff", "totp-reset", "abe", stdin="")
+    assert "turned off" in result.output
+    assert (await console.sign_in("abe"))[0] == 303
