@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from domain.adapters import orm
 from domain.adapters.console_views import SqlConsoleViews
-from domain.adapters.read_scope import PlainStatement, request_reads
+from domain.adapters.read_scope import PlainStatement, read_rows, request_reads
 from domain.errors import ValidationFailed
 from domain.views.admin import (
     AllocationRow,
@@ -108,12 +108,7 @@ class SqlAdminViews:
         self.sessions = sessions
 
     async def _rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
-        reads = request_reads()
-        if reads is not None:  # inside an API request's read scope: its one connection
-            return await reads.execute(stmt, params)
-        async with self.sessions() as session:
-            conn = await session.connection(execution_options={"sqlite_readonly": True})
-            return list((await conn.execute(stmt, params)).all())
+        return await read_rows(self.sessions, stmt, params)
 
     # --- orders ------------------------------------------------------------------------------------
     async def orders(self, filters: OrderFilter, limit: int, after: tuple[str, int] | None) -> list[OrderRow]:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.adapters.campaigns_reports import report_from_row, report_statement
 from domain.adapters.campaigns_repository import audience_statement, campaign_from_row
 from domain.adapters.orm_campaigns import campaigns
-from domain.adapters.read_scope import request_reads
+from domain.adapters.read_scope import read_rows
 from domain.model.campaigns import Campaign, CampaignReport, CampaignStatus
 from domain.ports import Clock
 from domain.views.campaigns import CampaignRow
@@ -35,12 +35,7 @@ class SqlCampaignViews:
         return str(bind.dialect.name) if bind is not None else "sqlite"
 
     async def _rows(self, stmt: Any) -> list[Any]:
-        reads = request_reads()
-        if reads is not None:  # inside an API request's read scope: its one connection
-            return await reads.execute(stmt)
-        async with self.sessions() as session:
-            conn = await session.connection(execution_options={"sqlite_readonly": True})
-            return list((await conn.execute(stmt)).all())
+        return await read_rows(self.sessions, stmt)
 
     async def campaign(self, name_or_id: str | int) -> CampaignRow | None:
         rows = await self._rows(select(campaigns).where(_named(name_or_id)))

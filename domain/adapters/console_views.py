@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.adapters import orm
 from domain.adapters.orm_console_more import order_events
 from domain.adapters.orm_purchasing import bin_locations
-from domain.adapters.read_scope import request_reads
+from domain.adapters.read_scope import read_rows
 from domain.views.console import (
     ConsentRow,
     CustomerExtras,
@@ -33,12 +33,7 @@ class SqlConsoleViews:
         self.sessions = sessions
 
     async def _rows(self, stmt: Any) -> list[Any]:
-        reads = request_reads()
-        if reads is not None:
-            return await reads.execute(stmt)
-        async with self.sessions() as session:
-            conn = await session.connection(execution_options={"sqlite_readonly": True})
-            return list((await conn.execute(stmt)).all())
+        return await read_rows(self.sessions, stmt)
 
     async def order_timeline(self, order_id: int) -> list[TimelineEntry]:
         # By time, then id: the rows migration 0025 rebuilt for old orders come after later real ones by id.

@@ -17,7 +17,7 @@ from domain.adapters.orm_purchasing import (
     stock_costs,
     suppliers,
 )
-from domain.adapters.read_scope import request_reads
+from domain.adapters.read_scope import read_rows
 from domain.errors import ValidationFailed
 from domain.model.inventory import ReservationStatus
 from domain.model.purchasing import reference
@@ -71,12 +71,7 @@ class SqlPurchasingViews:
         self.sessions = sessions
 
     async def _rows(self, stmt: Any) -> list[Any]:
-        reads = request_reads()
-        if reads is not None:
-            return await reads.execute(stmt)
-        async with self.sessions() as session:
-            conn = await session.connection(execution_options={"sqlite_readonly": True})
-            return list((await conn.execute(stmt)).all())
+        return await read_rows(self.sessions, stmt)
 
     async def suppliers(self) -> list[SupplierRow]:
         rows = await self._rows(select(suppliers).order_by(func.lower(Su.name), Su.id))

@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 # What asyncpg raises on a connection the server dropped, by how far it had noticed: the server's own
 # "terminating connection" message (operator intervention), the closed socket, or - when the
@@ -158,3 +158,16 @@ async def request_read_scope(engine: AsyncEngine) -> AsyncIterator[ReadConnectio
             yield reads
         finally:
             REQUEST_READS.reset(token)
+
+
+async def read_rows(
+    sessions: async_sessionmaker[AsyncSession], stmt: Any, params: dict[str, Any] | None = None
+) -> list[Any]:
+    """A view's statement on the request's read connection when one is open, else on a session of its own in a
+    read-only (deferred on SQLite) transaction: what every console and admin view does for each read."""
+    reads = request_reads()
+    if reads is not None:
+        return await reads.execute(stmt, params)
+    async with sessions() as session:
+        conn = await session.connection(execution_options={"sqlite_readonly": True})
+        return list((await conn.execute(stmt, params)).all())

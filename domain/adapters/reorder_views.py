@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.adapters import orm
 from domain.adapters.orm_forecasting import demand_forecasts, variant_sourcing
 from domain.adapters.orm_purchasing import purchase_order_lines, purchase_orders, suppliers
-from domain.adapters.read_scope import request_reads
+from domain.adapters.read_scope import read_rows
 from domain.model.inventory import ReservationStatus
 from domain.model.purchasing import POStatus
 from domain.reorder import Z80, DayDemand, ReorderInput, Suggestion, suggest
@@ -39,12 +39,7 @@ class SqlReorderViews:
         self.review_days = review_days
 
     async def _rows(self, stmt: Any) -> list[Any]:
-        reads = request_reads()
-        if reads is not None:
-            return await reads.execute(stmt)
-        async with self.sessions() as session:
-            conn = await session.connection(execution_options={"sqlite_readonly": True})
-            return list((await conn.execute(stmt)).all())
+        return await read_rows(self.sessions, stmt)
 
     async def suggestions(self) -> list[Suggestion]:
         forecast: dict[int, list[DayDemand]] = defaultdict(list)
