@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeAlias
 
+import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 # What assembly code (chatshop/) holds and passes on without importing SQLAlchemy itself.
 Engine: TypeAlias = AsyncEngine
@@ -66,6 +68,26 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         readonly = conn.get_execution_options().get("sqlite_readonly", False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    @event.listens_for(sync_engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        close_refused_cursors(context.original_exception)
+
+
+def close_refused_cursors(error: BaseException) -> None:
+    """Close the driver cursor of a statement SQLite refused, now, on its connection's own thread.
+
+    SQLAlchemy's aiosqlite adapter leaves that cursor open in a traceback frame, which sits in a reference
+    cycle. Collected later on the event loop's thread, the cursor's finaliser waits for its connection's mutex;
+    if that connection is by then busy-waiting for the write lock, held by a transaction that needs the event
+    loop to commit, the whole process stands still for the 30 s busy timeout and the write fails with
+    "database is locked" (tests/integration/test_sqlite_driver_errors.py)."""
+    tb = error.__traceback__
+    while tb is not None:
+        cursor = tb.tb_frame.f_locals.get("_cursor")
+        if isinstance(cursor, aiosqlite.Cursor):
+            await_only(cursor.close())
+        tb = tb.tb_next
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
