@@ -36,6 +36,7 @@ class BufferedAnalytics:
         self.interval = interval
         self._pending: list[dict[str, Any]] = []
         self._timer: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None  # the timer's flush, which close() lets finish
         self._writing = asyncio.Lock()
         self.batches = 0  # statements written (tests count them)
 
@@ -54,6 +55,12 @@ class BufferedAnalytics:
 
     async def _flush_later(self) -> None:
         await asyncio.sleep(self.interval)
+        # Shielded: ``close`` cancels this timer, and a write cancelled half-way could leave its connection
+        # inside a transaction (on SQLite, holding the write lock the final flush then waits for).
+        self._writer = asyncio.get_running_loop().create_task(self._flush_logged())
+        await asyncio.shield(self._writer)
+
+    async def _flush_logged(self) -> None:
         try:
             await self.flush()
         except Exception:  # kept for the next flush; analytics never take the shop down
@@ -95,4 +102,6 @@ class BufferedAnalytics:
             timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await timer
+        if self._writer is not None:
+            await self._writer
         await self.flush()

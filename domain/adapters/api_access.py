@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.adapters.dialect_insert import session_insert
 from domain.adapters.orm_api import api_idempotency, api_keys
 from domain.adapters.read_scope import request_reads
 from domain.api_access import ApiKeyRecord, StoredResponse, hash_api_key, new_api_key
@@ -111,30 +111,29 @@ class SqlIdempotencyStore:
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             self._pruned_at = now
             await self.prune(now)
-        async with self.sessions() as session:
-            try:
-                async with session.begin():
-                    # An expired record no longer holds the key.
-                    await session.execute(
-                        delete(api_idempotency).where(
-                            Idem.api_key_id == api_key_id, Idem.idempotency_key == key, Idem.expires_at <= now
-                        )
-                    )
-                    await session.execute(
-                        insert(api_idempotency).values(
-                            api_key_id=api_key_id,
-                            idempotency_key=key,
-                            request_hash=request_hash,
-                            status=0,
-                            content_type="",
-                            body=b"",
-                            created_at=now,
-                            expires_at=now + self.keep,
-                        )
-                    )
+        async with self.sessions() as session, session.begin():
+            # An expired record no longer holds the key.
+            await session.execute(
+                delete(api_idempotency).where(
+                    Idem.api_key_id == api_key_id, Idem.idempotency_key == key, Idem.expires_at <= now
+                )
+            )
+            claimed = await session.execute(
+                session_insert(session, api_idempotency)
+                .values(
+                    api_key_id=api_key_id,
+                    idempotency_key=key,
+                    request_hash=request_hash,
+                    status=0,
+                    content_type="",
+                    body=b"",
+                    created_at=now,
+                    expires_at=now + self.keep,
+                )
+                .on_conflict_do_nothing()
+            )
+            if getattr(claimed, "rowcount", 0):
                 return None
-            except IntegrityError:
-                pass
         async with self.sessions() as session:
             row = (
                 await session.execute(

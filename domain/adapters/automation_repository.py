@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters import orm
+from domain.adapters.dialect_insert import session_insert
 from domain.adapters.orm_automation import automation_rules, automation_runs
 from domain.model.automation import Rule, rule_from_spec, rule_spec
 
@@ -63,8 +62,12 @@ class SqlAutomationRepository:
         values = {"rule_id": rule_id, "event_id": event_id, "event_type": event_type, "actions": [], "created_at": now}
         # ON CONFLICT DO NOTHING, not a caught IntegrityError (see outbox.mark_processed: on SQLite the error's
         # cursor, collected on the event loop's thread, can stall the process); no row back = already ran.
-        make = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
-        stmt = make(automation_runs).values(**values).on_conflict_do_nothing().returning(automation_runs.c.id)
+        stmt = (
+            session_insert(self.session, automation_runs)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(automation_runs.c.id)
+        )
         run_id = (await self.session.execute(stmt)).scalar_one_or_none()
         return None if run_id is None else int(run_id)
 

@@ -24,10 +24,9 @@ from collections import Counter, deque
 from collections.abc import Callable
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.adapters.dialect_insert import dialect_insert
 from domain.adapters.orm_campaigns import rate_schedules
 
 r = rate_schedules.c
@@ -96,9 +95,8 @@ class SqlRateLimiter:
                 stmt = stmt.with_for_update()
             row = (await session.execute(stmt)).first()
             if row is None:
-                insert = pg_insert if postgres else sqlite_insert
                 await session.execute(
-                    insert(rate_schedules)
+                    dialect_insert(session.bind.dialect.name, rate_schedules)
                     .values(key=key, next_slot_us=0, paused_until_us=0)
                     .on_conflict_do_nothing(index_elements=["key"])
                 )

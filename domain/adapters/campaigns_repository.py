@@ -10,14 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, delete, exists, func, insert, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from domain.adapters import orm
 from domain.adapters.campaigns_reports import report_from_row, report_statement
 from domain.adapters.campaigns_segments import cu, has_channel, matching_customers, reachable_on
+from domain.adapters.dialect_insert import dialect_insert
 from domain.adapters.orm_campaigns import campaign_deliveries, campaigns, stock_subscriptions
 from domain.model.campaigns import (
     Campaign,
@@ -218,10 +217,13 @@ class SqlCampaignRepository:
             }
             for r in recipients
         ]
-        make = pg_insert if self.dialect == "postgresql" else sqlite_insert
         # One statement with the rows as parameters: SQLAlchemy batches it ("insertmanyvalues") and compiles
         # it once; a VALUES list built per chunk was compiled every time (2.8 s of 3.7 s for 10,000 rows).
-        stmt = make(campaign_deliveries).on_conflict_do_nothing().returning(d.customer_id, d.channel)
+        stmt = (
+            dialect_insert(self.dialect, campaign_deliveries)
+            .on_conflict_do_nothing()
+            .returning(d.customer_id, d.channel)
+        )
         result = await self.session.execute(stmt, rows)
         added = {(int(cid), str(ch)) for cid, ch in result.all()}
         return [r for r in recipients if (r.customer_id, r.channel) in added]
@@ -347,9 +349,8 @@ class SqlCampaignRepository:
 
     async def add_stock_subscription(self, sub: StockSubscription) -> bool:
         """False when the customer has one for that SKU already (a double press racing the first)."""
-        make = pg_insert if self.dialect == "postgresql" else sqlite_insert
         stmt = (
-            make(stock_subscriptions)
+            dialect_insert(self.dialect, stock_subscriptions)
             .values(
                 customer_id=sub.customer_id,
                 variant_id=sub.variant_id,

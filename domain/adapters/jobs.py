@@ -11,11 +11,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.adapters.dialect_insert import session_insert
 from domain.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -33,14 +33,12 @@ class SlotGuard:
         self.runner = runner
 
     async def claim(self, job: str, slot: str) -> bool:
-        try:
-            async with self.sessions() as session, session.begin():
-                await session.execute(
-                    insert(orm.job_runs).values(job=job, slot=slot, runner=self.runner, started_at=self.clock.now())
-                )
-        except IntegrityError:
-            return False
-        return True
+        async with self.sessions() as session, session.begin():
+            values = {"job": job, "slot": slot, "runner": self.runner, "started_at": self.clock.now()}
+            result = await session.execute(
+                session_insert(session, orm.job_runs).values(**values).on_conflict_do_nothing()
+            )
+            return bool(getattr(result, "rowcount", 0))  # 0: another process has this slot
 
     async def finish(self, job: str, slot: str) -> None:
         async with self.sessions() as session, session.begin():

@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.adapters.dialect_insert import session_insert
 from domain.causation import bound_cause_depth
 from domain.events import Event
 from domain.observability import bound_turn, metrics
@@ -240,8 +239,7 @@ async def mark_processed(session: AsyncSession, consumer: str, message_id: str, 
     thread, then waits on a connection another thread is using (a writer waiting out the busy timeout) — the
     whole process stood still for 30 s that way when a subscriber marked its own events."""
     values = {"consumer": consumer, "message_id": message_id[:255], "processed_at": at}
-    make = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = make(orm.processed_messages).values(**values).on_conflict_do_nothing()
+    stmt = session_insert(session, orm.processed_messages).values(**values).on_conflict_do_nothing()
     result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
 

@@ -41,11 +41,10 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.adapters.dialect_insert import session_insert
 from domain.adapters.orm_rollups import (
     rollup_campaign_daily,
     rollup_cohorts,
@@ -295,11 +294,12 @@ def _fact(row: Any) -> dict[str, Any]:
 
 async def _upsert_add(session: AsyncSession, spec: Spec, delta: dict[tuple[Any, ...], list[int]]) -> None:
     table = spec.table
-    maker = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
     for key, values in sorted(delta.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
         if not any(values):
             continue
-        stmt = maker(table).values(dict(zip(spec.keys, key, strict=True)) | dict(zip(spec.values, values, strict=True)))
+        stmt = session_insert(session, table).values(
+            dict(zip(spec.keys, key, strict=True)) | dict(zip(spec.values, values, strict=True))
+        )
         stmt = stmt.on_conflict_do_update(
             index_elements=list(spec.keys), set_={v: table.c[v] + stmt.excluded[v] for v in spec.values}
         )

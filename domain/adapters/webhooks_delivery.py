@@ -25,10 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.adapters.dialect_insert import dialect_insert
 from domain.adapters.orm_webhooks import webhook_attempts, webhook_deliveries, webhook_subscriptions
 from domain.adapters.outbox import worker_id
 from domain.adapters.sql_views import SqlShopViews
@@ -101,7 +100,7 @@ class WebhookFanout:
         ]
         async with self.sessions() as session, session.begin():
             dialect = session.bind.dialect.name
-            stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(webhook_deliveries).values(values)
+            stmt = dialect_insert(dialect, webhook_deliveries).values(values)
             await session.execute(stmt.on_conflict_do_nothing(index_elements=["event_id", "subscription_id"]))
 
 

@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters import orm
+from domain.adapters.dialect_insert import dialect_insert
 from domain.adapters.orm_webhooks import webhook_deliveries, webhook_subscriptions
 from domain.adapters.webhooks_wire import message_id, to_json
 from domain.model.webhooks import WebhookSubscription
@@ -101,7 +100,7 @@ class SqlWebhookRepository:
             "created_at": now,
         }
         dialect = self.session.bind.dialect.name
-        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(webhook_deliveries).values(values)
+        stmt = dialect_insert(dialect, webhook_deliveries).values(values)
         result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["event_id", "subscription_id"]))
         return bool(getattr(result, "rowcount", 0))
 

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.adapters.dialect_insert import session_insert
 from domain.errors import NotFound, ValidationFailed
 from domain.ports import Clock, PaymentSession, PaymentSessionRequest, RefundRequest, RefundResult
 
@@ -67,11 +67,9 @@ class SandboxPaymentProvider:
             "refunded": 0,
             "created_at": self.clock.now(),
         }
-        try:
-            async with self.sessions() as session, session.begin():
-                await session.execute(insert(orm.sandbox_sessions).values(**row))
-        except IntegrityError:
-            pass  # the same idempotency key: hand back the session made the first time
+        async with self.sessions() as session, session.begin():
+            # The same idempotency key again inserts nothing: the session made the first time is handed back.
+            await session.execute(session_insert(session, orm.sandbox_sessions).values(**row).on_conflict_do_nothing())
         async with self.sessions() as session:
             found = (
                 await session.execute(select(t.id, t.expires_at).where(t.idempotency_key == request.idempotency_key))
