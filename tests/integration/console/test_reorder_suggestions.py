@@ -4,6 +4,7 @@ more, a SKU without supplier is listed and skipped, a viewer sees no button and 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 
@@ -89,6 +90,20 @@ async def test_suggestions_become_one_draft_purchase_order_per_supplier_once(
 
     status, html = await console.get(location.removeprefix("/admin"))
     assert "PO-000001" in html and "PO-000002" in html
+
+
+async def test_the_same_form_sent_twice_at_once_drafts_one_set_of_orders_and_both_answers_name_it(
+    staffed: StaffShop,
+) -> None:
+    hearth, stride = await forecast_with_suppliers(staffed)
+    shop = staffed.small.shop
+    form = r.DraftReorderPurchaseOrders((("MUG-WHT", 24), ("SHOE-RED-42", 5)), key="double-click-key-1", actor=BUYER)
+    first, second = await asyncio.gather(shop.bus.handle(form), shop.bus.handle(form))
+    assert first.po_ids == second.po_ids and len(first.po_ids) == 2
+    assert first.replayed != second.replayed  # one drafted, the other was told what the first drafted
+    assert set(await purchase_order_lines_by_supplier(staffed)) == {hearth, stride}
+    async with shop.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(purchase_orders))).scalar_one() == 2
 
 
 async def test_a_viewer_sees_the_suggestions_without_the_button_and_the_domain_refuses_its_post(
