@@ -65,3 +65,18 @@ def test_the_checkout_bench_runs_on_sqlite_too() -> None:
     result = run_bench("checkout_contention", ["--seconds", "0.2", "--sqlite"])
     assert result["database"] == "sqlite" and "ratio" in result
     assert result["oversold"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "heading"),
+    [
+        ("profile_turns", ["--turns", "5", "--top", "3"], "CPU per turn by area"),
+        ("profile_checkout", ["--sqlite", "--checkouts", "5", "--top", "3"], "statements per checkout"),
+    ],
+)
+def test_the_profiles_run_in_a_tiny_mode(name: str, args: list[str], heading: str) -> None:
+    done = subprocess.run(
+        [sys.executable, f"bench/{name}.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert heading in done.stdout
