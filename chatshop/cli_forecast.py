@@ -17,7 +17,6 @@ from rich.table import Table
 from chatshop.bootstrap import Shop
 from chatshop.cli_actor import ActorOption, resolve_actor
 from domain.adapters.forecast_store import SqlForecastStore
-from domain.adapters.forecasting_statsforecast import StatsForecastForecaster
 from domain.adapters.purchasing_views import SqlPurchasingViews
 from domain.adapters.reorder_views import SqlReorderViews
 from domain.commands import SYSTEM
@@ -33,6 +32,10 @@ forecast_app = typer.Typer(help="Demand forecasts per SKU: run them, backtest th
 
 async def forecast_all(shop: Shop, progress: Progress | None = None) -> ForecastRun:
     """The nightly job and ``forecast run``: every active SKU, the previous run replaced in one transaction."""
+    from domain.adapters.forecasting_statsforecast import (
+        StatsForecastForecaster,  # lazily: statsforecast takes seconds to import
+    )
+
     store, forecaster = SqlForecastStore(shop.sessions), StatsForecastForecaster()
     if progress is None:
         return await run_forecast(store, forecaster, shop.clock.now())
@@ -150,6 +153,8 @@ def backtest_command(
     from chatshop.cli import run
 
     async def go(shop: Shop) -> Backtest:
+        from domain.adapters.forecasting_statsforecast import StatsForecastForecaster  # lazily: seconds to import
+
         with console.status("Backtesting…") if not as_json else nullcontext():
             return await run_backtest(
                 SqlForecastStore(shop.sessions), StatsForecastForecaster(), shop.clock.now(), history_days

@@ -16,7 +16,6 @@ from rich.table import Table
 
 from chatshop.bootstrap import Shop
 from domain import commands as c
-from domain.adapters.churn_models import SklearnChurnModels
 from domain.adapters.scores_store import SqlScoreStore
 from domain.scoring import Backtest, run_scores
 
@@ -25,6 +24,8 @@ scores_app = typer.Typer(help="Customer scores: churn risk and expected value.",
 
 
 async def score_now(shop: Shop, model: str | None = None) -> tuple[Backtest | None, int]:
+    from domain.adapters.churn_models import SklearnChurnModels  # lazily: scikit-learn takes seconds to import
+
     backtest, scores = await run_scores(
         SqlScoreStore(shop.sessions), SklearnChurnModels(), shop.clock.now(), shop.settings.currency, c.SYSTEM, model
     )
@@ -61,6 +62,8 @@ def backtest_command(as_json: Annotated[bool, typer.Option("--json", help="Print
 
     async def go(shop: Shop) -> Backtest:
         histories = await SqlScoreStore(shop.sessions).histories(shop.settings.currency)
+        from domain.adapters.churn_models import SklearnChurnModels  # lazily: seconds to import
+
         return SklearnChurnModels().backtest(histories, shop.clock.now())
 
     report = run(go)
