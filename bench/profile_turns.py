@@ -17,7 +17,6 @@ import cProfile
 import io
 import pstats
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -27,14 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event
 
-from bench.turns import NLU_CACHE, SHOPPERS, add_button, echo_router, echo_turns, first_product, seed, shopper_turns
+from bench.turns import SHOPPERS, add_button, echo_turns, engines, first_product, shopper_turns
 from bots.conversation.engine import ConversationEngine
-from bots.conversation.factory import build_conversation_engine
 from bots.conversation.messages import Inbound
-from chatshop.bootstrap import Shop, build_shop
-from chatshop.settings import Settings
-from domain.adapters.migrate import upgrade
-from nlu.embedded import EmbeddedEngine
+from chatshop.bootstrap import Shop
 
 OURS = ("bots", "domain", "nlu", "channels", "chatshop", "bench")
 
@@ -109,27 +104,11 @@ async def profiled(flow: Any, engine: ConversationEngine, turns: int) -> tuple[c
 
 
 async def run(turns: int, top: int) -> str:
-    nlu = EmbeddedEngine.load(cache_dir=NLU_CACHE)
     out = io.StringIO()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        await asyncio.to_thread(upgrade, url)
-        shop = build_shop(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
-        try:
-            await seed(shop)
-            secret = shop.settings.secret_key.get_secret_value()
-            shopper = build_conversation_engine(bus=shop.bus, views=shop.views, clock=shop.clock, nlu=nlu,
-                                                secret_key=secret, uow_factory=shop.bus.ctx.uow)  # fmt: skip
-            echo = build_conversation_engine(bus=shop.bus, views=shop.views, clock=shop.clock, nlu=nlu,
-                                             secret_key=secret, uow_factory=shop.bus.ctx.uow)  # fmt: skip
-            echo.router = echo_router()
-            await shopper_turns(shopper, 40)  # warm: identities, caches, SQLite pages
-            await echo_turns(echo, 40)
-            kinds = await statements_per_kind(shop, shopper)
-            shop_profile, shop_wall, shop_cpu = await profiled(shopper_turns, shopper, turns)
-            echo_profile, echo_wall, echo_cpu = await profiled(echo_turns, echo, turns)
-        finally:
-            await shop.close()
+    async with engines() as (shop, shopper, echo):
+        kinds = await statements_per_kind(shop, shopper)
+        shop_profile, shop_wall, shop_cpu = await profiled(shopper_turns, shopper, turns)
+        echo_profile, echo_wall, echo_cpu = await profiled(echo_turns, echo, turns)
     shop_areas, echo_areas = cpu_by_area(shop_profile), cpu_by_area(echo_profile)
     out.write(
         f"{turns} warm turns per flow, {SHOPPERS} chats, SQLite, embedded NLU, under cProfile (which adds its own "

@@ -18,6 +18,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +126,10 @@ def summary(latencies: list[float]) -> dict[str, float]:
     }
 
 
-async def run(turns: int) -> dict[str, Any]:
+@asynccontextmanager
+async def engines() -> AsyncIterator[tuple[Shop, ConversationEngine, ConversationEngine]]:
+    """A seeded shop on a migrated SQLite file in a temp directory, with the shopper engine and the echo engine,
+    both warmed (identities, caches, SQLite pages)."""
     nlu: NluEngine = EmbeddedEngine.load(cache_dir=NLU_CACHE)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
@@ -138,12 +143,17 @@ async def run(turns: int) -> dict[str, Any]:
             echo = build_conversation_engine(bus=shop.bus, views=shop.views, clock=shop.clock, nlu=nlu,
                                              secret_key=secret, uow_factory=shop.bus.ctx.uow)  # fmt: skip
             echo.router = echo_router()
-            await shopper_turns(shopper, 40)  # warm-up: identities, caches, SQLite pages
+            await shopper_turns(shopper, 40)
             await echo_turns(echo, 40)
-            shop_stats = summary(await shopper_turns(shopper, turns))
-            echo_stats = summary(await echo_turns(echo, turns))
+            yield shop, shopper, echo
         finally:
             await shop.close()
+
+
+async def run(turns: int) -> dict[str, Any]:
+    async with engines() as (_shop, shopper, echo):
+        shop_stats = summary(await shopper_turns(shopper, turns))
+        echo_stats = summary(await echo_turns(echo, turns))
     ratio = round(shop_stats["turns_per_s"] / echo_stats["turns_per_s"], 3)
     return {"shopper": shop_stats, "echo": echo_stats, "ratio": ratio, "database": "sqlite", "nlu": "embedded"}
 
