@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from domain.model.catalog import SearchQuery
 from domain.views.campaigns import CampaignAudience, CampaignViews
+from domain.views.dashboard import ReportRollups
 from domain.views.models import (
     Breakdown,
     CartView,
@@ -136,6 +137,12 @@ class ShopViews(CatalogViews, CartViews, OrderViews, StockViews, CustomerViews, 
     @property
     def campaigns(self) -> CampaignViews:
         """Campaigns and their reports (a port of their own; read-only here)."""
+        ...
+
+    @property
+    def reports(self) -> ReportRollups:
+        """Sales, best sellers and the funnel from the analytics rollups: what the dashboard, Slack's reports and
+        ``chatshop report`` read."""
         ...
 
     def read_scope(self) -> AbstractAsyncContextManager[ScopedShopViews]:
