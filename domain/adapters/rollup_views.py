@@ -115,12 +115,12 @@ class RollupViews:
 
     async def trend(self, start: date, end: date) -> list[DayPoint]:
         rows = await self._rows(
-            select(S.day, func.sum(S.orders), func.sum(S.gross))
+            select(S.day, func.sum(S.orders), func.sum(S.gross), func.sum(S.net))
             .where(S.day >= start, S.day <= end, S.currency == self.currency)
             .group_by(S.day)
             .order_by(S.day)
         )
-        return [DayPoint(_date(r[0]), int(r[1]), int(r[2])) for r in rows]
+        return [DayPoint(_date(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
     async def hourly(self, day: date) -> list[tuple[int, int, int]]:
         """(hour, orders, gross) of one day, UTC."""

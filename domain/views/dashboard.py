@@ -38,6 +38,7 @@ class DayPoint:
     day: date
     orders: int
     gross: int
+    net: int = 0  # captured less refunded
 
 
 @dataclass(frozen=True)
