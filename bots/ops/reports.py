@@ -426,7 +426,8 @@ async def sales(views: ReportRollups, period: Period, now: datetime) -> Report:
     )
     note = (
         f"Sales and orders compared with {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} UTC (the same stretch of time "
-        f"one period earlier); the rates with all of {prev.label.removeprefix('the ')}. As on the /admin dashboard: "
+        f"one period earlier); the rates with {'all of yesterday' if period.length == 1 else prev.label}. "
+        "As on the /admin dashboard: "
         "total sales are what customers paid, shipping and tax included, on the UTC day of payment; an order is "
         "from a returning customer when the customer had paid for an earlier one; conversion counts customers "
         "per day."
