@@ -98,8 +98,8 @@ class RollupViews:
 
     async def takings(self, start: datetime, end: datetime) -> Takings:
         parts, hours, days = split_window(start, end)
-        sums = (func.count(), func.sum(orm.orders.c.total), func.sum(orm.orders.c.captured - orm.orders.c.refunded))
         Ord = orm.orders.c
+        sums = (func.count(), func.sum(Ord.total), func.sum(Ord.captured - Ord.refunded))  # as rollups.facts_select
         in_hours: ColumnElement[bool] = or_(false(), *(and_(H.day == d, H.hour >= a, H.hour < b) for d, a, b in hours))
         in_parts: ColumnElement[bool] = or_(false(), *(and_(Ord.paid_at >= a, Ord.paid_at < b) for a, b in parts))
         whole = (S.day >= days[0]) & (S.day <= days[1]) if days else false()
