@@ -508,43 +508,46 @@ def _window(days: int) -> tuple[date, date]:
 
 @report_app.command("sales")
 def report_sales(days: int = 7) -> None:
-    """Orders and revenue per day."""
+    """Orders and revenue per day (the dashboard's rollups)."""
     start, end = _window(days)
-    summary = run(lambda shop: shop.views.sales(start, end))
+
+    async def go(shop: Shop) -> tuple[Any, Any, str]:
+        reports = shop.views.reports
+        return await reports.trend(start, end), await reports.totals(start, end), reports.currency
+
+    days_, total, currency = run(go)
     table = Table("day", "orders", "gross", "net", title=f"Sales {start} – {end}")
-    for d in summary.days:
-        table.add_row(str(d.day), str(d.orders), money(d.gross, summary.currency), money(d.net, summary.currency))
-    table.add_row(
-        "total", str(summary.orders), money(summary.gross, summary.currency), money(summary.net, summary.currency)
-    )
+    for d in days_:
+        table.add_row(str(d.day), str(d.orders), money(d.gross, currency), money(d.net, currency))
+    table.add_row("total", str(total.orders), money(total.gross, currency), money(total.net, currency))
     console.print(table)
-    console.print(f"average order value: {money(summary.average_order_value, summary.currency)}")
+    console.print(f"average order value: {money(total.average_order_value, currency)}")
 
 
 @report_app.command("top-products")
 def report_top(days: int = 7, limit: int = 10) -> None:
-    """Best sellers by units."""
+    """Best sellers by units (the dashboard's rollups)."""
     start, end = _window(days)
 
     async def go(shop: Shop) -> tuple[Any, str]:
-        return await shop.views.top_products(start, end, limit), shop.settings.currency
+        return await shop.views.reports.top_products(start, end, "units", limit), shop.settings.currency
 
     rows, currency = run(go)
     table = Table("product", "units", "revenue", title=f"Top products {start} – {end}")
     for r in rows:
-        table.add_row(r.name, str(r.units), money(r.revenue, currency))
+        table.add_row(r.label, str(r.orders), money(r.amount, currency))
     console.print(table)
 
 
 @report_app.command("funnel")
 def report_funnel(days: int = 7) -> None:
-    """Customers reaching each step, from first message to payment."""
+    """Customers reaching each step, from first message to payment (counted per day, as on the dashboard)."""
     start, end = _window(days)
-    steps = run(lambda shop: shop.views.funnel(start, end))
+    steps = run(lambda shop: shop.views.reports.funnel(start, end))
     table = Table("step", "customers", "of first", title=f"Funnel {start} – {end}")
-    first = steps[0].customers if steps else 0
+    first = steps[0].orders if steps else 0
     for s in steps:
-        table.add_row(s.name, str(s.customers), f"{100 * s.customers // first}%" if first else "-")
+        table.add_row(s.key, str(s.orders), f"{100 * s.orders // first}%" if first else "-")
     console.print(table)
 
 

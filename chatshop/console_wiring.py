@@ -20,7 +20,6 @@ from domain.adapters.console_views import SqlConsoleViews
 from domain.adapters.markdown_views import ForecastDemand, SqlStockPositions
 from domain.adapters.purchasing_views import SqlPurchasingViews
 from domain.adapters.reorder_views import SqlReorderViews
-from domain.adapters.rollup_views import RollupViews
 from domain.adapters.saved_views import SqlSavedViewStore
 from domain.adapters.scores_store import SqlScoreStore
 from domain.adapters.staff_access import SqlStaffAccessStore
@@ -37,7 +36,7 @@ def console_deps(shop: Shop, settings: ConsoleSettings) -> ConsoleDeps:
     totp = SqlStaffTotpStore(shop.sessions, shop.clock, totp_box(shop.settings.secret_key.get_secret_value()))
     admin = SqlAdminViews(shop.sessions)
     purchasing = SqlPurchasingViews(shop.sessions)
-    dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
+    dashboard = shop.views.reports  # the rollups Slack, the CLI and the API read too
     secret = shop.settings.secret_key.get_secret_value()
     previews = ChannelPreviews(
         shop.views,

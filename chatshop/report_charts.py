@@ -33,9 +33,10 @@ ABOUT = (
     "The demo's history is 18 months long, with weekend peaks, a November/December peak, promo weeks and "
     "customers who arrive, reorder and lapse (README, Demo data).",
     "",
-    "Against Shopify's analytics overview: total sales, orders, average order value, returning customer rate, "
-    "conversion, sales by channel and top products (by revenue) are here, each compared with the same stretch "
-    "of time one period earlier. Not here yet: sessions (we count customers who wrote, not visits), sales by "
+    "Against Shopify's analytics overview: total sales, orders, average order value, orders from returning "
+    "customers, conversion, sales by channel and top products (by revenue) are here, read from the same rollups "
+    "as the /admin dashboard; money and orders compared with the same stretch of time one period earlier, the "
+    "rates with the whole previous period. Not here yet: sessions (we count customers who wrote, not visits), sales by "
     "traffic source, location or device, a gross sales / discounts / returns / shipping / taxes breakdown, "
     "and first-time vs returning customers over time.",
 )
@@ -49,7 +50,7 @@ async def draw() -> tuple[str, dict[str, bytes]]:
         text = [f"# Slack reports from the demo shop, {now:%Y-%m-%d %H:%M} UTC", "", *ABOUT, ""]
         pngs: dict[str, bytes] = {}
         for kind, period in REPORTS:
-            report = await reports.build(shop.views, kind, period, now)
+            report = await reports.build(shop.views.reports, kind, period, now)
             text += [f"## `/report {kind} {period}`: {report.title}", ""]
             text += [f"- **{f.label}**: {f.value}" + (f" ({f.detail})" if f.detail else "") for f in report.figures]
             text += [f"- {line}" for line in report.lines]

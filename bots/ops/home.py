@@ -34,7 +34,7 @@ async def home(views: ShopViews, today: date, candidate_orders: Iterable[int]) -
 
     (No view lists orders by status yet; the caller remembers which orders asked.)
     """
-    sales = await views.sales(today, today)
+    sales = await views.reports.totals(today, today)  # the dashboard's figures for today
     waiting = []
     for order_id in sorted(set(candidate_orders)):
         order = await views.order(order_id)
@@ -44,8 +44,8 @@ async def home(views: ShopViews, today: date, candidate_orders: Iterable[int]) -
     return Home(
         day=today,
         orders_today=sales.orders,
-        gross_today=Money(sales.gross, sales.currency).format(),
-        net_today=Money(sales.net, sales.currency).format(),
+        gross_today=Money(sales.gross, views.reports.currency).format(),
+        net_today=Money(sales.net, views.reports.currency).format(),
         waiting=tuple(waiting),
         low=tuple(low),
         low_total=low_total,

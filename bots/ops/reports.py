@@ -1,20 +1,26 @@
 """Report figures for a period (sales, top products, the funnel) and what to draw for each.
 
-Plain data, channel-neutral. Money stays integer minor units and is worded with ``Money``; a chart spec
-carries minor units too, and only the renderer turns them into plotting coordinates. Every comparison is
-with the same stretch of time one period earlier, cut at the same moment (today until 14:05 is compared
-with yesterday until 14:05, not with all of yesterday).
+Plain data, channel-neutral. Every figure comes from the analytics rollups through ``ReportRollups``, the port
+the /admin dashboard reads, with its definitions, so a period shows the same totals in Slack as on /admin.
+
+Money stays integer minor units and is worded with ``Money``; a chart spec carries minor units too, and only
+the renderer turns them into plotting coordinates. Sales, orders and average order value are compared with the
+same stretch of time one period earlier, cut at the same moment (today until 14:05 is compared with yesterday
+until 14:05, not with all of yesterday); rates (returning orders, conversion) with the whole previous period,
+as the dashboard compares them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 
 from domain.errors import ValidationFailed
 from domain.model.money import Money, exponent
-from domain.views.models import DaySales, FunnelStep, HourSales, SalesOverview, TopProduct
-from domain.views.port import ReportViews
+from domain.views.dashboard import Ranked, ReportRollups, Takings, Totals
+from domain.views.models import FunnelStep, HourSales, TopProduct
 
 PERIODS = {"today": 1, "1d": 1, "7d": 7, "30d": 30, "90d": 90}
 KINDS = ("sales", "top-products", "funnel")
@@ -238,8 +244,19 @@ def day_spans(period: Period) -> list[tuple[date, date]]:
     return spans
 
 
+class DaySum(Protocol):
+    """A day's paid orders (``DayPoint`` from the rollups, ``DaySales``)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def orders(self) -> int: ...
+    @property
+    def gross(self) -> int: ...
+
+
 def day_buckets(
-    period: Period, now: datetime, days: tuple[DaySales, ...], previous: tuple[DaySales, ...]
+    period: Period, now: datetime, days: Sequence[DaySum], previous: Sequence[DaySum]
 ) -> tuple[Bucket, ...]:
     """Bars of ``period`` from daily sales, the ghost from ``previous`` (the period just before) shifted
     forward by the period's length, so each bar is compared with the same days one period earlier."""
@@ -288,10 +305,35 @@ def _against(period: Period, now: datetime) -> str:
     return f"the previous {period.length} days"
 
 
-def sales_figures(period: Period, now: datetime, cur: SalesOverview, before: SalesOverview) -> tuple[Figure, ...]:
-    """What a manager reads first, each against the same stretch of time one period earlier."""
+@dataclass(frozen=True)
+class Rates:
+    """What the rates of a period are made of: returning orders of all orders, payers of those who wrote."""
+
+    orders: int
+    returning_orders: int
+    new_customers: int
+    wrote: int  # customers who wrote to the shop, counted per day (the funnel's first step)
+    paid: int  # customers who paid, counted per day (its last step)
+
+    @classmethod
+    def of(cls, totals: Totals, steps: list[FunnelStep]) -> Rates:
+        reached = {s.name: s.customers for s in steps}
+        return cls(
+            totals.orders,
+            totals.returning_orders,
+            totals.new_customers,
+            reached.get("message_received", 0),
+            reached.get("order_paid", 0),
+        )
+
+
+def sales_figures(
+    period: Period, now: datetime, cur: Totals, before: Takings, rates: Rates, rates_before: Rates, currency: str
+) -> tuple[Figure, ...]:
+    """What a manager reads first: money and orders against the same stretch of time one period earlier,
+    the rates against the whole previous period."""
     against = _against(period, now)
-    c = cur.currency
+    c = currency
     return (
         Figure(
             "Total sales",
@@ -309,20 +351,17 @@ def sales_figures(period: Period, now: datetime, cur: SalesOverview, before: Sal
         ),
         Figure("Net of refunds", money(cur.net, c), f"refunded {money(cur.gross - cur.net, c)}" if cur.gross else ""),
         Figure(
-            "Returning customer rate",
-            rate(cur.returning_customers, cur.customers),
-            f"{cur.returning_customers:,} of {plural(cur.customers, 'customer')} had ordered before"
-            + (f"; {rate(before.returning_customers, before.customers)} before" if before.customers else ""),
+            "Orders from returning customers",
+            rate(rates.returning_orders, rates.orders),
+            f"{rates.returning_orders:,} of {plural(rates.orders, 'order')}; "
+            f"{plural(rates.new_customers, 'new customer')}"
+            + (f"; {rate(rates_before.returning_orders, rates_before.orders)} before" if rates_before.orders else ""),
         ),
         Figure(
             "Conversion",
-            rate(cur.paying_customers, cur.chatting_customers),
-            f"{cur.paying_customers:,} of {cur.chatting_customers:,} who wrote to the shop paid"
-            + (
-                f"; {rate(before.paying_customers, before.chatting_customers)} before"
-                if before.chatting_customers
-                else ""
-            ),
+            rate(rates.paid, rates.wrote),
+            f"{rates.paid:,} of {rates.wrote:,} who wrote to the shop paid"
+            + (f"; {rate(rates_before.paid, rates_before.wrote)} before" if rates_before.wrote else ""),
         ),
     )
 
@@ -331,33 +370,45 @@ def _with(comparison: str, previous: str) -> str:
     return f"{comparison} ({previous})" if comparison and not comparison.startswith("up from nothing") else comparison
 
 
-def channel_lines(cur: SalesOverview) -> tuple[str, ...]:
+def channel_lines(channels: list[Ranked], total: int, currency: str) -> tuple[str, ...]:
     """Sales by channel, most revenue first, with each one's share of the total."""
     return tuple(
-        f"{CHANNEL_NAMES.get(ch.channel, ch.channel)}: {money(ch.gross, cur.currency)} "
-        f"({rate(ch.gross, cur.gross)}, {plural(ch.orders, 'order')})"
-        for ch in cur.channels
+        f"{CHANNEL_NAMES.get(ch.key, ch.key)}: {money(ch.amount, currency)} "
+        f"({rate(ch.amount, total)}, {plural(ch.orders, 'order')})"
+        for ch in channels
     )
 
 
-async def sales(views: ReportViews, period: Period, now: datetime) -> Report:
-    cur = await views.sales_overview(*period.window())
-    before = await views.sales_overview(*period.previous_window(now))
-    c = cur.currency
-    against = _against(period, now)
+def _hours(day: date, rows: list[tuple[int, int, int]]) -> list[HourSales]:
+    return [HourSales(_midnight(day) + timedelta(hours=h), orders, gross) for h, orders, gross in rows]
+
+
+def _steps(rows: list[Ranked]) -> list[FunnelStep]:
+    return [FunnelStep(r.key, r.orders) for r in rows]
+
+
+async def sales(views: ReportRollups, period: Period, now: datetime) -> Report:
     prev = period.previous()
+    cur = await views.totals(period.start, period.end)
+    lo, hi = period.previous_window(now)
+    before = await views.takings(lo, hi)
+    rates = Rates.of(cur, _steps(await views.funnel(period.start, period.end)))
+    rates_before = Rates.of(await views.totals(prev.start, prev.end), _steps(await views.funnel(prev.start, prev.end)))
+    c = views.currency
+    against = _against(period, now)
     if period.length == 1:
         day = period.start
-        hours = await views.hourly_sales(_midnight(day - timedelta(days=1)), _midnight(day + timedelta(days=1)))
+        hours = _hours(day - timedelta(days=1), await views.hourly(day - timedelta(days=1)))
+        hours += _hours(day, await views.hourly(day))
         buckets = hour_buckets(day, now, hours)
         under_way = next((i for i, b in enumerate(buckets) if b.state == PARTIAL), None)
         now_at = None if under_way is None else under_way - 0.5 + now.minute / 60
         title = f"Sales, today ({day}, until {_until(now)})" if now < _midnight(day + timedelta(days=1)) else None
         axis, unit = "hour of the day (UTC)", "hour"
     else:
-        summary = await views.sales(period.start, period.end)
-        previous = await views.sales(prev.start, prev.end)
-        buckets = day_buckets(period, now, summary.days, previous.days)
+        days = await views.trend(period.start, period.end)
+        previous = await views.trend(prev.start, prev.end)
+        buckets = day_buckets(period, now, days, previous)
         now_at, title = None, None
         weekly = len(buckets) < period.length
         axis, unit = ("week starting", "week") if weekly else ("day", "day")
@@ -373,14 +424,18 @@ async def sales(views: ReportViews, period: Period, now: datetime) -> Report:
         axis,
         now_at,
     )
-    lo, hi = period.previous_window(now)
     note = (
-        f"Compared with {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} UTC (the same stretch of time one period "
-        "earlier). Total sales are what customers paid, shipping and tax included. Conversion counts customers."
+        f"Sales and orders compared with {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} UTC (the same stretch of time "
+        f"one period earlier); the rates with {'all of yesterday' if period.length == 1 else prev.label}. "
+        "As on the /admin dashboard: "
+        "total sales are what customers paid, shipping and tax included, on the UTC day of payment; an order is "
+        "from a returning customer when the customer had paid for an earlier one; conversion counts customers "
+        "per day."
     )
     slug = "sales-" + ("today" if period.length == 1 else f"{period.length}d")
-    lines = tuple(f"By channel: {line}" for line in channel_lines(cur))
-    return Report(title, sales_figures(period, now, cur, before), lines, (chart,), slug, note)
+    channels = await views.sales_by("channel", period.start, period.end)
+    lines = tuple(f"By channel: {line}" for line in channel_lines(channels, cur.gross, c))
+    return Report(title, sales_figures(period, now, cur, before, rates, rates_before, c), lines, (chart,), slug, note)
 
 
 def product_lines(top: list[TopProduct], currency: str) -> tuple[str, ...]:
@@ -393,10 +448,11 @@ def _short(name: str, limit: int = 34) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-async def top_products(views: ReportViews, period: Period, now: datetime, limit: int = 10) -> Report:
-    top = await views.top_products_by_revenue(period.start, period.end, limit=limit)
-    total = await views.sales_overview(*period.window())
-    c = total.currency
+async def top_products(views: ReportRollups, period: Period, now: datetime, limit: int = 10) -> Report:
+    ranked = await views.top_products(period.start, period.end, "revenue", limit)
+    top = [TopProduct(int(r.key), r.label, r.orders, r.amount) for r in ranked]
+    total = await views.totals(period.start, period.end)
+    c = views.currency
     sold = sum(p.revenue for p in top)
     figures = (
         Figure("Total sales", money(total.gross, c), f"{plural(total.orders, 'order')}"),
@@ -431,10 +487,10 @@ def step_rates(steps: list[FunnelStep]) -> tuple[str, ...]:
     )
 
 
-async def funnel(views: ReportViews, period: Period, now: datetime) -> Report:
-    steps = await views.funnel(period.start, period.end)
+async def funnel(views: ReportRollups, period: Period, now: datetime) -> Report:
+    steps = _steps(await views.funnel(period.start, period.end))
     prev = period.previous()
-    before = await views.funnel(prev.start, prev.end)
+    before = _steps(await views.funnel(prev.start, prev.end))
     rates = step_rates(steps)
     names = [FUNNEL_NAMES.get(s.name, s.name.replace("_", " ")) for s in steps]
     lines = tuple(
@@ -467,11 +523,12 @@ async def funnel(views: ReportViews, period: Period, now: datetime) -> Report:
         lines,
         (chart,),
         slug,
-        "Distinct customers reaching each step in the period; each percentage is of the step before.",
+        "Customers reaching each step, counted per day as on the /admin dashboard (one who comes back on another "
+        "day counts again); each percentage is of the step before.",
     )
 
 
-async def build(views: ReportViews, kind: str, period_text: str, now: datetime) -> Report:
+async def build(views: ReportRollups, kind: str, period_text: str, now: datetime) -> Report:
     period = Period.parse(period_text, now.date())
     if kind == "sales":
         return await sales(views, period, now)

@@ -41,7 +41,7 @@ def render_all(charts: tuple[reports.Chart, ...]) -> list[bytes]:
 
 
 async def post_report(ops: SlackOps, channel: str, kind: str, period: str, thread_ts: str | None = None) -> None:
-    report = await reports.build(ops.views, kind, period, ops.now())
+    report = await reports.build(ops.views.reports, kind, period, ops.now())
     blocks = report_blocks(report)
     if not report.charts:
         await ops.client.chat_postMessage(channel=channel, text=report.text, blocks=blocks, thread_ts=thread_ts)

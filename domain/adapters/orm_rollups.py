@@ -112,6 +112,8 @@ rollup_cohorts = Table(
     _sum("customers"),
 )
 
+FUNNEL_STEPS = ("message_received", "product_viewed", "added_to_cart", "checkout_started", "order_placed", "order_paid")
+
 # Distinct customers reaching each funnel step that day (from analytics_events; refreshed per day).
 rollup_funnel_daily = Table(
     "rollup_funnel_daily",

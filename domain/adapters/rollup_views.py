@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
 from domain.adapters.orm_campaigns import campaign_deliveries, campaigns
 from domain.adapters.orm_rollups import (
+    FUNNEL_STEPS,
     rollup_campaign_daily,
     rollup_cohorts,
     rollup_customers_daily,
@@ -19,16 +20,51 @@ from domain.adapters.orm_rollups import (
     rollup_sales_daily,
     rollup_sales_hourly,
 )
-from domain.adapters.rollups import FUNNEL_STEPS
 from domain.ports import Clock
-from domain.views.dashboard import CohortCell, DayPoint, Ranked, Totals
+from domain.views.dashboard import CohortCell, DayPoint, Ranked, Takings, Totals
 
 S = rollup_sales_daily.c
 PD = rollup_product_daily.c
+H = rollup_sales_hourly.c
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
 def _date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _floor(at: datetime, step: timedelta) -> datetime:
+    at = at.astimezone(UTC)
+    midnight = datetime.combine(at.date(), time.min, UTC)
+    return midnight + (at - midnight) // step * step
+
+
+def _ceil(at: datetime, step: timedelta) -> datetime:
+    floor = _floor(at, step)
+    return floor if floor == at else floor + step
+
+
+def split_window(
+    start: datetime, end: datetime
+) -> tuple[list[tuple[datetime, datetime]], list[tuple[date, int, int]], tuple[date, date] | None]:
+    """``[start, end)`` as the rollups can answer it: (parts of an hour at either end, each under an hour;
+    (day, first hour, hour after the last) of the hours of days not whole; (first, last) whole day)."""
+    if end <= start:
+        return [], [], None
+    lo, hi = _ceil(start, HOUR), _floor(end, HOUR)
+    if lo >= hi:  # within one hour, or across one hour's end
+        return [(start, end)], [], None
+    parts = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
+    first, last = _ceil(lo, DAY), _floor(hi, DAY)
+    if first >= last:  # no whole day: hours of one day, or of two around midnight
+        cut = min(first, hi)
+        spans = [(lo, cut), (cut, hi)]
+        days = None
+    else:
+        spans = [(lo, first), (last, hi)]
+        days = (first.date(), (last - DAY).date())
+    hours = [(a.date(), a.hour, (b - a) // HOUR + a.hour) for a, b in spans if a < b]
+    return parts, hours, days
 
 
 class RollupViews:
@@ -60,18 +96,34 @@ class RollupViews:
         s, p = sales[0], people[0]
         return Totals(int(s[0] or 0), int(s[1] or 0), int(s[2] or 0), int(p[0] or 0), int(p[1] or 0))
 
+    async def takings(self, start: datetime, end: datetime) -> Takings:
+        parts, hours, days = split_window(start, end)
+        Ord = orm.orders.c
+        sums = (func.count(), func.sum(Ord.total), func.sum(Ord.captured - Ord.refunded))  # as rollups.facts_select
+        in_hours: ColumnElement[bool] = or_(false(), *(and_(H.day == d, H.hour >= a, H.hour < b) for d, a, b in hours))
+        in_parts: ColumnElement[bool] = or_(false(), *(and_(Ord.paid_at >= a, Ord.paid_at < b) for a, b in parts))
+        whole = (S.day >= days[0]) & (S.day <= days[1]) if days else false()
+        daily, hourly, raw = await self._many(
+            select(func.sum(S.orders), func.sum(S.gross), func.sum(S.net)).where(whole, S.currency == self.currency),
+            select(func.sum(H.orders), func.sum(H.gross), func.sum(H.net)).where(in_hours, H.currency == self.currency),
+            # The part of an hour at either end (under an hour each) from the orders paid in it: the hourly
+            # rollup has no minutes. Bounded by the index on paid_at to at most two hours of orders.
+            select(*sums).where(in_parts, Ord.currency == self.currency),
+        )
+        got = [[int(v or 0) for v in rows[0]] for rows in (daily, hourly, raw)]
+        return Takings(*(sum(g[i] for g in got) for i in range(3)))
+
     async def trend(self, start: date, end: date) -> list[DayPoint]:
         rows = await self._rows(
-            select(S.day, func.sum(S.orders), func.sum(S.gross))
+            select(S.day, func.sum(S.orders), func.sum(S.gross), func.sum(S.net))
             .where(S.day >= start, S.day <= end, S.currency == self.currency)
             .group_by(S.day)
             .order_by(S.day)
         )
-        return [DayPoint(_date(r[0]), int(r[1]), int(r[2])) for r in rows]
+        return [DayPoint(_date(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
     async def hourly(self, day: date) -> list[tuple[int, int, int]]:
         """(hour, orders, gross) of one day, UTC."""
-        H = rollup_sales_hourly.c
         rows = await self._rows(
             select(H.hour, H.orders, H.gross).where(H.day == day, H.currency == self.currency).order_by(H.hour)
         )

@@ -46,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.adapters import orm
 from domain.adapters.dialect_insert import session_insert
 from domain.adapters.orm_rollups import (
+    FUNNEL_STEPS,
     rollup_campaign_daily,
     rollup_cohorts,
     rollup_customers_daily,
@@ -60,7 +61,6 @@ from domain.events import Event
 from domain.ports import Clock
 
 CONSUMER = "analytics-rollups"
-FUNNEL_STEPS = ("message_received", "product_viewed", "added_to_cart", "checkout_started", "order_placed", "order_paid")
 
 
 def rollup_events() -> frozenset[str]:

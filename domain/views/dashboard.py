@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 
@@ -21,10 +21,24 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Takings:
+    """Paid orders in a window that may end at any moment (the same stretch of time one period earlier)."""
+
+    orders: int
+    gross: int
+    net: int
+
+    @property
+    def average_order_value(self) -> int:
+        return self.gross // self.orders if self.orders else 0
+
+
+@dataclass(frozen=True)
 class DayPoint:
     day: date
     orders: int
     gross: int
+    net: int = 0  # captured less refunded
 
 
 @dataclass(frozen=True)
@@ -42,16 +56,32 @@ class CohortCell:
     customers: int
 
 
-class DashboardViews(Protocol):
+class ReportRollups(Protocol):
+    """The figures the dashboard, Slack's ``/report``, the daily report and ``chatshop report`` share, all from
+    the rollups: one definition of revenue, orders, average order value, new and returning, the funnel."""
+
     currency: str
 
-    def today(self) -> date: ...
-    async def totals(self, start: date, end: date) -> Totals: ...
+    async def totals(self, start: date, end: date) -> Totals:
+        """Paid orders of the days ``start`` to ``end`` (inclusive, UTC days of payment)."""
+        ...
+
+    async def takings(self, start: datetime, end: datetime) -> Takings:
+        """Paid orders with ``start <= paid_at < end``: whole days and hours from the rollups, a part of an hour
+        at either end from the orders of that part only."""
+        ...
+
     async def trend(self, start: date, end: date) -> list[DayPoint]: ...
     async def hourly(self, day: date) -> list[tuple[int, int, int]]: ...
     async def top_products(self, start: date, end: date, by: str = "revenue", limit: int = 10) -> list[Ranked]: ...
-    async def top_categories(self, start: date, end: date, limit: int = 10) -> list[Ranked]: ...
     async def sales_by(self, dimension: str, start: date, end: date) -> list[Ranked]: ...
-    async def funnel(self, start: date, end: date) -> list[Ranked]: ...
+    async def funnel(self, start: date, end: date) -> list[Ranked]:
+        """Customers reaching each step, counted per day (distinct within a day) and summed over the days."""
+        ...
+
+
+class DashboardViews(ReportRollups, Protocol):
+    def today(self) -> date: ...
+    async def top_categories(self, start: date, end: date, limit: int = 10) -> list[Ranked]: ...
     async def campaigns(self, start: date, end: date) -> list[tuple[Ranked, int]]: ...
     async def cohorts(self, since: date) -> list[CohortCell]: ...

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.model.catalog import SearchQuery
 from domain.views.campaigns import CampaignAudience, CampaignViews
+from domain.views.dashboard import ReportRollups
 from domain.views.models import (
     Breakdown,
     CartView,
@@ -16,8 +16,6 @@ from domain.views.models import (
     CategoryNode,
     CouponView,
     CustomerProfile,
-    FunnelStep,
-    HourSales,
     LedgerMismatch,
     OrderMoney,
     OrderSummary,
@@ -27,12 +25,9 @@ from domain.views.models import (
     ProductDetail,
     ProductSummary,
     RefundView,
-    SalesOverview,
-    SalesSummary,
     ShippingOption,
     StaffView,
     StockView,
-    TopProduct,
 )
 from domain.views.stock import LowStock
 
@@ -109,22 +104,8 @@ class StaffViews(Protocol):
 
 
 class ReportViews(Protocol):
-    """Sales, best sellers, the funnel and the dashboard's overview and breakdowns."""
-
-    async def sales(self, start: date, end: date) -> SalesSummary: ...
-    async def top_products(self, start: date, end: date, limit: int = 10) -> list[TopProduct]: ...
-    async def funnel(self, start: date, end: date) -> list[FunnelStep]: ...
-    async def sales_overview(self, start: datetime, end: datetime) -> SalesOverview:
-        """Paid orders with ``start <= paid_at < end`` (aware datetimes): totals, customers, channels."""
-        ...
-
-    async def hourly_sales(self, start: datetime, end: datetime) -> list[HourSales]:
-        """Paid orders per UTC hour in ``[start, end)``; hours without an order are left out."""
-        ...
-
-    async def top_products_by_revenue(self, start: date, end: date, limit: int = 10) -> list[TopProduct]:
-        """Best sellers by what they brought in (the shop's currency), most revenue first."""
-        ...
+    """Customers by country, channel or locale. (Sales, best sellers and the funnel come from the rollups:
+    ``ShopViews.reports``.)"""
 
     async def customers_by(self, dimension: str) -> list[Breakdown]: ...
 
@@ -136,6 +117,12 @@ class ShopViews(CatalogViews, CartViews, OrderViews, StockViews, CustomerViews, 
     @property
     def campaigns(self) -> CampaignViews:
         """Campaigns and their reports (a port of their own; read-only here)."""
+        ...
+
+    @property
+    def reports(self) -> ReportRollups:
+        """Sales, best sellers and the funnel from the analytics rollups: what the dashboard, Slack's reports and
+        ``chatshop report`` read."""
         ...
 
     def read_scope(self) -> AbstractAsyncContextManager[ScopedShopViews]:

@@ -1,4 +1,4 @@
-"""The reports of `chatshop report` as JSON."""
+"""The reports of `chatshop report` as JSON: from the analytics rollups, the dashboard's figures."""
 
 from __future__ import annotations
 
@@ -30,10 +30,12 @@ def period(q: s.Period) -> None:
 async def sales_report(call: Call) -> Reply:
     q: s.Period = call.query
     period(q)
-    r = await deps(call.request).views.sales(q.start, q.end)
-    cur = r.currency
+    reports = deps(call.request).views.reports
+    r = await reports.totals(q.start, q.end)
+    cur = reports.currency
     days = [
-        s.DaySalesOut(day=d.day, orders=d.orders, gross=s.money(d.gross, cur), net=s.money(d.net, cur)) for d in r.days
+        s.DaySalesOut(day=d.day, orders=d.orders, gross=s.money(d.gross, cur), net=s.money(d.net, cur))
+        for d in await reports.trend(q.start, q.end)
     ]
     return Reply(
         200,
@@ -61,9 +63,9 @@ async def top_products_report(call: Call) -> Reply:
     period(q)
     d = deps(call.request)
     currency = d.bus.ctx.config.currency
-    rows = await d.views.top_products(q.start, q.end, q.limit)
+    rows = await d.views.reports.top_products(q.start, q.end, "units", q.limit)
     items = [
-        s.TopProductOut(product_id=t.product_id, name=t.name, units=t.units, revenue=s.money(t.revenue, currency))
+        s.TopProductOut(product_id=int(t.key), name=t.label, units=t.orders, revenue=s.money(t.amount, currency))
         for t in rows
     ]
     return Reply(200, s.TopProductsReport(items=items))
@@ -81,8 +83,8 @@ async def top_products_report(call: Call) -> Reply:
 async def funnel_report(call: Call) -> Reply:
     q: s.Period = call.query
     period(q)
-    steps = await deps(call.request).views.funnel(q.start, q.end)
-    return Reply(200, s.FunnelReport(steps=[s.FunnelStepOut(name=x.name, customers=x.customers) for x in steps]))
+    steps = await deps(call.request).views.reports.funnel(q.start, q.end)  # customers counted per day
+    return Reply(200, s.FunnelReport(steps=[s.FunnelStepOut(name=x.key, customers=x.orders) for x in steps]))
 
 
 @API.operation(

@@ -16,6 +16,7 @@ from domain.adapters.analytics_buffer import BufferedAnalytics
 from domain.adapters.campaigns_views import SqlCampaignViews
 from domain.adapters.catalog_projection import Catalog, CatalogProjection
 from domain.adapters.read_scope import ReadConnection, read_scope
+from domain.adapters.rollup_views import RollupViews
 from domain.ports import Clock
 
 P, V, S, W, C = orm.products.c, orm.variants.c, orm.stock_levels.c, orm.warehouses.c, orm.categories.c
@@ -45,11 +46,16 @@ class SqlViewsBase:
         self.projection = catalog or CatalogProjection()  # shared by the copies read scopes hand out
         self._reads: ReadConnection | None = None  # set on the copy a read scope hands out
         self._campaigns = SqlCampaignViews(sessions, clock, currency)
+        self._reports = RollupViews(sessions, currency, clock)
         self._analytics = analytics  # rows still in memory are written before a view reads analytics
 
     @property
     def campaigns(self) -> SqlCampaignViews:
         return self._campaigns
+
+    @property
+    def reports(self) -> RollupViews:
+        return self._reports
 
     def _session(self) -> AsyncSession:
         return self.sessions()

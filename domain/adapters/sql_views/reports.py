@@ -1,8 +1,13 @@
-"""Report views: sales, best sellers, the funnel, the sales overview and its breakdowns."""
+"""Report views over raw rows: customers by country, channel or locale.
+
+Sales, best sellers and the funnel are read from the analytics rollups (``rollup_views``, through
+``ShopViews.reports``) by the dashboard, Slack's reports, ``chatshop report`` and the REST API. The raw-row
+versions below are kept only as what ``bench/report_1m.py`` measures the rollups against (and what tests compare
+the rollups with); nothing in the shop reads them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, and_, cast, distinct, func, select
@@ -15,7 +20,6 @@ from domain.views.models import (
     ChannelSales,
     DaySales,
     FunnelStep,
-    HourSales,
     SalesOverview,
     SalesSummary,
     TopProduct,
@@ -23,7 +27,7 @@ from domain.views.models import (
 
 
 class SqlReportViews(SqlViewsBase):
-    """Reports over paid orders and analytics (the Slack reports and the console dashboard)."""
+    """Reports over raw orders and analytics events (see the module's docstring)."""
 
     # --- reports -----------------------------------------------------------------------------------
     def _day(self, column: Any, dialect: str) -> Any:
@@ -143,27 +147,6 @@ class SqlReportViews(SqlViewsBase):
             reached.get("order_paid", 0),
             tuple(ChannelSales(str(r[0]), int(r[1]), int(r[2] or 0)) for r in channels),
         )
-
-    async def hourly_sales(self, start: datetime, end: datetime) -> list[HourSales]:
-        if await self._dialect() == "sqlite":  # stored as naive UTC text
-            hour: Any = func.strftime("%Y-%m-%d %H:00:00", Ord.paid_at)
-        else:  # in UTC whatever the session's time zone
-            hour = func.date_trunc("hour", func.timezone("UTC", Ord.paid_at))
-        hour = hour.label("hour")
-        rows = await self._rows(
-            select(hour, func.count(), func.sum(Ord.total))
-            .where(Ord.paid_at >= start, Ord.paid_at < end, Ord.currency == self.currency)
-            .group_by(hour)
-            .order_by(hour)
-        )
-        return [
-            HourSales(
-                (r[0] if isinstance(r[0], datetime) else datetime.fromisoformat(str(r[0]))).replace(tzinfo=UTC),
-                int(r[1]),
-                int(r[2] or 0),
-            )
-            for r in rows
-        ]
 
     async def top_products_by_revenue(self, start: date, end: date, limit: int = 10) -> list[TopProduct]:
         lo, hi = day_bounds(start, end)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
 
 import pytest
 
@@ -26,16 +25,8 @@ from bots.ops.reports import (
     step_rates,
     whole_units,
 )
-from domain.views.models import (
-    ChannelSales,
-    DaySales,
-    FunnelStep,
-    HourSales,
-    SalesOverview,
-    SalesSummary,
-    TopProduct,
-)
-from domain.views.port import ShopViews
+from domain.views.dashboard import DayPoint, Ranked, ReportRollups, Takings, Totals
+from domain.views.models import DaySales, FunnelStep, HourSales
 
 NOW = datetime(2026, 11, 2, 14, 5, tzinfo=UTC)  # a Monday afternoon
 
@@ -53,8 +44,16 @@ class Paid:
     captured_less_refunded: int | None = None
 
 
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
+
+
 class PaidOrders:
-    """Our read-view port over a list of paid orders, computed the way the SQL views define the numbers."""
+    """The reports' port over a list of paid orders, computed the way the rollups define the numbers (what the
+    dashboard shows): money by the UTC day and hour of payment, an order from a returning customer when the
+    customer paid for an earlier one, the funnel's customers distinct per day and summed over the days."""
+
+    currency = "USD"
 
     def __init__(self, orders: list[Paid], wrote: dict[int, datetime] | None = None) -> None:
         self.orders = orders
@@ -63,49 +62,55 @@ class PaidOrders:
     def _in(self, start: datetime, end: datetime) -> list[Paid]:
         return [o for o in self.orders if start <= o.at < end]
 
-    async def sales_overview(self, start: datetime, end: datetime) -> SalesOverview:
+    def _net(self, o: Paid) -> int:
+        return o.total if o.captured_less_refunded is None else o.captured_less_refunded
+
+    def _first(self, o: Paid) -> bool:
+        return not any(p.customer == o.customer and p.at < o.at for p in self.orders)
+
+    async def takings(self, start: datetime, end: datetime) -> Takings:
         inside = self._in(start, end)
-        buyers = {o.customer for o in inside}
-        returning = {c for c in buyers if sum(1 for o in self.orders if o.customer == c and o.at < end) > 1}
-        channels: dict[str, list[Paid]] = {}
-        for o in inside:
-            channels.setdefault(o.channel, []).append(o)
-        return SalesOverview(
-            "USD",
-            len(inside),
-            sum(o.total for o in inside),
-            sum(o.total if o.captured_less_refunded is None else o.captured_less_refunded for o in inside),
-            len(buyers),
-            len(returning),
-            sum(1 for t in self.wrote.values() if start <= t < end),
-            len(buyers),
-            tuple(
-                sorted(
-                    (ChannelSales(ch, len(os), sum(o.total for o in os)) for ch, os in channels.items()),
-                    key=lambda c: -c.gross,
-                )
-            ),
+        return Takings(len(inside), sum(o.total for o in inside), sum(self._net(o) for o in inside))
+
+    async def totals(self, start: date, end: date) -> Totals:
+        inside = self._in(*_bounds(start, end))
+        new = sum(1 for o in inside if self._first(o))
+        return Totals(
+            len(inside), sum(o.total for o in inside), sum(self._net(o) for o in inside), new, len(inside) - new
         )
 
-    async def hourly_sales(self, start: datetime, end: datetime) -> list[HourSales]:
-        hours: dict[datetime, list[Paid]] = {}
-        for o in self._in(start, end):
-            hours.setdefault(o.at.replace(minute=0, second=0, microsecond=0), []).append(o)
-        return [HourSales(h, len(os), sum(o.total for o in os)) for h, os in sorted(hours.items())]
-
-    async def sales(self, start: date, end: date) -> SalesSummary:
-        lo, hi = datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
+    async def trend(self, start: date, end: date) -> list[DayPoint]:
         days: dict[date, list[Paid]] = {}
-        for o in self._in(lo, hi):
+        for o in self._in(*_bounds(start, end)):
             days.setdefault(o.at.date(), []).append(o)
-        rows = tuple(
-            DaySales(d, len(os), sum(o.total for o in os), sum(o.total for o in os)) for d, os in sorted(days.items())
-        )
-        return SalesSummary("USD", rows, sum(r.orders for r in rows), sum(r.gross for r in rows), 0)
+        return [DayPoint(d, len(os), sum(o.total for o in os)) for d, os in sorted(days.items())]
+
+    async def hourly(self, day: date) -> list[tuple[int, int, int]]:
+        hours: dict[int, list[Paid]] = {}
+        for o in self._in(*_bounds(day, day)):
+            hours.setdefault(o.at.hour, []).append(o)
+        return [(h, len(os), sum(o.total for o in os)) for h, os in sorted(hours.items())]
+
+    async def sales_by(self, dimension: str, start: date, end: date) -> list[Ranked]:
+        channels: dict[str, list[Paid]] = {}
+        for o in self._in(*_bounds(start, end)):
+            channels.setdefault(o.channel, []).append(o)
+        rows = [Ranked(ch, ch, len(os), sum(o.total for o in os)) for ch, os in channels.items()]
+        return sorted(rows, key=lambda r: -r.amount)
+
+    async def top_products(self, start: date, end: date, by: str = "revenue", limit: int = 10) -> list[Ranked]:
+        return []
+
+    async def funnel(self, start: date, end: date) -> list[Ranked]:
+        lo, hi = _bounds(start, end)
+        wrote = {(c, t.date()) for c, t in self.wrote.items() if lo <= t < hi}
+        paid = {(o.customer, o.at.date()) for o in self._in(lo, hi)}
+        counts = {"message_received": len(wrote), "order_paid": len(paid)}
+        return [Ranked(step, step, counts.get(step, 0), 0) for step in reports.FUNNEL_NAMES]
 
 
-def views(orders: list[Paid], wrote: dict[int, datetime] | None = None) -> ShopViews:
-    return cast(ShopViews, PaidOrders(orders, wrote))
+def views(orders: list[Paid], wrote: dict[int, datetime] | None = None) -> ReportRollups:
+    return PaidOrders(orders, wrote)
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -229,7 +234,7 @@ async def test_sales_today_is_compared_with_yesterday_until_the_same_time() -> N
     assert figures["Total sales"] == ("115.00 USD", "+35% vs yesterday until 14:05 (85.00 USD)")
     assert figures["Orders"] == ("2", "+100% vs yesterday until 14:05 (1)")
     assert figures["Average order value"] == ("57.50 USD", "-32% vs yesterday until 14:05 (85.00 USD)")
-    assert figures["Returning customer rate"][0] == "50.0%"  # customer 1 of customers 1 and 3
+    assert figures["Orders from returning customers"][0] == "50.0%"  # customer 1 had paid yesterday; 3 is new
     assert report.lines == (
         "By channel: Telegram: 85.00 USD (73.9%, 1 order)",
         "By channel: Web chat: 30.00 USD (26.1%, 1 order)",
@@ -256,7 +261,7 @@ async def test_sales_of_seven_days_are_compared_with_the_seven_days_before() -> 
     assert report.title == "Sales, last 7 days (2026-10-27 to 2026-11-02)"
     assert figures["Total sales"] == ("288.00 USD", "+15% vs the previous 7 days (250.00 USD)")
     assert figures["Orders"] == ("3", "+50% vs the previous 7 days (2)")
-    assert figures["Returning customer rate"] == ("33.3%", "1 of 3 customers had ordered before; 0.0% before")
+    assert figures["Orders from returning customers"] == ("33.3%", "1 of 3 orders; 2 new customers; 0.0% before")
     assert report.slug == "sales-7d"
     [chart] = report.charts
     assert isinstance(chart, TimeChart) and chart.title == "Sales per day, last 7 days (USD)"
@@ -277,10 +282,10 @@ def test_each_funnel_step_is_a_share_of_the_step_before() -> None:
 
 async def test_top_products_are_ranked_by_revenue_and_show_units() -> None:
     class Top(PaidOrders):
-        async def top_products_by_revenue(self, start: date, end: date, limit: int = 10) -> list[TopProduct]:
-            return [TopProduct(1, "Stride Running Shoes", 2, 160_000), TopProduct(2, "Hearth Mug", 30, 36_000)]
+        async def top_products(self, start: date, end: date, by: str = "revenue", limit: int = 10) -> list[Ranked]:
+            return [Ranked("1", "Stride Running Shoes", 2, 160_000), Ranked("2", "Hearth Mug", 30, 36_000)]
 
-    port = cast(ShopViews, Top([Paid(at(1, 12), 200_000, customer=1)]))
+    port = Top([Paid(at(1, 12), 200_000, customer=1)])
     report = await reports.build(port, "top-products", "7d", NOW)
     assert report.lines == (
         "1. Stride Running Shoes: 1,600.00 USD from 2 units",
