@@ -5,8 +5,9 @@ written in bulk inside one transaction each, with a ledger row for every stock l
 stock is explainable like a real shop's. Past orders carry the money rows a live order would have: a
 sandbox payment (and its sandbox session, so the sandbox provider can refund it) and, for refunded
 orders, the refund (those bulk rows are written by domain/adapters/demo_history.py, which also shapes the
-history: trend, seasons, promo weeks, launches and retirements, customers who reorder and lapse). Running it
-again changes nothing.
+history: trend, seasons, promo weeks, launches and retirements, customers who reorder and lapse, and a
+broadcast campaign about once a month with its deliveries and the orders credited to it). Running it again
+changes nothing.
 """
 
 from __future__ import annotations

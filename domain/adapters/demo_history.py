@@ -5,6 +5,8 @@ transaction each.
 The history is shaped to be worth analysing: growth, weekend peaks, a holiday peak and a summer dip, dated
 promo weeks with a coupon and a lift, products launched and SKUs retired part-way, a long tail of SKUs that
 sell now and then, and customers who arrive over time, reorder at their own pace and some of whom stop.
+About once a month a broadcast campaign goes out (domain/adapters/demo_campaigns.py): its deliveries, clicks
+and opt-outs, a few extra orders in the days after it, and the orders credited to it by the domain's rule.
 Everything follows one seed: the same seed on the same day gives the same rows.
 
 The catalog itself goes through the real commands (chatshop/seed.py); only what would take thousands of
@@ -26,6 +28,17 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.adapters import orm
+from domain.adapters.demo_campaigns import (
+    CampaignHistory,
+    Person,
+    attribute,
+    campaign_rows,
+    choose_featured,
+    plan_broadcasts,
+    simulate,
+)
+from domain.adapters.orm_campaigns import campaign_deliveries
+from domain.adapters.orm_campaigns import campaigns as campaigns_table
 from domain.adapters.payments import sandbox
 from domain.adapters.payments.sandbox import SandboxPaymentProvider
 from domain.model.customers import Channel
@@ -414,16 +427,23 @@ async def _bulk_history(shop: DemoHistory, plan: DemoPlan, n_customers: int, n_o
                     "created_at": row["created_at"],
                 }
             )
+        campaigns = _campaigns(plan, variants, customer_rows, identities, purchase_days, now, seed)
         await session.execute(insert(orm.channel_identities), identities)
+        campaign_ids = await _write_campaigns(session, campaigns, ids, consents, events)
         await session.execute(insert(orm.consent_entries), consents)
+        purchase_days = _make_room(purchase_days, len(campaigns.lift), seed)
         order_rows: list[dict[str, Any]] = []
         order_lines: list[list[dict[str, Any]]] = []
         coupon_uses: list[tuple[int, str]] = []  # (index into order_rows, code)
         placed_orders = sorted(
-            ((first_orders[i] or at(d)) if n == 0 else at(d), i, n == 0)
-            for i, days in enumerate(purchase_days)
-            for n, d in enumerate(days)
+            [
+                ((first_orders[i] or at(d)) if n == 0 else at(d), i, n == 0)
+                for i, days in enumerate(purchase_days)
+                for n, d in enumerate(days)
+            ]
+            + [(placed, i, False) for i, placed in campaigns.lift]
         )
+        customer_index = {cid: i for i, cid in enumerate(ids)}
         for placed, i, is_first in placed_orders:
             cid, customer = ids[i], customer_rows[i]
             day = placed.date()
@@ -513,6 +533,13 @@ async def _bulk_history(shop: DemoHistory, plan: DemoPlan, n_customers: int, n_o
                 }
             )
             order_lines.append(line_list)
+        credited = attribute(
+            [(customer_index[row["customer_id"]], row["placed_at"]) for row in order_rows],
+            campaigns.touches(),
+            campaigns.broadcasts,
+        )
+        for row, k in zip(order_rows, credited, strict=True):
+            row["campaign_id"] = None if k is None else campaign_ids[k]
         order_ids = (
             (
                 await session.execute(
@@ -567,6 +594,105 @@ async def _bulk_history(shop: DemoHistory, plan: DemoPlan, n_customers: int, n_o
             if rng.random() < 0.15:
                 events.append(base | {"name": "added_to_cart", "occurred_at": t, "product_id": v.product_id})
         await session.execute(insert(orm.analytics_events), events)
+
+
+def _campaigns(
+    plan: DemoPlan,
+    variants: Sequence[Any],
+    customers: list[dict[str, Any]],
+    identities: list[dict[str, Any]],
+    purchase_days: list[list[int]],
+    now: datetime,
+    seed: int,
+) -> CampaignHistory:
+    """The month-by-month broadcasts and what each customer did with them (domain/adapters/demo_campaigns.py)."""
+    broadcasts = plan_broadcasts(plan, now, PROMO_CODE, seed)
+    people = [
+        Person(
+            row["created_at"],
+            identity["channel"],
+            identity["external_id"],
+            row["locale"],
+            row["timezone"],
+            row["marketing_opt_in"],
+            tuple(days),
+        )
+        for row, identity, days in zip(customers, identities, purchase_days, strict=True)
+    ]
+    featured = choose_featured(broadcasts, plan, variants, seed)
+    return simulate(broadcasts, featured, people, plan.start, now, seed)
+
+
+async def _write_campaigns(
+    session: AsyncSession,
+    campaigns: CampaignHistory,
+    customer_ids: Sequence[int],
+    consents: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+) -> list[int]:
+    """The campaigns and their deliveries; opt-outs as the Unsubscribe button leaves them (a consent entry,
+    the customer's opt-in off, a ``campaign_optout`` row) and clicks as ``campaign_click`` rows, both added
+    to ``consents`` and ``events`` for the caller to write. Returns the campaigns' ids, by index."""
+    if not campaigns.broadcasts:
+        return []
+    rows = campaign_rows(campaigns)
+    ids = list(
+        (
+            await session.execute(
+                insert(campaigns_table).returning(campaigns_table.c.id, sort_by_parameter_order=True), rows
+            )
+        )
+        .scalars()
+        .all()
+    )
+    deliveries = [
+        {k: v for k, v in row.items() if k not in ("campaign", "customer")}
+        | {"campaign_id": ids[row["campaign"]], "customer_id": customer_ids[row["customer"]], "run": 1}
+        for row in campaigns.deliveries
+    ]
+    if deliveries:
+        await session.execute(insert(campaign_deliveries), deliveries)
+    channel_of = {(row["campaign"], row["customer"]): row["channel"] for row in campaigns.deliveries}
+    for k, i, moment in campaigns.opt_outs:
+        consents.append(
+            {
+                "customer_id": customer_ids[i],
+                "purpose": "marketing",
+                "granted": False,
+                "source": f"campaign:{ids[k]}",
+                "created_at": moment,
+            }
+        )
+    if campaigns.opt_outs:
+        out = [customer_ids[i] for _, i, _ in campaigns.opt_outs]
+        await session.execute(update(orm.customers).where(orm.customers.c.id.in_(out)).values(marketing_opt_in=False))
+    featured = campaigns.featured
+    for name, touches in (("campaign_optout", campaigns.opt_outs), ("campaign_click", campaigns.clicks)):
+        for k, i, moment in touches:
+            properties: dict[str, Any] = {"campaign_id": ids[k]}  # as the chat's buttons record them
+            if name == "campaign_click" and featured[k]:
+                properties["sku"] = featured[k][i % len(featured[k])][0]
+            events.append(
+                {
+                    "name": name,
+                    "occurred_at": moment,
+                    "customer_id": customer_ids[i],
+                    "channel": channel_of[(k, i)],
+                    "product_id": None,
+                    "order_id": None,
+                    "value": None,
+                    "properties": properties,
+                }
+            )
+    return ids
+
+
+def _make_room(purchase_days: list[list[int]], n: int, seed: int) -> list[list[int]]:
+    """``n`` repeat orders taken out at random, so that with the campaigns' extra orders the history still
+    holds the orders asked for (first orders stay: who bought and when they arrived do not change)."""
+    repeats = [(i, n_) for i, days in enumerate(purchase_days) for n_ in range(1, len(days))]
+    gone = set(random.Random(f"{seed}-room").sample(repeats, min(n, len(repeats))))
+    return [[d for n_, d in enumerate(days) if (i, n_) not in gone] for i, days in enumerate(purchase_days)]
 
 
 def _token(rng: random.Random, size: int) -> str:

@@ -15,7 +15,7 @@ from statistics import mean
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.seed import COUPONS, WAREHOUSES, demo_history
@@ -23,6 +23,8 @@ from chatshop.settings import Settings
 from domain import commands as c
 from domain.adapters import orm
 from domain.adapters.demo_history import PROMO_CODE, WELCOME_CODE, DemoPlan
+from domain.adapters.orm_campaigns import campaign_deliveries, campaigns
+from domain.adapters.rollup_views import RollupViews
 from domain.adapters.rollups import backfill, verify
 from tests.support.clock import FakeClock
 
@@ -171,10 +173,99 @@ async def test_the_rollups_backfilled_from_the_history_verify_with_no_mismatch(s
     assert await verify(shop.sessions) == []
 
 
+async def test_the_history_has_monthly_broadcasts_that_the_dashboard_and_the_campaign_report_show(shop: Shop) -> None:
+    plan = await seed_history(shop)
+    await backfill(shop.sessions)
+    today = shop.clock.now().date()
+    reports = await shop.views.campaigns.reports()
+    assert len(reports) >= MONTHS - 1  # about one a month
+    names = " ".join(r.name for r in reports)
+    assert "sale" in names and "new-arrivals" in names and "win-back" in names
+    for r in reports:
+        assert r.status == "finished" and r.queued == r.sending == 0
+        assert r.sent > 0, r.name
+    assert 0 < sum(r.failed for r in reports) < sum(r.sent for r in reports) / 10  # mostly sent, some failed
+    assert sum(r.clicks for r in reports) > 0 and sum(r.opt_outs for r in reports) > 0
+    assert sum(r.orders for r in reports) > 0 and sum(r.revenue for r in reports) > 0
+    # The dashboard's panel: revenue and messages per campaign, over the history and the last 30 days.
+    dashboard = RollupViews(shop.sessions, shop.settings.currency, shop.clock)
+    shown = await dashboard.campaigns(plan.start, today)
+    assert len(shown) >= min(20, len(reports)) - 2
+    assert all(ranked.amount > 0 and messages > 0 for ranked, messages in shown)
+    assert await dashboard.campaigns(today - timedelta(days=29), today)
+    # Whoever pressed Unsubscribe is opted out, with the campaign as the consent's source, and got nothing later.
+    A, D, Cn, Cu = orm.analytics_events.c, campaign_deliveries.c, orm.consent_entries.c, orm.customers.c
+    opt_outs = await rows(shop, select(A.customer_id, A.occurred_at, A.properties).where(A.name == "campaign_optout"))
+    for customer_id, at, properties in opt_outs:
+        opted_in = await rows(shop, select(Cu.marketing_opt_in).where(Cu.id == customer_id))
+        assert opted_in == [(False,)]
+        sources = {r[0] for r in await rows(shop, select(Cn.source).where(Cn.customer_id == customer_id))}
+        assert f"campaign:{properties['campaign_id']}" in sources
+        later = await rows(shop, select(D.id).where(D.customer_id == customer_id, D.created_at > at))
+        assert later == []
+    assert await verify(shop.sessions) == []
+
+
+async def test_orders_credited_to_a_campaign_follow_a_delivery_within_its_window_and_sends_lift_orders(
+    shop: Shop,
+) -> None:
+    await seed_history(shop)
+    Ord, D, Cp = orm.orders.c, campaign_deliveries.c, campaigns.c
+    sent_before = and_(
+        D.campaign_id == Ord.campaign_id,
+        D.customer_id == Ord.customer_id,
+        D.state == "sent",
+        D.sent_at <= Ord.placed_at,
+    )
+    credited = await rows(
+        shop,
+        select(Ord.id, Ord.placed_at, Cp.attribution_days, func.max(D.sent_at))
+        .join(campaigns, Cp.id == Ord.campaign_id)
+        .outerjoin(campaign_deliveries, sent_before)
+        .group_by(Ord.id, Ord.placed_at, Cp.attribution_days)
+        .order_by(Ord.id),
+    )
+    assert len(credited) > 50
+    for order_id, placed, days, last_sent in credited:
+        assert last_sent is not None and placed - last_sent <= timedelta(days=days), order_id
+    # The domain's own rule (attribute_order: last touch, within that campaign's window) credits the same
+    # campaign to those orders, and none to orders placed within 14 days after a send that were not credited.
+    after_a_send = await rows(
+        shop,
+        select(Ord.id, Ord.placed_at, D.sent_at)
+        .join(campaign_deliveries, and_(D.customer_id == Ord.customer_id, D.state == "sent"))
+        .where(Ord.campaign_id.is_(None), D.sent_at <= Ord.placed_at),
+    )
+    near = sorted({r[0] for r in after_a_send if r[1] - r[2] <= timedelta(days=14)})[:80]
+    assert near
+    stored = dict(await rows(shop, select(Ord.id, Ord.campaign_id)))
+    for order_id in [r[0] for r in credited[::5]] + near:
+        assert await shop.bus.handle(c.AttributeOrder(order_id)) == stored[order_id], order_id
+    # The lift: people who got a message order more in the week after it than in the week before.
+    sends = await rows(shop, select(D.customer_id, D.sent_at).where(D.state == "sent"))
+    placed: dict[int, list[datetime]] = defaultdict(list)
+    for customer_id, at in await rows(shop, select(Ord.customer_id, Ord.placed_at)):
+        placed[customer_id].append(at)
+    week = timedelta(days=7)
+    after = sum(1 for cid, at in sends for t in placed[cid] if at <= t < at + week)
+    before = sum(1 for cid, at in sends for t in placed[cid] if at - week <= t < at)
+    assert after > 1.2 * before
+
+
 async def history_rows(shop: Shop) -> list[tuple[Any, ...]]:
     Ord, L, C, P = orm.orders.c, orm.order_lines.c, orm.customers.c, orm.payments.c
     stmt = (
-        select(C.email, Ord.placed_at, Ord.status, Ord.total, Ord.coupon_code, L.sku, L.quantity, P.session_id)
+        select(
+            C.email,
+            Ord.placed_at,
+            Ord.status,
+            Ord.total,
+            Ord.coupon_code,
+            Ord.campaign_id,
+            L.sku,
+            L.quantity,
+            P.session_id,
+        )
         .join(orm.orders, Ord.id == L.order_id)
         .join(orm.customers, C.id == Ord.customer_id)
         .join(orm.payments, P.order_id == Ord.id)
