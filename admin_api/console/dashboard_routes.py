@@ -17,7 +17,7 @@ from admin_api.console.pages import SESSION, page
 from domain.errors import NotFound
 from domain.model.money import Money
 from domain.model.staff import Permission
-from domain.views.dashboard import DashboardViews
+from domain.views.dashboard import DashboardViews, change_figure
 
 routes = web.RouteTableDef()
 PERIODS = (1, 7, 30, 90, 365)
@@ -35,12 +35,6 @@ def _views(request: web.Request) -> DashboardViews:
 def _period(request: web.Request) -> int:
     text = request.query.get("days", "30")
     return int(text) if text.isascii() and text.isdigit() and int(text) in PERIODS else 30
-
-
-def _change(now: int, before: int) -> str:
-    if not before:
-        return "—"
-    return f"{(now - before) * 100 / before:+.1f}%"
 
 
 async def _data(views: DashboardViews, today: date, days: int) -> dict[str, Any]:
@@ -113,19 +107,19 @@ async def dashboard(request: web.Request) -> web.Response:
     months, grid = _cohort_grid(data["cohorts"])
     now, before = data["now"], data["before"]
     kpis = [
-        ("Revenue", fmt(now.gross), _change(now.gross, before.gross)),
-        ("Net revenue", fmt(now.net), _change(now.net, before.net)),
-        ("Orders", f"{now.orders:,}", _change(now.orders, before.orders)),
+        ("Revenue", fmt(now.gross), change_figure(now.gross, before.gross)),
+        ("Net revenue", fmt(now.net), change_figure(now.net, before.net)),
+        ("Orders", f"{now.orders:,}", change_figure(now.orders, before.orders)),
         (
             "Average order value",
             fmt(now.average_order_value),
-            _change(now.average_order_value, before.average_order_value),
+            change_figure(now.average_order_value, before.average_order_value),
         ),
-        ("New customers", f"{now.new_customers:,}", _change(now.new_customers, before.new_customers)),
+        ("New customers", f"{now.new_customers:,}", change_figure(now.new_customers, before.new_customers)),
         (
             "Orders from returning customers",
             f"{now.returning_orders:,}",
-            _change(now.returning_orders, before.returning_orders),
+            change_figure(now.returning_orders, before.returning_orders),
         ),
     ]
     context = {

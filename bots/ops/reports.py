@@ -19,7 +19,7 @@ from typing import Protocol
 
 from domain.errors import ValidationFailed
 from domain.model.money import Money, exponent
-from domain.views.dashboard import Ranked, ReportRollups, Takings, Totals
+from domain.views.dashboard import Ranked, ReportRollups, Takings, Totals, percent_change
 from domain.views.models import FunnelStep, HourSales, TopProduct
 
 PERIODS = {"today": 1, "1d": 1, "7d": 7, "30d": 30, "90d": 90}
@@ -90,15 +90,6 @@ def whole_units(amount: int, currency: str) -> int:
     """Minor units rounded half up to whole major units, for labels on bars ("1,235")."""
     per = 10 ** exponent(currency)
     return (amount * 2 + per) // (2 * per) if amount >= 0 else -whole_units(-amount, currency)
-
-
-def percent_change(current: int, previous: int) -> int | None:
-    """Whole percent from ``previous`` to ``current``, rounded half away from zero; None when previous is 0."""
-    if previous == 0:
-        return None
-    diff = (current - previous) * 100
-    rounded = (abs(diff) * 2 + abs(previous)) // (2 * abs(previous))
-    return rounded if diff >= 0 else -rounded
 
 
 def change(current: int, previous: int, against: str) -> str:

@@ -85,3 +85,23 @@ class DashboardViews(ReportRollups, Protocol):
     async def top_categories(self, start: date, end: date, limit: int = 10) -> list[Ranked]: ...
     async def campaigns(self, start: date, end: date) -> list[tuple[Ranked, int]]: ...
     async def cohorts(self, since: date) -> list[CohortCell]: ...
+
+
+def percent_change(current: int, previous: int) -> int | None:
+    """Whole percent from ``previous`` to ``current``, rounded half away from zero; None when previous is 0."""
+    if previous == 0:
+        return None
+    diff = (current - previous) * 100
+    rounded = (abs(diff) * 2 + abs(previous)) // (2 * abs(previous))
+    return rounded if diff >= 0 else -rounded
+
+
+def change_figure(current: int, previous: int) -> str:
+    """ "+12%", "-3%", "0%"; "15x" from 1,000% up ("+14941%" reads as noise, a multiple does not); "—" with
+    nothing before. The dashboard and the Slack reports say a change the same way."""
+    pct = percent_change(current, previous)
+    if pct is None:
+        return "—"
+    if pct >= 1000:
+        return f"{current // previous:,}x"
+    return f"{pct:+d}%" if pct else "0%"

@@ -20,12 +20,11 @@ from bots.ops.reports import (
     change,
     day_buckets,
     hour_buckets,
-    percent_change,
     rate,
     step_rates,
     whole_units,
 )
-from domain.views.dashboard import DayPoint, Ranked, ReportRollups, Takings, Totals
+from domain.views.dashboard import DayPoint, Ranked, ReportRollups, Takings, Totals, change_figure, percent_change
 from domain.views.models import DaySales, FunnelStep, HourSales
 
 NOW = datetime(2026, 11, 2, 14, 5, tzinfo=UTC)  # a Monday afternoon
@@ -128,6 +127,14 @@ def test_percent_change_rounds_half_away_from_zero_and_has_no_answer_without_a_p
     assert percent_change(9_950, 10_000) == -1  # and -0.5% down
     assert percent_change(9_940, 10_000) == -1
     assert percent_change(5, 0) is None
+
+
+def test_the_dashboard_says_a_change_as_a_percentage_a_multiple_from_ten_times_and_a_dash_with_nothing_before() -> None:
+    assert change_figure(11_200, 10_000) == "+12%"
+    assert change_figure(9_700, 10_000) == "-3%"
+    assert change_figure(10_000, 10_000) == "0%"
+    assert change_figure(1_494_100, 10_000) == "149x"  # not "+14841.0%"
+    assert change_figure(5, 0) == "—"
 
 
 def test_a_comparison_says_how_much_more_or_less_than_the_previous_period() -> None:
