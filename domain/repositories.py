@@ -92,8 +92,14 @@ class InventoryRepository(Protocol):
         ...
 
     async def stock_rows(self, variant_ids: list[int], lock: bool) -> list[StockLevel]:
-        """Copies of these variants' stock rows in id order, for planning a checkout: changing them writes
-        nothing. With ``lock`` the rows stay locked against concurrent writers until the commit."""
+        """Copies of these variants' stock rows that a checkout can sell from (those of active warehouses), in
+        id order, for planning a checkout: changing them writes nothing. With ``lock`` the rows stay locked
+        against concurrent writers until the commit."""
+        ...
+
+    async def sellable(self, variant_id: int) -> int:
+        """The units of this variant a checkout could sell now: what the rows ``stock_rows`` reads have
+        available (the same rows the cart's guard in ``SalesRepository.add_to_cart_line`` counts), unlocked."""
         ...
 
     async def take_reserved(self, quantities: dict[int, int]) -> dict[int, int]:
@@ -147,7 +153,8 @@ class SalesRepository(Protocol):
     ) -> int | None:
         """Add ``quantity`` to the cart's line of the variant as one write relative to what is stored (a new
         line while the cart has fewer than ``max_lines``), unless the line would pass ``max_quantity`` or the
-        variant's available stock. The line's new quantity, or None when refused (nothing changed)."""
+        units a checkout could sell (``InventoryRepository.sellable``, counted in the same statement). The
+        line's new quantity, or None when refused (nothing changed)."""
         ...
 
     async def coupon_by_code(self, code: str, lock: bool = False) -> Coupon | None: ...

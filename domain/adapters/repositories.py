@@ -47,22 +47,27 @@ from domain.model.support import SupportMessage, SupportTicket, TicketStatus
 T = TypeVar("T")
 
 
+# What a checkout can sell from: the stock rows of active warehouses. The one definition: checkout plans on
+# these rows only (``stock_rows``), and the cart's stock guard and check sum what they have available
+# (``_SELLABLE``), so the cart never takes what checkout would then refuse.
+_SELLABLE_ROWS = "stock_levels.warehouse_id IN (SELECT warehouses.id FROM warehouses WHERE warehouses.active)"
 # Text, not an expression: SQLAlchemy 2.0 never caches the compiled form of an INSERT … ON CONFLICT (its
 # dialect Insert has inherit_cache = False), and compiling this one cost more CPU than the rest of AddToCart.
 # The same SQL runs on PostgreSQL and SQLite (>= 3.35: upsert with RETURNING).
-_AVAILABLE = """(SELECT coalesce(sum(CASE WHEN on_hand - reserved - allocated > 0
+_SELLABLE = f"""(SELECT coalesce(sum(CASE WHEN on_hand - reserved - allocated > 0
                                       THEN on_hand - reserved - allocated ELSE 0 END), 0)
-                 FROM stock_levels WHERE variant_id = :variant_id)"""
+                 FROM stock_levels WHERE stock_levels.variant_id = :variant_id AND {_SELLABLE_ROWS})"""
+_SELLABLE_OF = text(f"SELECT {_SELLABLE}").bindparams(bindparam("variant_id", type_=Integer))
 _ADD_TO_CART_LINE = text(
     f"""
     INSERT INTO cart_lines (cart_id, variant_id, quantity)
     SELECT :cart_id, :variant_id, :quantity
     WHERE EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = :cart_id AND variant_id = :variant_id)
-       OR (:quantity <= {_AVAILABLE} AND :quantity <= :max_quantity
+       OR (:quantity <= {_SELLABLE} AND :quantity <= :max_quantity
            AND (SELECT count(*) FROM cart_lines WHERE cart_id = :cart_id) < :max_lines)
     ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity
     WHERE cart_lines.quantity + excluded.quantity <= :max_quantity
-      AND cart_lines.quantity + excluded.quantity <= {_AVAILABLE}
+      AND cart_lines.quantity + excluded.quantity <= {_SELLABLE}
     RETURNING quantity
     """
 ).bindparams(
@@ -288,7 +293,7 @@ class SqlInventoryRepository(_Repo):
             return []
         t = orm.stock_levels
         stmt = select(t.c.id, t.c.variant_id, t.c.warehouse_id, t.c.on_hand, t.c.reserved, t.c.allocated)
-        stmt = stmt.where(t.c.variant_id.in_(sorted(set(variant_ids)))).order_by(t.c.id)
+        stmt = stmt.where(t.c.variant_id.in_(sorted(set(variant_ids))), text(_SELLABLE_ROWS)).order_by(t.c.id)
         if lock:
             stmt = stmt.with_for_update()
         rows = []
@@ -297,6 +302,9 @@ class SqlInventoryRepository(_Repo):
             level.id, level.on_hand, level.reserved, level.allocated = level_id, on_hand, reserved, allocated
             rows.append(level)
         return rows
+
+    async def sellable(self, variant_id: int) -> int:
+        return int((await self.session.execute(_SELLABLE_OF, {"variant_id": variant_id})).scalar_one())
 
     async def take_reserved(self, quantities: dict[int, int]) -> dict[int, int]:
         # One statement that locks, checks and writes, like a bare conditional UPDATE; the CTE takes the row
