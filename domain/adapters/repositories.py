@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.base import manager_of_class
 
 from domain.adapters import orm
-from domain.adapters.catalog_projection import Catalog, CatalogProjection
+from domain.adapters.catalog_projection import VERSION, Catalog, CatalogProjection
 from domain.adapters.customer_changes import session_now
 from domain.adapters.orm_console_more import order_events
 from domain.model import (
@@ -45,6 +45,10 @@ from domain.model.staff import StaffMember
 from domain.model.support import SupportMessage, SupportTicket, TicketStatus
 
 T = TypeVar("T")
+
+#: ``session.info`` key: the catalog's version as a statement of this unit of work read it along the way (the
+#: cart read carries it), so the catalog in memory is checked without a statement of its own.
+CATALOG_VERSION = "catalog_version"
 
 
 # What a checkout can sell from: the stock rows of active warehouses. The one definition: checkout plans on
@@ -85,6 +89,7 @@ class _Repo:
         return obj
 
 
+_VERSION = VERSION.scalar_subquery()
 _CATALOG_CLASSES = (Category, Product, Variant, Warehouse, ShippingMethod)
 
 
@@ -120,7 +125,7 @@ class SqlCatalogRepository(_Repo):
         if any(isinstance(obj, _CATALOG_CLASSES) for obj in self.session.identity_map.values()):
             return None
         if self._checked is None:
-            self._checked = await self._projection.current(self._rows)
+            self._checked = await self._projection.current(self._rows, self.session.info.get(CATALOG_VERSION))
         return self._checked
 
     def _projected(self, catalog: Catalog, variant_ids: Sequence[int]) -> dict[int, tuple[Variant, Product]]:
@@ -457,8 +462,19 @@ class SqlCustomerRepository(_Repo):
 class SqlSalesRepository(_Repo):
     async def cart_of(self, customer_id: int) -> Cart | None:
         # The lines joined in (one statement, not the mapping's selectin second one): every cart command reads them.
-        stmt = select(Cart).filter_by(customer_id=customer_id).options(joinedload(getattr(Cart, "lines")))  # noqa: B009
-        return (await self.session.execute(stmt)).unique().scalar_one_or_none()
+        # The catalog's version rides along (a scalar subquery), so a command pricing the cart checks the catalog
+        # in memory without a statement of its own (SqlCatalogRepository._catalog).
+        stmt = (
+            select(Cart, _VERSION.label("catalog_version"))
+            .filter_by(customer_id=customer_id)
+            .options(joinedload(getattr(Cart, "lines")))  # noqa: B009
+        )
+        row = (await self.session.execute(stmt)).unique().one_or_none()
+        if row is None:
+            return None
+        cart, version = row
+        self.session.info[CATALOG_VERSION] = int(version or 0)
+        return cart  # type: ignore[no-any-return]
 
     async def add_cart(self, cart: Cart) -> Cart:
         return await self._add(cart)

@@ -53,10 +53,10 @@ async def add_to_cart(cmd: c.AddToCart, ctx: Context) -> int:
     if cmd.quantity <= 0:
         raise ValidationFailed("Add at least one.")
     async with ctx.uow() as uow:
+        cart = await cart_for(uow, cmd.customer_id, ctx)  # first: the cart read says whether the catalog is current
+        assert cart.id is not None
         variant = await sellable_variant(uow, cmd.sku)
         assert variant.id is not None
-        cart = await cart_for(uow, cmd.customer_id, ctx)
-        assert cart.id is not None
         now = ctx.now()
         wanted = _line_after_adding(cart, variant.id, cmd.quantity, now)
         quantity = await uow.sales.add_to_cart_line(cart.id, variant.id, cmd.quantity, MAX_LINE_QUANTITY, MAX_LINES)
