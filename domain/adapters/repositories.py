@@ -90,6 +90,10 @@ class _Repo:
 
 
 _VERSION = VERSION.scalar_subquery()
+_ORDER_COLUMNS = [c.name for c in orm.orders.columns if c.name != "id"]
+_LINE_COLUMNS = [c.name for c in orm.order_lines.columns if c.name != "id"]
+_INSERT_ORDER = insert(orm.orders).returning(orm.orders.c.id)
+_INSERT_LINES = insert(orm.order_lines).returning(orm.order_lines.c.id, orm.order_lines.c.variant_id)
 _CATALOG_CLASSES = (Category, Product, Variant, Warehouse, ShippingMethod)
 
 
@@ -548,6 +552,28 @@ class SqlSalesRepository(_Repo):
 
     async def add_order(self, order: Order) -> Order:
         return await self._add(order)
+
+    async def insert_order(self, order: Order) -> Order:
+        # Core, two statements whatever the number of lines (the ORM inserts lines one by one on SQLite to
+        # read back each id): the order with RETURNING, then its lines in one multi-row INSERT … RETURNING.
+        # The ids are set on the objects; the session does not track them (nothing is flushed from them later,
+        # and the identity map is left alone).
+        values = {name: getattr(order, name) for name in _ORDER_COLUMNS}
+        order.id = (await self.session.execute(_INSERT_ORDER, values)).scalar_one()
+        for line in order.lines:
+            line.order_id = order.id
+        rows = [{name: getattr(line, name) for name in _LINE_COLUMNS} for line in order.lines]
+        by_variant = {line.variant_id: line for line in order.lines}
+        if len(by_variant) == len(order.lines):
+            # Each line has its own variant (a cart's do): the ids are matched by it, so the rows need not come
+            # back in their order (SQLite cannot promise that, and SQLAlchemy would send one INSERT per row).
+            for line_id, variant_id in (await self.session.execute(_INSERT_LINES, rows)).tuples():
+                by_variant[variant_id].id = line_id
+        else:
+            stmt = insert(orm.order_lines).returning(orm.order_lines.c.id, sort_by_parameter_order=True)
+            for line, line_id in zip(order.lines, (await self.session.execute(stmt, rows)).scalars(), strict=True):
+                line.id = line_id
+        return order
 
     async def order(self, order_id: int, lock: bool = False) -> Order | None:
         stmt = select(Order).filter_by(id=order_id)

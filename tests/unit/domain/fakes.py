@@ -342,6 +342,8 @@ class FakeSales(_Repo):
     async def add_order(self, order: Order) -> Order:
         return self.s.add("orders", order)
 
+    insert_order = add_order
+
     async def order(self, order_id: int, lock: bool = False) -> Order | None:
         return self.s.table("orders").get(order_id)
 
