@@ -87,6 +87,15 @@ async def close_warehouse(small: SmallShop, code: str) -> None:
         await conn.execute(update(orm.warehouses).where(orm.warehouses.c.code == code).values(active=False))
 
 
+async def test_a_shopper_may_wait_for_stock_that_only_an_inactive_warehouse_holds(small: SmallShop) -> None:
+    await close_warehouse(small, "WEST")  # all of SHOE-BLU-42's units: on hand, but nothing checkout may sell
+    customer = await small.customer()
+    answer = await small.shop.bus.handle(
+        c.SubscribeToStock(customer, "SHOE-BLU-42", "webchat", actor=Actor.shopper(customer))
+    )
+    assert answer.status == "subscribed"  # not "in_stock": the cart would refuse it
+
+
 async def test_the_cart_refuses_stock_that_only_an_inactive_warehouse_holds_as_checkout_does(
     small: SmallShop,
 ) -> None:
