@@ -227,10 +227,12 @@ class CatalogProjection:
             catalog = await self.current(rows)
         return catalog, await available(rows, variant_ids(catalog))  # changing under us: the newest we read
 
-    async def current(self, rows: Rows) -> Catalog:
-        """The catalog as the database has it now: one read of the version, and a full load when it moved."""
-        version_rows = await rows(VERSION)
-        version = int(version_rows[0][0]) if version_rows else 0
+    async def current(self, rows: Rows, version: int | None = None) -> Catalog:
+        """The catalog as the database has it now: one read of the version (unless the caller's transaction
+        already read it, in a statement it ran anyway), and a full load when it moved."""
+        if version is None:
+            version_rows = await rows(VERSION)
+            version = int(version_rows[0][0]) if version_rows else 0
         catalog = self._catalog
         if catalog is not None and catalog.version == version:
             return catalog

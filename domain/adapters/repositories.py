@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.base import manager_of_class
 
 from domain.adapters import orm
-from domain.adapters.catalog_projection import Catalog, CatalogProjection
+from domain.adapters.catalog_projection import VERSION, Catalog, CatalogProjection
 from domain.adapters.customer_changes import session_now
 from domain.adapters.orm_console_more import order_events
 from domain.model import (
@@ -46,23 +46,32 @@ from domain.model.support import SupportMessage, SupportTicket, TicketStatus
 
 T = TypeVar("T")
 
+#: ``session.info`` key: the catalog's version as a statement of this unit of work read it along the way (the
+#: cart read carries it), so the catalog in memory is checked without a statement of its own.
+CATALOG_VERSION = "catalog_version"
 
+
+# What a checkout can sell from: the stock rows of active warehouses. The one definition: checkout plans on
+# these rows only (``stock_rows``), and the cart's stock guard and check sum what they have available
+# (``_SELLABLE``), so the cart never takes what checkout would then refuse.
+_SELLABLE_ROWS = "stock_levels.warehouse_id IN (SELECT warehouses.id FROM warehouses WHERE warehouses.active)"
 # Text, not an expression: SQLAlchemy 2.0 never caches the compiled form of an INSERT … ON CONFLICT (its
 # dialect Insert has inherit_cache = False), and compiling this one cost more CPU than the rest of AddToCart.
 # The same SQL runs on PostgreSQL and SQLite (>= 3.35: upsert with RETURNING).
-_AVAILABLE = """(SELECT coalesce(sum(CASE WHEN on_hand - reserved - allocated > 0
+_SELLABLE = f"""(SELECT coalesce(sum(CASE WHEN on_hand - reserved - allocated > 0
                                       THEN on_hand - reserved - allocated ELSE 0 END), 0)
-                 FROM stock_levels WHERE variant_id = :variant_id)"""
+                 FROM stock_levels WHERE stock_levels.variant_id = :variant_id AND {_SELLABLE_ROWS})"""
+_SELLABLE_OF = text(f"SELECT {_SELLABLE}").bindparams(bindparam("variant_id", type_=Integer))
 _ADD_TO_CART_LINE = text(
     f"""
     INSERT INTO cart_lines (cart_id, variant_id, quantity)
     SELECT :cart_id, :variant_id, :quantity
     WHERE EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = :cart_id AND variant_id = :variant_id)
-       OR (:quantity <= {_AVAILABLE} AND :quantity <= :max_quantity
+       OR (:quantity <= {_SELLABLE} AND :quantity <= :max_quantity
            AND (SELECT count(*) FROM cart_lines WHERE cart_id = :cart_id) < :max_lines)
     ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity
     WHERE cart_lines.quantity + excluded.quantity <= :max_quantity
-      AND cart_lines.quantity + excluded.quantity <= {_AVAILABLE}
+      AND cart_lines.quantity + excluded.quantity <= {_SELLABLE}
     RETURNING quantity
     """
 ).bindparams(
@@ -80,6 +89,11 @@ class _Repo:
         return obj
 
 
+_VERSION = VERSION.scalar_subquery()
+_ORDER_COLUMNS = [c.name for c in orm.orders.columns if c.name != "id"]
+_LINE_COLUMNS = [c.name for c in orm.order_lines.columns if c.name != "id"]
+_INSERT_ORDER = insert(orm.orders).returning(orm.orders.c.id)
+_INSERT_LINES = insert(orm.order_lines).returning(orm.order_lines.c.id, orm.order_lines.c.variant_id)
 _CATALOG_CLASSES = (Category, Product, Variant, Warehouse, ShippingMethod)
 
 
@@ -115,7 +129,7 @@ class SqlCatalogRepository(_Repo):
         if any(isinstance(obj, _CATALOG_CLASSES) for obj in self.session.identity_map.values()):
             return None
         if self._checked is None:
-            self._checked = await self._projection.current(self._rows)
+            self._checked = await self._projection.current(self._rows, self.session.info.get(CATALOG_VERSION))
         return self._checked
 
     def _projected(self, catalog: Catalog, variant_ids: Sequence[int]) -> dict[int, tuple[Variant, Product]]:
@@ -288,7 +302,7 @@ class SqlInventoryRepository(_Repo):
             return []
         t = orm.stock_levels
         stmt = select(t.c.id, t.c.variant_id, t.c.warehouse_id, t.c.on_hand, t.c.reserved, t.c.allocated)
-        stmt = stmt.where(t.c.variant_id.in_(sorted(set(variant_ids)))).order_by(t.c.id)
+        stmt = stmt.where(t.c.variant_id.in_(sorted(set(variant_ids))), text(_SELLABLE_ROWS)).order_by(t.c.id)
         if lock:
             stmt = stmt.with_for_update()
         rows = []
@@ -297,6 +311,9 @@ class SqlInventoryRepository(_Repo):
             level.id, level.on_hand, level.reserved, level.allocated = level_id, on_hand, reserved, allocated
             rows.append(level)
         return rows
+
+    async def sellable(self, variant_id: int) -> int:
+        return int((await self.session.execute(_SELLABLE_OF, {"variant_id": variant_id})).scalar_one())
 
     async def take_reserved(self, quantities: dict[int, int]) -> dict[int, int]:
         # One statement that locks, checks and writes, like a bare conditional UPDATE; the CTE takes the row
@@ -449,8 +466,19 @@ class SqlCustomerRepository(_Repo):
 class SqlSalesRepository(_Repo):
     async def cart_of(self, customer_id: int) -> Cart | None:
         # The lines joined in (one statement, not the mapping's selectin second one): every cart command reads them.
-        stmt = select(Cart).filter_by(customer_id=customer_id).options(joinedload(getattr(Cart, "lines")))  # noqa: B009
-        return (await self.session.execute(stmt)).unique().scalar_one_or_none()
+        # The catalog's version rides along (a scalar subquery), so a command pricing the cart checks the catalog
+        # in memory without a statement of its own (SqlCatalogRepository._catalog).
+        stmt = (
+            select(Cart, _VERSION.label("catalog_version"))
+            .filter_by(customer_id=customer_id)
+            .options(joinedload(getattr(Cart, "lines")))  # noqa: B009
+        )
+        row = (await self.session.execute(stmt)).unique().one_or_none()
+        if row is None:
+            return None
+        cart, version = row
+        self.session.info[CATALOG_VERSION] = int(version or 0)
+        return cart  # type: ignore[no-any-return]
 
     async def add_cart(self, cart: Cart) -> Cart:
         return await self._add(cart)
@@ -524,6 +552,28 @@ class SqlSalesRepository(_Repo):
 
     async def add_order(self, order: Order) -> Order:
         return await self._add(order)
+
+    async def insert_order(self, order: Order) -> Order:
+        # Core, two statements whatever the number of lines (the ORM inserts lines one by one on SQLite to
+        # read back each id): the order with RETURNING, then its lines in one multi-row INSERT … RETURNING.
+        # The ids are set on the objects; the session does not track them (nothing is flushed from them later,
+        # and the identity map is left alone).
+        values = {name: getattr(order, name) for name in _ORDER_COLUMNS}
+        order.id = (await self.session.execute(_INSERT_ORDER, values)).scalar_one()
+        for line in order.lines:
+            line.order_id = order.id
+        rows = [{name: getattr(line, name) for name in _LINE_COLUMNS} for line in order.lines]
+        by_variant = {line.variant_id: line for line in order.lines}
+        if len(by_variant) == len(order.lines):
+            # Each line has its own variant (a cart's do): the ids are matched by it, so the rows need not come
+            # back in their order (SQLite cannot promise that, and SQLAlchemy would send one INSERT per row).
+            for line_id, variant_id in (await self.session.execute(_INSERT_LINES, rows)).tuples():
+                by_variant[variant_id].id = line_id
+        else:
+            stmt = insert(orm.order_lines).returning(orm.order_lines.c.id, sort_by_parameter_order=True)
+            for line, line_id in zip(order.lines, (await self.session.execute(stmt, rows)).scalars(), strict=True):
+                line.id = line_id
+        return order
 
     async def order(self, order_id: int, lock: bool = False) -> Order | None:
         stmt = select(Order).filter_by(id=order_id)

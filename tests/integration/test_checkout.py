@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from domain import commands as c
+from domain.adapters import orm
 from domain.errors import (
     CartEmpty,
     CouponNotApplicable,
@@ -77,6 +79,42 @@ async def test_checkout_refuses_more_than_is_in_stock_and_changes_nothing(small:
     assert "Only 1 of SHOE-BLU-42 left" in err.value.message
     assert (await small.shop.views.cart(customer)).item_count == 2  # the cart is kept for the shopper to fix
     assert await small.shop.views.orders_of(customer) == []
+
+
+async def close_warehouse(small: SmallShop, code: str) -> None:
+    """Take a warehouse out of service as staff would (no command does it yet): its stock stays on hand."""
+    async with small.shop.engine.begin() as conn:
+        await conn.execute(update(orm.warehouses).where(orm.warehouses.c.code == code).values(active=False))
+
+
+async def test_a_shopper_may_wait_for_stock_that_only_an_inactive_warehouse_holds(small: SmallShop) -> None:
+    await close_warehouse(small, "WEST")  # all of SHOE-BLU-42's units: on hand, but nothing checkout may sell
+    customer = await small.customer()
+    answer = await small.shop.bus.handle(
+        c.SubscribeToStock(customer, "SHOE-BLU-42", "webchat", actor=Actor.shopper(customer))
+    )
+    assert answer.status == "subscribed"  # not "in_stock": the cart would refuse it
+
+
+async def test_the_cart_refuses_stock_that_only_an_inactive_warehouse_holds_as_checkout_does(
+    small: SmallShop,
+) -> None:
+    await close_warehouse(small, "WEST")  # SHOE-BLU-42's 2 units are all there; SHOE-RED-42 keeps EAST's 3 of 8
+    customer = await small.customer()
+    shopper = Actor.shopper(customer)
+    with pytest.raises(OutOfStock) as blue:
+        await small.shop.bus.handle(c.AddToCart(customer, "SHOE-BLU-42", 1, actor=shopper))
+    assert blue.value.available == 0
+    with pytest.raises(OutOfStock) as red:
+        await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 4, actor=shopper))
+    assert red.value.available == 3
+    await small.shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 3, actor=shopper))
+    with pytest.raises(OutOfStock):
+        await small.shop.bus.handle(c.SetCartQuantity(customer, "SHOE-RED-42", 4, actor=shopper))
+    # What the cart took, checkout sells: the cart and checkout count the same stock.
+    order_id = await small.shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=shopper))
+    order = await small.shop.views.order(order_id)
+    assert order is not None and [line.quantity for line in order.lines] == [3]
 
 
 async def test_checkout_with_an_empty_cart_says_so(small: SmallShop) -> None:

@@ -153,7 +153,7 @@ async def subscribe_to_stock(cmd: c.SubscribeToStock, ctx: Context) -> StockSubs
         existing = await repo.stock_subscription(customer.id, variant.id)
         if existing is not None and existing.pending:
             return StockSubscriptionResult("already", variant.sku, opted_in)
-        if sum(level.available for level in await uow.inventory.levels([variant.id])) > 0:
+        if await uow.inventory.sellable(variant.id) > 0:  # what the cart and checkout count, not all stock
             return StockSubscriptionResult("in_stock", variant.sku, opted_in)
         if existing is not None and existing.id is not None:
             await repo.remove_stock_subscription(existing.id)  # used up: asking again is a new occasion

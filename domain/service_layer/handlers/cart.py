@@ -39,11 +39,6 @@ async def sellable_variant(uow: UnitOfWork, sku: str) -> Variant:
     return variant
 
 
-async def available(uow: UnitOfWork, variant_id: int) -> int:
-    # Read without locking: the cart only advises; the reservation at checkout decides.
-    return sum(max(0, lv.available) for lv in await uow.inventory.levels([variant_id]))
-
-
 def _line_after_adding(cart: Cart, variant_id: int, quantity: int, at: datetime) -> int:
     """The line's quantity once ``quantity`` is added, by the cart's own rules (a copy is asked, so the
     stored line is only ever changed by the database's relative add)."""
@@ -58,15 +53,15 @@ async def add_to_cart(cmd: c.AddToCart, ctx: Context) -> int:
     if cmd.quantity <= 0:
         raise ValidationFailed("Add at least one.")
     async with ctx.uow() as uow:
+        cart = await cart_for(uow, cmd.customer_id, ctx)  # first: the cart read says whether the catalog is current
+        assert cart.id is not None
         variant = await sellable_variant(uow, cmd.sku)
         assert variant.id is not None
-        cart = await cart_for(uow, cmd.customer_id, ctx)
-        assert cart.id is not None
         now = ctx.now()
         wanted = _line_after_adding(cart, variant.id, cmd.quantity, now)
         quantity = await uow.sales.add_to_cart_line(cart.id, variant.id, cmd.quantity, MAX_LINE_QUANTITY, MAX_LINES)
         if quantity is None:
-            stock = await available(uow, variant.id)
+            stock = await uow.inventory.sellable(variant.id)  # the cart advises; checkout decides
             if wanted > stock:
                 raise OutOfStock(variant.sku, wanted, stock)
             # The stock was there: the line or the cart changed at the same moment elsewhere (the bus
@@ -97,7 +92,7 @@ async def set_cart_quantity(cmd: c.SetCartQuantity, ctx: Context) -> int:
         if cmd.quantity > cart.quantity_of(variant.id):
             variant = await sellable_variant(uow, cmd.sku)
             assert variant.id is not None
-            stock = await available(uow, variant.id)
+            stock = await uow.inventory.sellable(variant.id)  # the cart advises; checkout decides
             if cmd.quantity > stock:
                 raise OutOfStock(variant.sku, cmd.quantity, stock)
         assert variant.id is not None

@@ -145,15 +145,17 @@ def plan_reservation(
     plan = ReservationPlan()
     for line in order.lines:
         plan.wanted[line.variant_id] = plan.wanted.get(line.variant_id, 0) + line.quantity
-    active = {w.id: w for w in warehouses if w.active}
+    # ``levels`` are the rows a checkout can sell from (``stock_rows``: those of active warehouses, the rows
+    # the cart's stock guard counts too); the warehouses give their priorities.
+    known = {w.id: w for w in warehouses}
     by_variant: dict[int, list[StockLevel]] = {}
     for level in levels:
-        if level.warehouse_id in active:
+        if level.warehouse_id in known:
             by_variant.setdefault(level.variant_id, []).append(level)
     for variant_id in sorted(plan.wanted):
         quantity = plan.wanted[variant_id]
         candidates = by_variant.get(variant_id, [])
-        stock = [WarehouseStock(lv.warehouse_id, active[lv.warehouse_id].priority, lv.available) for lv in candidates]
+        stock = [WarehouseStock(lv.warehouse_id, known[lv.warehouse_id].priority, lv.available) for lv in candidates]
         picks = plan_allocation(quantity, stock)
         if picks is None:
             raise OutOfStock(variants[variant_id].sku, quantity, sum(max(0, s.available) for s in stock))

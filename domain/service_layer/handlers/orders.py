@@ -134,7 +134,7 @@ async def _place_order(cmd: c.PlaceOrder, ctx: Context, lock_first: bool) -> int
             )
         expires_at = now + timedelta(minutes=ctx.config.reservation_minutes)
         order.reservation_expires_at = expires_at
-        await uow.sales.add_order(order)
+        await uow.sales.insert_order(order)  # nothing below changes the order: it is written once, as it is
         assert order.id is not None
         if use is not None and use.coupon.id is not None:
             # A second live use with the same number is refused by the database (once per customer).
@@ -144,15 +144,17 @@ async def _place_order(cmd: c.PlaceOrder, ctx: Context, lock_first: bool) -> int
         if customer.country is None:
             customer.country = address.country
         cart.clear(now)
-        await uow.sales.add_analytics(
-            AnalyticsEvent(
-                EventName.ORDER_PLACED.value,
-                now,
-                customer_id=cmd.customer_id,
-                channel=order.channel,
-                order_id=order.id,
-                value=order.total,
-            )
+        await uow.sales.add_analytics_rows(
+            [
+                AnalyticsEvent(
+                    EventName.ORDER_PLACED.value,
+                    now,
+                    customer_id=cmd.customer_id,
+                    channel=order.channel,
+                    order_id=order.id,
+                    value=order.total,
+                )
+            ]
         )
         # Written before the stock rows are locked: from the lock to the commit every other checkout of these
         # SKUs waits, so nothing but the stock UPDATE and the coupon's use happens in between.

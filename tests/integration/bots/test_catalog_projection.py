@@ -10,9 +10,11 @@ import pytest
 from chatshop.bootstrap import Shop, build_shop
 from chatshop.settings import Settings
 from domain import commands as c
+from domain.errors import NotFound
+from domain.model.staff import Actor
 from nlu.interface import NluEngine
 from tests.integration.bots.conftest import Chat, make_engine
-from tests.support.shopdata import SmallShop
+from tests.support.shopdata import ADDRESS, SmallShop
 
 
 @pytest.fixture
@@ -73,3 +75,21 @@ async def test_the_catalog_is_read_once_while_nothing_changes(small: SmallShop, 
     for text in ("show me mugs", "blue shoes", "show my cart", "browse categories"):
         await chat.say(text)
     assert small.shop.views.projection.loads == loads
+
+
+async def test_checkout_charges_a_price_another_process_changed_and_the_cart_refuses_what_it_archived(
+    small: SmallShop, other_shop: Shop
+) -> None:
+    """The cart read carries the catalog's version: the commands that price from memory see every change."""
+    customer = await small.customer()
+    shopper = Actor.shopper(customer)
+    await other_shop.bus.handle(c.AddToCart(customer, "MUG-WHT", 1, actor=shopper))  # the catalog in memory, warm
+    await small.shop.bus.handle(c.UpsertProduct(
+        "Hearth Ceramic Mug", (c.VariantSpec("MUG-WHT", 1450, {"color": "white"}),), ("Home", "Mugs"),
+        brand="Hearth", actor=c.SYSTEM))  # fmt: skip
+    order_id = await other_shop.bus.handle(c.PlaceOrder(customer, ADDRESS, "standard", "webchat", actor=shopper))
+    order = await other_shop.views.order(order_id)
+    assert order is not None and order.subtotal == 1450
+    await small.shop.bus.handle(c.ArchiveProduct("stride-running-shoes", actor=c.SYSTEM))
+    with pytest.raises(NotFound):
+        await other_shop.bus.handle(c.AddToCart(customer, "SHOE-RED-42", 1, actor=shopper))

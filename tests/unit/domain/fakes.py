@@ -66,6 +66,12 @@ class Store:
         return sorted(self.table(name).values(), key=lambda o: o.id)
 
 
+def sellable_levels(store: Store, variant_ids: Sequence[int]) -> list[StockLevel]:
+    """The stock rows a checkout can sell from: those of active warehouses (as the SQL repositories)."""
+    active = {w.id for w in store.all("warehouses") if w.active}
+    return [lv for lv in store.all("levels") if lv.variant_id in set(variant_ids) and lv.warehouse_id in active]
+
+
 class _Repo:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
@@ -163,7 +169,10 @@ class FakeInventory(_Repo):
     levels = lock_levels
 
     async def stock_rows(self, variant_ids: list[int], lock: bool) -> list[StockLevel]:
-        return [copy.copy(lv) for lv in sorted(await self.lock_levels(variant_ids), key=lambda lv: lv.id or 0)]
+        return [copy.copy(lv) for lv in sorted(sellable_levels(self.s, variant_ids), key=lambda lv: lv.id or 0)]
+
+    async def sellable(self, variant_id: int) -> int:
+        return sum(max(0, lv.available) for lv in sellable_levels(self.s, [variant_id]))
 
     async def take_reserved(self, quantities: dict[int, int]) -> dict[int, int]:
         left = {}
@@ -266,7 +275,7 @@ class FakeSales(_Repo):
         self, cart_id: int, variant_id: int, quantity: int, max_quantity: int, max_lines: int
     ) -> int | None:
         cart = self.s.table("carts")[cart_id]
-        stock = sum(max(0, lv.available) for lv in self.s.all("levels") if lv.variant_id == variant_id)
+        stock = sum(max(0, lv.available) for lv in sellable_levels(self.s, [variant_id]))
         line = cart.line_for(variant_id)
         total = (line.quantity if line else 0) + quantity
         if total > min(max_quantity, stock) or (line is None and len(cart.lines) >= max_lines):
@@ -332,6 +341,8 @@ class FakeSales(_Repo):
 
     async def add_order(self, order: Order) -> Order:
         return self.s.add("orders", order)
+
+    insert_order = add_order
 
     async def order(self, order_id: int, lock: bool = False) -> Order | None:
         return self.s.table("orders").get(order_id)
