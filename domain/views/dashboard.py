@@ -8,19 +8,6 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
-class Totals:
-    orders: int
-    gross: int
-    net: int
-    new_customers: int
-    returning_orders: int
-
-    @property
-    def average_order_value(self) -> int:
-        return self.gross // self.orders if self.orders else 0
-
-
-@dataclass(frozen=True)
 class Takings:
     """Paid orders in a window that may end at any moment (the same stretch of time one period earlier)."""
 
@@ -31,6 +18,14 @@ class Takings:
     @property
     def average_order_value(self) -> int:
         return self.gross // self.orders if self.orders else 0
+
+
+@dataclass(frozen=True)
+class Totals(Takings):
+    """Takings of whole days, with who bought."""
+
+    new_customers: int
+    returning_orders: int
 
 
 @dataclass(frozen=True)
