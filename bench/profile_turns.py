@@ -4,9 +4,10 @@
 
 Profiles warm turns of bench/turns.py's shopper mix (search, product card, add to cart, show cart) and of its
 echo flow through the same entry point, with cProfile, on the same migrated SQLite file and embedded NLU.
-Prints, per turn: CPU by area (our packages, SQLAlchemy, aiosqlite, the NLU's libraries, asyncio, …) for both
-flows and the difference, which is what the shopper flows cost beyond the shared entry point; the SQL
-statements each kind of turn sends; and the shopper mix's top functions by cumulative time.
+Prints, per turn: the event loop's time by area (our packages, SQLAlchemy, aiosqlite, the NLU's libraries,
+asyncio, the wait for SQLite's thread) for both flows and the difference, which is what the shopper flows
+cost beyond the shared entry point; the SQL statements each kind of turn sends; and the shopper mix's top
+functions by cumulative time.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def area(filename: str, function: str) -> str:
     built-ins by what they are (the event loop's wait for the database thread shows as epoll)."""
     if filename == "~":
         if "epoll" in function or "select" in function:
-            return "waiting: epoll (I/O, DB thread)"
+            return "waiting (epoll): SQLite thread"
         if "acquire" in function:
             return "waiting: thread locks"
         return "C built-ins"
@@ -56,7 +57,7 @@ def area(filename: str, function: str) -> str:
     return filename
 
 
-def cpu_by_area(profile: cProfile.Profile) -> Counter[str]:
+def time_by_area(profile: cProfile.Profile) -> Counter[str]:
     totals: Counter[str] = Counter()
     stats: Any = pstats.Stats(profile).stats
     for (filename, _line, function), (_cc, _nc, tottime, _ct, _callers) in stats.items():
@@ -109,20 +110,20 @@ async def run(turns: int, top: int) -> str:
         kinds = await statements_per_kind(shop, shopper)
         shop_profile, shop_wall, shop_cpu = await profiled(shopper_turns, shopper, turns)
         echo_profile, echo_wall, echo_cpu = await profiled(echo_turns, echo, turns)
-    shop_areas, echo_areas = cpu_by_area(shop_profile), cpu_by_area(echo_profile)
+    shop_areas, echo_areas = time_by_area(shop_profile), time_by_area(echo_profile)
     out.write(
         f"{turns} warm turns per flow, {SHOPPERS} chats, SQLite, embedded NLU, under cProfile (which adds its own "
         f"cost; bench/turns.py gives the unprofiled rates)\n"
         f"shopper mix: {shop_wall / turns * 1000:.2f} ms wall, {shop_cpu / turns * 1000:.2f} ms CPU per turn; "
         f"echo: {echo_wall / turns * 1000:.2f} ms wall, {echo_cpu / turns * 1000:.2f} ms CPU per turn\n\n"
     )
-    out.write(f"{'CPU per turn by area (ms)':<28}{'shopper':>10}{'echo':>10}{'shopper - echo':>16}\n")
+    out.write(f"{'time per turn by area (ms)':<32}{'shopper':>10}{'echo':>10}{'shopper - echo':>16}\n")
     for name in sorted(set(shop_areas) | set(echo_areas), key=lambda a: -(shop_areas[a] - echo_areas[a])):
         s, e = shop_areas[name] / turns * 1000, echo_areas[name] / turns * 1000
         if max(s, e) >= 0.01:
-            out.write(f"{name:<28}{s:>10.2f}{e:>10.2f}{s - e:>16.2f}\n")
+            out.write(f"{name:<32}{s:>10.2f}{e:>10.2f}{s - e:>16.2f}\n")
     s_total, e_total = sum(shop_areas.values()) / turns * 1000, sum(echo_areas.values()) / turns * 1000
-    out.write(f"{'total':<28}{s_total:>10.2f}{e_total:>10.2f}{s_total - e_total:>16.2f}\n\n")
+    out.write(f"{'total':<32}{s_total:>10.2f}{e_total:>10.2f}{s_total - e_total:>16.2f}\n\n")
     builtins = sorted(
         ((v[2], k[2]) for k, v in pstats.Stats(shop_profile).stats.items() if k[0] == "~"),  # type: ignore[attr-defined]
         reverse=True,

@@ -70,7 +70,7 @@ def test_the_checkout_bench_runs_on_sqlite_too() -> None:
 @pytest.mark.parametrize(
     ("name", "args", "heading"),
     [
-        ("profile_turns", ["--turns", "5", "--top", "3"], "CPU per turn by area"),
+        ("profile_turns", ["--turns", "5", "--top", "3"], "time per turn by area"),
         ("profile_checkout", ["--sqlite", "--checkouts", "5", "--top", "3"], "statements per checkout"),
     ],
 )
